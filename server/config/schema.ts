@@ -1,0 +1,120 @@
+import { z } from "zod";
+
+/**
+ * The configuration file's schema. Every field has a default that makes the
+ * embedded single-process gateway work, so a config file only says what differs.
+ */
+
+const pricing = z
+  .object({
+    input: z.number().nonnegative().describe("USD per million prompt tokens"),
+    output: z.number().nonnegative().describe("USD per million completion tokens"),
+    cached_input: z.number().nonnegative().optional().describe("USD per million cached prompt tokens"),
+  })
+  .strict();
+
+const modelEntry = z.union([
+  z.string().min(1),
+  z.object({ id: z.string().min(1), pricing: pricing.optional() }).strict(),
+]);
+
+const provider = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, "use lower-case letters, digits, '-' and '_'")
+      .describe("the provider's name, used in `provider:model`"),
+    type: z.literal("openai").default("openai"),
+    base_url: z
+      .url({ protocol: /^https?$/ })
+      .describe("the upstream's API root, e.g. http://127.0.0.1:8000/v1"),
+    api_key: z.string().optional(),
+    models: z.array(modelEntry).default([]),
+    discover: z.boolean().default(true).describe("list the upstream's /models at start-up"),
+    timeout_ms: z.number().int().positive().default(600_000),
+    connect_timeout_ms: z.number().int().positive().default(5_000),
+    connections: z.number().int().positive().default(128),
+    stream_usage: z.boolean().default(true).describe("ask the upstream for usage with stream_options"),
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(8080),
+        body_limit_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(8 * 1024 * 1024),
+        header_timeout_ms: z.number().int().positive().default(10_000),
+        keep_alive_timeout_ms: z.number().int().positive().default(65_000),
+        request_timeout_ms: z.number().int().positive().default(900_000),
+        shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
+        cors_origins: z.array(z.string()).default(["*"]),
+      })
+      .strict()
+      .prefault({}),
+    providers: z.array(provider).default([]),
+    default_provider: z.string().optional(),
+    aliases: z.record(z.string(), z.string()).default({}),
+    keys: z
+      .array(
+        z
+          .object({ name: z.string().min(1), key: z.string().min(8, "keys must be at least 8 characters") })
+          .strict(),
+      )
+      .default([]),
+    usage: z
+      .object({
+        path: z
+          .string()
+          .default("data/llmgw.db")
+          .describe("SQLite file for the ledger; ':memory:' keeps nothing"),
+        flush_interval_ms: z.number().int().positive().default(250),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+        pretty: z.boolean().default(false),
+        requests: z.boolean().default(false).describe("log one line per request"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    config.providers.forEach((p, i) => {
+      if (names.has(p.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["providers", i, "name"],
+          message: `duplicate provider "${p.name}"`,
+        });
+      }
+      names.add(p.name);
+    });
+    if (config.default_provider !== undefined && !names.has(config.default_provider)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["default_provider"],
+        message: `no provider is named "${config.default_provider}"`,
+      });
+    }
+    const keys = new Set<string>();
+    config.keys.forEach((k, i) => {
+      if (keys.has(k.key))
+        ctx.addIssue({ code: "custom", path: ["keys", i, "key"], message: "duplicate key" });
+      keys.add(k.key);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ProviderConfig = Config["providers"][number];
+export type ModelPricing = z.infer<typeof pricing>;

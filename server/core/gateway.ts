@@ -1,0 +1,231 @@
+import { create } from "@bufbuild/protobuf";
+import type { Logger } from "pino";
+import type { ChatRequest, CompleteResponse, StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
+import { type GatewayMetadata, GatewayMetadataSchema, type TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
+import { GatewayError } from "../errors/gateway-error.ts";
+import type { ModelRouter, Route } from "../routing/model-router.ts";
+import type { UsageLedger } from "../state/usage-ledger.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import type { CallContext } from "./call-context.ts";
+import { costUsd } from "./cost.ts";
+import type { KeyRing } from "./key-ring.ts";
+import { validateChat } from "./validate-chat.ts";
+
+/** A started stream: where it was routed, and its canonical events. */
+export interface ChatStream {
+  readonly provider: string;
+  readonly model: string;
+  readonly events: AsyncIterable<StreamResponse>;
+}
+
+export interface GatewayDeps {
+  readonly keys: KeyRing;
+  readonly router: ModelRouter;
+  readonly ledger: UsageLedger;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly logRequests: boolean;
+}
+
+/**
+ * The core pipeline every surface calls in-process:
+ * authenticate → validate → route → execute → account.
+ */
+export class Gateway {
+  readonly #deps: GatewayDeps;
+
+  constructor(deps: GatewayDeps) {
+    this.#deps = deps;
+  }
+
+  get router(): ModelRouter {
+    return this.#deps.router;
+  }
+
+  get ledger(): UsageLedger {
+    return this.#deps.ledger;
+  }
+
+  /** Returns the key's name ("" when the gateway is open), or throws `unauthenticated`. */
+  authenticate(credential: string | undefined): string {
+    return this.#deps.keys.authenticate(credential);
+  }
+
+  async complete(request: ChatRequest, call: CallContext): Promise<CompleteResponse> {
+    const route = this.#prepare(request, call);
+    let response: CompleteResponse;
+    try {
+      response = await route.adapter.complete(request, route.model, call);
+    } catch (error) {
+      throw this.#failed(call, route, error);
+    }
+    const latencyMs = performance.now() - call.startedAt;
+    response.gateway = this.#metadata(call, route, response.usage, latencyMs, latencyMs);
+    this.#account(call, route, "ok", response.usage, response.gateway);
+    return response;
+  }
+
+  async stream(request: ChatRequest, call: CallContext): Promise<ChatStream> {
+    const route = this.#prepare(request, call);
+    let events: AsyncIterable<StreamResponse>;
+    try {
+      events = await route.adapter.stream(request, route.model, call);
+    } catch (error) {
+      throw this.#failed(call, route, error);
+    }
+    return { provider: route.provider, model: route.model, events: this.#accounted(events, route, call) };
+  }
+
+  /** Passes events through, stamps the closing UsageReport, and accounts the stream however it ends. */
+  async *#accounted(events: AsyncIterable<StreamResponse>, route: Route, call: CallContext) {
+    let ttftMs: number | undefined;
+    let outcome: GatewayError | undefined;
+    let closed = false;
+    try {
+      for await (const event of events) {
+        const kind = event.event.case;
+        if (ttftMs === undefined && (kind === "delta" || kind === "toolCall")) {
+          ttftMs = performance.now() - call.startedAt;
+        }
+        if (kind === "usage") {
+          const latencyMs = performance.now() - call.startedAt;
+          const report = event.event.value;
+          report.gateway = this.#metadata(call, route, report.usage, latencyMs, ttftMs ?? latencyMs);
+          this.#account(call, route, "ok", report.usage, report.gateway);
+          closed = true;
+        }
+        yield event;
+      }
+    } catch (error) {
+      outcome = GatewayError.from(error);
+      throw outcome;
+    } finally {
+      if (!closed) {
+        // The caller left, or the stream failed: account what happened.
+        const code = outcome?.code ?? (call.signal.aborted ? "cancelled" : "internal");
+        this.#record(
+          call,
+          route,
+          code,
+          undefined,
+          performance.now() - call.startedAt,
+          ttftMs ?? 0,
+          undefined,
+        );
+      }
+    }
+  }
+
+  #prepare(request: ChatRequest, call: CallContext): Route {
+    try {
+      validateChat(request);
+      return this.#deps.router.resolve(request.model);
+    } catch (error) {
+      const failure = GatewayError.from(error);
+      this.#record(
+        call,
+        undefined,
+        failure.code,
+        undefined,
+        performance.now() - call.startedAt,
+        0,
+        undefined,
+        request.model,
+      );
+      throw failure;
+    }
+  }
+
+  #failed(call: CallContext, route: Route, error: unknown): GatewayError {
+    const failure = GatewayError.from(error);
+    this.#record(call, route, failure.code, undefined, performance.now() - call.startedAt, 0, undefined);
+    return failure;
+  }
+
+  #metadata(
+    call: CallContext,
+    route: Route,
+    usage: TokenUsage | undefined,
+    latencyMs: number,
+    ttftMs: number,
+  ): GatewayMetadata {
+    const cost = costUsd(usage, route.pricing);
+    return create(GatewayMetadataSchema, {
+      requestId: call.requestId,
+      provider: route.provider,
+      model: route.model,
+      latencyMs: round(latencyMs),
+      ttftMs: round(ttftMs),
+      ...(cost === undefined ? {} : { costUsd: cost }),
+    });
+  }
+
+  #account(
+    call: CallContext,
+    route: Route,
+    status: string,
+    usage: TokenUsage | undefined,
+    meta: GatewayMetadata,
+  ) {
+    this.#record(call, route, status, usage, meta.latencyMs, meta.ttftMs, meta.costUsd);
+  }
+
+  #record(
+    call: CallContext,
+    route: Route | undefined,
+    status: string,
+    usage: TokenUsage | undefined,
+    latencyMs: number,
+    ttftMs: number,
+    cost: number | undefined,
+    requestedModel = "",
+  ): void {
+    const provider = route?.provider ?? "";
+    const model = route?.model ?? requestedModel;
+    this.#deps.ledger.record({
+      at: Date.now(),
+      requestId: call.requestId,
+      key: call.keyName,
+      surface: call.surface,
+      provider,
+      model,
+      status,
+      promptTokens: usage?.promptTokens ?? 0,
+      completionTokens: usage?.completionTokens ?? 0,
+      cachedTokens: usage?.cachedPromptTokens ?? 0,
+      reasoningTokens: usage?.reasoningTokens ?? 0,
+      estimated: usage?.estimated ?? false,
+      latencyMs,
+      ttftMs,
+      costUsd: cost,
+    });
+    this.#deps.metrics.observe({
+      surface: call.surface,
+      provider,
+      model,
+      status,
+      latencySeconds: latencyMs / 1000,
+      ttftSeconds: status === "ok" && ttftMs > 0 ? ttftMs / 1000 : undefined,
+      promptTokens: usage?.promptTokens ?? 0,
+      completionTokens: usage?.completionTokens ?? 0,
+    });
+    if (this.#deps.logRequests) {
+      this.#deps.log.info(
+        {
+          requestId: call.requestId,
+          surface: call.surface,
+          key: call.keyName,
+          provider,
+          model,
+          status,
+          latencyMs,
+        },
+        "request",
+      );
+    }
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,147 @@
+import { Code } from "@connectrpc/connect";
+
+/**
+ * The gateway's one error taxonomy. Every failure, wherever it starts, becomes
+ * a GatewayError with one of these codes, and each surface renders it through
+ * this table, so a code means the same thing over gRPC, Connect and REST.
+ */
+export type ErrorCode =
+  | "invalid_request"
+  | "unauthenticated"
+  | "permission_denied"
+  | "not_found"
+  | "model_not_found"
+  | "method_not_allowed"
+  | "payload_too_large"
+  | "rate_limited"
+  | "budget_exhausted"
+  | "upstream_rate_limited"
+  | "upstream_error"
+  | "upstream_unavailable"
+  | "upstream_timeout"
+  | "deadline_exceeded"
+  | "cancelled"
+  | "unavailable"
+  | "internal";
+
+/** How one error code appears on each wire. */
+export interface ErrorWire {
+  /** The Connect / gRPC code. Limit errors use ResourceExhausted: clients map a bare 429 to Unavailable. */
+  connect: Code;
+  /** The HTTP status for REST surfaces. */
+  http: number;
+  /** OpenAI's `error.type`. */
+  openaiType: string;
+  /** Anthropic's `error.type`. */
+  anthropicType: string;
+  /** Gemini's `error.status`. */
+  geminiStatus: string;
+  /** Whether a retry of the same request may succeed. */
+  retryable: boolean;
+}
+
+/** The table from code to wire. Read it top to bottom; each row is one decision. */
+export function errorWire(code: ErrorCode): ErrorWire {
+  switch (code) {
+    // The request itself is wrong: malformed JSON, wrong types, bad values.
+    case "invalid_request":
+      return wire(
+        Code.InvalidArgument,
+        400,
+        "invalid_request_error",
+        "invalid_request_error",
+        "INVALID_ARGUMENT",
+      );
+    // No API key, or one the gateway does not know.
+    case "unauthenticated":
+      return wire(
+        Code.Unauthenticated,
+        401,
+        "authentication_error",
+        "authentication_error",
+        "UNAUTHENTICATED",
+      );
+    // A known key that may not do this.
+    case "permission_denied":
+      return wire(Code.PermissionDenied, 403, "permission_error", "permission_error", "PERMISSION_DENIED");
+    // No such route or resource.
+    case "not_found":
+      return wire(Code.NotFound, 404, "invalid_request_error", "not_found_error", "NOT_FOUND");
+    // The model (or its provider) is not configured or discovered.
+    case "model_not_found":
+      return wire(Code.NotFound, 404, "invalid_request_error", "not_found_error", "NOT_FOUND");
+    // A route called with the wrong HTTP method.
+    case "method_not_allowed":
+      return wire(Code.Unimplemented, 405, "invalid_request_error", "invalid_request_error", "UNIMPLEMENTED");
+    // The body is over the configured limit.
+    case "payload_too_large":
+      return wire(
+        Code.ResourceExhausted,
+        413,
+        "invalid_request_error",
+        "request_too_large",
+        "INVALID_ARGUMENT",
+      );
+    // The caller went over a gateway rate limit; retry after the window.
+    case "rate_limited":
+      return wire(
+        Code.ResourceExhausted,
+        429,
+        "rate_limit_error",
+        "rate_limit_error",
+        "RESOURCE_EXHAUSTED",
+        true,
+      );
+    // The caller's budget is spent; retrying will not help until it is raised.
+    case "budget_exhausted":
+      return wire(
+        Code.ResourceExhausted,
+        429,
+        "insufficient_quota",
+        "rate_limit_error",
+        "RESOURCE_EXHAUSTED",
+      );
+    // The upstream rate-limited the gateway; its Retry-After is kept.
+    case "upstream_rate_limited":
+      return wire(
+        Code.ResourceExhausted,
+        429,
+        "rate_limit_error",
+        "rate_limit_error",
+        "RESOURCE_EXHAUSTED",
+        true,
+      );
+    // The upstream failed (5xx) or answered with something that is not its API.
+    case "upstream_error":
+      return wire(Code.Unavailable, 502, "server_error", "api_error", "UNAVAILABLE", true);
+    // The upstream could not be reached, refused, or said it is unavailable.
+    case "upstream_unavailable":
+      return wire(Code.Unavailable, 503, "service_unavailable", "overloaded_error", "UNAVAILABLE", true);
+    // The upstream did not answer within the provider's timeout.
+    case "upstream_timeout":
+      return wire(Code.DeadlineExceeded, 504, "server_error", "api_error", "DEADLINE_EXCEEDED", true);
+    // The caller's own deadline passed.
+    case "deadline_exceeded":
+      return wire(Code.DeadlineExceeded, 504, "server_error", "api_error", "DEADLINE_EXCEEDED");
+    // The caller went away. 499 is the status proxies log for this.
+    case "cancelled":
+      return wire(Code.Canceled, 499, "server_error", "api_error", "CANCELLED");
+    // The gateway itself cannot serve now (for example, shutting down).
+    case "unavailable":
+      return wire(Code.Unavailable, 503, "service_unavailable", "overloaded_error", "UNAVAILABLE", true);
+    // A bug in the gateway.
+    case "internal":
+      return wire(Code.Internal, 500, "server_error", "api_error", "INTERNAL");
+  }
+}
+
+function wire(
+  connect: Code,
+  http: number,
+  openaiType: string,
+  anthropicType: string,
+  geminiStatus: string,
+  retryable = false,
+): ErrorWire {
+  return { connect, http, openaiType, anthropicType, geminiStatus, retryable };
+}

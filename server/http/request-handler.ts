@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Gateway } from "../core/gateway.ts";
+import { restRouter } from "../rest/rest-router.ts";
+import { rpcRoutes } from "../rpc/rpc-routes.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import { applyCors } from "./cors.ts";
+
+export interface HandlerOptions {
+  readonly bodyLimit: number;
+  readonly requestTimeoutMs: number;
+  readonly corsOrigins: ReadonlyArray<string>;
+}
+
+/** Connect services live under their fully-qualified service names. */
+const RPC_PREFIX = "/llmgw.v1.";
+
+/**
+ * The one request handler behind both HTTP/1.1 and HTTP/2: CORS first, then
+ * Connect (gRPC, gRPC-Web, Connect) by path prefix, then the REST surface.
+ */
+export function createRequestHandler(gateway: Gateway, metrics: Metrics, options: HandlerOptions) {
+  const rpc = connectNodeAdapter({
+    routes: rpcRoutes(gateway),
+    // Fastify-style body limits do not reach Connect routes; this does.
+    readMaxBytes: options.bodyLimit,
+    requireConnectProtocolHeader: false,
+  });
+  const rest = restRouter(gateway, metrics, options);
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    if (applyCors(req, res, options.corsOrigins)) return;
+    const path = req.url ?? "/";
+    if (path.startsWith(RPC_PREFIX)) {
+      rpc(req, res);
+      return;
+    }
+    const url = new URL(path, "http://gateway");
+    rest(req, res, url).catch((error: unknown) => {
+      res.destroy(error as Error);
+    });
+  };
+}

@@ -1,0 +1,48 @@
+import type { AnyResponse } from "./cors.ts";
+
+/**
+ * Writes Server-Sent Events with backpressure. It cannot emit a malformed
+ * frame: multi-line data is split across `data:` lines. When the socket is
+ * full it waits for `drain` or `close` (never `drain` alone, which would hang
+ * forever on a vanished client).
+ */
+export class SseWriter {
+  readonly #res: AnyResponse;
+
+  constructor(res: AnyResponse) {
+    this.#res = res;
+  }
+
+  /** Sends headers; call once before the first event. */
+  open(headers: Record<string, string>): void {
+    this.#res.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      "x-accel-buffering": "no",
+      ...headers,
+    });
+    this.#res.flushHeaders?.();
+  }
+
+  /** Sends one `data:` event; resolves when the socket can take more. */
+  async data(payload: string): Promise<void> {
+    const frame = payload.includes("\n")
+      ? `data: ${payload.split("\n").join("\ndata: ")}\n\n`
+      : `data: ${payload}\n\n`;
+    if (this.#res.write(frame)) return;
+    if (this.#res.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.#res.off("drain", done);
+        this.#res.off("close", done);
+        resolve();
+      };
+      this.#res.once("drain", done);
+      this.#res.once("close", done);
+    });
+  }
+
+  end(): void {
+    if (!this.#res.writableEnded) this.#res.end();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Per-request behaviour controls for the mock upstream.
+ *
+ * Tests usually talk to the mock through the gateway, which passes unknown body fields through, so every
+ * control can arrive either as an `x-mock-<name>` header or inside a `mock` object in the JSON body (the
+ * header wins). `-` and `_` are interchangeable in names (`x-mock-ttft-ms` = `ttft_ms`). Values are
+ * validated strictly: a typo fails loudly with a 400 naming the control instead of silently running the
+ * default scenario.
+ */
+
+import { OpenAIError } from "./mock-errors.ts";
+
+/** Where streamed usage goes: OpenAI's separate chunk, the finish chunk (vLLM/llama.cpp style), or nowhere. */
+export type UsageMode = "chunk" | "finish" | "none";
+
+/** A forced tool call; `arguments` is the raw JSON string sent to the client. */
+export interface ToolCallControl {
+  name?: string;
+  arguments?: string;
+}
+
+export interface MockControls {
+  tokens?: number;
+  ttftMs?: number;
+  itlMs?: number;
+  status?: number;
+  retryAfter?: number;
+  dropAfter?: number;
+  done?: boolean;
+  usage?: UsageMode;
+  toolCall?: boolean | ToolCallControl;
+  errorBody?: string;
+}
+
+/** Shared, frozen "no controls" value: the fast path allocates nothing. */
+export const NO_CONTROLS: Readonly<MockControls> = Object.freeze({});
+
+const HEADER_PREFIX = /^x-mock-/i;
+const MAX_MS = 10 * 60_000;
+
+/** True if any `x-mock-*` header is present (checked on raw headers: no header object is built). */
+export function hasControlHeaders(rawHeaders: readonly string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (HEADER_PREFIX.test(rawHeaders[i] as string)) return true;
+  }
+  return false;
+}
+
+function invalid(name: string, expected: string, value: unknown): OpenAIError {
+  return new OpenAIError(
+    400,
+    `Invalid mock control "${name}": expected ${expected}, got ${JSON.stringify(value) ?? String(value)}`,
+    `mock.${name}`,
+    "invalid_mock_control",
+  );
+}
+
+function int(name: string, value: unknown, min: number, max: number): number {
+  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n === "number" && Number.isInteger(n) && n >= min && n <= max) return n;
+  throw invalid(name, `an integer between ${min} and ${max}`, value);
+}
+
+function bool(name: string, value: unknown): boolean {
+  if (value === true || value === "true" || value === "1") return true;
+  if (value === false || value === "false" || value === "0") return false;
+  throw invalid(name, "true or false", value);
+}
+
+function toolCall(value: unknown): boolean | ToolCallControl {
+  let v = value;
+  if (typeof v === "string" && v.trim().startsWith("{")) {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      throw invalid("tool_call", "true, false or a JSON object {name, arguments}", value);
+    }
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return bool("tool_call", v);
+  const { name, arguments: args, ...rest } = v as Record<string, unknown>;
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) throw invalid("tool_call", "only the keys name and arguments", value);
+  if (name !== undefined && (typeof name !== "string" || name === "")) {
+    throw invalid("tool_call", "a non-empty string name", value);
+  }
+  const out: ToolCallControl = {};
+  if (name !== undefined) out.name = name;
+  if (args !== undefined) out.arguments = typeof args === "string" ? args : JSON.stringify(args);
+  return out;
+}
+
+function apply(c: MockControls, name: string, value: unknown): void {
+  switch (name) {
+    case "tokens":
+      c.tokens = int(name, value, 0, 1_000_000);
+      return;
+    case "ttft_ms":
+      c.ttftMs = int(name, value, 0, MAX_MS);
+      return;
+    case "itl_ms":
+      c.itlMs = int(name, value, 0, MAX_MS);
+      return;
+    case "status":
+      c.status = int(name, value, 400, 599);
+      return;
+    case "retry_after":
+      c.retryAfter = int(name, value, 0, 86_400);
+      return;
+    case "drop_after":
+      c.dropAfter = int(name, value, 0, 1_000_000);
+      return;
+    case "done":
+      c.done = bool(name, value);
+      return;
+    case "usage":
+      if (value !== "chunk" && value !== "finish" && value !== "none") {
+        throw invalid(name, '"chunk", "finish" or "none"', value);
+      }
+      c.usage = value;
+      return;
+    case "tool_call":
+      c.toolCall = toolCall(value);
+      return;
+    case "error_body":
+      if (typeof value !== "string") throw invalid(name, "a string", value);
+      c.errorBody = value;
+      return;
+    default:
+      throw new OpenAIError(400, `Unknown mock control "${name}"`, `mock.${name}`, "invalid_mock_control");
+  }
+}
+
+/**
+ * Merge controls from the body's `mock` field and `x-mock-*` headers (headers applied last, so they win).
+ * Throws an `OpenAIError` (400) for unknown controls or invalid values.
+ */
+export function parseControls(rawHeaders: readonly string[], bodyMock: unknown): MockControls {
+  if (bodyMock === undefined && !hasControlHeaders(rawHeaders)) return NO_CONTROLS;
+  const c: MockControls = {};
+  if (bodyMock !== undefined && bodyMock !== null) {
+    if (typeof bodyMock !== "object" || Array.isArray(bodyMock)) {
+      throw new OpenAIError(400, 'The "mock" field must be a JSON object', "mock", "invalid_mock_control");
+    }
+    for (const [key, value] of Object.entries(bodyMock)) {
+      if (value !== undefined && value !== null) apply(c, key.toLowerCase().replaceAll("-", "_"), value);
+    }
+  }
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const header = rawHeaders[i] as string;
+    if (HEADER_PREFIX.test(header)) {
+      apply(c, header.slice(7).toLowerCase().replaceAll("-", "_"), (rawHeaders[i + 1] as string).trim());
+    }
+  }
+  return c;
+}

@@ -1,0 +1,119 @@
+/**
+ * Response writing for the mock upstream: cancellable delays, backpressure and abrupt connection drops.
+ *
+ * Every wait goes through `Life.cancel`, which the server calls when the response closes, so a client
+ * disconnect clears timers and stops generation immediately instead of leaking work until a timer fires.
+ */
+
+import type { ServerResponse } from "node:http";
+import type { OpenAIError } from "./mock-errors.ts";
+import type { StreamFrames } from "./mock-wire.ts";
+
+/** Per-response state shared with timers so a client disconnect stops generation. */
+export interface Life {
+  closed: boolean;
+  dropped: boolean;
+  cancel: (() => void) | undefined;
+}
+
+const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
+
+/** Sleep `ms`, waking early (and clearing the timer) if the response closes. */
+export function delay(ms: number, life: Life): Promise<void> {
+  return new Promise((resolve) => {
+    if (life.closed) return resolve();
+    const timer = setTimeout(() => {
+      life.cancel = undefined;
+      resolve();
+    }, ms);
+    life.cancel = () => {
+      clearTimeout(timer);
+      life.cancel = undefined;
+      resolve();
+    };
+  });
+}
+
+/** Wait for `drain`, or for the response to close (via `life.cancel`), whichever comes first. */
+export function drained(res: ServerResponse, life: Life): Promise<void> {
+  return new Promise((resolve) => {
+    if (life.closed) return resolve();
+    const done = () => {
+      res.off("drain", done);
+      life.cancel = undefined;
+      resolve();
+    };
+    res.once("drain", done);
+    life.cancel = done;
+  });
+}
+
+/** Complete non-streaming response with an explicit Content-Length. */
+export function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendError(res: ServerResponse, err: OpenAIError): void {
+  send(res, err.status, "application/json", err.toJson());
+}
+
+/** Cut the connection abruptly after `last` has been flushed: no finish chunk, no [DONE]. */
+export function drop(res: ServerResponse, life: Life, last: string | undefined): void {
+  life.dropped = true;
+  const socket = res.socket;
+  if (last === undefined) socket?.destroy();
+  else res.write(last, () => socket?.destroy());
+}
+
+/**
+ * Write a streamed reply: headers and head frame after `ttftMs`, content frames `itlMs` apart, then the
+ * tail; or cut the connection after `dropAfter` content frames. Stops as soon as the client goes away.
+ */
+export async function streamReply(
+  res: ServerResponse,
+  frames: StreamFrames,
+  ttftMs: number,
+  itlMs: number,
+  dropAfter: number | undefined,
+  life: Life,
+): Promise<void> {
+  if (ttftMs > 0) {
+    await delay(ttftMs, life);
+    if (life.closed) return;
+  }
+  // With no inter-token delay, batch the frames into one socket write. Cork the socket, not `res`:
+  // `res.cork()` keeps chunks in a buffer that `res.end()` does not flush.
+  const socket = itlMs === 0 ? res.socket : null;
+  socket?.cork();
+  res.writeHead(200, SSE_HEADERS);
+  const n = frames.count;
+  const dropAt = dropAfter === undefined ? -1 : Math.min(dropAfter, n);
+  if (dropAt === 0) {
+    drop(res, life, frames.head);
+    socket?.uncork();
+    return;
+  }
+  let ok = res.write(frames.head);
+  for (let i = 0; i < n; i++) {
+    if (!ok && res.writableNeedDrain) {
+      socket?.uncork();
+      await drained(res, life);
+      if (life.closed) return;
+      socket?.cork();
+    }
+    if (i > 0 && itlMs > 0) {
+      await delay(itlMs, life);
+      if (life.closed) return;
+    }
+    const frame = frames.content(i);
+    if (i + 1 === dropAt) {
+      drop(res, life, frame);
+      socket?.uncork();
+      return;
+    }
+    ok = res.write(frame);
+  }
+  res.end(frames.tail());
+  socket?.uncork();
+}

@@ -1,0 +1,124 @@
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
+import { createServer as createHttp2Server, type Http2Server, type Http2Session } from "node:http2";
+import {
+  type AddressInfo,
+  createServer as createNetServer,
+  type Server as NetServer,
+  type Socket,
+} from "node:net";
+
+/** The client connection preface every HTTP/2 prior-knowledge connection starts with (RFC 9113 §3.4). */
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export interface OnePortOptions {
+  /** How long a new connection may take to show its protocol, and a request its headers. */
+  readonly headerTimeoutMs: number;
+  /** How long an idle keep-alive connection (or HTTP/2 session without streams) stays open. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * One cleartext port for HTTP/1.1 and HTTP/2. It reads the first bytes of
+ * each connection: the HTTP/2 preface goes to the HTTP/2 server (so gRPC
+ * works with prior knowledge), anything else to the HTTP/1.1 server (REST,
+ * SSE, gRPC-Web, Connect). Envoy's AUTO codec does the same.
+ */
+export class OnePortServer {
+  readonly #net: NetServer;
+  readonly #h1: HttpServer;
+  readonly #h2: Http2Server;
+  readonly #sockets = new Set<Socket>();
+  readonly #sessions = new Set<Http2Session>();
+  readonly #streams = new Map<Http2Session, number>();
+
+  constructor(handler: Handler, options: OnePortOptions) {
+    this.#h1 = createHttpServer(
+      {
+        headersTimeout: options.headerTimeoutMs,
+        // Streams may run for many minutes; the gateway bounds each request itself.
+        requestTimeout: 0,
+        keepAliveTimeout: options.keepAliveTimeoutMs,
+      },
+      handler,
+    );
+    this.#h2 = createHttp2Server({}, handler as unknown as Parameters<typeof createHttp2Server>[1]);
+    this.#h2.on("session", (session) => this.#trackSession(session, options.keepAliveTimeoutMs));
+    this.#net = createNetServer((socket) => this.#sniff(socket, options.headerTimeoutMs));
+  }
+
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.#net.once("error", reject);
+      this.#net.listen(port, host, () => {
+        this.#net.off("error", reject);
+        resolve(this.#net.address() as AddressInfo);
+      });
+    });
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, close idle HTTP/1.1 connections, send
+   * GOAWAY on every HTTP/2 session, let in-flight requests and streams finish
+   * for up to `graceMs`, then destroy whatever is still open.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.#net.close();
+    this.#h1.close();
+    this.#h1.closeIdleConnections();
+    for (const session of this.#sessions) session.close();
+    const deadline = Date.now() + graceMs;
+    while (this.#sockets.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      this.#h1.closeIdleConnections();
+    }
+    for (const session of this.#sessions) session.destroy();
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  #sniff(socket: Socket, timeoutMs: number): void {
+    this.#sockets.add(socket);
+    socket.once("close", () => this.#sockets.delete(socket));
+    // A connection that never says anything is closed, not kept forever.
+    socket.setTimeout(timeoutMs, () => socket.destroy());
+    let seen: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+      const prefix = seen.subarray(0, H2_PREFACE.length);
+      const couldBeH2 = prefix.equals(H2_PREFACE.subarray(0, prefix.length));
+      if (couldBeH2 && seen.length < H2_PREFACE.length) return;
+      socket.off("data", onData);
+      socket.pause();
+      socket.setTimeout(0);
+      socket.unshift(seen);
+      (couldBeH2 ? this.#h2 : this.#h1).emit("connection", socket);
+      process.nextTick(() => socket.resume());
+    };
+    socket.on("data", onData);
+    socket.on("error", () => socket.destroy());
+  }
+
+  #trackSession(session: Http2Session, idleMs: number): void {
+    this.#sessions.add(session);
+    this.#streams.set(session, 0);
+    session.on("stream", (stream) => {
+      this.#streams.set(session, (this.#streams.get(session) ?? 0) + 1);
+      stream.once("close", () => this.#streams.set(session, (this.#streams.get(session) ?? 1) - 1));
+    });
+    // Close sessions idle for longer than the keep-alive timeout, but never one with streams in flight.
+    session.setTimeout(idleMs, () => {
+      if ((this.#streams.get(session) ?? 0) === 0) session.close();
+    });
+    session.once("close", () => {
+      this.#sessions.delete(session);
+      this.#streams.delete(session);
+    });
+    session.on("error", () => session.destroy());
+  }
+}

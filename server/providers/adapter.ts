@@ -1,0 +1,46 @@
+import type { ChatRequest, CompleteResponse, StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
+
+/** What a provider needs to know about the call it serves. */
+export interface UpstreamCall {
+  /** Aborts the upstream request: the caller left or its deadline passed. */
+  readonly signal: AbortSignal;
+  /** The gateway's request id, forwarded as x-request-id. */
+  readonly requestId: string;
+}
+
+/** A model an upstream reports in its model list. */
+export interface DiscoveredModel {
+  readonly id: string;
+  readonly created: number;
+  readonly ownedBy: string;
+}
+
+/**
+ * One adapter per upstream API family. It translates the canonical request
+ * into its wire format and the wire format back into canonical messages, and
+ * maps upstream failures into GatewayErrors. It never knows which surface
+ * called it.
+ */
+export interface ProviderAdapter {
+  /** The provider's configured name. */
+  readonly name: string;
+
+  /** Runs a completion to the end. Rejects with a GatewayError. */
+  complete(request: ChatRequest, model: string, call: UpstreamCall): Promise<CompleteResponse>;
+
+  /**
+   * Starts a streamed completion. Resolves once the upstream has accepted the
+   * request (so errors before the first byte reject here, and surfaces can
+   * still answer with an error status). The events end with one UsageReport,
+   * whose token counts are estimated when the upstream reported none; its
+   * gateway metadata is filled in by the core. Errors mid-stream throw from
+   * the iterator. Leaving the loop early aborts the upstream request.
+   */
+  stream(request: ChatRequest, model: string, call: UpstreamCall): Promise<AsyncIterable<StreamResponse>>;
+
+  /** Lists the upstream's models. Rejects with a GatewayError when unreachable. */
+  listModels(signal: AbortSignal): Promise<DiscoveredModel[]>;
+
+  /** Closes pooled connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import { create } from "@bufbuild/protobuf";
+import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
+import { type TokenUsage, TokenUsageSchema } from "../../gen/llmgw/v1/usage_pb.js";
+
+type Encoder = { encode(text: string): number[] };
+let encoder: Promise<Encoder> | undefined;
+
+/**
+ * Counts tokens with the o200k tokenizer when an upstream reports no usage.
+ * The counts are approximate for non-OpenAI models, so usage built from them
+ * is marked `estimated`. The tokenizer tables load on first use only.
+ */
+async function tokenizer(): Promise<Encoder> {
+  encoder ??= (async () => {
+    const [{ Tiktoken }, ranks] = await Promise.all([
+      import("js-tiktoken/lite"),
+      import("js-tiktoken/ranks/o200k_base"),
+    ]);
+    return new Tiktoken(ranks.default);
+  })();
+  return encoder;
+}
+
+/** Per-message framing tokens, as OpenAI's chat format counts them. */
+const MESSAGE_OVERHEAD = 4;
+
+export async function estimateUsage(request: ChatRequest, completionText: string): Promise<TokenUsage> {
+  const enc = await tokenizer();
+  let prompt = 3;
+  for (const message of request.messages) {
+    prompt += MESSAGE_OVERHEAD;
+    for (const part of message.content) {
+      if (part.part.case === "text") prompt += enc.encode(part.part.value).length;
+    }
+    for (const call of message.toolCalls) prompt += enc.encode(call.name + call.arguments).length;
+  }
+  for (const tool of request.tools)
+    prompt += enc.encode(JSON.stringify(tool.parameters ?? {}) + tool.name).length;
+  const completion = completionText === "" ? 0 : enc.encode(completionText).length;
+  return create(TokenUsageSchema, {
+    promptTokens: prompt,
+    completionTokens: completion,
+    totalTokens: prompt + completion,
+    estimated: true,
+  });
+}

@@ -1,0 +1,60 @@
+import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
+import { invalidRequest } from "../../errors/gateway-error.ts";
+
+/**
+ * Typed reads of fields of a parsed JSON body. Each throws an
+ * `invalid_request` that names the field (OpenAI's `param`) and what was
+ * expected. `null` counts as absent, as OpenAI treats it.
+ */
+
+export function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+export function expectObject(value: unknown, param: string): JsonObject {
+  if (!isObject(value)) throw invalidRequest(`${param} must be an object, got ${typeName(value)}`, param);
+  return value;
+}
+
+export function optString(value: unknown, param: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string")
+    throw invalidRequest(`${param} must be a string, got ${typeName(value)}`, param);
+  return value;
+}
+
+export function optNumber(value: unknown, param: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw invalidRequest(`${param} must be a number, got ${typeName(value)}`, param);
+  }
+  return value;
+}
+
+export function optInteger(value: unknown, param: string, min = 0): number | undefined {
+  const number = optNumber(value, param);
+  if (number === undefined) return undefined;
+  if (!Number.isSafeInteger(number) || number < min) {
+    throw invalidRequest(`${param} must be an integer of at least ${min}, got ${number}`, param);
+  }
+  return number;
+}
+
+export function optBoolean(value: unknown, param: string): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean")
+    throw invalidRequest(`${param} must be a boolean, got ${typeName(value)}`, param);
+  return value;
+}
+
+export function optArray(value: unknown, param: string): JsonValue[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw invalidRequest(`${param} must be an array, got ${typeName(value)}`, param);
+  return value;
+}
+
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}

@@ -1,0 +1,42 @@
+import type { Gateway } from "../../core/gateway.ts";
+import { GatewayError } from "../../errors/gateway-error.ts";
+import type { AnyResponse } from "../../http/cors.ts";
+import type { AnyRequest } from "../../http/read-body.ts";
+import type { CatalogEntry } from "../../routing/model-router.ts";
+import { sendError, sendJson } from "../respond.ts";
+import { restCredential } from "../rest-call.ts";
+import { openAIErrorBody } from "./openai-error.ts";
+
+/** `GET /v1/models`: the catalogue as OpenAI's model list. */
+export function listModels(gateway: Gateway, req: AnyRequest, res: AnyResponse): void {
+  try {
+    gateway.authenticate(restCredential(req));
+    sendJson(res, 200, JSON.stringify({ object: "list", data: gateway.router.catalog().map(renderModel) }));
+  } catch (error) {
+    sendError(res, error, openAIErrorBody);
+  }
+}
+
+/** `GET /v1/models/{id}`: one model by id, alias or bare upstream name. */
+export function getModel(gateway: Gateway, id: string, req: AnyRequest, res: AnyResponse): void {
+  try {
+    gateway.authenticate(restCredential(req));
+    const model = gateway.router.find(id);
+    if (model === undefined) {
+      throw new GatewayError("model_not_found", `the model "${id}" does not exist`, { param: "model" });
+    }
+    sendJson(res, 200, JSON.stringify(renderModel(model)));
+  } catch (error) {
+    sendError(res, error, openAIErrorBody);
+  }
+}
+
+function renderModel(model: CatalogEntry) {
+  return {
+    id: model.id,
+    object: "model",
+    created: model.created,
+    owned_by: model.ownedBy,
+    "x-llmgw": { provider: model.provider, upstream_model: model.upstreamModel, source: model.source },
+  };
+}

@@ -1,0 +1,207 @@
+import { create, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
+import {
+  type ChatRequest,
+  ChatRequestSchema,
+  ResponseFormatType,
+  ToolChoiceMode,
+  type ToolChoiceSchema,
+  type ToolSchema,
+} from "../../../gen/llmgw/v1/chat_pb.js";
+import { invalidRequest } from "../../errors/gateway-error.ts";
+import {
+  expectObject,
+  isObject,
+  optArray,
+  optBoolean,
+  optInteger,
+  optNumber,
+  optString,
+  typeName,
+} from "./json-fields.ts";
+import { parseMessages } from "./parse-messages.ts";
+
+/** The OpenAI request fields the canonical request models; everything else rides in `extra`. */
+const MODELED = new Set([
+  "model",
+  "messages",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "response_format",
+  "temperature",
+  "top_p",
+  "max_tokens",
+  "max_completion_tokens",
+  "stop",
+  "seed",
+  "presence_penalty",
+  "frequency_penalty",
+  "n",
+  "logprobs",
+  "top_logprobs",
+  "user",
+  "metadata",
+  "logit_bias",
+  "stream",
+  "stream_options",
+  "functions",
+  "function_call",
+]);
+
+/** What the shim needs besides the canonical request. */
+export interface OpenAIChatCall {
+  readonly request: ChatRequest;
+  readonly stream: boolean;
+  readonly includeUsage: boolean;
+}
+
+/** An OpenAI chat completions body to the canonical request, with errors that name the field. */
+export function parseChatRequest(body: unknown): OpenAIChatCall {
+  const json = expectObject(body, "body");
+  const model = optString(json.model, "model");
+  if (!model) throw invalidRequest("you must provide a model parameter", "model");
+  if (json.functions !== undefined || json.function_call !== undefined) {
+    throw invalidRequest(
+      "the legacy functions/function_call fields are not supported; use tools and tool_choice",
+      "functions",
+    );
+  }
+  const extra: JsonObject = {};
+  let hasExtra = false;
+  for (const key in json) {
+    if (!MODELED.has(key) && json[key] !== undefined) {
+      extra[key] = json[key] as JsonObject[string];
+      hasExtra = true;
+    }
+  }
+  const streamOptions =
+    json.stream_options == null ? undefined : expectObject(json.stream_options, "stream_options");
+  const request = create(ChatRequestSchema, {
+    model,
+    messages: parseMessages(json.messages),
+    tools: optArray(json.tools, "tools")?.map(parseTool) ?? [],
+    toolChoice: parseToolChoice(json.tool_choice),
+    parallelToolCalls: optBoolean(json.parallel_tool_calls, "parallel_tool_calls"),
+    responseFormat: parseResponseFormat(json.response_format),
+    temperature: optNumber(json.temperature, "temperature"),
+    topP: optNumber(json.top_p, "top_p"),
+    maxTokens:
+      optInteger(json.max_completion_tokens, "max_completion_tokens", 1) ??
+      optInteger(json.max_tokens, "max_tokens", 1),
+    stop: parseStop(json.stop),
+    seed: parseSeed(json.seed),
+    presencePenalty: optNumber(json.presence_penalty, "presence_penalty"),
+    frequencyPenalty: optNumber(json.frequency_penalty, "frequency_penalty"),
+    n: optInteger(json.n, "n", 1),
+    logprobs: optBoolean(json.logprobs, "logprobs"),
+    topLogprobs: optInteger(json.top_logprobs, "top_logprobs"),
+    user: optString(json.user, "user") ?? "",
+    metadata: parseStringMap(json.metadata, "metadata"),
+    logitBias: parseNumberMap(json.logit_bias, "logit_bias"),
+    extra: hasExtra ? extra : undefined,
+  });
+  return {
+    request,
+    stream: optBoolean(json.stream, "stream") ?? false,
+    includeUsage: optBoolean(streamOptions?.include_usage, "stream_options.include_usage") ?? false,
+  };
+}
+
+function parseTool(value: unknown, i: number): MessageInitShape<typeof ToolSchema> {
+  const param = `tools[${i}]`;
+  const tool = expectObject(value, param);
+  if (tool.type !== "function") throw invalidRequest(`${param}.type must be "function"`, `${param}.type`);
+  const fn = expectObject(tool.function, `${param}.function`);
+  const parameters =
+    fn.parameters == null ? undefined : expectObject(fn.parameters, `${param}.function.parameters`);
+  return {
+    name: optString(fn.name, `${param}.function.name`) ?? "",
+    description: optString(fn.description, `${param}.function.description`) ?? "",
+    parameters,
+    strict: optBoolean(fn.strict, `${param}.function.strict`),
+  };
+}
+
+function parseToolChoice(value: unknown): MessageInitShape<typeof ToolChoiceSchema> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === "none") return { choice: { case: "mode", value: ToolChoiceMode.NONE } };
+  if (value === "auto") return { choice: { case: "mode", value: ToolChoiceMode.AUTO } };
+  if (value === "required") return { choice: { case: "mode", value: ToolChoiceMode.REQUIRED } };
+  if (isObject(value) && value.type === "function" && isObject(value.function)) {
+    const name = optString(value.function.name, "tool_choice.function.name");
+    if (name) return { choice: { case: "function", value: name } };
+  }
+  throw invalidRequest(
+    'tool_choice must be "none", "auto", "required" or {"type":"function","function":{"name":...}}',
+    "tool_choice",
+  );
+}
+
+function parseResponseFormat(value: unknown) {
+  if (value === undefined || value === null) return undefined;
+  const format = expectObject(value, "response_format");
+  switch (format.type) {
+    case "text":
+      return { type: ResponseFormatType.TEXT };
+    case "json_object":
+      return { type: ResponseFormatType.JSON_OBJECT };
+    case "json_schema": {
+      const spec = expectObject(format.json_schema, "response_format.json_schema");
+      const name = optString(spec.name, "response_format.json_schema.name");
+      if (!name)
+        throw invalidRequest(
+          "response_format.json_schema.name is required",
+          "response_format.json_schema.name",
+        );
+      return {
+        type: ResponseFormatType.JSON_SCHEMA,
+        name,
+        description: optString(spec.description, "response_format.json_schema.description") ?? "",
+        schema:
+          spec.schema == null ? undefined : expectObject(spec.schema, "response_format.json_schema.schema"),
+        strict: optBoolean(spec.strict, "response_format.json_schema.strict"),
+      };
+    }
+    default:
+      throw invalidRequest(
+        'response_format.type must be "text", "json_object" or "json_schema"',
+        "response_format.type",
+      );
+  }
+}
+
+function parseStop(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === "string") return [value];
+  const list = optArray(value, "stop") ?? [];
+  return list.map((item, i) => {
+    if (typeof item !== "string")
+      throw invalidRequest(`stop[${i}] must be a string, got ${typeName(item)}`, "stop");
+    return item;
+  });
+}
+
+function parseSeed(value: unknown): bigint | undefined {
+  const seed = optNumber(value, "seed");
+  if (seed === undefined) return undefined;
+  if (!Number.isSafeInteger(seed)) throw invalidRequest("seed must be an integer", "seed");
+  return BigInt(seed);
+}
+
+function parseStringMap(value: unknown, param: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  const map = expectObject(value, param);
+  for (const [key, item] of Object.entries(map)) {
+    if (typeof item !== "string") throw invalidRequest(`${param}.${key} must be a string`, `${param}.${key}`);
+  }
+  return map as Record<string, string>;
+}
+
+function parseNumberMap(value: unknown, param: string): Record<string, number> {
+  if (value === undefined || value === null) return {};
+  const map = expectObject(value, param);
+  for (const [key, item] of Object.entries(map)) {
+    if (typeof item !== "number") throw invalidRequest(`${param}.${key} must be a number`, `${param}.${key}`);
+  }
+  return map as Record<string, number>;
+}

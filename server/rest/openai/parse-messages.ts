@@ -1,0 +1,99 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { ContentPartSchema, MessageSchema, ToolCallSchema } from "../../../gen/llmgw/v1/chat_pb.js";
+import { invalidRequest } from "../../errors/gateway-error.ts";
+import { roleFromOpenAI } from "../../wire/openai/role.ts";
+import { expectObject, optArray, optString, typeName } from "./json-fields.ts";
+
+type MessageInit = MessageInitShape<typeof MessageSchema>;
+type PartInit = MessageInitShape<typeof ContentPartSchema>;
+type ToolCallInit = MessageInitShape<typeof ToolCallSchema>;
+
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w=.-]+)*;base64,/;
+
+/** OpenAI `messages[]` to canonical messages. */
+export function parseMessages(value: unknown): MessageInit[] {
+  const list = optArray(value, "messages");
+  if (list === undefined) throw invalidRequest("you must provide messages", "messages");
+  return list.map((item, i) => parseMessage(item, `messages[${i}]`));
+}
+
+function parseMessage(value: unknown, param: string): MessageInit {
+  const message = expectObject(value, param);
+  const role = roleFromOpenAI(message.role);
+  if (role === undefined) {
+    throw invalidRequest(
+      `${param}.role must be one of system, developer, user, assistant or tool, got ${JSON.stringify(message.role ?? null)}`,
+      `${param}.role`,
+    );
+  }
+  const toolCalls = optArray(message.tool_calls, `${param}.tool_calls`)?.map((call, i) =>
+    parseToolCall(call, `${param}.tool_calls[${i}]`),
+  );
+  return {
+    role,
+    content: parseContent(message.content, `${param}.content`),
+    name: optString(message.name, `${param}.name`) ?? "",
+    toolCalls: toolCalls ?? [],
+    toolCallId: optString(message.tool_call_id, `${param}.tool_call_id`) ?? "",
+    refusal: optString(message.refusal, `${param}.refusal`) ?? "",
+    reasoning: optString(message.reasoning_content, `${param}.reasoning_content`) ?? "",
+  };
+}
+
+function parseContent(value: unknown, param: string): PartInit[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value === "string") return [{ part: { case: "text", value } }];
+  if (!Array.isArray(value)) {
+    throw invalidRequest(`${param} must be a string or an array of parts, got ${typeName(value)}`, param);
+  }
+  return value.map((item, i) => parsePart(item, `${param}[${i}]`));
+}
+
+function parsePart(value: unknown, param: string): PartInit {
+  const part = expectObject(value, param);
+  switch (part.type) {
+    case "text":
+      return { part: { case: "text", value: optString(part.text, `${param}.text`) ?? "" } };
+    case "image_url": {
+      const image = expectObject(part.image_url, `${param}.image_url`);
+      const url = optString(image.url, `${param}.image_url.url`);
+      if (!url) throw invalidRequest(`${param}.image_url.url is required`, `${param}.image_url.url`);
+      const detail = optString(image.detail, `${param}.image_url.detail`) ?? "";
+      const match = DATA_URL.exec(url);
+      if (match !== null) {
+        const data = Buffer.from(url.slice(match[0].length), "base64");
+        return {
+          part: {
+            case: "image",
+            value: { source: { case: "data", value: data }, mediaType: match[1] ?? "", detail },
+          },
+        };
+      }
+      if (!/^https?:\/\//i.test(url)) {
+        throw invalidRequest(
+          `${param}.image_url.url must be an http(s) URL or a base64 data: URL`,
+          `${param}.image_url.url`,
+        );
+      }
+      return { part: { case: "image", value: { source: { case: "url", value: url }, detail } } };
+    }
+    default:
+      throw invalidRequest(
+        `content part type ${JSON.stringify(part.type ?? null)} is not supported; use "text" or "image_url"`,
+        `${param}.type`,
+      );
+  }
+}
+
+function parseToolCall(value: unknown, param: string): ToolCallInit {
+  const call = expectObject(value, param);
+  if (call.type !== undefined && call.type !== "function") {
+    throw invalidRequest(`${param}.type must be "function"`, `${param}.type`);
+  }
+  const fn = expectObject(call.function, `${param}.function`);
+  return {
+    id: optString(call.id, `${param}.id`) ?? "",
+    name: optString(fn.name, `${param}.function.name`) ?? "",
+    arguments: optString(fn.arguments, `${param}.function.arguments`) ?? "",
+  };
+}

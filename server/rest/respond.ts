@@ -1,0 +1,34 @@
+import { errorWire } from "../errors/error-codes.ts";
+import { GatewayError } from "../errors/gateway-error.ts";
+import type { AnyResponse } from "../http/cors.ts";
+
+/** Sends a JSON body with a status, unless the response is already under way. */
+export function sendJson(
+  res: AnyResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+    ...headers,
+  });
+  res.end(body);
+}
+
+/**
+ * Sends an error in a surface's own body format, with the status from the
+ * error table and a Retry-After when the error carries one.
+ */
+export function sendError(res: AnyResponse, error: unknown, render: (error: GatewayError) => string): void {
+  const failure = GatewayError.from(error);
+  const headers: Record<string, string> = {};
+  if (failure.retryAfterMs !== undefined)
+    headers["retry-after"] = String(Math.ceil(failure.retryAfterMs / 1000));
+  sendJson(res, errorWire(failure.code).http, render(failure), headers);
+}

@@ -1,0 +1,40 @@
+import type { CallContext } from "../core/call-context.ts";
+import { credentialFromHeaders } from "../core/key-ring.ts";
+import { requestIdFrom } from "../core/request-id.ts";
+import { GatewayError } from "../errors/gateway-error.ts";
+import type { AnyResponse } from "../http/cors.ts";
+import type { AnyRequest } from "../http/read-body.ts";
+
+/**
+ * Builds the call context for a REST request (the key name is filled in once
+ * the caller is authenticated). Its signal fires when the
+ * client goes away before the response is finished (aborting the upstream
+ * at once), or when the request outlives `timeoutMs`.
+ */
+export function restCall(req: AnyRequest, res: AnyResponse, surface: string, timeoutMs: number): CallContext {
+  const requestId = requestIdFrom(header(req, "x-request-id"));
+  res.setHeader("x-request-id", requestId);
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () =>
+      controller.abort(new GatewayError("deadline_exceeded", `the request took longer than ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  timer.unref();
+  res.once("close", () => {
+    clearTimeout(timer);
+    if (!res.writableFinished)
+      controller.abort(new GatewayError("cancelled", "the client closed the connection"));
+  });
+  return { requestId, keyName: "", signal: controller.signal, startedAt: performance.now(), surface };
+}
+
+/** The credential from `Authorization: Bearer` or `x-api-key`. */
+export function restCredential(req: AnyRequest): string | undefined {
+  return credentialFromHeaders(header(req, "authorization"), header(req, "x-api-key"));
+}
+
+export function header(req: AnyRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

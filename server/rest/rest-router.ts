@@ -1,0 +1,53 @@
+import type { Gateway } from "../core/gateway.ts";
+import { GatewayError } from "../errors/gateway-error.ts";
+import type { AnyResponse } from "../http/cors.ts";
+import type { AnyRequest } from "../http/read-body.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import { health, ready } from "./health.ts";
+import { chatCompletions, type RestLimits } from "./openai/chat-completions.ts";
+import { getModel, listModels } from "./openai/models.ts";
+import { openAIErrorBody } from "./openai/openai-error.ts";
+import { sendError } from "./respond.ts";
+import { usageRoute } from "./usage-route.ts";
+
+/** The REST surface: a fixed route table, checked in order of traffic. */
+export function restRouter(gateway: Gateway, metrics: Metrics, limits: RestLimits) {
+  return async (req: AnyRequest, res: AnyResponse, url: URL): Promise<void> => {
+    const path = url.pathname;
+    const method = req.method ?? "GET";
+    if (path === "/v1/chat/completions") {
+      if (method === "POST") return chatCompletions(gateway, limits, req, res);
+      return notAllowed(res, method, path, "POST");
+    }
+    if (method !== "GET" && method !== "HEAD") {
+      const known = path === "/v1/models" || path.startsWith("/v1/models/") || path === "/v1/usage";
+      return known ? notAllowed(res, method, path, "GET") : notFound(res, path);
+    }
+    if (path === "/health") return health(res);
+    if (path === "/ready") return ready(gateway, res);
+    if (path === "/v1/models") return listModels(gateway, req, res);
+    if (path.startsWith("/v1/models/"))
+      return getModel(gateway, decodeURIComponent(path.slice(11)), req, res);
+    if (path === "/v1/usage") return usageRoute(gateway, url, req, res);
+    if (path === "/metrics") {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { "content-type": metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    notFound(res, path);
+  };
+}
+
+function notFound(res: AnyResponse, path: string): void {
+  sendError(res, new GatewayError("not_found", `no route for ${path}`), openAIErrorBody);
+}
+
+function notAllowed(res: AnyResponse, method: string, path: string, allowed: string): void {
+  res.setHeader("allow", allowed);
+  sendError(
+    res,
+    new GatewayError("method_not_allowed", `${method} is not allowed on ${path}; use ${allowed}`),
+    openAIErrorBody,
+  );
+}

@@ -1,0 +1,53 @@
+import { create } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { type Model, ModelSchema, ModelSource, type ModelsService } from "../../gen/llmgw/v1/models_pb.js";
+import type { Gateway } from "../core/gateway.ts";
+import { GatewayError } from "../errors/gateway-error.ts";
+import type { CatalogEntry } from "../routing/model-router.ts";
+import { toConnectError } from "./connect-error.ts";
+import { rpcCall } from "./rpc-call.ts";
+
+/** ModelsService: the same catalogue as `GET /v1/models`. */
+export function modelsService(gateway: Gateway): ServiceImpl<typeof ModelsService> {
+  return {
+    listModels(req, ctx) {
+      try {
+        rpcCall(gateway, ctx, "rpc");
+        const models = gateway.router
+          .catalog()
+          .filter((m) => req.provider === "" || m.provider === req.provider);
+        return { models: models.map(toModel) };
+      } catch (error) {
+        throw toConnectError(error, "");
+      }
+    },
+    getModel(req, ctx) {
+      try {
+        rpcCall(gateway, ctx, "rpc");
+        const model = gateway.router.find(req.id);
+        if (model === undefined)
+          throw new GatewayError("model_not_found", `the model "${req.id}" does not exist`);
+        return { model: toModel(model) };
+      } catch (error) {
+        throw toConnectError(error, "");
+      }
+    },
+  };
+}
+
+const SOURCES = {
+  config: ModelSource.CONFIG,
+  discovered: ModelSource.DISCOVERED,
+  alias: ModelSource.ALIAS,
+} as const;
+
+function toModel(entry: CatalogEntry): Model {
+  return create(ModelSchema, {
+    id: entry.id,
+    provider: entry.provider,
+    upstreamModel: entry.upstreamModel,
+    source: SOURCES[entry.source],
+    created: BigInt(entry.created),
+    ownedBy: entry.ownedBy,
+  });
+}

@@ -1,0 +1,52 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { type RunningGateway, startGateway } from "../../server/app.ts";
+import { parseConfig } from "../../server/config/load-config.ts";
+import { type MockOptions, type MockUpstream, startMockUpstream } from "../../server/mock/mock-upstream.ts";
+
+export interface TestGateway {
+  /** The gateway's base URL, e.g. http://127.0.0.1:PORT */
+  readonly url: string;
+  readonly port: number;
+  /** The mock upstream behind the gateway (provider name "mock"). */
+  readonly mock: MockUpstream;
+  readonly running: RunningGateway;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** Extra config, merged over the defaults (a provider "mock" in front of the mock upstream). */
+  readonly config?: Record<string, unknown>;
+  readonly mock?: MockOptions;
+}
+
+/**
+ * Starts a real mock upstream and a real gateway, both on ephemeral ports,
+ * with a throwaway ledger file. Tests talk to it over real sockets.
+ */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const mock = await startMockUpstream(options.mock);
+  const dir = mkdtempSync(join(tmpdir(), "llmgw-test-"));
+  const { providers, server, usage, ...rest } = options.config ?? {};
+  const config = parseConfig({
+    server: { port: 0, shutdown_grace_ms: 500, ...(server as object) },
+    providers: (providers as unknown[]) ?? [
+      { name: "mock", base_url: `${mock.url}/v1`, models: ["mock-small"] },
+    ],
+    usage: { path: join(dir, "ledger.db"), ...(usage as object) },
+    ...rest,
+  });
+  const running = await startGateway(config, pino({ level: "silent" }));
+  return {
+    url: running.url,
+    port: running.address.port,
+    mock,
+    running,
+    async close() {
+      await running.close(200);
+      await mock.close();
+    },
+  };
+}
