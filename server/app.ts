@@ -67,7 +67,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     gateway,
     async close(graceMs = config.server.shutdown_grace_ms) {
       clearInterval(rediscover);
-      await server.close(graceMs);
+      await server.close(graceMs, () => gateway.abortInFlight());
       ledger.close();
       await Promise.all(adapters.map((a) => a.close()));
     },

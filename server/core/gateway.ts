@@ -33,6 +33,7 @@ export interface GatewayDeps {
  */
 export class Gateway {
   readonly #deps: GatewayDeps;
+  readonly #shutdown = new AbortController();
 
   constructor(deps: GatewayDeps) {
     this.#deps = deps;
@@ -44,6 +45,16 @@ export class Gateway {
 
   get ledger(): UsageLedger {
     return this.#deps.ledger;
+  }
+
+  /** Fires when the gateway stops: every call's signal follows it, so in-flight work ends with an error. */
+  get shutdownSignal(): AbortSignal {
+    return this.#shutdown.signal;
+  }
+
+  /** Ends every in-flight call with `unavailable`; surfaces send that as a final error event. */
+  abortInFlight(): void {
+    this.#shutdown.abort(new GatewayError("unavailable", "the gateway is shutting down; retry the request"));
   }
 
   /** Returns the key's name ("" when the gateway is open), or throws `unauthenticated`. */

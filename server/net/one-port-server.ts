@@ -37,8 +37,17 @@ export class OnePortServer {
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
   readonly #streams = new Map<Http2Session, number>();
+  #draining = false;
 
-  constructor(handler: Handler, options: OnePortOptions) {
+  constructor(serve: Handler, options: OnePortOptions) {
+    // While draining, HTTP/1.1 responses close their connection so clients reconnect elsewhere.
+    const handler: Handler = (req, res) => {
+      if (this.#draining && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+      res.once("finish", () => {
+        if (this.#draining) setImmediate(() => this.#h1.closeIdleConnections());
+      });
+      serve(req, res);
+    };
     this.#h1 = createHttpServer(
       {
         headersTimeout: options.headerTimeoutMs,
@@ -66,9 +75,12 @@ export class OnePortServer {
   /**
    * Graceful shutdown: stop accepting, close idle HTTP/1.1 connections, send
    * GOAWAY on every HTTP/2 session, let in-flight requests and streams finish
-   * for up to `graceMs`, then destroy whatever is still open.
+   * for up to `graceMs`. Then `beforeDestroy` runs (the gateway ends its
+   * streams with an error event there), and whatever is still open after a
+   * short flush is destroyed.
    */
-  async close(graceMs: number): Promise<void> {
+  async close(graceMs: number, beforeDestroy?: () => void): Promise<void> {
+    this.#draining = true;
     this.#net.close();
     this.#h1.close();
     this.#h1.closeIdleConnections();
@@ -77,6 +89,11 @@ export class OnePortServer {
     while (this.#sockets.size > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       this.#h1.closeIdleConnections();
+    }
+    if (this.#sockets.size > 0 && beforeDestroy !== undefined) {
+      beforeDestroy();
+      const flushUntil = Date.now() + 200;
+      while (this.#sockets.size > 0 && Date.now() < flushUntil) await new Promise((r) => setTimeout(r, 10));
     }
     for (const session of this.#sessions) session.destroy();
     for (const socket of this.#sockets) socket.destroy();

@@ -9,9 +9,16 @@ import type { AnyRequest } from "../http/read-body.ts";
  * Builds the call context for a REST request (the key name is filled in once
  * the caller is authenticated). Its signal fires when the
  * client goes away before the response is finished (aborting the upstream
- * at once), or when the request outlives `timeoutMs`.
+ * at once), when the request outlives `timeoutMs`, or when the gateway
+ * shuts down with the request still running.
  */
-export function restCall(req: AnyRequest, res: AnyResponse, surface: string, timeoutMs: number): CallContext {
+export function restCall(
+  req: AnyRequest,
+  res: AnyResponse,
+  surface: string,
+  timeoutMs: number,
+  shutdown: AbortSignal,
+): CallContext {
   const requestId = requestIdFrom(header(req, "x-request-id"));
   res.setHeader("x-request-id", requestId);
   const controller = new AbortController();
@@ -26,7 +33,8 @@ export function restCall(req: AnyRequest, res: AnyResponse, surface: string, tim
     if (!res.writableFinished)
       controller.abort(new GatewayError("cancelled", "the client closed the connection"));
   });
-  return { requestId, keyName: "", signal: controller.signal, startedAt: performance.now(), surface };
+  const signal = AbortSignal.any([controller.signal, shutdown]);
+  return { requestId, keyName: "", signal, startedAt: performance.now(), surface };
 }
 
 /** The credential from `Authorization: Bearer` or `x-api-key`. */

@@ -24,7 +24,8 @@ export function rpcCall(gateway: Gateway, ctx: HandlerContext, surface: string):
   const forward = () => controller.abort(reasonOf(ctx.signal.reason));
   if (ctx.signal.aborted) forward();
   else ctx.signal.addEventListener("abort", forward, { once: true });
-  return { requestId, keyName, signal: controller.signal, startedAt, surface };
+  const signal = AbortSignal.any([controller.signal, gateway.shutdownSignal]);
+  return { requestId, keyName, signal, startedAt, surface };
 }
 
 function reasonOf(reason: unknown): GatewayError {

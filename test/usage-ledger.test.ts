@@ -1,0 +1,71 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import { afterAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
+
+describe("usage ledger", () => {
+  const dir = mkdtempSync(join(tmpdir(), "llmgw-ledger-"));
+  const ledger = join(dir, "usage.db");
+  const open: TestGateway[] = [];
+  afterAll(async () => {
+    await Promise.all(open.map((gw) => gw.close()));
+  });
+
+  async function gateway(): Promise<TestGateway> {
+    const gw = await startTestGateway({
+      config: {
+        usage: { path: ledger },
+        keys: [{ name: "team-a", key: "sk-team-a-123456" }],
+        providers: undefined,
+      },
+    });
+    open.push(gw);
+    return gw;
+  }
+
+  it("records every request and survives a restart", async () => {
+    const first = await gateway();
+    const client = new OpenAI({ baseURL: `${first.url}/v1`, apiKey: "sk-team-a-123456" });
+    await client.chat.completions.create({
+      model: "mock-small",
+      messages: [{ role: "user", content: "one two three" }],
+    });
+    await client.chat.completions.create({
+      model: "mock-small",
+      messages: [{ role: "user", content: "four" }],
+    });
+    await expect(
+      client.chat.completions.create({ model: "nope:thing", messages: [{ role: "user", content: "x" }] }),
+    ).rejects.toThrow();
+    await first.close();
+    open.pop();
+
+    const second = await gateway();
+    const response = await fetch(`${second.url}/v1/usage`, {
+      headers: { authorization: "Bearer sk-team-a-123456" },
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: Array<Record<string, unknown>> };
+    const served = body.data.find((row) => row.provider === "mock" && row.model === "mock-small");
+    expect(served).toMatchObject({ key: "team-a", requests: 2, errors: 0, completion_tokens: 32 });
+    expect(served?.prompt_tokens).toBe(4);
+    const failed = body.data.find((row) => row.model === "nope:thing");
+    expect(failed).toMatchObject({ key: "team-a", requests: 1, errors: 1 });
+  });
+
+  it("filters by time range", async () => {
+    const gw = open[0] ?? (await gateway());
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    const response = await fetch(`${gw.url}/v1/usage?start=${future}`, {
+      headers: { authorization: "Bearer sk-team-a-123456" },
+    });
+    expect(((await response.json()) as { data: unknown[] }).data).toEqual([]);
+    const bad = await fetch(`${gw.url}/v1/usage?start=yesterday`, {
+      headers: { authorization: "Bearer sk-team-a-123456" },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe("start");
+  });
+});
