@@ -8,6 +8,7 @@ import type { UsageLedger } from "../state/usage-ledger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { CallContext } from "./call-context.ts";
 import { costUsd } from "./cost.ts";
+import { InFlight } from "./in-flight.ts";
 import type { KeyRing } from "./key-ring.ts";
 import { validateChat } from "./validate-chat.ts";
 
@@ -33,7 +34,8 @@ export interface GatewayDeps {
  */
 export class Gateway {
   readonly #deps: GatewayDeps;
-  readonly #shutdown = new AbortController();
+  /** The calls being served; shutdown aborts them. */
+  readonly inFlight = new InFlight();
 
   constructor(deps: GatewayDeps) {
     this.#deps = deps;
@@ -47,14 +49,11 @@ export class Gateway {
     return this.#deps.ledger;
   }
 
-  /** Fires when the gateway stops: every call's signal follows it, so in-flight work ends with an error. */
-  get shutdownSignal(): AbortSignal {
-    return this.#shutdown.signal;
-  }
-
   /** Ends every in-flight call with `unavailable`; surfaces send that as a final error event. */
   abortInFlight(): void {
-    this.#shutdown.abort(new GatewayError("unavailable", "the gateway is shutting down; retry the request"));
+    this.inFlight.abortAll(
+      new GatewayError("unavailable", "the gateway is shutting down; retry the request"),
+    );
   }
 
   /** Returns the key's name ("" when the gateway is open), or throws `unauthenticated`. */

@@ -1,4 +1,5 @@
 import type { CallContext } from "../core/call-context.ts";
+import type { InFlight } from "../core/in-flight.ts";
 import { credentialFromHeaders } from "../core/key-ring.ts";
 import { requestIdFrom } from "../core/request-id.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
@@ -17,7 +18,7 @@ export function restCall(
   res: AnyResponse,
   surface: string,
   timeoutMs: number,
-  shutdown: AbortSignal,
+  inFlight: InFlight,
 ): CallContext {
   const requestId = requestIdFrom(header(req, "x-request-id"));
   res.setHeader("x-request-id", requestId);
@@ -28,13 +29,14 @@ export function restCall(
     timeoutMs,
   );
   timer.unref();
+  inFlight.add(controller);
   res.once("close", () => {
     clearTimeout(timer);
+    inFlight.release(controller);
     if (!res.writableFinished)
       controller.abort(new GatewayError("cancelled", "the client closed the connection"));
   });
-  const signal = AbortSignal.any([controller.signal, shutdown]);
-  return { requestId, keyName: "", signal, startedAt: performance.now(), surface };
+  return { requestId, keyName: "", signal: controller.signal, startedAt: performance.now(), surface };
 }
 
 /** The credential from `Authorization: Bearer` or `x-api-key`. */

@@ -21,11 +21,17 @@ export function rpcCall(gateway: Gateway, ctx: HandlerContext, surface: string):
   );
   const keyName = gateway.authenticate(credential);
   const controller = new AbortController();
-  const forward = () => controller.abort(reasonOf(ctx.signal.reason));
+  // Connect's signal also fires when the call completes, which is when we stop tracking it.
+  const forward = () => {
+    gateway.inFlight.release(controller);
+    controller.abort(reasonOf(ctx.signal.reason));
+  };
   if (ctx.signal.aborted) forward();
-  else ctx.signal.addEventListener("abort", forward, { once: true });
-  const signal = AbortSignal.any([controller.signal, gateway.shutdownSignal]);
-  return { requestId, keyName, signal, startedAt, surface };
+  else {
+    gateway.inFlight.add(controller);
+    ctx.signal.addEventListener("abort", forward, { once: true });
+  }
+  return { requestId, keyName, signal: controller.signal, startedAt, surface };
 }
 
 function reasonOf(reason: unknown): GatewayError {

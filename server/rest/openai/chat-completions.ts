@@ -28,7 +28,7 @@ export async function chatCompletions(
 ) {
   let call: ReturnType<typeof restCall> | undefined;
   try {
-    call = restCall(req, res, "openai", limits.requestTimeoutMs, gateway.shutdownSignal);
+    call = restCall(req, res, "openai", limits.requestTimeoutMs, gateway.inFlight);
     call = { ...call, keyName: gateway.authenticate(restCredential(req)) };
     const { request, stream, includeUsage } = parseChatRequest(
       parseJsonBody(await readBody(req, limits.bodyLimit)),

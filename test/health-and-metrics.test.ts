@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
+
+describe("health, readiness and metrics", () => {
+  let gw: TestGateway;
+  let broken: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+    broken = await startTestGateway({
+      config: {
+        providers: [
+          { name: "mock", base_url: "http://127.0.0.1:9/v1", models: ["mock-small"], discover: false },
+        ],
+      },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([gw.close(), broken.close()]);
+  });
+
+  it("is ready when every provider's upstream answers", async () => {
+    const response = await fetch(`${gw.url}/ready`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ready", providers: [{ provider: "mock", ok: true }] });
+  });
+
+  it("is live but not ready when an upstream is unreachable, and says which", async () => {
+    expect((await fetch(`${broken.url}/health`)).status).toBe(200);
+    const response = await fetch(`${broken.url}/ready`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as {
+      providers: Array<{ provider: string; ok: boolean; error: string }>;
+    };
+    expect(body.providers[0]).toMatchObject({ provider: "mock", ok: false });
+    expect(body.providers[0]?.error).toMatch(/unreachable/);
+  });
+
+  it("counts requests, latency and tokens in Prometheus format", async () => {
+    const chat = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "mock-small", messages: [{ role: "user", content: "count me" }] }),
+    });
+    expect(chat.status).toBe(200);
+    const response = await fetch(`${gw.url}/metrics`);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toMatch(
+      /llmgw_requests_total\{surface="openai",provider="mock",model="mock-small",status="ok"\} 1/,
+    );
+    expect(text).toMatch(/llmgw_tokens_total\{provider="mock",model="mock-small",kind="completion"\} 16/);
+    expect(text).toContain("llmgw_request_duration_seconds_bucket");
+  });
+});
