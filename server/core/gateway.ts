@@ -112,7 +112,10 @@ export class Gateway {
     } finally {
       if (!closed) {
         // The caller left, or the stream failed: account what happened.
-        const code = outcome?.code ?? (call.signal.aborted ? "cancelled" : "internal");
+        const reason: unknown = call.signal.reason;
+        const code =
+          outcome?.code ??
+          (reason instanceof GatewayError ? reason.code : call.signal.aborted ? "cancelled" : "internal");
         this.#record(
           call,
           route,

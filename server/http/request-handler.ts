@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Gateway } from "../core/gateway.ts";
+import { openAIErrorBody } from "../rest/openai/openai-error.ts";
+import { sendError } from "../rest/respond.ts";
 import { restRouter } from "../rest/rest-router.ts";
 import { rpcRoutes } from "../rpc/rpc-routes.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
@@ -34,9 +36,13 @@ export function createRequestHandler(gateway: Gateway, metrics: Metrics, options
       rpc(req, res);
       return;
     }
-    const url = new URL(path, "http://gateway");
-    rest(req, res, url).catch((error: unknown) => {
-      res.destroy(error as Error);
-    });
+    // Concatenated, not resolved: a request-target like `//x/y` must stay a path, not become a host.
+    Promise.resolve()
+      .then(() => rest(req, res, new URL(`http://gateway${path}`)))
+      .catch((error: unknown) => {
+        // Routes answer their own errors; this is the net for a bug, so the caller still gets a 500.
+        if (res.headersSent) res.destroy(error as Error);
+        else sendError(res, error, openAIErrorBody);
+      });
   };
 }

@@ -1,5 +1,5 @@
 import type { Gateway } from "../core/gateway.ts";
-import { GatewayError } from "../errors/gateway-error.ts";
+import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
@@ -26,8 +26,11 @@ export function restRouter(gateway: Gateway, metrics: Metrics, limits: RestLimit
     if (path === "/health") return health(res);
     if (path === "/ready") return ready(gateway, res);
     if (path === "/v1/models") return listModels(gateway, req, res);
-    if (path.startsWith("/v1/models/"))
-      return getModel(gateway, decodeURIComponent(path.slice(11)), req, res);
+    if (path.startsWith("/v1/models/")) {
+      const id = decodeSegment(path.slice(11));
+      if (id === undefined) return badPath(res, path);
+      return getModel(gateway, id, req, res);
+    }
     if (path === "/v1/usage") return usageRoute(gateway, url, req, res);
     if (path === "/metrics") {
       const text = await metrics.registry.metrics();
@@ -37,6 +40,19 @@ export function restRouter(gateway: Gateway, metrics: Metrics, limits: RestLimit
     }
     notFound(res, path);
   };
+}
+
+/** A percent-decoded path segment, or undefined when its escapes are malformed (`%E0%A4%A`). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function badPath(res: AnyResponse, path: string): void {
+  sendError(res, invalidRequest(`the path ${path} has a malformed percent-escape`, "model"), openAIErrorBody);
 }
 
 function notFound(res: AnyResponse, path: string): void {

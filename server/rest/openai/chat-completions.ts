@@ -45,7 +45,9 @@ export async function chatCompletions(
     try {
       for await (const event of started.events) {
         for (const payload of renderer.render(event)) await sse.data(payload);
-        if (call.signal.aborted) break;
+        // A deadline (or a vanished client) may fire while a write waits for drain: end with its
+        // error event, never with [DONE] after a cut-short stream.
+        if (call.signal.aborted) throw call.signal.reason;
       }
       await sse.data("[DONE]");
     } catch (error) {
