@@ -17,7 +17,11 @@ describe("usage ledger", () => {
     const gw = await startTestGateway({
       config: {
         usage: { path: ledger },
-        keys: [{ name: "team-a", key: "sk-team-a-123456" }],
+        keys: [
+          { name: "team-a", key: "sk-team-a-123456" },
+          { name: "team-b", key: "sk-team-b-123456" },
+          { name: "ops", key: "sk-ops-admin-123456", admin: true },
+        ],
         providers: undefined,
       },
     });
@@ -53,6 +57,25 @@ describe("usage ledger", () => {
     expect(served?.prompt_tokens).toBe(4);
     const failed = body.data.find((row) => row.model === "nope:thing");
     expect(failed).toMatchObject({ key: "team-a", requests: 1, errors: 1 });
+  });
+
+  it("shows a key only its own usage unless it is an admin key", async () => {
+    const gw = open[0] ?? (await gateway());
+    const teamB = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "sk-team-b-123456" });
+    await teamB.chat.completions.create({ model: "mock-small", messages: [{ role: "user", content: "b" }] });
+    const usage = async (key: string, query = "") => {
+      const response = await fetch(`${gw.url}/v1/usage${query}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      return { status: response.status, body: (await response.json()) as { data: Array<{ key: string }> } };
+    };
+    const own = await usage("sk-team-b-123456");
+    expect(new Set(own.body.data.map((row) => row.key))).toEqual(new Set(["team-b"]));
+    expect((await usage("sk-team-b-123456", "?key=team-a")).status).toBe(403);
+    const all = await usage("sk-ops-admin-123456");
+    expect(new Set(all.body.data.map((row) => row.key))).toEqual(new Set(["team-a", "team-b"]));
+    const filtered = await usage("sk-ops-admin-123456", "?key=team-a");
+    expect(new Set(filtered.body.data.map((row) => row.key))).toEqual(new Set(["team-a"]));
   });
 
   it("filters by time range", async () => {

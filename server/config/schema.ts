@@ -64,7 +64,11 @@ export const configSchema = z
     keys: z
       .array(
         z
-          .object({ name: z.string().min(1), key: z.string().min(8, "keys must be at least 8 characters") })
+          .object({
+            name: z.string().min(1),
+            key: z.string().min(8, "keys must be at least 8 characters"),
+            admin: z.boolean().default(false).describe("may read every key's usage, not only its own"),
+          })
           .strict(),
       )
       .default([]),

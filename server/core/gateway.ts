@@ -56,6 +56,20 @@ export class Gateway {
     );
   }
 
+  /**
+   * The key filter a caller's usage query must use: admin keys may ask for any
+   * key (or all), other keys only ever see their own rows.
+   */
+  usageKeyFilter(keyName: string, requested: string): string {
+    if (this.#deps.keys.isAdmin(keyName)) return requested;
+    if (requested !== "" && requested !== keyName) {
+      throw new GatewayError("permission_denied", "only admin keys may read another key's usage", {
+        param: "key",
+      });
+    }
+    return keyName;
+  }
+
   /** Returns the key's name ("" when the gateway is open), or throws `unauthenticated`. */
   authenticate(credential: string | undefined): string {
     return this.#deps.keys.authenticate(credential);

@@ -4,6 +4,7 @@ import { GatewayError } from "../errors/gateway-error.ts";
 interface KeyEntry {
   readonly name: string;
   readonly digest: Buffer;
+  readonly admin: boolean;
 }
 
 /**
@@ -13,12 +14,19 @@ interface KeyEntry {
  */
 export class KeyRing {
   readonly #byDigest = new Map<string, KeyEntry>();
+  readonly #admins = new Set<string>();
 
-  constructor(keys: ReadonlyArray<{ name: string; key: string }>) {
-    for (const { name, key } of keys) {
+  constructor(keys: ReadonlyArray<{ name: string; key: string; admin?: boolean }>) {
+    for (const { name, key, admin = false } of keys) {
       const digest = sha256(key);
-      this.#byDigest.set(digest.toString("base64"), { name, digest });
+      this.#byDigest.set(digest.toString("base64"), { name, digest, admin });
+      if (admin) this.#admins.add(name);
     }
+  }
+
+  /** Whether the named key may see every key's usage. In an open gateway, everyone may. */
+  isAdmin(name: string): boolean {
+    return this.open || this.#admins.has(name);
   }
 
   /** True when no keys are configured: every caller is let in. */

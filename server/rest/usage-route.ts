@@ -11,16 +11,17 @@ const DAY_MS = 86_400_000;
 /**
  * `GET /v1/usage?start=ISO&end=ISO&key=&provider=&model=`: ledger totals per
  * key, provider, model and UTC day. The range defaults to the last 30 days.
+ * Keys that are not admin keys see only their own rows.
  */
 export function usageRoute(gateway: Gateway, url: URL, req: AnyRequest, res: AnyResponse): void {
   try {
-    gateway.authenticate(restCredential(req));
+    const keyName = gateway.authenticate(restCredential(req));
     const endMs = time(url.searchParams.get("end"), "end") ?? Date.now();
     const startMs = time(url.searchParams.get("start"), "start") ?? endMs - 30 * DAY_MS;
     const rows = gateway.ledger.totals({
       startMs,
       endMs,
-      key: url.searchParams.get("key") ?? "",
+      key: gateway.usageKeyFilter(keyName, url.searchParams.get("key") ?? ""),
       provider: url.searchParams.get("provider") ?? "",
       model: url.searchParams.get("model") ?? "",
     });

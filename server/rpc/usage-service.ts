@@ -13,7 +13,7 @@ export function usageService(gateway: Gateway): ServiceImpl<typeof UsageService>
   return {
     getUsage(req, ctx) {
       try {
-        rpcCall(gateway, ctx, "rpc");
+        const call = rpcCall(gateway, ctx, "rpc");
         const endMs = req.end === undefined ? Date.now() : timestampMs(req.end);
         const startMs = req.start === undefined ? endMs - 30 * DAY_MS : timestampMs(req.start);
         if (startMs > endMs) throw invalidRequest("start must not be after end", "start");

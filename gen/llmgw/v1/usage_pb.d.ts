@@ -150,7 +150,8 @@ export declare type GetUsageRequest = Message<"llmgw.v1.GetUsageRequest"> & {
   end?: Timestamp | undefined;
 
   /**
-   * Only this API key name, if set.
+   * Only this API key name, if set. Keys that are not admin keys always see
+   * only their own usage; asking for another key is PermissionDenied.
    *
    * @generated from field: string key = 3;
    */
