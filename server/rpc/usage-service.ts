@@ -20,7 +20,7 @@ export function usageService(gateway: Gateway): ServiceImpl<typeof UsageService>
         const rows = gateway.ledger.totals({
           startMs,
           endMs,
-          key: req.key,
+          key: gateway.usageKeyFilter(call.keyName, req.key),
           provider: req.provider,
           model: req.model,
         });
