@@ -67,7 +67,8 @@ async function serve(): Promise<void> {
   if (host !== undefined) config.server.host = host;
   if (port !== undefined) config.server.port = port;
   if (values.verbose) config.log = { ...config.log, pretty: true, requests: true, level: "debug" };
-  for (const [i, key] of (values["api-key"] ?? []).entries()) config.keys.push({ name: `cli-${i + 1}`, key });
+  for (const [i, key] of (values["api-key"] ?? []).entries())
+    config.keys.push({ name: `cli-${i + 1}`, key, admin: false });
 
   const upstream =
     values.upstream ??

@@ -36,6 +36,7 @@ keys:
   });
 
   it("refuses a missing environment variable instead of using an empty string", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the config file's own ${VAR} syntax
     const file = yamlFile("keys:\n  - name: team\n    key: ${NOT_SET_ANYWHERE}\n");
     expect(() => loadConfigFile(file, {})).toThrow(
       /keys\[0\]\.key: environment variable NOT_SET_ANYWHERE is not set/,

@@ -9,26 +9,22 @@ import { rpcCall } from "./rpc-call.ts";
 export function chatService(gateway: Gateway): ServiceImpl<typeof ChatService> {
   return {
     async complete(req, ctx) {
-      let requestId = "";
       try {
         const call = rpcCall(gateway, ctx, "rpc");
-        requestId = call.requestId;
         if (req.chat === undefined) throw invalidRequest("chat is required", "chat");
         return await gateway.complete(req.chat, call);
       } catch (error) {
-        throw toConnectError(error, requestId);
+        throw toConnectError(error, ctx);
       }
     },
     async *stream(req, ctx) {
-      let requestId = "";
       try {
         const call = rpcCall(gateway, ctx, "rpc");
-        requestId = call.requestId;
         if (req.chat === undefined) throw invalidRequest("chat is required", "chat");
         const started = await gateway.stream(req.chat, call);
         yield* started.events;
       } catch (error) {
-        throw toConnectError(error, requestId);
+        throw toConnectError(error, ctx);
       }
     },
   };

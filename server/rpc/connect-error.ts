@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { ConnectError } from "@connectrpc/connect";
+import { ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { ErrorDetailSchema } from "../../gen/llmgw/v1/error_pb.js";
 import { errorWire } from "../errors/error-codes.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
@@ -10,8 +10,10 @@ import { GatewayError } from "../errors/gateway-error.ts";
  * retry-after as REST callers. ConnectErrors from the RPC layer itself
  * (bad framing, oversized messages) pass through unchanged.
  */
-export function toConnectError(error: unknown, requestId: string): ConnectError {
+export function toConnectError(error: unknown, ctx: HandlerContext): ConnectError {
   if (error instanceof ConnectError) return error;
+  // rpcCall puts the request id on the response header first thing, so even an auth failure carries it.
+  const requestId = ctx.responseHeader.get("x-request-id") ?? "";
   const failure = GatewayError.from(error);
   const metadata = new Headers();
   if (failure.retryAfterMs !== undefined)

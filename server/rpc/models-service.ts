@@ -18,7 +18,7 @@ export function modelsService(gateway: Gateway): ServiceImpl<typeof ModelsServic
           .filter((m) => req.provider === "" || m.provider === req.provider);
         return { models: models.map(toModel) };
       } catch (error) {
-        throw toConnectError(error, "");
+        throw toConnectError(error, ctx);
       }
     },
     getModel(req, ctx) {
@@ -29,7 +29,7 @@ export function modelsService(gateway: Gateway): ServiceImpl<typeof ModelsServic
           throw new GatewayError("model_not_found", `the model "${req.id}" does not exist`);
         return { model: toModel(model) };
       } catch (error) {
-        throw toConnectError(error, "");
+        throw toConnectError(error, ctx);
       }
     },
   };

@@ -7,11 +7,21 @@ import { chatService } from "./chat-service.ts";
 import { modelsService } from "./models-service.ts";
 import { usageService } from "./usage-service.ts";
 
+/**
+ * JSON bodies (Connect JSON, gRPC(-Web)+json) must be UTF-8. Connect's default
+ * TextDecoder swaps invalid bytes for U+FFFD and the garbled prompt would reach
+ * the upstream; a fatal decoder makes such a body an InvalidArgument instead,
+ * as binary protobuf already rejects invalid UTF-8 in strings. `textDecoder`
+ * is read by connect's JSON serialization though its handler options type
+ * omits it; unknown fields stay ignored, connect's default.
+ */
+const jsonOptions = { ignoreUnknownFields: true, textDecoder: new TextDecoder("utf-8", { fatal: true }) };
+
 /** Registers every Connect service on a router. */
 export function rpcRoutes(gateway: Gateway) {
   return (router: ConnectRouter) => {
-    router.service(ChatService, chatService(gateway));
-    router.service(ModelsService, modelsService(gateway));
-    router.service(UsageService, usageService(gateway));
+    router.service(ChatService, chatService(gateway), { jsonOptions });
+    router.service(ModelsService, modelsService(gateway), { jsonOptions });
+    router.service(UsageService, usageService(gateway), { jsonOptions });
   };
 }

@@ -39,7 +39,7 @@ export function usageService(gateway: Gateway): ServiceImpl<typeof UsageService>
           })),
         };
       } catch (error) {
-        throw toConnectError(error, "");
+        throw toConnectError(error, ctx);
       }
     },
   };
