@@ -59,7 +59,10 @@ export class OnePortServer {
     );
     this.#h2 = createHttp2Server({}, handler as unknown as Parameters<typeof createHttp2Server>[1]);
     this.#h2.on("session", (session) => this.#trackSession(session, options.keepAliveTimeoutMs));
-    this.#net = createNetServer((socket) => this.#sniff(socket, options.headerTimeoutMs));
+    // Nagle off: a streamed token must leave at once, not wait ~40 ms for a delayed ACK.
+    this.#net = createNetServer({ noDelay: true, keepAlive: true }, (socket) =>
+      this.#sniff(socket, options.headerTimeoutMs),
+    );
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
