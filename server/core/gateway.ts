@@ -122,6 +122,7 @@ export class Gateway {
       }
     } catch (error) {
       outcome = GatewayError.from(error);
+      this.#logFailure(call, outcome);
       throw outcome;
     } finally {
       if (!closed) {
@@ -165,8 +166,16 @@ export class Gateway {
 
   #failed(call: CallContext, route: Route, error: unknown): GatewayError {
     const failure = GatewayError.from(error);
+    this.#logFailure(call, failure);
     this.#record(call, route, failure.code, undefined, performance.now() - call.startedAt, 0, undefined);
     return failure;
+  }
+
+  /** Upstream trouble is a warning and a gateway bug an error, with its cause; the caller's own mistakes are not logged. */
+  #logFailure(call: CallContext, failure: GatewayError): void {
+    const fields = { requestId: call.requestId, code: failure.code, provider: failure.provider };
+    if (failure.code === "internal") this.#deps.log.error({ ...fields, err: failure.cause }, failure.message);
+    else if (failure.code.startsWith("upstream_")) this.#deps.log.warn(fields, failure.message);
   }
 
   #metadata(

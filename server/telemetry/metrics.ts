@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 /** The label values one finished request reports. */
 export interface RequestOutcome {
@@ -24,7 +24,6 @@ export class Metrics {
   readonly #latency: Histogram<"provider" | "model">;
   readonly #ttft: Histogram<"provider" | "model">;
   readonly #tokens: Counter<"provider" | "model" | "kind">;
-  readonly inFlight: Gauge<"surface">;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "llmgw_" });
@@ -52,12 +51,6 @@ export class Metrics {
       name: "llmgw_tokens_total",
       help: "Tokens processed, by kind (prompt or completion).",
       labelNames: ["provider", "model", "kind"],
-      registers: [this.registry],
-    });
-    this.inFlight = new Gauge({
-      name: "llmgw_in_flight_requests",
-      help: "Requests being served now.",
-      labelNames: ["surface"],
       registers: [this.registry],
     });
   }
