@@ -24,7 +24,7 @@ const provider = z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, "use lower-case letters, digits, '-' and '_'")
       .describe("the provider's name, used in `provider:model`"),
-    type: z.literal("openai").default("openai"),
+    type: z.enum(["openai", "anthropic"]).default("openai"),
     base_url: z
       .url({ protocol: /^https?$/ })
       .describe("the upstream's API root, e.g. http://127.0.0.1:8000/v1"),

@@ -6,6 +6,7 @@
  */
 
 import type { ServerResponse } from "node:http";
+import type { MockControls } from "./mock-controls.ts";
 import type { OpenAIError } from "./mock-errors.ts";
 import type { StreamFrames } from "./mock-wire.ts";
 
@@ -116,4 +117,29 @@ export async function streamReply(
   }
   res.end(frames.tail());
   socket?.uncork();
+}
+
+/** Run `fn` after `ms` unless the client went away meanwhile (synchronously when `ms` is 0). */
+export function later(ms: number, life: Life, fn: () => void): void {
+  if (ms === 0) fn();
+  else {
+    void delay(ms, life).then(() => {
+      if (!life.closed) fn();
+    });
+  }
+}
+
+/**
+ * Injected failure: `status` (default 500), optional Retry-After, and either
+ * the raw `error_body` or the wire format's own error JSON from `errorBody`.
+ */
+export function fail(
+  res: ServerResponse,
+  controls: MockControls,
+  errorBody: (status: number) => string,
+): void {
+  const status = controls.status ?? 500;
+  if (controls.retryAfter !== undefined) res.setHeader("retry-after", String(controls.retryAfter));
+  if (controls.errorBody !== undefined) send(res, status, "text/plain; charset=utf-8", controls.errorBody);
+  else send(res, status, "application/json", errorBody(status));
 }

@@ -10,10 +10,12 @@
 
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { anthropicMessages } from "./mock-anthropic.ts";
+import { anthropicModelsJson } from "./mock-anthropic-wire.ts";
 import { hasControlHeaders, type MockControls, NO_CONTROLS, parseControls } from "./mock-controls.ts";
 import { errorJson, OpenAIError } from "./mock-errors.ts";
 import { planReply, type ReplyPlan } from "./mock-reply.ts";
-import { delay, drop, type Life, send, sendError, streamReply } from "./mock-stream.ts";
+import { drop, fail as failWith, type Life, later, send, sendError, streamReply } from "./mock-stream.ts";
 import { completionJson, streamFrames } from "./mock-wire.ts";
 
 export interface MockOptions {
@@ -81,6 +83,7 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
     object: "list",
     data: models.map((id) => ({ id, object: "model", created: startedAt, owned_by: "mock" })),
   });
+  const anthropicModels = anthropicModelsJson(models, startedAt);
 
   const requests: RecordedRequest[] = [];
   const abortQueue: RecordedRequest[] = [];
@@ -90,6 +93,7 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
     timer: NodeJS.Timeout;
   }> = [];
   let seq = 0;
+  const anthropic = { defaults, ttftMs, itlMs, nextSeq: () => ++seq };
 
   function onAbort(rec: RecordedRequest): void {
     const waiter = waiters.shift();
@@ -142,22 +146,9 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
     }
   }
 
-  /** Run `fn` after `ms` unless the client went away meanwhile (synchronously when `ms` is 0). */
-  function later(ms: number, life: Life, fn: () => void): void {
-    if (ms === 0) fn();
-    else {
-      void delay(ms, life).then(() => {
-        if (!life.closed) fn();
-      });
-    }
-  }
-
-  /** Injected failure: `status` (default 500), optional `Retry-After`, OpenAI error or raw `error_body`. */
+  /** Injected failure in OpenAI's error shape. */
   function fail(res: ServerResponse, controls: MockControls): void {
-    const status = controls.status ?? 500;
-    if (controls.retryAfter !== undefined) res.setHeader("retry-after", String(controls.retryAfter));
-    if (controls.errorBody !== undefined) send(res, status, "text/plain; charset=utf-8", controls.errorBody);
-    else send(res, status, "application/json", errorJson(status, `Mock upstream error (status ${status})`));
+    failWith(res, controls, (status) => errorJson(status, `Mock upstream error (status ${status})`));
   }
 
   function route(req: IncomingMessage, res: ServerResponse, path: string, body: unknown, life: Life): void {
@@ -172,8 +163,10 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
       } else if (body === null || typeof body !== "object" || Array.isArray(body)) {
         sendError(res, new OpenAIError(400, "The request body must be a JSON object", null, "invalid_json"));
       } else chat(req, res, body as Record<string, unknown>, life);
-    } else if (path === "/v1/models" && method === "GET") send(res, 200, "application/json", modelsJson);
-    else if (path === "/health" && method === "GET") send(res, 200, "application/json", '{"status":"ok"}');
+    } else if (path === "/v1/messages") anthropicMessages(req, res, body, life, anthropic);
+    else if (path === "/v1/models" && method === "GET") {
+      send(res, 200, "application/json", req.headers["anthropic-version"] ? anthropicModels : modelsJson);
+    } else if (path === "/health" && method === "GET") send(res, 200, "application/json", '{"status":"ok"}');
     else sendError(res, new OpenAIError(404, `Unknown route: ${method} ${path}`, null, "not_found"));
   }
 

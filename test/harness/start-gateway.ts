@@ -17,8 +17,11 @@ export interface TestGateway {
 }
 
 export interface TestGatewayOptions {
-  /** Extra config, merged over the defaults (a provider "mock" in front of the mock upstream). */
-  readonly config?: Record<string, unknown>;
+  /**
+   * Extra config, merged over the defaults (a provider "mock" in front of the mock upstream). A function
+   * receives the mock's URL, for providers of other types that point at it.
+   */
+  readonly config?: Record<string, unknown> | ((mockUrl: string) => Record<string, unknown>);
   readonly mock?: MockOptions;
 }
 
@@ -29,7 +32,8 @@ export interface TestGatewayOptions {
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const mock = await startMockUpstream(options.mock);
   const dir = mkdtempSync(join(tmpdir(), "llmgw-test-"));
-  const { providers, server, usage, ...rest } = options.config ?? {};
+  const extra = typeof options.config === "function" ? options.config(mock.url) : options.config;
+  const { providers, server, usage, ...rest } = extra ?? {};
   const config = parseConfig({
     server: { port: 0, shutdown_grace_ms: 500, ...(server as object) },
     providers: (providers as unknown[]) ?? [

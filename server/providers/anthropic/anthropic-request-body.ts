@@ -1,0 +1,69 @@
+import { type ChatRequest, type ToolChoice, ToolChoiceMode } from "../../../gen/llmgw/v1/chat_pb.js";
+import { conversationToAnthropic } from "./anthropic-messages.ts";
+import { rejectUnsupported } from "./anthropic-unsupported.ts";
+
+/*
+ * Follows the Anthropic Messages API as documented (`POST /v1/messages`):
+ * - `max_tokens` is required;
+ * - `stop_sequences`, `temperature`, `top_p`, `stream` as named;
+ * - tools are `{name, description, input_schema}`;
+ * - `tool_choice` is `{type:"auto"|"any"|"none"}` or `{type:"tool", name}`,
+ *   with `disable_parallel_tool_use` on auto/any/tool;
+ * - `metadata` accepts only `user_id`.
+ */
+
+/** What Anthropic requires when the caller sets no `max_tokens`. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/**
+ * Builds the Anthropic Messages body for a canonical request, as one object
+ * serialized once. `extra` goes in first (so `top_k`, `thinking` and other
+ * vendor fields pass through) and a modeled field always wins over it.
+ * Rejects, naming the feature, what Anthropic cannot honour.
+ */
+export function anthropicRequestBody(
+  provider: string,
+  request: ChatRequest,
+  model: string,
+  stream: boolean,
+): string {
+  rejectUnsupported(provider, request);
+  const body: Record<string, unknown> = request.extra === undefined ? {} : { ...request.extra };
+  const { system, messages } = conversationToAnthropic(provider, request.messages);
+  body.model = model;
+  if (system !== undefined) body.system = system;
+  body.messages = messages;
+  body.max_tokens = request.maxTokens ?? DEFAULT_MAX_TOKENS;
+  if (request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.description ? { description: tool.description } : {}),
+      input_schema: tool.parameters ?? { type: "object", properties: {} },
+    }));
+    const choice = toolChoiceToAnthropic(request.toolChoice, request.parallelToolCalls);
+    if (choice !== undefined) body.tool_choice = choice;
+  }
+  if (request.stop.length > 0) body.stop_sequences = request.stop;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.user) body.metadata = { user_id: request.user };
+  body.stream = stream;
+  return JSON.stringify(body);
+}
+
+function toolChoiceToAnthropic(
+  choice: ToolChoice | undefined,
+  parallel: boolean | undefined,
+): Record<string, unknown> | undefined {
+  const noParallel = parallel === false ? { disable_parallel_tool_use: true } : {};
+  switch (choice?.choice.case) {
+    case "function":
+      return { type: "tool", name: choice.choice.value, ...noParallel };
+    case "mode":
+      if (choice.choice.value === ToolChoiceMode.NONE) return { type: "none" };
+      if (choice.choice.value === ToolChoiceMode.AUTO) return { type: "auto", ...noParallel };
+      if (choice.choice.value === ToolChoiceMode.REQUIRED) return { type: "any", ...noParallel };
+      break;
+  }
+  return parallel === false ? { type: "auto", ...noParallel } : undefined;
+}

@@ -1,0 +1,184 @@
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { createParser } from "eventsource-parser";
+import {
+  type ChatRequest,
+  type StreamResponse,
+  StreamResponseSchema,
+} from "../../../gen/llmgw/v1/chat_pb.js";
+import { GatewayError } from "../../errors/gateway-error.ts";
+import { estimateUsage } from "../token-estimate.ts";
+import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
+import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-types.ts";
+
+/*
+ * Follows the Anthropic Messages API streaming format as documented: named SSE
+ * events `message_start` (the message with id and input usage),
+ * `content_block_start` (a `text`, `thinking` or `tool_use` block with id and
+ * name), `content_block_delta` (`text_delta`, `thinking_delta`,
+ * `signature_delta`, or `input_json_delta` carrying a `partial_json` fragment
+ * of the tool input), `content_block_stop`, `message_delta` (`stop_reason` and
+ * cumulative `usage`), `message_stop`, `ping` at any time, and `error` (for
+ * example `overloaded_error`) after the 200. Each event's data repeats its
+ * name in `type`.
+ */
+
+/**
+ * Turns an Anthropic SSE message stream into canonical events: deltas, tool
+ * call fragments (indexed by tool-call ordinal, not block index), one finish,
+ * then the usage event last. A stream that ends before `message_delta`
+ * brought a stop reason is an error, never a silent cut.
+ */
+export async function* anthropicStreamEvents(
+  provider: string,
+  body: AsyncIterable<Uint8Array>,
+  request: ChatRequest,
+): AsyncGenerator<StreamResponse> {
+  const pending: string[] = [];
+  const parser = createParser({ onEvent: (event) => pending.push(event.data) });
+  const decoder = new TextDecoder();
+  /** Block index → tool-call ordinal, and whether it got any argument text. */
+  const tools = new Map<number, { ordinal: number; args: boolean }>();
+  let id = "";
+  let usage: AnthropicUsage | undefined;
+  let output = "";
+  let finished = false;
+  let stopped = false;
+
+  for await (const bytes of body) {
+    parser.feed(decoder.decode(bytes, { stream: true }));
+    for (const data of pending) {
+      if (stopped) break;
+      const event = parseEvent(provider, data);
+      switch (event.type) {
+        case "message_start": {
+          const message = event.message ?? {};
+          if (message.id) id = message.id;
+          if (message.usage) usage = { ...message.usage };
+          break;
+        }
+        case "content_block_start": {
+          const block = event.content_block ?? {};
+          const index = event.index ?? 0;
+          if (block.type === "tool_use") {
+            const input = block.input;
+            const args =
+              input !== null && typeof input === "object" && Object.keys(input).length > 0
+                ? JSON.stringify(input)
+                : "";
+            tools.set(index, { ordinal: tools.size, args: args !== "" });
+            output += (block.name ?? "") + args;
+            yield toolCall(id, tools.size - 1, block.id ?? "", block.name ?? "", args);
+          } else if (block.type === "text" && block.text) {
+            output += block.text;
+            yield delta(id, block.text, "");
+          } else if (block.type === "thinking" && block.thinking) {
+            output += block.thinking;
+            yield delta(id, "", block.thinking);
+          }
+          break;
+        }
+        case "content_block_delta": {
+          const d = event.delta ?? {};
+          if (d.type === "text_delta" && d.text) {
+            output += d.text;
+            yield delta(id, d.text, "");
+          } else if (d.type === "thinking_delta" && d.thinking) {
+            output += d.thinking;
+            yield delta(id, "", d.thinking);
+          } else if (d.type === "input_json_delta" && d.partial_json) {
+            const tool = tools.get(event.index ?? 0);
+            if (tool === undefined) throw malformed(provider, "input_json_delta outside a tool_use block");
+            tool.args = true;
+            output += d.partial_json;
+            yield toolCall(id, tool.ordinal, "", "", d.partial_json);
+          }
+          break;
+        }
+        case "content_block_stop": {
+          const tool = tools.get(event.index ?? 0);
+          // A tool without parameters may stream no input at all: its arguments are still an object.
+          if (tool !== undefined && !tool.args) {
+            tool.args = true;
+            yield toolCall(id, tool.ordinal, "", "", "{}");
+          }
+          break;
+        }
+        case "message_delta": {
+          if (event.usage) usage = { ...usage, ...definedOnly(event.usage) };
+          const reason = event.delta?.stop_reason;
+          if (reason && !finished) {
+            finished = true;
+            yield create(StreamResponseSchema, {
+              id,
+              event: { case: "finish", value: { reason: finishReasonFromAnthropic(reason) } },
+            });
+          }
+          break;
+        }
+        case "message_stop":
+          stopped = true;
+          break;
+        case "error":
+          throw streamError(provider, event);
+        default:
+          // `ping` and event types added later are ignored, as the API asks.
+          break;
+      }
+    }
+    pending.length = 0;
+  }
+
+  if (!finished) {
+    throw new GatewayError("upstream_error", `upstream ${provider} ended the stream before it finished`, {
+      provider,
+    });
+  }
+  const final = usage !== undefined ? usageFromAnthropic(usage) : await estimateUsage(request, output);
+  yield create(StreamResponseSchema, { id, event: { case: "usage", value: { usage: final } } });
+}
+
+function parseEvent(provider: string, data: string): AnthropicStreamEvent {
+  let event: AnthropicStreamEvent;
+  try {
+    event = JSON.parse(data) as AnthropicStreamEvent;
+  } catch {
+    throw malformed(provider, "an event that is not JSON");
+  }
+  if (event === null || typeof event !== "object")
+    throw malformed(provider, "an event that is not an object");
+  return event;
+}
+
+/** An `error` event after the 200: overloaded means try later, anything else is an upstream failure. */
+function streamError(provider: string, event: AnthropicStreamEvent): GatewayError {
+  const type = event.error?.type ?? "error";
+  const message = event.error?.message;
+  const text = `upstream ${provider} failed mid-stream: ${type}${message ? `: ${message}` : ""}`;
+  return new GatewayError(type === "overloaded_error" ? "upstream_unavailable" : "upstream_error", text, {
+    provider,
+  });
+}
+
+function malformed(provider: string, what: string): GatewayError {
+  return new GatewayError("upstream_error", `upstream ${provider} sent ${what} in its stream`, { provider });
+}
+
+function definedOnly(usage: AnthropicUsage): AnthropicUsage {
+  const out: AnthropicUsage = {};
+  for (const [key, value] of Object.entries(usage)) {
+    if (typeof value === "number") out[key as keyof AnthropicUsage] = value;
+  }
+  return out;
+}
+
+type StreamEvent = MessageInitShape<typeof StreamResponseSchema>["event"];
+
+function delta(id: string, text: string, reasoning: string): StreamResponse {
+  const event: StreamEvent = { case: "delta", value: { text, reasoning } };
+  return create(StreamResponseSchema, { id, event });
+}
+
+function toolCall(id: string, index: number, callId: string, name: string, args: string): StreamResponse {
+  const event: StreamEvent = { case: "toolCall", value: { index, id: callId, name, arguments: args } };
+  return create(StreamResponseSchema, { id, event });
+}

@@ -1,0 +1,127 @@
+import { Pool } from "undici";
+import type { StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
+import type { ProviderConfig } from "../config/schema.ts";
+import { GatewayError } from "../errors/gateway-error.ts";
+import type { UpstreamCall } from "./adapter.ts";
+import { readLimited } from "./read-limited.ts";
+import { upstreamHttpError, upstreamNetworkError } from "./upstream-error.ts";
+
+/** The most of an upstream error body we read, so a hostile upstream cannot balloon memory. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+export type UpstreamResponse = Awaited<ReturnType<Pool["request"]>>;
+
+/**
+ * The HTTP side every adapter shares: one keep-alive undici pool per
+ * provider, the provider's headers, and the mapping of every way a call can
+ * fail (refused, timed out, non-2xx, dropped mid-stream, cancelled by our
+ * caller) into a GatewayError. Adapters keep only their wire translation.
+ */
+export class UpstreamClient {
+  readonly provider: string;
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #headers: Record<string, string>;
+
+  constructor(config: ProviderConfig, headers: Record<string, string>) {
+    const url = new URL(config.base_url);
+    this.provider = config.name;
+    this.#basePath = url.pathname.replace(/\/+$/, "");
+    this.#pool = new Pool(url.origin, {
+      connections: config.connections,
+      connectTimeout: config.connect_timeout_ms,
+      headersTimeout: config.timeout_ms,
+      bodyTimeout: config.timeout_ms,
+      keepAliveTimeout: 30_000,
+    });
+    this.#headers = { "content-type": "application/json", ...headers, ...config.headers };
+  }
+
+  /** POSTs a JSON body; resolves with a 2xx response, rejects with a mapped GatewayError. */
+  async post(path: string, body: string, call: UpstreamCall): Promise<UpstreamResponse> {
+    let response: UpstreamResponse;
+    try {
+      response = await this.#pool.request({
+        method: "POST",
+        path: this.#basePath + path,
+        headers: call.requestId ? { ...this.#headers, "x-request-id": call.requestId } : this.#headers,
+        body,
+        signal: call.signal,
+      });
+    } catch (error) {
+      throw upstreamNetworkError(this.provider, error, call.signal);
+    }
+    if (response.statusCode >= 300) {
+      const text = await readLimited(response.body, ERROR_BODY_LIMIT).catch(() => "");
+      const retryAfter = response.headers["retry-after"];
+      throw upstreamHttpError(
+        this.provider,
+        response.statusCode,
+        text,
+        typeof retryAfter === "string" ? retryAfter : undefined,
+      );
+    }
+    return response;
+  }
+
+  /** GETs and parses a JSON document (model lists). */
+  async getJson(path: string, signal: AbortSignal): Promise<unknown> {
+    let response: UpstreamResponse;
+    try {
+      response = await this.#pool.request({
+        method: "GET",
+        path: this.#basePath + path,
+        headers: this.#headers,
+        signal,
+      });
+    } catch (error) {
+      throw upstreamNetworkError(this.provider, error, signal);
+    }
+    const text = await response.body.text();
+    if (response.statusCode >= 400) throw upstreamHttpError(this.provider, response.statusCode, text);
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new GatewayError(
+        "upstream_error",
+        `upstream ${this.provider} answered ${path} with invalid JSON`,
+        {
+          provider: this.provider,
+        },
+      );
+    }
+  }
+
+  /** Reads a whole response body, mapping a drop or cancel. */
+  async text(response: UpstreamResponse, call: UpstreamCall): Promise<string> {
+    try {
+      return await response.body.text();
+    } catch (error) {
+      throw upstreamNetworkError(this.provider, error, call.signal);
+    }
+  }
+
+  /** True when an upstream answered a streaming request with one JSON body (some servers ignore `stream`). */
+  isJson(response: UpstreamResponse): boolean {
+    return String(response.headers["content-type"] ?? "").includes("application/json");
+  }
+
+  /** Maps errors thrown mid-stream, and destroys the upstream body if the consumer stops early. */
+  async *guard(
+    events: AsyncGenerator<StreamResponse>,
+    response: UpstreamResponse,
+    call: UpstreamCall,
+  ): AsyncGenerator<StreamResponse> {
+    try {
+      yield* events;
+    } catch (error) {
+      throw upstreamNetworkError(this.provider, error, call.signal);
+    } finally {
+      if (!response.body.readableEnded) response.body.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+}
