@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { GatewayError } from "../errors/gateway-error.ts";
 
 interface KeyEntry {
@@ -65,5 +65,5 @@ export function credentialFromHeaders(
 }
 
 function sha256(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
+  return hash("sha256", text, "buffer");
 }

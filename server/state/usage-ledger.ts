@@ -44,6 +44,29 @@ export interface UsageTotals {
   avgLatencyMs: number;
 }
 
+/** Rows per multi-row INSERT (15 columns each, well under SQLite's 32766 parameter limit). */
+const BATCH_ROWS = 64;
+
+function values(r: UsageRecord): Array<string | number | null> {
+  return [
+    r.at,
+    r.requestId,
+    r.key,
+    r.surface,
+    r.provider,
+    r.model,
+    r.status,
+    r.promptTokens,
+    r.completionTokens,
+    r.cachedTokens,
+    r.reasoningTokens,
+    r.estimated ? 1 : 0,
+    r.latencyMs,
+    r.ttftMs,
+    r.costUsd ?? null,
+  ];
+}
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage (
   at INTEGER NOT NULL,
@@ -75,6 +98,7 @@ CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
 export class UsageLedger {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
+  readonly #insertMany: StatementSync;
   readonly #timer: NodeJS.Timeout;
   #buffer: UsageRecord[] = [];
 
@@ -83,7 +107,9 @@ export class UsageLedger {
     this.#db = new DatabaseSync(path);
     this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
     this.#db.exec(SCHEMA);
-    this.#insert = this.#db.prepare(`INSERT INTO usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    this.#insert = this.#db.prepare(`INSERT INTO usage VALUES ${row}`);
+    this.#insertMany = this.#db.prepare(`INSERT INTO usage VALUES ${Array(BATCH_ROWS).fill(row).join(", ")}`);
     this.#timer = setInterval(() => this.flush(), flushIntervalMs);
     this.#timer.unref();
   }
@@ -99,25 +125,12 @@ export class UsageLedger {
     this.#buffer = [];
     this.#db.exec("BEGIN");
     try {
-      for (const r of batch) {
-        this.#insert.run(
-          r.at,
-          r.requestId,
-          r.key,
-          r.surface,
-          r.provider,
-          r.model,
-          r.status,
-          r.promptTokens,
-          r.completionTokens,
-          r.cachedTokens,
-          r.reasoningTokens,
-          r.estimated ? 1 : 0,
-          r.latencyMs,
-          r.ttftMs,
-          r.costUsd ?? null,
-        );
+      // Many rows per statement: SQLite's per-statement cost, not per-row work, dominates small inserts.
+      let i = 0;
+      for (; i + BATCH_ROWS <= batch.length; i += BATCH_ROWS) {
+        this.#insertMany.run(...batch.slice(i, i + BATCH_ROWS).flatMap(values));
       }
+      for (; i < batch.length; i++) this.#insert.run(...values(batch[i] as UsageRecord));
       this.#db.exec("COMMIT");
     } catch (error) {
       this.#db.exec("ROLLBACK");
