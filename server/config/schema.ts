@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { providerDefaults } from "../providers/presets.ts";
 
 /**
  * The configuration file's schema. Every field has a default that makes the
@@ -10,12 +11,28 @@ const pricing = z
     input: z.number().nonnegative().describe("USD per million prompt tokens"),
     output: z.number().nonnegative().describe("USD per million completion tokens"),
     cached_input: z.number().nonnegative().optional().describe("USD per million cached prompt tokens"),
+    cache_write: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe("USD per million prompt tokens written to the prompt cache"),
   })
   .strict();
 
 const modelEntry = z.union([
   z.string().min(1),
-  z.object({ id: z.string().min(1), pricing: pricing.optional() }).strict(),
+  z
+    .object({
+      id: z.string().min(1),
+      pricing: pricing.optional(),
+      // Facts that override what discovery and the built-in price table say.
+      context_window: z.number().int().positive().optional(),
+      input_modalities: z.array(z.string().min(1)).optional().describe('e.g. ["text", "image"]'),
+      supports_tools: z.boolean().optional(),
+      supports_json_mode: z.boolean().optional(),
+      supports_embeddings: z.boolean().optional(),
+    })
+    .strict(),
 ]);
 
 const provider = z
@@ -24,20 +41,64 @@ const provider = z
       .string()
       .regex(/^[a-z0-9][a-z0-9_-]*$/, "use lower-case letters, digits, '-' and '_'")
       .describe("the provider's name, used in `provider:model`"),
-    type: z.enum(["openai", "anthropic"]).default("openai"),
+    type: z
+      .enum([
+        "openai",
+        "anthropic",
+        "gemini",
+        "tgi",
+        "ollama",
+        "vllm",
+        "groq",
+        "together",
+        "openrouter",
+        "lmstudio",
+        "llamacpp",
+      ])
+      .default("openai"),
     base_url: z
       .url({ protocol: /^https?$/ })
-      .describe("the upstream's API root, e.g. http://127.0.0.1:8000/v1"),
+      .optional()
+      .describe("the upstream's API root, e.g. http://127.0.0.1:8000/v1; presets supply a default"),
     api_key: z.string().optional(),
     models: z.array(modelEntry).default([]),
     discover: z.boolean().default(true).describe("list the upstream's /models at start-up"),
     timeout_ms: z.number().int().positive().default(600_000),
     connect_timeout_ms: z.number().int().positive().default(5_000),
     connections: z.number().int().positive().default(128),
-    stream_usage: z.boolean().default(true).describe("ask the upstream for usage with stream_options"),
+    stream_usage: z
+      .boolean()
+      .optional()
+      .describe("ask the upstream for usage with stream_options (default from the type's preset, else true)"),
+    max_tokens_field: z
+      .enum(["max_tokens", "max_completion_tokens"])
+      .optional()
+      .describe("the field that carries the completion limit (default from the type's preset)"),
+    chat_template: z
+      .enum(["chatml", "llama3", "mistral", "plain"])
+      .optional()
+      .describe("tgi only: the built-in template that turns the chat into a prompt (default chatml)"),
     headers: z.record(z.string(), z.string()).default({}),
   })
-  .strict();
+  .strict()
+  .transform((p, ctx) => {
+    // Presets (server/providers/presets.ts) fill base_url, stream_usage and max_tokens_field.
+    const defaults = providerDefaults(p.type, p.base_url);
+    if (defaults.baseUrl === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["base_url"],
+        message: `base_url is required: type "${p.type}" has no default`,
+      });
+      return z.NEVER;
+    }
+    return {
+      ...p,
+      base_url: defaults.baseUrl,
+      stream_usage: p.stream_usage ?? defaults.streamUsage,
+      max_tokens_field: p.max_tokens_field ?? defaults.maxTokensField,
+    };
+  });
 
 export const configSchema = z
   .object({

@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { ChatRequest, CompleteResponse, StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
+import type { EmbedRequest, EmbedResponse } from "../../gen/llmgw/v1/embeddings_pb.js";
 import { type GatewayMetadata, GatewayMetadataSchema, type TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { ModelRouter, Route } from "../routing/model-router.ts";
@@ -8,9 +9,11 @@ import type { UsageLedger } from "../state/usage-ledger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { CallContext } from "./call-context.ts";
 import { costUsd } from "./cost.ts";
+import { embedOnRoute } from "./embed.ts";
 import { InFlight } from "./in-flight.ts";
 import type { KeyRing } from "./key-ring.ts";
 import { validateChat } from "./validate-chat.ts";
+import { validateEmbed } from "./validate-embed.ts";
 
 /** A started stream: where it was routed, and its canonical events. */
 export interface ChatStream {
@@ -76,7 +79,7 @@ export class Gateway {
   }
 
   async complete(request: ChatRequest, call: CallContext): Promise<CompleteResponse> {
-    const route = this.#prepare(request, call);
+    const route = this.#prepare(request.model, call, () => validateChat(request));
     let response: CompleteResponse;
     try {
       response = await route.adapter.complete(request, route.model, call);
@@ -90,7 +93,7 @@ export class Gateway {
   }
 
   async stream(request: ChatRequest, call: CallContext): Promise<ChatStream> {
-    const route = this.#prepare(request, call);
+    const route = this.#prepare(request.model, call, () => validateChat(request));
     let events: AsyncIterable<StreamResponse>;
     try {
       events = await route.adapter.stream(request, route.model, call);
@@ -98,6 +101,23 @@ export class Gateway {
       throw this.#failed(call, route, error);
     }
     return { provider: route.provider, model: route.model, events: this.#accounted(events, route, call) };
+  }
+
+  /**
+   * Embeds a batch of inputs through the routed provider's embeddings ability,
+   * accounted like a completion. Nothing is generated, so the ttft is 0.
+   */
+  async embed(request: EmbedRequest, call: CallContext): Promise<EmbedResponse> {
+    const route = this.#prepare(request.model, call, () => validateEmbed(request));
+    let response: EmbedResponse;
+    try {
+      response = await embedOnRoute(route, request, call);
+    } catch (error) {
+      throw this.#failed(call, route, error);
+    }
+    response.gateway = this.#metadata(call, route, response.usage, performance.now() - call.startedAt, 0);
+    this.#account(call, route, "ok", response.usage, response.gateway);
+    return response;
   }
 
   /** Passes events through, stamps the closing UsageReport, and accounts the stream however it ends. */
@@ -144,10 +164,11 @@ export class Gateway {
     }
   }
 
-  #prepare(request: ChatRequest, call: CallContext): Route {
+  /** Validates and routes a request; a failure here is accounted against the requested model. */
+  #prepare(model: string, call: CallContext, validate: () => void): Route {
     try {
-      validateChat(request);
-      return this.#deps.router.resolve(request.model);
+      validate();
+      return this.#deps.router.resolve(model);
     } catch (error) {
       const failure = GatewayError.from(error);
       this.#record(
@@ -158,7 +179,7 @@ export class Gateway {
         performance.now() - call.startedAt,
         0,
         undefined,
-        request.model,
+        model,
       );
       throw failure;
     }

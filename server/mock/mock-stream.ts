@@ -70,6 +70,7 @@ export function drop(res: ServerResponse, life: Life, last: string | undefined):
 /**
  * Write a streamed reply: headers and head frame after `ttftMs`, content frames `itlMs` apart, then the
  * tail; or cut the connection after `dropAfter` content frames. Stops as soon as the client goes away.
+ * SSE unless `headers` say otherwise (Ollama streams NDJSON).
  */
 export async function streamReply(
   res: ServerResponse,
@@ -78,6 +79,7 @@ export async function streamReply(
   itlMs: number,
   dropAfter: number | undefined,
   life: Life,
+  headers: Record<string, string> = SSE_HEADERS,
 ): Promise<void> {
   if (ttftMs > 0) {
     await delay(ttftMs, life);
@@ -87,7 +89,7 @@ export async function streamReply(
   // `res.cork()` keeps chunks in a buffer that `res.end()` does not flush.
   const socket = itlMs === 0 ? res.socket : null;
   socket?.cork();
-  res.writeHead(200, SSE_HEADERS);
+  res.writeHead(200, headers);
   const n = frames.count;
   const dropAt = dropAfter === undefined ? -1 : Math.min(dropAfter, n);
   if (dropAt === 0) {

@@ -13,9 +13,15 @@ import type { AddressInfo } from "node:net";
 import { anthropicMessages } from "./mock-anthropic.ts";
 import { anthropicModelsJson } from "./mock-anthropic-wire.ts";
 import { hasControlHeaders, type MockControls, NO_CONTROLS, parseControls } from "./mock-controls.ts";
+import { mockEmbeddings } from "./mock-embeddings.ts";
 import { errorJson, OpenAIError } from "./mock-errors.ts";
+import { geminiApi } from "./mock-gemini.ts";
+import { ollamaChat } from "./mock-ollama.ts";
+import { ollamaTagsJson } from "./mock-ollama-wire.ts";
 import { planReply, type ReplyPlan } from "./mock-reply.ts";
 import { drop, fail as failWith, type Life, later, send, sendError, streamReply } from "./mock-stream.ts";
+import { tgiGenerate } from "./mock-tgi.ts";
+import { tgiInfoJson } from "./mock-tgi-wire.ts";
 import { completionJson, streamFrames } from "./mock-wire.ts";
 
 export interface MockOptions {
@@ -84,6 +90,7 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
     data: models.map((id) => ({ id, object: "model", created: startedAt, owned_by: "mock" })),
   });
   const anthropicModels = anthropicModelsJson(models, startedAt);
+  const ollamaTags = ollamaTagsJson(models, startedAt);
 
   const requests: RecordedRequest[] = [];
   const abortQueue: RecordedRequest[] = [];
@@ -94,6 +101,8 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
   }> = [];
   let seq = 0;
   const anthropic = { defaults, ttftMs, itlMs, nextSeq: () => ++seq };
+  const ollama = { ...anthropic, models };
+  const gemini = { ...anthropic, models };
 
   function onAbort(rec: RecordedRequest): void {
     const waiter = waiters.shift();
@@ -164,6 +173,15 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
         sendError(res, new OpenAIError(400, "The request body must be a JSON object", null, "invalid_json"));
       } else chat(req, res, body as Record<string, unknown>, life);
     } else if (path === "/v1/messages") anthropicMessages(req, res, body, life, anthropic);
+    else if (path === "/api/chat") ollamaChat(req, res, body, life, ollama);
+    else if (path.startsWith("/v1beta/")) geminiApi(req, res, path, body, life, gemini);
+    else if (path === "/generate" || path === "/generate_stream")
+      tgiGenerate(req, res, body, life, anthropic, path === "/generate_stream");
+    else if (path === "/info" && method === "GET")
+      send(res, 200, "application/json", tgiInfoJson(defaults.model));
+    else if (path === "/api/tags" && method === "GET") send(res, 200, "application/json", ollamaTags);
+    else if (path === "/v1/embeddings")
+      mockEmbeddings(req, res, body, life, { ttftMs, model: defaults.model });
     else if (path === "/v1/models" && method === "GET") {
       send(res, 200, "application/json", req.headers["anthropic-version"] ? anthropicModels : modelsJson);
     } else if (path === "/health" && method === "GET") send(res, 200, "application/json", '{"status":"ok"}');

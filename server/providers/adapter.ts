@@ -8,11 +8,26 @@ export interface UpstreamCall {
   readonly requestId: string;
 }
 
+/**
+ * What an upstream's model list says about a model, when it says anything
+ * (vLLM's `max_model_len`, OpenRouter's and Together's `context_length`).
+ * The catalogue ranks these below config and above the built-in price table.
+ */
+export interface UpstreamModelFacts {
+  readonly contextWindow?: number;
+  readonly inputModalities?: readonly string[];
+  readonly supportsTools?: boolean;
+  readonly supportsJsonMode?: boolean;
+  readonly supportsEmbeddings?: boolean;
+}
+
 /** A model an upstream reports in its model list. */
 export interface DiscoveredModel {
   readonly id: string;
   readonly created: number;
   readonly ownedBy: string;
+  /** Facts the upstream reported, if any. */
+  readonly facts?: UpstreamModelFacts;
 }
 
 /**

@@ -44,3 +44,11 @@ export async function estimateUsage(request: ChatRequest, completionText: string
     estimated: true,
   });
 }
+
+/** Estimated prompt usage of texts sent for embedding, when the upstream reports none. */
+export async function estimateInputUsage(texts: ReadonlyArray<string>): Promise<TokenUsage> {
+  const enc = await tokenizer();
+  let prompt = 0;
+  for (const text of texts) prompt += enc.encode(text).length;
+  return create(TokenUsageSchema, { promptTokens: prompt, totalTokens: prompt, estimated: true });
+}

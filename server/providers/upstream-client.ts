@@ -11,6 +11,14 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 
 export type UpstreamResponse = Awaited<ReturnType<Pool["request"]>>;
 
+/** Maps a non-2xx answer to a GatewayError; adapters whose upstream says more in the body pass their own. */
+export type HttpErrorMapper = (
+  provider: string,
+  status: number,
+  body: string,
+  retryAfter: string | undefined,
+) => GatewayError;
+
 /**
  * The HTTP side every adapter shares: one keep-alive undici pool per
  * provider, the provider's headers, and the mapping of every way a call can
@@ -22,8 +30,14 @@ export class UpstreamClient {
   readonly #pool: Pool;
   readonly #basePath: string;
   readonly #headers: Record<string, string>;
+  readonly #httpError: HttpErrorMapper;
 
-  constructor(config: ProviderConfig, headers: Record<string, string>) {
+  constructor(
+    config: ProviderConfig,
+    headers: Record<string, string>,
+    httpError: HttpErrorMapper = upstreamHttpError,
+  ) {
+    this.#httpError = httpError;
     const url = new URL(config.base_url);
     this.provider = config.name;
     this.#basePath = url.pathname.replace(/\/+$/, "");
@@ -54,7 +68,7 @@ export class UpstreamClient {
     if (response.statusCode >= 300) {
       const text = await readLimited(response.body, ERROR_BODY_LIMIT).catch(() => "");
       const retryAfter = response.headers["retry-after"];
-      throw upstreamHttpError(
+      throw this.#httpError(
         this.provider,
         response.statusCode,
         text,
@@ -78,7 +92,11 @@ export class UpstreamClient {
       throw upstreamNetworkError(this.provider, error, signal);
     }
     const text = await response.body.text();
-    if (response.statusCode >= 400) throw upstreamHttpError(this.provider, response.statusCode, text);
+    if (response.statusCode >= 400) {
+      const retryAfter = response.headers["retry-after"];
+      const header = typeof retryAfter === "string" ? retryAfter : undefined;
+      throw this.#httpError(this.provider, response.statusCode, text, header);
+    }
     try {
       return JSON.parse(text);
     } catch {

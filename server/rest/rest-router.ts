@@ -5,6 +5,7 @@ import type { AnyRequest } from "../http/read-body.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { health, ready } from "./health.ts";
 import { chatCompletions, type RestLimits } from "./openai/chat-completions.ts";
+import { embeddings } from "./openai/embeddings.ts";
 import { getModel, listModels } from "./openai/models.ts";
 import { openAIErrorBody } from "./openai/openai-error.ts";
 import { sendError } from "./respond.ts";
@@ -17,6 +18,10 @@ export function restRouter(gateway: Gateway, metrics: Metrics, limits: RestLimit
     const method = req.method ?? "GET";
     if (path === "/v1/chat/completions") {
       if (method === "POST") return chatCompletions(gateway, limits, req, res);
+      return notAllowed(res, method, path, "POST");
+    }
+    if (path === "/v1/embeddings") {
+      if (method === "POST") return embeddings(gateway, limits, req, res);
       return notAllowed(res, method, path, "POST");
     }
     if (method !== "GET" && method !== "HEAD") {

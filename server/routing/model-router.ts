@@ -1,13 +1,15 @@
-import type { Config, ModelPricing } from "../config/schema.ts";
+import type { Config } from "../config/schema.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { DiscoveredModel, ProviderAdapter } from "../providers/adapter.ts";
+import { factsFromConfig, type ModelFacts, mergeFacts, type PriceSheet } from "./model-facts.ts";
+import { builtinFacts } from "./price-table.ts";
 
-/** Where a request goes: which adapter, which upstream model, at what price. */
+/** Where a request goes: which adapter, which upstream model, at what price (config > discovery > built-in). */
 export interface Route {
   readonly adapter: ProviderAdapter;
   readonly provider: string;
   readonly model: string;
-  readonly pricing: ModelPricing | undefined;
+  readonly pricing: PriceSheet | undefined;
 }
 
 /** One entry of the model catalogue. */
@@ -18,12 +20,17 @@ export interface CatalogEntry {
   readonly source: "config" | "discovered" | "alias";
   readonly created: number;
   readonly ownedBy: string;
+  /** Merged facts: config, then what the upstream's list said, then the built-in table. */
+  readonly facts: ModelFacts;
 }
 
 interface ProviderModels {
   readonly adapter: ProviderAdapter;
-  readonly configured: Map<string, ModelPricing | undefined>;
+  /** The facts config states for each configured model. */
+  readonly configured: Map<string, ModelFacts>;
   discovered: DiscoveredModel[];
+  /** Merged facts of every configured or discovered model, rebuilt when discovery reports. */
+  known: Map<string, ModelFacts>;
 }
 
 /**
@@ -43,12 +50,14 @@ export class ModelRouter {
   constructor(config: Config, adapters: ReadonlyArray<ProviderAdapter>) {
     for (const adapter of adapters) {
       const providerConfig = config.providers.find((p) => p.name === adapter.name);
-      const configured = new Map<string, ModelPricing | undefined>();
+      const configured = new Map<string, ModelFacts>();
       for (const entry of providerConfig?.models ?? []) {
-        if (typeof entry === "string") configured.set(entry, undefined);
-        else configured.set(entry.id, entry.pricing);
+        if (typeof entry === "string") configured.set(entry, {});
+        else configured.set(entry.id, factsFromConfig(entry));
       }
-      this.#providers.set(adapter.name, { adapter, configured, discovered: [] });
+      const models: ProviderModels = { adapter, configured, discovered: [], known: new Map() };
+      models.known = mergedFacts(models);
+      this.#providers.set(adapter.name, models);
     }
     this.#aliases = config.aliases;
     this.#defaultProvider = config.default_provider ?? adapters[0]?.name;
@@ -62,7 +71,9 @@ export class ModelRouter {
   /** Records what a provider's upstream listed. */
   setDiscovered(provider: string, models: DiscoveredModel[]): void {
     const entry = this.#providers.get(provider);
-    if (entry !== undefined) entry.discovered = models;
+    if (entry === undefined) return;
+    entry.discovered = models;
+    entry.known = mergedFacts(entry);
   }
 
   resolve(name: string): Route {
@@ -75,7 +86,7 @@ export class ModelRouter {
       if (provider !== undefined) return this.#route(provider, target.slice(colon + 1));
     }
     for (const provider of this.#providers.values()) {
-      if (provider.configured.has(target) || provider.discovered.some((m) => m.id === target)) {
+      if (provider.known.has(target)) {
         return this.#route(provider, target);
       }
     }
@@ -100,19 +111,21 @@ export class ModelRouter {
   catalog(): CatalogEntry[] {
     const entries = new Map<string, CatalogEntry>();
     for (const [name, provider] of this.#providers) {
+      const facts = (model: string) => provider.known.get(model) ?? {};
       for (const model of provider.configured.keys()) {
-        entries.set(`${name}:${model}`, entry(name, model, "config", 0, name));
+        entries.set(`${name}:${model}`, entry(name, model, "config", 0, name, facts(model)));
       }
       for (const model of provider.discovered) {
         const id = `${name}:${model.id}`;
         if (!entries.has(id))
-          entries.set(id, entry(name, model.id, "discovered", model.created, model.ownedBy));
+          entries.set(id, entry(name, model.id, "discovered", model.created, model.ownedBy, facts(model.id)));
       }
     }
     for (const [alias, target] of Object.entries(this.#aliases)) {
       try {
         const route = this.resolve(target);
-        entries.set(alias, entry(route.provider, route.model, "alias", 0, route.provider, alias));
+        const facts = this.#facts(route.provider, route.model);
+        entries.set(alias, entry(route.provider, route.model, "alias", 0, route.provider, facts, alias));
       } catch {
         // An alias to nothing is reported at start-up; it is simply not listed.
       }
@@ -140,8 +153,12 @@ export class ModelRouter {
       adapter: provider.adapter,
       provider: provider.adapter.name,
       model,
-      pricing: provider.configured.get(model),
+      pricing: (provider.known.get(model) ?? builtinFacts(model))?.pricing,
     };
+  }
+
+  #facts(provider: string, model: string): ModelFacts {
+    return this.#providers.get(provider)?.known.get(model) ?? builtinFacts(model) ?? {};
   }
 
   #names(): string {
@@ -155,7 +172,18 @@ function entry(
   source: CatalogEntry["source"],
   created: number,
   ownedBy: string,
+  facts: ModelFacts,
   id = `${provider}:${upstreamModel}`,
 ): CatalogEntry {
-  return { id, provider, upstreamModel, source, created, ownedBy };
+  return { id, provider, upstreamModel, source, created, ownedBy, facts };
+}
+
+/** Config facts over discovered facts over the built-in table, for every model a provider knows by name. */
+function mergedFacts(provider: ProviderModels): Map<string, ModelFacts> {
+  const discovered = new Map(provider.discovered.map((m) => [m.id, m.facts]));
+  const known = new Map<string, ModelFacts>();
+  for (const model of new Set([...provider.configured.keys(), ...discovered.keys()])) {
+    known.set(model, mergeFacts(provider.configured.get(model), discovered.get(model), builtinFacts(model)));
+  }
+  return known;
 }

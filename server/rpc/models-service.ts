@@ -5,6 +5,7 @@ import type { Gateway } from "../core/gateway.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { CatalogEntry } from "../routing/model-router.ts";
 import { toConnectError } from "./connect-error.ts";
+import { modelFactsProto } from "./model-facts-proto.ts";
 import { rpcCall } from "./rpc-call.ts";
 
 /** ModelsService: the same catalogue as `GET /v1/models`. */
@@ -49,5 +50,6 @@ function toModel(entry: CatalogEntry): Model {
     source: SOURCES[entry.source],
     created: BigInt(entry.created),
     ownedBy: entry.ownedBy,
+    ...modelFactsProto(entry.facts),
   });
 }

@@ -1,9 +1,11 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { ChatService } from "../../gen/llmgw/v1/chat_pb.js";
+import { EmbeddingsService } from "../../gen/llmgw/v1/embeddings_pb.js";
 import { ModelsService } from "../../gen/llmgw/v1/models_pb.js";
 import { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
 import type { Gateway } from "../core/gateway.ts";
 import { chatService } from "./chat-service.ts";
+import { embeddingsService } from "./embeddings-service.ts";
 import { modelsService } from "./models-service.ts";
 import { usageService } from "./usage-service.ts";
 
@@ -21,6 +23,7 @@ const jsonOptions = { ignoreUnknownFields: true, textDecoder: new TextDecoder("u
 export function rpcRoutes(gateway: Gateway) {
   return (router: ConnectRouter) => {
     router.service(ChatService, chatService(gateway), { jsonOptions });
+    router.service(EmbeddingsService, embeddingsService(gateway), { jsonOptions });
     router.service(ModelsService, modelsService(gateway), { jsonOptions });
     router.service(UsageService, usageService(gateway), { jsonOptions });
   };

@@ -57,6 +57,48 @@ export declare type Model = Message<"llmgw.v1.Model"> & {
    * @generated from field: string owned_by = 6;
    */
   ownedBy: string;
+
+  /**
+   * The most tokens (prompt and completion together) the model takes; 0 if unknown.
+   *
+   * @generated from field: uint32 context_window = 7;
+   */
+  contextWindow: number;
+
+  /**
+   * What the model accepts as input, e.g. "text", "image"; empty if unknown.
+   *
+   * @generated from field: repeated string input_modalities = 8;
+   */
+  inputModalities: string[];
+
+  /**
+   * The model can call tools (function calling).
+   *
+   * @generated from field: bool supports_tools = 9;
+   */
+  supportsTools: boolean;
+
+  /**
+   * The model honours a JSON response format.
+   *
+   * @generated from field: bool supports_json_mode = 10;
+   */
+  supportsJsonMode: boolean;
+
+  /**
+   * The model makes embeddings.
+   *
+   * @generated from field: bool supports_embeddings = 11;
+   */
+  supportsEmbeddings: boolean;
+
+  /**
+   * What the model costs; unset when the gateway knows no price for it.
+   *
+   * @generated from field: llmgw.v1.ModelPricing pricing = 12;
+   */
+  pricing?: ModelPricing | undefined;
 };
 
 /**
@@ -64,6 +106,55 @@ export declare type Model = Message<"llmgw.v1.Model"> & {
  * Use `create(ModelSchema)` to create a new message.
  */
 export declare const ModelSchema: GenMessage<Model>;
+
+/**
+ * ModelPricing is a model's list price in US dollars per million tokens.
+ *
+ * @generated from message llmgw.v1.ModelPricing
+ */
+export declare type ModelPricing = Message<"llmgw.v1.ModelPricing"> & {
+  /**
+   * Prompt tokens that were neither read from nor written to a prompt cache.
+   *
+   * @generated from field: double input_per_mtok = 1;
+   */
+  inputPerMtok: number;
+
+  /**
+   * Completion tokens, reasoning included.
+   *
+   * @generated from field: double output_per_mtok = 2;
+   */
+  outputPerMtok: number;
+
+  /**
+   * Prompt tokens read from the upstream's prompt cache; unset bills them as input.
+   *
+   * @generated from field: optional double cached_input_per_mtok = 3;
+   */
+  cachedInputPerMtok?: number | undefined;
+
+  /**
+   * Prompt tokens written to the upstream's prompt cache; unset bills them as input.
+   *
+   * @generated from field: optional double cache_write_per_mtok = 4;
+   */
+  cacheWritePerMtok?: number | undefined;
+
+  /**
+   * Where the price comes from: "config", or "builtin:<date>" for the
+   * gateway's built-in table as of that date.
+   *
+   * @generated from field: string source = 5;
+   */
+  source: string;
+};
+
+/**
+ * Describes the message llmgw.v1.ModelPricing.
+ * Use `create(ModelPricingSchema)` to create a new message.
+ */
+export declare const ModelPricingSchema: GenMessage<ModelPricing>;
 
 /**
  * ListModelsRequest filters the list.

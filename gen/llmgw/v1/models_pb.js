@@ -8,7 +8,7 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc, tsEnum } from "@bufbuild/
  * Describes the file llmgw/v1/models.proto.
  */
 export const file_llmgw_v1_models = /*@__PURE__*/
-  fileDesc("ChVsbG1ndy92MS9tb2RlbHMucHJvdG8SCGxsbWd3LnYxIocBCgVNb2RlbBIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRIlCgZzb3VyY2UYBCABKA4yFS5sbG1ndy52MS5Nb2RlbFNvdXJjZRIPCgdjcmVhdGVkGAUgASgDEhAKCG93bmVkX2J5GAYgASgJIiUKEUxpc3RNb2RlbHNSZXF1ZXN0EhAKCHByb3ZpZGVyGAEgASgJIjUKEkxpc3RNb2RlbHNSZXNwb25zZRIfCgZtb2RlbHMYASADKAsyDy5sbG1ndy52MS5Nb2RlbCIdCg9HZXRNb2RlbFJlcXVlc3QSCgoCaWQYASABKAkiMgoQR2V0TW9kZWxSZXNwb25zZRIeCgVtb2RlbBgBIAEoCzIPLmxsbWd3LnYxLk1vZGVsKnkKC01vZGVsU291cmNlEhwKGE1PREVMX1NPVVJDRV9VTlNQRUNJRklFRBAAEhcKE01PREVMX1NPVVJDRV9DT05GSUcQARIbChdNT0RFTF9TT1VSQ0VfRElTQ09WRVJFRBACEhYKEk1PREVMX1NPVVJDRV9BTElBUxADMpsBCg1Nb2RlbHNTZXJ2aWNlEkcKCkxpc3RNb2RlbHMSGy5sbG1ndy52MS5MaXN0TW9kZWxzUmVxdWVzdBocLmxsbWd3LnYxLkxpc3RNb2RlbHNSZXNwb25zZRJBCghHZXRNb2RlbBIZLmxsbWd3LnYxLkdldE1vZGVsUmVxdWVzdBoaLmxsbWd3LnYxLkdldE1vZGVsUmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("ChVsbG1ndy92MS9tb2RlbHMucHJvdG8SCGxsbWd3LnYxIrMCCgVNb2RlbBIKCgJpZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgDIAEoCRIlCgZzb3VyY2UYBCABKA4yFS5sbG1ndy52MS5Nb2RlbFNvdXJjZRIPCgdjcmVhdGVkGAUgASgDEhAKCG93bmVkX2J5GAYgASgJEhYKDmNvbnRleHRfd2luZG93GAcgASgNEhgKEGlucHV0X21vZGFsaXRpZXMYCCADKAkSFgoOc3VwcG9ydHNfdG9vbHMYCSABKAgSGgoSc3VwcG9ydHNfanNvbl9tb2RlGAogASgIEhsKE3N1cHBvcnRzX2VtYmVkZGluZ3MYCyABKAgSJwoHcHJpY2luZxgMIAEoCzIWLmxsbWd3LnYxLk1vZGVsUHJpY2luZyLJAQoMTW9kZWxQcmljaW5nEhYKDmlucHV0X3Blcl9tdG9rGAEgASgBEhcKD291dHB1dF9wZXJfbXRvaxgCIAEoARIiChVjYWNoZWRfaW5wdXRfcGVyX210b2sYAyABKAFIAIgBARIhChRjYWNoZV93cml0ZV9wZXJfbXRvaxgEIAEoAUgBiAEBEg4KBnNvdXJjZRgFIAEoCUIYChZfY2FjaGVkX2lucHV0X3Blcl9tdG9rQhcKFV9jYWNoZV93cml0ZV9wZXJfbXRvayIlChFMaXN0TW9kZWxzUmVxdWVzdBIQCghwcm92aWRlchgBIAEoCSI1ChJMaXN0TW9kZWxzUmVzcG9uc2USHwoGbW9kZWxzGAEgAygLMg8ubGxtZ3cudjEuTW9kZWwiHQoPR2V0TW9kZWxSZXF1ZXN0EgoKAmlkGAEgASgJIjIKEEdldE1vZGVsUmVzcG9uc2USHgoFbW9kZWwYASABKAsyDy5sbG1ndy52MS5Nb2RlbCp5CgtNb2RlbFNvdXJjZRIcChhNT0RFTF9TT1VSQ0VfVU5TUEVDSUZJRUQQABIXChNNT0RFTF9TT1VSQ0VfQ09ORklHEAESGwoXTU9ERUxfU09VUkNFX0RJU0NPVkVSRUQQAhIWChJNT0RFTF9TT1VSQ0VfQUxJQVMQAzKbAQoNTW9kZWxzU2VydmljZRJHCgpMaXN0TW9kZWxzEhsubGxtZ3cudjEuTGlzdE1vZGVsc1JlcXVlc3QaHC5sbG1ndy52MS5MaXN0TW9kZWxzUmVzcG9uc2USQQoIR2V0TW9kZWwSGS5sbG1ndy52MS5HZXRNb2RlbFJlcXVlc3QaGi5sbG1ndy52MS5HZXRNb2RlbFJlc3BvbnNlYgZwcm90bzM");
 
 /**
  * Describes the message llmgw.v1.Model.
@@ -18,32 +18,39 @@ export const ModelSchema = /*@__PURE__*/
   messageDesc(file_llmgw_v1_models, 0);
 
 /**
+ * Describes the message llmgw.v1.ModelPricing.
+ * Use `create(ModelPricingSchema)` to create a new message.
+ */
+export const ModelPricingSchema = /*@__PURE__*/
+  messageDesc(file_llmgw_v1_models, 1);
+
+/**
  * Describes the message llmgw.v1.ListModelsRequest.
  * Use `create(ListModelsRequestSchema)` to create a new message.
  */
 export const ListModelsRequestSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_models, 1);
+  messageDesc(file_llmgw_v1_models, 2);
 
 /**
  * Describes the message llmgw.v1.ListModelsResponse.
  * Use `create(ListModelsResponseSchema)` to create a new message.
  */
 export const ListModelsResponseSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_models, 2);
+  messageDesc(file_llmgw_v1_models, 3);
 
 /**
  * Describes the message llmgw.v1.GetModelRequest.
  * Use `create(GetModelRequestSchema)` to create a new message.
  */
 export const GetModelRequestSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_models, 3);
+  messageDesc(file_llmgw_v1_models, 4);
 
 /**
  * Describes the message llmgw.v1.GetModelResponse.
  * Use `create(GetModelResponseSchema)` to create a new message.
  */
 export const GetModelResponseSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_models, 4);
+  messageDesc(file_llmgw_v1_models, 5);
 
 /**
  * Describes the enum llmgw.v1.ModelSource.

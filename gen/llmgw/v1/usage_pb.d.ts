@@ -18,7 +18,8 @@ export declare const file_llmgw_v1_usage: GenFile;
  */
 export declare type TokenUsage = Message<"llmgw.v1.TokenUsage"> & {
   /**
-   * Tokens in the prompt, cached ones included.
+   * Tokens in the prompt, those read from and written to the prompt cache
+   * included.
    *
    * @generated from field: uint32 prompt_tokens = 1;
    */

@@ -1,25 +1,31 @@
 import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { EmbedRequest, EmbedResponse } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
 import { completionEvents } from "../completion-events.ts";
+import type { EmbeddingAdapter } from "../embedding-adapter.ts";
+import type { MaxTokensField } from "../presets.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { completionFromOpenAI } from "./openai-completion.ts";
+import { embeddingsFromOpenAI, openAIEmbeddingsBody } from "./openai-embeddings.ts";
 import { openAIRequestBody } from "./openai-request-body.ts";
 import { openAIStreamEvents } from "./openai-stream.ts";
 
 /**
  * The adapter for every server that speaks OpenAI's chat completions API:
  * OpenAI itself, vLLM, llama.cpp's server, LM Studio, Groq, Together and
- * Ollama's /v1.
+ * Ollama's /v1. Embeddings go to their `/embeddings`.
  */
-export class OpenAICompatibleAdapter implements ProviderAdapter {
+export class OpenAICompatibleAdapter implements ProviderAdapter, EmbeddingAdapter {
   readonly name: string;
   readonly #http: UpstreamClient;
   readonly #streamUsage: boolean;
+  readonly #maxTokensField: MaxTokensField;
 
   constructor(config: ProviderConfig) {
     this.name = config.name;
     this.#streamUsage = config.stream_usage;
+    this.#maxTokensField = config.max_tokens_field;
     this.#http = new UpstreamClient(
       config,
       config.api_key ? { authorization: `Bearer ${config.api_key}` } : {},
@@ -29,7 +35,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
   async complete(request: ChatRequest, model: string, call: UpstreamCall): Promise<CompleteResponse> {
     const response = await this.#http.post(
       "/chat/completions",
-      openAIRequestBody(request, model, false, false),
+      openAIRequestBody(request, model, false, false, this.#maxTokensField),
       call,
     );
     return completionFromOpenAI(this.name, await this.#http.text(response, call), request);
@@ -40,7 +46,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     model: string,
     call: UpstreamCall,
   ): Promise<AsyncIterable<StreamResponse>> {
-    const body = openAIRequestBody(request, model, true, this.#streamUsage);
+    const body = openAIRequestBody(request, model, true, this.#streamUsage, this.#maxTokensField);
     const response = await this.#http.post("/chat/completions", body, call);
     if (this.#http.isJson(response)) {
       return completionEvents(
@@ -50,20 +56,40 @@ export class OpenAICompatibleAdapter implements ProviderAdapter {
     return this.#http.guard(openAIStreamEvents(this.name, response.body, request), response, call);
   }
 
+  async embed(request: EmbedRequest, model: string, call: UpstreamCall): Promise<EmbedResponse> {
+    const response = await this.#http.post("/embeddings", openAIEmbeddingsBody(request, model), call);
+    return embeddingsFromOpenAI(this.name, await this.#http.text(response, call), request);
+  }
+
   async listModels(signal: AbortSignal): Promise<DiscoveredModel[]> {
     const parsed = (await this.#http.getJson("/models", signal)) as {
-      data?: Array<{ id?: unknown; created?: unknown; owned_by?: unknown }>;
+      data?: Array<{ id?: unknown; created?: unknown; owned_by?: unknown } & ListedContext>;
     } | null;
     return (parsed?.data ?? [])
       .filter((m) => typeof m.id === "string" && m.id !== "")
-      .map((m) => ({
-        id: m.id as string,
-        created: typeof m.created === "number" ? m.created : 0,
-        ownedBy: typeof m.owned_by === "string" ? m.owned_by : this.name,
-      }));
+      .map((m) => {
+        const contextWindow = listedContextWindow(m);
+        return {
+          id: m.id as string,
+          created: typeof m.created === "number" ? m.created : 0,
+          ownedBy: typeof m.owned_by === "string" ? m.owned_by : this.name,
+          ...(contextWindow === undefined ? {} : { facts: { contextWindow } }),
+        };
+      });
   }
 
   close(): Promise<void> {
     return this.#http.close();
   }
+}
+
+/** Where OpenAI-compatible model lists put the context window: vLLM's `max_model_len`, OpenRouter's and Together's `context_length`. */
+interface ListedContext {
+  max_model_len?: unknown;
+  context_length?: unknown;
+}
+
+function listedContextWindow(model: ListedContext): number | undefined {
+  const value = model.max_model_len ?? model.context_length;
+  return typeof value === "number" && Number.isInteger(value) && value > 0 ? value : undefined;
 }

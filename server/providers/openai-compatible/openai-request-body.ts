@@ -7,17 +7,20 @@ import {
   ToolChoiceMode,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { roleToOpenAI } from "../../wire/openai/role.ts";
+import type { MaxTokensField } from "../presets.ts";
 
 /**
  * Builds the OpenAI chat completions body for a canonical request, directly
  * as one object serialized once. `extra` goes in first so a modeled field
- * always wins over a pass-through field of the same name.
+ * always wins over a pass-through field of the same name. The completion
+ * limit goes in `maxTokensField`: OpenAI's reasoning models reject `max_tokens`.
  */
 export function openAIRequestBody(
   request: ChatRequest,
   model: string,
   stream: boolean,
   streamUsage: boolean,
+  maxTokensField: MaxTokensField = "max_tokens",
 ): string {
   const body: Record<string, unknown> = request.extra === undefined ? {} : { ...request.extra };
   body.model = model;
@@ -54,7 +57,7 @@ export function openAIRequestBody(
   }
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
-  if (request.maxTokens !== undefined) body.max_tokens = request.maxTokens;
+  if (request.maxTokens !== undefined) body[maxTokensField] = request.maxTokens;
   if (request.stop.length > 0) body.stop = request.stop;
   if (request.seed !== undefined) body.seed = Number(request.seed);
   if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;

@@ -5,6 +5,7 @@ import type { AnyRequest } from "../../http/read-body.ts";
 import type { CatalogEntry } from "../../routing/model-router.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restCredential } from "../rest-call.ts";
+import { modelFactsJson } from "./model-facts-json.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 
 /** `GET /v1/models`: the catalogue as OpenAI's model list. */
@@ -37,6 +38,11 @@ function renderModel(model: CatalogEntry) {
     object: "model",
     created: model.created,
     owned_by: model.ownedBy,
-    "x-llmgw": { provider: model.provider, upstream_model: model.upstreamModel, source: model.source },
+    "x-llmgw": {
+      provider: model.provider,
+      upstream_model: model.upstreamModel,
+      source: model.source,
+      ...modelFactsJson(model.facts),
+    },
   };
 }

@@ -1,0 +1,88 @@
+import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { ProviderConfig } from "../../config/schema.ts";
+import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
+import { completionEvents } from "../completion-events.ts";
+import { UpstreamClient } from "../upstream-client.ts";
+import { completionFromGemini } from "./gemini-completion.ts";
+import { geminiHttpError } from "./gemini-error.ts";
+import { geminiRequestBody } from "./gemini-request-body.ts";
+import { geminiStreamEvents } from "./gemini-stream.ts";
+
+/*
+ * Follows the Gemini API reference (ai.google.dev/api): `POST
+ * {base}/models/{model}:generateContent`, `POST
+ * {base}/models/{model}:streamGenerateContent?alt=sse` (without `alt=sse` it
+ * answers one JSON array), and `GET {base}/models?pageSize=&pageToken=` (a
+ * page of `{models: [{name: "models/x", ...}], nextPageToken}`), all
+ * authenticated with the `x-goog-api-key` header.
+ */
+
+/** The most model-list pages read, so a looping page token cannot hang start-up. */
+const MAX_MODEL_PAGES = 20;
+
+/**
+ * The adapter for Google's Gemini API (base_url e.g.
+ * https://generativelanguage.googleapis.com/v1beta).
+ */
+export class GeminiAdapter implements ProviderAdapter {
+  readonly name: string;
+  readonly #http: UpstreamClient;
+
+  constructor(config: ProviderConfig) {
+    this.name = config.name;
+    this.#http = new UpstreamClient(
+      config,
+      config.api_key ? { "x-goog-api-key": config.api_key } : {},
+      geminiHttpError,
+    );
+  }
+
+  async complete(request: ChatRequest, model: string, call: UpstreamCall): Promise<CompleteResponse> {
+    const body = geminiRequestBody(this.name, request);
+    const response = await this.#http.post(`${modelPath(model)}:generateContent`, body, call);
+    return completionFromGemini(this.name, await this.#http.text(response, call), request, model);
+  }
+
+  async stream(
+    request: ChatRequest,
+    model: string,
+    call: UpstreamCall,
+  ): Promise<AsyncIterable<StreamResponse>> {
+    const body = geminiRequestBody(this.name, request);
+    const response = await this.#http.post(`${modelPath(model)}:streamGenerateContent?alt=sse`, body, call);
+    if (this.#http.isJson(response)) {
+      const text = await this.#http.text(response, call);
+      return completionEvents(await completionFromGemini(this.name, text, request, model));
+    }
+    return this.#http.guard(geminiStreamEvents(this.name, response.body, request), response, call);
+  }
+
+  async listModels(signal: AbortSignal): Promise<DiscoveredModel[]> {
+    const models: DiscoveredModel[] = [];
+    let token = "";
+    for (let page = 0; page < MAX_MODEL_PAGES; page++) {
+      const query = `?pageSize=1000${token ? `&pageToken=${encodeURIComponent(token)}` : ""}`;
+      const parsed = (await this.#http.getJson(`/models${query}`, signal)) as {
+        models?: Array<{ name?: unknown }>;
+        nextPageToken?: unknown;
+      } | null;
+      for (const m of parsed?.models ?? []) {
+        if (typeof m.name !== "string" || m.name === "") continue;
+        models.push({ id: m.name.replace(/^models\//, ""), created: 0, ownedBy: "google" });
+      }
+      token = typeof parsed?.nextPageToken === "string" ? parsed.nextPageToken : "";
+      if (!token) break;
+    }
+    return models;
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+}
+
+/** `/models/{model}`, or the model's own resource path when it names one (`tunedModels/x`). */
+function modelPath(model: string): string {
+  const resource = model.includes("/") ? model : `models/${model}`;
+  return `/${resource.split("/").map(encodeURIComponent).join("/")}`;
+}

@@ -1,0 +1,77 @@
+import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { ProviderConfig } from "../../config/schema.ts";
+import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
+import { completionEvents } from "../completion-events.ts";
+import { UpstreamClient } from "../upstream-client.ts";
+import { completionFromOllama, unixSeconds } from "./ollama-completion.ts";
+import { ollamaRequestBody } from "./ollama-request-body.ts";
+import { ollamaStreamEvents } from "./ollama-stream.ts";
+import type { OllamaTags } from "./ollama-wire-types.ts";
+
+/*
+ * Follows Ollama's API reference: `POST {base}/api/chat` (NDJSON stream, or
+ * one JSON object with `stream: false`) and `GET {base}/api/tags`
+ * (`{models: [{name, model, modified_at, size, digest, details}]}`). Errors
+ * are `{"error": "..."}` with a 4xx/5xx status, 404 for a model that is not
+ * pulled. Ollama itself has no authentication; an `api_key` is sent as a
+ * bearer token for servers behind an authenticating proxy (and ollama.com).
+ */
+
+/**
+ * The adapter for Ollama's native API (base_url e.g. http://127.0.0.1:11434,
+ * without /v1), which reports eval counts, reasoning and whole tool calls that
+ * its OpenAI-compatible /v1 does not always carry.
+ */
+export class OllamaAdapter implements ProviderAdapter {
+  readonly name: string;
+  readonly #http: UpstreamClient;
+
+  constructor(config: ProviderConfig) {
+    this.name = config.name;
+    this.#http = new UpstreamClient(
+      config,
+      config.api_key ? { authorization: `Bearer ${config.api_key}` } : {},
+    );
+  }
+
+  async complete(request: ChatRequest, model: string, call: UpstreamCall): Promise<CompleteResponse> {
+    const body = ollamaRequestBody(this.name, request, model, false);
+    const response = await this.#http.post("/api/chat", body, call);
+    return completionFromOllama(this.name, await this.#http.text(response, call), request);
+  }
+
+  async stream(
+    request: ChatRequest,
+    model: string,
+    call: UpstreamCall,
+  ): Promise<AsyncIterable<StreamResponse>> {
+    const body = ollamaRequestBody(this.name, request, model, true);
+    const response = await this.#http.post("/api/chat", body, call);
+    if (this.#http.isJson(response)) {
+      return completionEvents(
+        await completionFromOllama(this.name, await this.#http.text(response, call), request),
+      );
+    }
+    return this.#http.guard(ollamaStreamEvents(this.name, response.body, request), response, call);
+  }
+
+  async listModels(signal: AbortSignal): Promise<DiscoveredModel[]> {
+    const parsed = (await this.#http.getJson("/api/tags", signal)) as OllamaTags | null;
+    const models = Array.isArray(parsed?.models) ? parsed.models : [];
+    const out: DiscoveredModel[] = [];
+    for (const m of models) {
+      const id = typeof m.name === "string" && m.name !== "" ? m.name : m.model;
+      if (typeof id !== "string" || id === "") continue;
+      out.push({
+        id,
+        created: m.modified_at === undefined ? 0 : unixSeconds(m.modified_at),
+        ownedBy: "ollama",
+      });
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+}
