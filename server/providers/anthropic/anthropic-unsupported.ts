@@ -1,5 +1,6 @@
 import { type ChatRequest, ResponseFormatType } from "../../../gen/llmgw/v1/chat_pb.js";
-import { GatewayError } from "../../errors/gateway-error.ts";
+
+import { unsupportedFeature } from "../unsupported-feature.ts";
 
 /*
  * Follows the Anthropic Messages API as documented: its request has no `n`,
@@ -13,12 +14,7 @@ import { GatewayError } from "../../errors/gateway-error.ts";
  * caller did not ask for.
  */
 export function rejectUnsupported(provider: string, request: ChatRequest): void {
-  const reject = (feature: string, param: string, why = "") =>
-    new GatewayError(
-      "invalid_request",
-      `${feature} is not supported by provider ${provider} (Anthropic Messages API)${why}`,
-      { param, provider },
-    );
+  const reject = unsupportedFeature(provider, "Anthropic Messages API");
   if (request.n !== undefined && request.n > 1)
     throw reject(`n=${request.n}`, "n", ": it returns one choice");
   if (request.logprobs === true) throw reject("logprobs", "logprobs");

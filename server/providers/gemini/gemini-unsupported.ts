@@ -1,5 +1,6 @@
 import type { ChatRequest } from "../../../gen/llmgw/v1/chat_pb.js";
-import { GatewayError } from "../../errors/gateway-error.ts";
+
+import { unsupportedFeature } from "../unsupported-feature.ts";
 
 /*
  * Follows the Gemini API reference (ai.google.dev/api/generate-content,
@@ -14,12 +15,8 @@ import { GatewayError } from "../../errors/gateway-error.ts";
  * did not ask for.
  */
 export function rejectUnsupported(provider: string, request: ChatRequest): void {
-  const reject = (feature: string, param: string, why: string) =>
-    new GatewayError(
-      "invalid_request",
-      `${feature} is not supported by provider ${provider} (Gemini API): ${why}`,
-      { param, provider },
-    );
+  const api = unsupportedFeature(provider, "Gemini API");
+  const reject = (feature: string, param: string, why: string) => api(feature, param, `: ${why}`);
   if (Object.keys(request.logitBias).length > 0) {
     throw reject("logit_bias", "logit_bias", "it has no token biasing");
   }

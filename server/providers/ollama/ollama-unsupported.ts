@@ -1,5 +1,6 @@
 import { type ChatRequest, ToolChoiceMode } from "../../../gen/llmgw/v1/chat_pb.js";
-import { GatewayError } from "../../errors/gateway-error.ts";
+
+import { unsupportedFeature } from "../unsupported-feature.ts";
 
 /*
  * Follows Ollama's API reference for `POST /api/chat`: the request has no
@@ -16,12 +17,7 @@ import { GatewayError } from "../../errors/gateway-error.ts";
  * function are refused.
  */
 export function rejectUnsupported(provider: string, request: ChatRequest): void {
-  const reject = (feature: string, param: string, why = "") =>
-    new GatewayError(
-      "invalid_request",
-      `${feature} is not supported by provider ${provider} (Ollama /api/chat)${why}`,
-      { param, provider },
-    );
+  const reject = unsupportedFeature(provider, "Ollama /api/chat");
   if (request.n !== undefined && request.n > 1)
     throw reject(`n=${request.n}`, "n", ": it returns one choice");
   if (request.logprobs === true) throw reject("logprobs", "logprobs");

@@ -6,9 +6,9 @@ import {
   type EmbedResponse,
   EmbedResponseSchema,
 } from "../../../gen/llmgw/v1/embeddings_pb.js";
-import { GatewayError } from "../../errors/gateway-error.ts";
 import { float32FromBase64 } from "../../wire/openai/float32-base64.ts";
 import type { OpenAIUsage } from "../../wire/openai/wire-types.ts";
+import { badEmbeddings, float32Vector } from "../embedding-answer.ts";
 import { estimateInputUsage } from "../token-estimate.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
@@ -49,8 +49,7 @@ export async function embeddingsFromOpenAI(
   text: string,
   request: EmbedRequest,
 ): Promise<EmbedResponse> {
-  const bad = (what: string) =>
-    new GatewayError("upstream_error", `upstream ${provider} answered embeddings with ${what}`, { provider });
+  const bad = (what: string) => badEmbeddings(provider, what);
   let parsed: OpenAIEmbeddingList;
   try {
     parsed = JSON.parse(text) as OpenAIEmbeddingList;
@@ -80,18 +79,7 @@ export async function embeddingsFromOpenAI(
   });
 }
 
-/**
- * A vector as float32 values. JSON numbers are rounded to float32 in place,
- * so every surface (and both REST encodings) hands out the same values gRPC
- * carries.
- */
+/** A vector as float32 values: JSON numbers, or base64 float32 from servers that answer that way. */
 function vector(embedding: unknown): number[] | undefined {
-  if (typeof embedding === "string") return float32FromBase64(embedding);
-  if (!Array.isArray(embedding)) return undefined;
-  for (let i = 0; i < embedding.length; i++) {
-    const value: unknown = embedding[i];
-    if (typeof value !== "number") return undefined;
-    embedding[i] = Math.fround(value);
-  }
-  return embedding as number[];
+  return typeof embedding === "string" ? float32FromBase64(embedding) : float32Vector(embedding);
 }

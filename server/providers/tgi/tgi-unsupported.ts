@@ -1,5 +1,6 @@
 import { type ChatRequest, Role } from "../../../gen/llmgw/v1/chat_pb.js";
-import { GatewayError } from "../../errors/gateway-error.ts";
+
+import { unsupportedFeature } from "../unsupported-feature.ts";
 
 /*
  * Follows TGI's native `/generate` API: one prompt in, one text out. It has
@@ -15,12 +16,7 @@ import { GatewayError } from "../../errors/gateway-error.ts";
  * OpenAI-compatible route, which handles both.
  */
 export function rejectUnsupported(provider: string, baseUrl: string, request: ChatRequest): void {
-  const reject = (feature: string, param: string, why = "") =>
-    new GatewayError(
-      "invalid_request",
-      `${feature} is not supported by provider ${provider} (TGI native /generate API)${why}`,
-      { param, provider },
-    );
+  const reject = unsupportedFeature(provider, "TGI native /generate API");
   const openAIRoute =
     `: use TGI's OpenAI-compatible route instead, by configuring a provider with type: openai` +
     ` and base_url ${baseUrl.replace(/\/+$/, "")}/v1`;
