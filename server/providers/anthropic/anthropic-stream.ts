@@ -1,11 +1,11 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { createParser } from "eventsource-parser";
 import {
   type ChatRequest,
   type StreamResponse,
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { sseData } from "../sse-data.ts";
 import { estimateUsage } from "../token-estimate.ts";
 import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
 import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-types.ts";
@@ -33,9 +33,6 @@ export async function* anthropicStreamEvents(
   body: AsyncIterable<Uint8Array>,
   request: ChatRequest,
 ): AsyncGenerator<StreamResponse> {
-  const pending: string[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event.data) });
-  const decoder = new TextDecoder();
   /** Block index → tool-call ordinal, and whether it got any argument text. */
   const tools = new Map<number, { ordinal: number; args: boolean }>();
   let id = "";
@@ -44,88 +41,85 @@ export async function* anthropicStreamEvents(
   let finished = false;
   let stopped = false;
 
-  for await (const bytes of body) {
-    parser.feed(decoder.decode(bytes, { stream: true }));
-    for (const data of pending) {
-      if (stopped) break;
-      const event = parseEvent(provider, data);
-      switch (event.type) {
-        case "message_start": {
-          const message = event.message ?? {};
-          if (message.id) id = message.id;
-          if (message.usage) usage = { ...message.usage };
-          break;
-        }
-        case "content_block_start": {
-          const block = event.content_block ?? {};
-          const index = event.index ?? 0;
-          if (block.type === "tool_use") {
-            const input = block.input;
-            const args =
-              input !== null && typeof input === "object" && Object.keys(input).length > 0
-                ? JSON.stringify(input)
-                : "";
-            tools.set(index, { ordinal: tools.size, args: args !== "" });
-            output += (block.name ?? "") + args;
-            yield toolCall(id, tools.size - 1, block.id ?? "", block.name ?? "", args);
-          } else if (block.type === "text" && block.text) {
-            output += block.text;
-            yield delta(id, block.text, "");
-          } else if (block.type === "thinking" && block.thinking) {
-            output += block.thinking;
-            yield delta(id, "", block.thinking);
-          }
-          break;
-        }
-        case "content_block_delta": {
-          const d = event.delta ?? {};
-          if (d.type === "text_delta" && d.text) {
-            output += d.text;
-            yield delta(id, d.text, "");
-          } else if (d.type === "thinking_delta" && d.thinking) {
-            output += d.thinking;
-            yield delta(id, "", d.thinking);
-          } else if (d.type === "input_json_delta" && d.partial_json) {
-            const tool = tools.get(event.index ?? 0);
-            if (tool === undefined) throw malformed(provider, "input_json_delta outside a tool_use block");
-            tool.args = true;
-            output += d.partial_json;
-            yield toolCall(id, tool.ordinal, "", "", d.partial_json);
-          }
-          break;
-        }
-        case "content_block_stop": {
-          const tool = tools.get(event.index ?? 0);
-          // A tool without parameters may stream no input at all: its arguments are still an object.
-          if (tool !== undefined && !tool.args) {
-            tool.args = true;
-            yield toolCall(id, tool.ordinal, "", "", "{}");
-          }
-          break;
-        }
-        case "message_delta": {
-          if (event.usage) usage = { ...usage, ...definedOnly(event.usage) };
-          const reason = event.delta?.stop_reason;
-          if (reason && !finished) {
-            finished = true;
-            yield create(StreamResponseSchema, {
-              id,
-              event: { case: "finish", value: { reason: finishReasonFromAnthropic(reason) } },
-            });
-          }
-          break;
-        }
-        case "message_stop":
-          stopped = true;
-          break;
-        case "error":
-          throw streamError(provider, event);
-        default:
-          // `ping` and event types added later are ignored, as the API asks.
-          break;
+  for await (const data of sseData(body)) {
+    // After message_stop, read on to the end of the body so the connection returns to the pool.
+    if (stopped) continue;
+    const event = parseEvent(provider, data);
+    switch (event.type) {
+      case "message_start": {
+        const message = event.message ?? {};
+        if (message.id) id = message.id;
+        if (message.usage) usage = { ...message.usage };
+        break;
       }
+      case "content_block_start": {
+        const block = event.content_block ?? {};
+        const index = event.index ?? 0;
+        if (block.type === "tool_use") {
+          const input = block.input;
+          const args =
+            input !== null && typeof input === "object" && Object.keys(input).length > 0
+              ? JSON.stringify(input)
+              : "";
+          tools.set(index, { ordinal: tools.size, args: args !== "" });
+          output += (block.name ?? "") + args;
+          yield toolCall(id, tools.size - 1, block.id ?? "", block.name ?? "", args);
+        } else if (block.type === "text" && block.text) {
+          output += block.text;
+          yield delta(id, block.text, "");
+        } else if (block.type === "thinking" && block.thinking) {
+          output += block.thinking;
+          yield delta(id, "", block.thinking);
+        }
+        break;
+      }
+      case "content_block_delta": {
+        const d = event.delta ?? {};
+        if (d.type === "text_delta" && d.text) {
+          output += d.text;
+          yield delta(id, d.text, "");
+        } else if (d.type === "thinking_delta" && d.thinking) {
+          output += d.thinking;
+          yield delta(id, "", d.thinking);
+        } else if (d.type === "input_json_delta" && d.partial_json) {
+          const tool = tools.get(event.index ?? 0);
+          if (tool === undefined) throw malformed(provider, "input_json_delta outside a tool_use block");
+          tool.args = true;
+          output += d.partial_json;
+          yield toolCall(id, tool.ordinal, "", "", d.partial_json);
+        }
+        break;
+      }
+      case "content_block_stop": {
+        const tool = tools.get(event.index ?? 0);
+        // A tool without parameters may stream no input at all: its arguments are still an object.
+        if (tool !== undefined && !tool.args) {
+          tool.args = true;
+          yield toolCall(id, tool.ordinal, "", "", "{}");
+        }
+        break;
+      }
+      case "message_delta": {
+        if (event.usage) usage = { ...usage, ...definedOnly(event.usage) };
+        const reason = event.delta?.stop_reason;
+        if (reason && !finished) {
+          finished = true;
+          yield create(StreamResponseSchema, {
+            id,
+            event: { case: "finish", value: { reason: finishReasonFromAnthropic(reason) } },
+          });
+        }
+        break;
+      }
+      case "message_stop":
+        stopped = true;
+        break;
+      case "error":
+        throw streamError(provider, event);
+      default:
+        // `ping` and event types added later are ignored, as the API asks.
+        break;
     }
-    pending.length = 0;
   }
 
   if (!finished) {

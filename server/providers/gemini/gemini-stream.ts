@@ -1,11 +1,11 @@
 import { create } from "@bufbuild/protobuf";
-import { createParser } from "eventsource-parser";
 import {
   type ChatRequest,
   type StreamResponse,
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { sseData } from "../sse-data.ts";
 import { estimateUsage } from "../token-estimate.ts";
 import { GeminiCandidates } from "./gemini-candidates.ts";
 import { usageFromGemini } from "./gemini-usage.ts";
@@ -29,15 +29,8 @@ export async function* geminiStreamEvents(
   body: AsyncIterable<Uint8Array>,
   request: ChatRequest,
 ): AsyncGenerator<StreamResponse> {
-  const pending: string[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event.data) });
-  const decoder = new TextDecoder();
   const reader = new GeminiCandidates(provider);
-  for await (const bytes of body) {
-    parser.feed(decoder.decode(bytes, { stream: true }));
-    for (const data of pending) yield* reader.push(parseChunk(provider, data));
-    pending.length = 0;
-  }
+  for await (const data of sseData(body)) yield* reader.push(parseChunk(provider, data));
   reader.end();
   const usage = reader.usage ? usageFromGemini(reader.usage) : await estimateUsage(request, reader.output);
   yield create(StreamResponseSchema, { id: reader.id, event: { case: "usage", value: { usage } } });

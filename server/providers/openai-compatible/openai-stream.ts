@@ -1,5 +1,4 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { createParser } from "eventsource-parser";
 import {
   type ChatRequest,
   type StreamResponse,
@@ -9,6 +8,7 @@ import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
+import { sseData } from "../sse-data.ts";
 import { estimateUsage } from "../token-estimate.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
@@ -25,9 +25,6 @@ export async function* openAIStreamEvents(
   body: AsyncIterable<Uint8Array>,
   request: ChatRequest,
 ): AsyncGenerator<StreamResponse> {
-  const pending: string[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event.data) });
-  const decoder = new TextDecoder();
   const open = new Set<number>();
   let finished = 0;
   let id = "";
@@ -35,51 +32,48 @@ export async function* openAIStreamEvents(
   let output = "";
   let done = false;
 
-  for await (const bytes of body) {
-    parser.feed(decoder.decode(bytes, { stream: true }));
-    for (const data of pending) {
-      if (done) break;
-      if (data === "[DONE]") {
-        done = true;
-        break;
-      }
-      const chunk = parseChunk(provider, data);
-      if (chunk.id) id = chunk.id;
-      if (chunk.usage && typeof chunk.usage === "object") usage = usageFromOpenAI(chunk.usage);
-      for (const choice of chunk.choices ?? []) {
-        const index = choice.index ?? 0;
-        const delta = choice.delta;
-        if (delta) {
-          const text = typeof delta.content === "string" ? delta.content : "";
-          const reasoning = delta.reasoning_content ?? delta.reasoning ?? "";
-          const refusal = delta.refusal ?? "";
-          if (text || reasoning || refusal) {
-            open.add(index);
-            output += text + reasoning;
-            yield event(id, index, { case: "delta", value: { text, reasoning, refusal } });
-          }
-          for (const call of delta.tool_calls ?? []) {
-            open.add(index);
-            const name = call.function?.name ?? "";
-            const args = call.function?.arguments ?? "";
-            output += name + args;
-            yield event(id, index, {
-              case: "toolCall",
-              value: { index: call.index ?? 0, id: call.id ?? "", name, arguments: args },
-            });
-          }
+  for await (const data of sseData(body)) {
+    // After [DONE], read on to the end of the body so the connection returns to the pool.
+    if (done) continue;
+    if (data === "[DONE]") {
+      done = true;
+      continue;
+    }
+    const chunk = parseChunk(provider, data);
+    if (chunk.id) id = chunk.id;
+    if (chunk.usage && typeof chunk.usage === "object") usage = usageFromOpenAI(chunk.usage);
+    for (const choice of chunk.choices ?? []) {
+      const index = choice.index ?? 0;
+      const delta = choice.delta;
+      if (delta) {
+        const text = typeof delta.content === "string" ? delta.content : "";
+        const reasoning = delta.reasoning_content ?? delta.reasoning ?? "";
+        const refusal = delta.refusal ?? "";
+        if (text || reasoning || refusal) {
+          open.add(index);
+          output += text + reasoning;
+          yield event(id, index, { case: "delta", value: { text, reasoning, refusal } });
         }
-        if (choice.finish_reason) {
-          open.delete(index);
-          finished++;
+        for (const call of delta.tool_calls ?? []) {
+          open.add(index);
+          const name = call.function?.name ?? "";
+          const args = call.function?.arguments ?? "";
+          output += name + args;
           yield event(id, index, {
-            case: "finish",
-            value: { reason: finishReasonFromOpenAI(choice.finish_reason) },
+            case: "toolCall",
+            value: { index: call.index ?? 0, id: call.id ?? "", name, arguments: args },
           });
         }
       }
+      if (choice.finish_reason) {
+        open.delete(index);
+        finished++;
+        yield event(id, index, {
+          case: "finish",
+          value: { reason: finishReasonFromOpenAI(choice.finish_reason) },
+        });
+      }
     }
-    pending.length = 0;
   }
 
   if (finished === 0 || open.size > 0) {

@@ -1,11 +1,11 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { createParser } from "eventsource-parser";
 import {
   type ChatRequest,
   type StreamResponse,
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { sseData } from "../sse-data.ts";
 import { StopTrimmer } from "./stop-trim.ts";
 import { finishReasonFromTgi, usageFromTgi } from "./tgi-usage.ts";
 import type { TgiStreamEvent } from "./tgi-wire-types.ts";
@@ -31,32 +31,25 @@ export async function* tgiStreamEvents(
   request: ChatRequest,
   stops: readonly string[],
 ): AsyncGenerator<StreamResponse> {
-  const pending: string[] = [];
-  const parser = createParser({ onEvent: (event) => pending.push(event.data) });
-  const decoder = new TextDecoder();
   const trimmer = new StopTrimmer(stops);
 
-  for await (const bytes of body) {
-    parser.feed(decoder.decode(bytes, { stream: true }));
-    for (const data of pending) {
-      const event = parseEvent(provider, data);
-      const token = event.token;
-      const text = token && token.special !== true && typeof token.text === "string" ? token.text : "";
-      const details = event.details;
-      if (details !== null && details !== undefined && typeof details === "object") {
-        const rest = trimmer.push(text) + trimmer.finish(details.finish_reason === "stop_sequence");
-        if (rest !== "") yield delta(rest);
-        yield event0({ case: "finish", value: { reason: finishReasonFromTgi(details.finish_reason) } });
-        const usage = await usageFromTgi(details, request);
-        yield event0({ case: "usage", value: { usage } });
-        return;
-      }
-      if (text !== "") {
-        const ready = trimmer.push(text);
-        if (ready !== "") yield delta(ready);
-      }
+  for await (const data of sseData(body)) {
+    const event = parseEvent(provider, data);
+    const token = event.token;
+    const text = token && token.special !== true && typeof token.text === "string" ? token.text : "";
+    const details = event.details;
+    if (details !== null && details !== undefined && typeof details === "object") {
+      const rest = trimmer.push(text) + trimmer.finish(details.finish_reason === "stop_sequence");
+      if (rest !== "") yield delta(rest);
+      yield event0({ case: "finish", value: { reason: finishReasonFromTgi(details.finish_reason) } });
+      const usage = await usageFromTgi(details, request);
+      yield event0({ case: "usage", value: { usage } });
+      return;
     }
-    pending.length = 0;
+    if (text !== "") {
+      const ready = trimmer.push(text);
+      if (ready !== "") yield delta(ready);
+    }
   }
   throw new GatewayError("upstream_error", `upstream ${provider} ended the stream before it finished`, {
     provider,
