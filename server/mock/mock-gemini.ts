@@ -66,7 +66,7 @@ function applyGemini(c: GeminiControls, name: string, value: unknown): void {
 }
 
 /** Splits the Gemini-only controls off, then parses the shared ones with mock-controls.ts. */
-function parseAllControls(req: IncomingMessage, bodyMock: unknown): [MockControls, GeminiControls] {
+export function parseAllControls(req: IncomingMessage, bodyMock: unknown): [MockControls, GeminiControls] {
   const own: GeminiControls = {
     block: undefined,
     finish: undefined,

@@ -54,7 +54,7 @@ function applyOllama(c: OllamaControls, name: string, value: unknown): void {
 }
 
 /** Splits the Ollama-only controls off, then parses the shared ones with mock-controls.ts. */
-function parseAllControls(req: IncomingMessage, bodyMock: unknown): [MockControls, OllamaControls] {
+export function parseAllControls(req: IncomingMessage, bodyMock: unknown): [MockControls, OllamaControls] {
   const own: OllamaControls = { noCounts: false, streamError: undefined };
   let shared: unknown = bodyMock;
   if (isObject(bodyMock)) {

@@ -16,7 +16,9 @@ import { hasControlHeaders, type MockControls, NO_CONTROLS, parseControls } from
 import { mockEmbeddings } from "./mock-embeddings.ts";
 import { errorJson, OpenAIError } from "./mock-errors.ts";
 import { geminiApi } from "./mock-gemini.ts";
+import { geminiBatchEmbed } from "./mock-gemini-embed.ts";
 import { ollamaChat } from "./mock-ollama.ts";
+import { ollamaEmbed } from "./mock-ollama-embed.ts";
 import { ollamaTagsJson } from "./mock-ollama-wire.ts";
 import { planReply, type ReplyPlan } from "./mock-reply.ts";
 import { drop, fail as failWith, type Life, later, send, sendError, streamReply } from "./mock-stream.ts";
@@ -174,6 +176,9 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
       } else chat(req, res, body as Record<string, unknown>, life);
     } else if (path === "/v1/messages") anthropicMessages(req, res, body, life, anthropic);
     else if (path === "/api/chat") ollamaChat(req, res, body, life, ollama);
+    else if (path === "/api/embed") ollamaEmbed(req, res, body, life, ollama);
+    else if (path.startsWith("/v1beta/") && path.endsWith(":batchEmbedContents"))
+      geminiBatchEmbed(req, res, path, body, life, gemini);
     else if (path.startsWith("/v1beta/")) geminiApi(req, res, path, body, life, gemini);
     else if (path === "/generate" || path === "/generate_stream")
       tgiGenerate(req, res, body, life, anthropic, path === "/generate_stream");

@@ -1,9 +1,12 @@
 import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { EmbedRequest, EmbedResponse } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
 import { completionEvents } from "../completion-events.ts";
+import type { EmbeddingAdapter } from "../embedding-adapter.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { completionFromGemini } from "./gemini-completion.ts";
+import { embeddingsFromGemini, geminiEmbedBodies } from "./gemini-embeddings.ts";
 import { geminiHttpError } from "./gemini-error.ts";
 import { geminiRequestBody } from "./gemini-request-body.ts";
 import { geminiStreamEvents } from "./gemini-stream.ts";
@@ -12,9 +15,10 @@ import { geminiStreamEvents } from "./gemini-stream.ts";
  * Follows the Gemini API reference (ai.google.dev/api): `POST
  * {base}/models/{model}:generateContent`, `POST
  * {base}/models/{model}:streamGenerateContent?alt=sse` (without `alt=sse` it
- * answers one JSON array), and `GET {base}/models?pageSize=&pageToken=` (a
- * page of `{models: [{name: "models/x", ...}], nextPageToken}`), all
- * authenticated with the `x-goog-api-key` header.
+ * answers one JSON array), `POST {base}/models/{model}:batchEmbedContents`
+ * and `GET {base}/models?pageSize=&pageToken=` (a page of `{models: [{name:
+ * "models/x", ...}], nextPageToken}`), all authenticated with the
+ * `x-goog-api-key` header.
  */
 
 /** The most model-list pages read, so a looping page token cannot hang start-up. */
@@ -24,7 +28,7 @@ const MAX_MODEL_PAGES = 20;
  * The adapter for Google's Gemini API (base_url e.g.
  * https://generativelanguage.googleapis.com/v1beta).
  */
-export class GeminiAdapter implements ProviderAdapter {
+export class GeminiAdapter implements ProviderAdapter, EmbeddingAdapter {
   readonly name: string;
   readonly #http: UpstreamClient;
 
@@ -55,6 +59,16 @@ export class GeminiAdapter implements ProviderAdapter {
       return completionEvents(await completionFromGemini(this.name, text, request, model));
     }
     return this.#http.guard(geminiStreamEvents(this.name, response.body, request), response, call);
+  }
+
+  /** Batches over Gemini's 100-input limit go one after another, so a failure costs no orphaned calls. */
+  async embed(request: EmbedRequest, model: string, call: UpstreamCall): Promise<EmbedResponse> {
+    const answers: string[] = [];
+    for (const body of geminiEmbedBodies(request, model)) {
+      const response = await this.#http.post(`${modelPath(model)}:batchEmbedContents`, body, call);
+      answers.push(await this.#http.text(response, call));
+    }
+    return embeddingsFromGemini(this.name, answers, request, model);
   }
 
   async listModels(signal: AbortSignal): Promise<DiscoveredModel[]> {

@@ -1,17 +1,21 @@
 import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { EmbedRequest, EmbedResponse } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
 import { completionEvents } from "../completion-events.ts";
+import type { EmbeddingAdapter } from "../embedding-adapter.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { completionFromOllama, unixSeconds } from "./ollama-completion.ts";
+import { embeddingsFromOllama, ollamaEmbedBody } from "./ollama-embeddings.ts";
 import { ollamaRequestBody } from "./ollama-request-body.ts";
 import { ollamaStreamEvents } from "./ollama-stream.ts";
 import type { OllamaTags } from "./ollama-wire-types.ts";
 
 /*
  * Follows Ollama's API reference: `POST {base}/api/chat` (NDJSON stream, or
- * one JSON object with `stream: false`) and `GET {base}/api/tags`
- * (`{models: [{name, model, modified_at, size, digest, details}]}`). Errors
+ * one JSON object with `stream: false`), `POST {base}/api/embed` and `GET
+ * {base}/api/tags` (`{models: [{name, model, modified_at, size, digest,
+ * details}]}`). Errors
  * are `{"error": "..."}` with a 4xx/5xx status, 404 for a model that is not
  * pulled. Ollama itself has no authentication; an `api_key` is sent as a
  * bearer token for servers behind an authenticating proxy (and ollama.com).
@@ -22,7 +26,7 @@ import type { OllamaTags } from "./ollama-wire-types.ts";
  * without /v1), which reports eval counts, reasoning and whole tool calls that
  * its OpenAI-compatible /v1 does not always carry.
  */
-export class OllamaAdapter implements ProviderAdapter {
+export class OllamaAdapter implements ProviderAdapter, EmbeddingAdapter {
   readonly name: string;
   readonly #http: UpstreamClient;
 
@@ -53,6 +57,11 @@ export class OllamaAdapter implements ProviderAdapter {
       );
     }
     return this.#http.guard(ollamaStreamEvents(this.name, response.body, request), response, call);
+  }
+
+  async embed(request: EmbedRequest, model: string, call: UpstreamCall): Promise<EmbedResponse> {
+    const response = await this.#http.post("/api/embed", ollamaEmbedBody(request, model), call);
+    return embeddingsFromOllama(this.name, await this.#http.text(response, call), request, model);
   }
 
   async listModels(signal: AbortSignal): Promise<DiscoveredModel[]> {
