@@ -6,6 +6,7 @@ import { KeyRing } from "./core/key-ring.ts";
 import { createRequestHandler } from "./http/request-handler.ts";
 import { OnePortServer } from "./net/one-port-server.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
+import { warmTokenizer } from "./providers/token-estimate.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { UsageLedger } from "./state/usage-ledger.ts";
@@ -39,6 +40,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     }
   }
   if (config.providers.length === 0) log.warn("no providers are configured: every chat request will fail");
+
+  // TGI's native API reports no prompt tokens, so its usage is always partly estimated.
+  if (config.providers.some((p) => p.type === "tgi")) warmTokenizer();
 
   const keys = new KeyRing(config.keys);
   if (keys.open) {

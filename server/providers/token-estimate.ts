@@ -6,19 +6,20 @@ type Encoder = { encode(text: string): number[] };
 let encoder: Promise<Encoder> | undefined;
 
 /**
- * Counts tokens with the o200k tokenizer when an upstream reports no usage.
- * The counts are approximate for non-OpenAI models, so usage built from them
- * is marked `estimated`. The tokenizer tables load on first use only.
+ * Counts tokens with the o200k tokenizer (gpt-tokenizer) when an upstream
+ * reports no usage. The counts are approximate for non-OpenAI models, so
+ * usage built from them is marked `estimated`. The tables cost about 60 MB
+ * and 100 ms to load, so they load on first use, or at start-up through
+ * `warmTokenizer` when a provider is known to need them.
  */
 async function tokenizer(): Promise<Encoder> {
-  encoder ??= (async () => {
-    const [{ Tiktoken }, ranks] = await Promise.all([
-      import("js-tiktoken/lite"),
-      import("js-tiktoken/ranks/o200k_base"),
-    ]);
-    return new Tiktoken(ranks.default);
-  })();
+  encoder ??= import("gpt-tokenizer/encoding/o200k_base").then((module) => ({ encode: module.encode }));
   return encoder;
+}
+
+/** Starts loading the tokenizer in the background, so no caller waits for it. */
+export function warmTokenizer(): void {
+  void tokenizer();
 }
 
 /** Per-message framing tokens, as OpenAI's chat format counts them. */
