@@ -51,7 +51,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         "Add `keys:` to the config or pass --api-key.",
     );
   }
-  const ledger = new UsageLedger(config.usage.path, config.usage.flush_interval_ms);
+  const ledger = new UsageLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
+    log.error({ err: error }, "usage ledger write failed"),
+  );
   const metrics = new Metrics();
   const gateway = new Gateway({ keys, router, ledger, metrics, log, logRequests: config.log.requests });
   const handler = createRequestHandler(gateway, metrics, {

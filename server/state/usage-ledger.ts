@@ -44,29 +44,6 @@ export interface UsageTotals {
   avgLatencyMs: number;
 }
 
-/** Rows per multi-row INSERT (15 columns each, well under SQLite's 32766 parameter limit). */
-const BATCH_ROWS = 64;
-
-function values(r: UsageRecord): Array<string | number | null> {
-  return [
-    r.at,
-    r.requestId,
-    r.key,
-    r.surface,
-    r.provider,
-    r.model,
-    r.status,
-    r.promptTokens,
-    r.completionTokens,
-    r.cachedTokens,
-    r.reasoningTokens,
-    r.estimated ? 1 : 0,
-    r.latencyMs,
-    r.ttftMs,
-    r.costUsd ?? null,
-  ];
-}
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage (
   at INTEGER NOT NULL,
@@ -91,50 +68,67 @@ CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
 /**
  * The usage ledger: every request, in an embedded SQLite file.
  *
- * Writes never happen on the request path. `record` only appends to a buffer;
- * a timer flushes the buffer in one transaction, so the cost per request is
- * an array push and the file sees one write per interval.
+ * Each record is inserted at once into a transaction that a timer commits
+ * every interval, so the file sees one write per interval and the rows wait
+ * in SQLite's own memory, not in the JavaScript heap: a JS-side buffer of
+ * records outlives young-generation GCs, gets promoted, and costs full-GC
+ * pauses at the latency tail.
  */
 export class UsageLedger {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
-  readonly #insertMany: StatementSync;
   readonly #timer: NodeJS.Timeout;
-  #buffer: UsageRecord[] = [];
+  readonly #onError: (error: unknown) => void;
+  #inTransaction = false;
 
-  constructor(path: string, flushIntervalMs = 250) {
+  constructor(path: string, flushIntervalMs = 250, onError: (error: unknown) => void = () => {}) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
     this.#db.exec(SCHEMA);
-    const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    this.#insert = this.#db.prepare(`INSERT INTO usage VALUES ${row}`);
-    this.#insertMany = this.#db.prepare(`INSERT INTO usage VALUES ${Array(BATCH_ROWS).fill(row).join(", ")}`);
+    this.#insert = this.#db.prepare("INSERT INTO usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    this.#onError = onError;
     this.#timer = setInterval(() => this.flush(), flushIntervalMs);
     this.#timer.unref();
   }
 
-  record(entry: UsageRecord): void {
-    this.#buffer.push(entry);
+  /** Adds one request to the open transaction. A failing write is reported, never thrown at a request. */
+  record(r: UsageRecord): void {
+    try {
+      if (!this.#inTransaction) {
+        this.#db.exec("BEGIN");
+        this.#inTransaction = true;
+      }
+      this.#insert.run(
+        r.at,
+        r.requestId,
+        r.key,
+        r.surface,
+        r.provider,
+        r.model,
+        r.status,
+        r.promptTokens,
+        r.completionTokens,
+        r.cachedTokens,
+        r.reasoningTokens,
+        r.estimated ? 1 : 0,
+        r.latencyMs,
+        r.ttftMs,
+        r.costUsd ?? null,
+      );
+    } catch (error) {
+      this.#onError(error);
+    }
   }
 
-  /** Writes buffered records in one transaction. */
+  /** Commits the open transaction, making its records durable and visible. */
   flush(): void {
-    if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    this.#db.exec("BEGIN");
+    if (!this.#inTransaction) return;
+    this.#inTransaction = false;
     try {
-      // Many rows per statement: SQLite's per-statement cost, not per-row work, dominates small inserts.
-      let i = 0;
-      for (; i + BATCH_ROWS <= batch.length; i += BATCH_ROWS) {
-        this.#insertMany.run(...batch.slice(i, i + BATCH_ROWS).flatMap(values));
-      }
-      for (; i < batch.length; i++) this.#insert.run(...values(batch[i] as UsageRecord));
       this.#db.exec("COMMIT");
     } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
+      this.#onError(error);
     }
   }
 
