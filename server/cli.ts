@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { startGateway } from "./app.ts";
-import { ConfigError, loadConfigFile, parseConfig } from "./config/load-config.ts";
+import { ConfigError, loadConfigFile, parseConfig, validateConfig } from "./config/load-config.ts";
 import type { Config, ProviderConfig } from "./config/schema.ts";
 import { runMockCli, startMockUpstream } from "./mock/mock-upstream.ts";
 import { createLogger } from "./telemetry/logger.ts";
@@ -61,14 +61,17 @@ function openAIProvider(name: string, baseUrl: string): ProviderConfig {
 
 async function serve(): Promise<void> {
   const base: Config = values.config ? loadConfigFile(values.config) : parseConfig({});
-  const config = structuredClone(base);
+  const overrides = structuredClone(base);
   const host = values.host ?? values.bindip;
   const port = integer(values.port ?? values.bindport, "port");
-  if (host !== undefined) config.server.host = host;
-  if (port !== undefined) config.server.port = port;
-  if (values.verbose) config.log = { ...config.log, pretty: true, requests: true, level: "debug" };
-  for (const [i, key] of (values["api-key"] ?? []).entries())
-    config.keys.push({ name: `cli-${i + 1}`, key, admin: false });
+  if (host !== undefined) overrides.server.host = host;
+  if (port !== undefined) overrides.server.port = port;
+  if (values.verbose) overrides.log = { ...overrides.log, pretty: true, requests: true, level: "debug" };
+  for (const [i, key] of (values["api-key"] ?? []).entries()) {
+    overrides.keys.push({ name: `cli-${i + 1}`, key, admin: false });
+  }
+  // Flags are checked by the same schema as the file: a short key or a bad port is refused the same way.
+  const config = validateConfig(overrides, "the command line");
 
   const upstream =
     values.upstream ??

@@ -43,7 +43,12 @@ export function parseConfig(
   env: NodeJS.ProcessEnv = process.env,
   source = "config",
 ): Config {
-  const result = configSchema.safeParse(interpolateEnv(document ?? {}, env));
+  return validateConfig(interpolateEnv(document ?? {}, env), source);
+}
+
+/** Validates a document whose environment variables are already interpolated (command-line overrides). */
+export function validateConfig(document: unknown, source: string): Config {
+  const result = configSchema.safeParse(document);
   if (result.success) return result.data;
   throw new ConfigError(`${source} is invalid:\n${formatIssues(result.error.issues)}`);
 }

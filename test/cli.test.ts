@@ -1,0 +1,93 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type MockUpstream, startMockUpstream } from "../server/mock/mock-upstream.ts";
+
+const run = promisify(execFile);
+
+/** Starts `llmgw serve` with flags and resolves with its URL once it logs that it is listening. */
+function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["server/cli.ts", "serve", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /"url":"(http:[^"]+)".*"msg":"llmgw listening"/.exec(out);
+      if (match?.[1]) resolve({ child, url: match[1] });
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.once("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+describe("llmgw command line", () => {
+  let mock: MockUpstream;
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    mock = await startMockUpstream();
+  });
+  afterAll(async () => {
+    for (const child of children) child.kill("SIGTERM");
+    await mock.close();
+  });
+
+  it("accepts the older command line's --bindip, --bindport, --aihost and --aihostport", async () => {
+    const { port } = new URL(mock.url);
+    const started = await serve([
+      "--bindip",
+      "127.0.0.1",
+      "--bindport",
+      "0",
+      "--aihost",
+      "127.0.0.1",
+      "--aihostport",
+      port,
+    ]);
+    children.push(started.child);
+    const response = await fetch(`${started.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "upstream:mock-small", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { "x-llmgw": { provider: string } })["x-llmgw"].provider).toBe(
+      "upstream",
+    );
+  });
+
+  it("requires the --api-key it was given", async () => {
+    const started = await serve([
+      "--port",
+      "0",
+      "--upstream",
+      `${mock.url}/v1`,
+      "--api-key",
+      "sk-cli-key-123",
+    ]);
+    children.push(started.child);
+    const denied = await fetch(`${started.url}/v1/models`);
+    expect(denied.status).toBe(401);
+    const allowed = await fetch(`${started.url}/v1/models`, {
+      headers: { authorization: "Bearer sk-cli-key-123" },
+    });
+    expect(allowed.status).toBe(200);
+  });
+
+  it("refuses bad flags with a message naming them, and exits 1", async () => {
+    const failure = await run(process.execPath, [
+      "server/cli.ts",
+      "serve",
+      "--api-key",
+      "abc",
+      "--port",
+      "99999",
+    ]).catch((error: { code: number; stderr: string }) => error);
+    expect("code" in failure && failure.code).toBe(1);
+    expect(String((failure as { stderr: string }).stderr)).toMatch(
+      /server\.port[\s\S]*keys\[0\]\.key: keys must be at least 8/,
+    );
+  });
+});
