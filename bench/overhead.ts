@@ -1,0 +1,245 @@
+/**
+ * Overhead benchmark (`npm run bench`): the gateway's full pipeline, a bare undici reverse proxy (the
+ * floor) and the mock upstream called directly, side by side in one run, all in front of the same mock
+ * process. Measures CPU per request of the target process at saturation and at a fixed rate, latency at
+ * that rate, time to first streamed byte, RSS and V8 allocation per request; checks the issue's targets;
+ * profiles the gateway when it misses one. Writes bench/results/latest.json and a dated markdown report.
+ * Durations come from the environment: see bench/README.md.
+ */
+
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type Child,
+  canPin,
+  freePort,
+  pin,
+  ROOT,
+  spawnNode,
+  stop,
+  stopAll,
+  waitForHttp,
+} from "./children.ts";
+import { allocationSites, formatAllocations } from "./heap-sites.ts";
+import { API_KEY, client, firstByte, paced, saturate } from "./load.ts";
+import { type Bench, emptyFigures, fixedRate, saturation, streaming, type Target, warmUp } from "./phases.ts";
+import { machineInfo } from "./proc-stats.ts";
+import { formatProfile, summarizeProfile } from "./profile.ts";
+import { consoleTable, markdown, noise, type Results, type Settings, verdicts } from "./report.ts";
+
+function envNumber(name: string, fallback: number, allowZero = false): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) {
+    throw new Error(`${name} must be a ${allowZero ? "non-negative" : "positive"} number, got "${raw}"`);
+  }
+  return n;
+}
+
+const quick = process.env.BENCH_QUICK === "1";
+const settings: Settings = {
+  seconds: envNumber("BENCH_SECONDS", quick ? 4 : 12),
+  sliceSeconds: envNumber("BENCH_SLICE_SECONDS", 2),
+  warmupSeconds: envNumber("BENCH_WARMUP_SECONDS", quick ? 2 : 5),
+  connections: envNumber("BENCH_CONNECTIONS", 50),
+  rate: envNumber("BENCH_RATE", 500),
+  ttfbRequests: envNumber("BENCH_TTFB_REQUESTS", quick ? 200 : 600),
+  ttfbConcurrency: envNumber("BENCH_TTFB_CONCURRENCY", 2),
+  noisePct: envNumber("BENCH_NOISE_PCT", 25),
+  retries: envNumber("BENCH_RETRIES", 3, true),
+  tokens: envNumber("BENCH_TOKENS", 16),
+  pinning: "",
+};
+/** "auto": profile only when the gateway misses a target; "1": always; "0": never. */
+const profileMode = process.env.BENCH_PROFILE ?? "auto";
+const profileSeconds = envNumber("BENCH_PROFILE_SECONDS", quick ? 4 : 10);
+
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+/** Core 0 runs the load generator (this process) and the upstream mock; core 1 the target under test. */
+const LOAD_CORE = 0;
+const TARGET_CORE = 1;
+const pinning = process.env.BENCH_PIN !== "0" && canPin(machineInfo().nproc);
+settings.pinning = pinning
+  ? `taskset: target on core ${TARGET_CORE}; load generator and upstream mock on core ${LOAD_CORE} ` +
+    `(the mock moves to core ${TARGET_CORE} while it is the target)`
+  : "none (taskset missing, fewer than 2 cores, or BENCH_PIN=0)";
+const loadCore = pinning ? LOAD_CORE : undefined;
+const targetCore = pinning ? TARGET_CORE : undefined;
+/** Every target prints one line per GC event; the benchmark sums their `allocated=` and `pause=`. */
+const GC_FLAGS = ["--trace-gc-nvp"];
+
+/** The gateway's config: full pipeline, one API key, a ledger in a temp SQLite file, warn-level logs. */
+function gatewayConfig(dir: string, port: number, mockUrl: string): string {
+  const file = join(dir, "llmgw.yaml");
+  const yaml = [
+    "server:",
+    `  port: ${port}`,
+    "  shutdown_grace_ms: 1000",
+    "providers:",
+    "  - name: mock",
+    `    base_url: ${mockUrl}/v1`,
+    "    models: [mock-small]",
+    "keys:",
+    "  - name: bench",
+    `    key: ${API_KEY}`,
+    "usage:",
+    `  path: ${join(dir, "usage.db")}`,
+    "log:",
+    "  level: warn",
+  ];
+  writeFileSync(file, `${yaml.join("\n")}\n`);
+  return file;
+}
+
+async function startGatewayProcess(config: string, port: number, flags: string[]): Promise<Target> {
+  const child = spawnNode("gateway", ["server/cli.ts", "serve", "--config", config], flags, targetCore);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, child);
+  return { key: "gateway", url, child, pool: client(url) };
+}
+
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+/** Streams a target has to keep in flight while it is profiled, enough to keep it busy. */
+const PROFILE_STREAMS = 8;
+
+/**
+ * Restarts the gateway under `--cpu-prof`, saturates it with plain requests, then with streamed ones,
+ * stops it and summarises each window of the profile.
+ */
+async function profileGateway(dir: string, config: string, port: number, mock: Child) {
+  const profDir = join(dir, "prof");
+  const flags = ["--cpu-prof", "--cpu-prof-dir", profDir, "--cpu-prof-interval", "250"];
+  const gateway = await startGatewayProcess(config, port, flags);
+  pin(mock.pid, loadCore);
+  log(
+    `profiling the gateway: warm-up, ${profileSeconds} s at saturation, ${profileSeconds / 2} s of streams`,
+  );
+  await saturate(gateway.url, settings.connections, settings.warmupSeconds);
+  const plainStart = nowUs();
+  await saturate(gateway.url, settings.connections, profileSeconds);
+  const plain = { startUs: plainStart, endUs: nowUs() };
+  await firstByte(gateway.pool, 500, PROFILE_STREAMS);
+  const streamStart = nowUs();
+  while (nowUs() < streamStart + profileSeconds * 500_000) {
+    await firstByte(gateway.pool, 500, PROFILE_STREAMS);
+  }
+  const streams = { startUs: streamStart, endUs: nowUs() };
+  await gateway.pool.close();
+  await stop(gateway.child, 15_000);
+  const file = readdirSync(profDir).find((name) => name.endsWith(".cpuprofile"));
+  if (!file) throw new Error("the gateway wrote no .cpuprofile");
+  const kept = "bench/results/gateway-latest.cpuprofile";
+  copyFileSync(join(profDir, file), join(ROOT, kept));
+  const summary = [
+    `### Plain requests at saturation (${settings.connections} connections, ${profileSeconds} s)`,
+    "",
+    formatProfile(summarizeProfile(join(ROOT, kept), plain)),
+    `### Streamed requests (\`"stream": true\`, ${PROFILE_STREAMS} at a time, ${profileSeconds / 2} s)`,
+    "",
+    formatProfile(summarizeProfile(join(ROOT, kept), streams)),
+  ].join("\n");
+  return { file: kept, seconds: profileSeconds, summary };
+}
+
+/** Restarts the gateway under the inspector and samples its allocations at the fixed rate. */
+async function allocationProfile(config: string, port: number, mock: Child): Promise<string> {
+  const gateway = await startGatewayProcess(config, port, ["--inspect=127.0.0.1:0", "--expose-gc"]);
+  pin(mock.pid, loadCore);
+  const seconds = Math.max(4, profileSeconds);
+  log(`sampling the gateway's allocations: warm-up, then 2 × ${seconds} s at ${settings.rate} req/s`);
+  try {
+    await saturate(gateway.url, settings.connections, settings.warmupSeconds);
+    await paced(gateway.pool, settings.rate, 2);
+    const load = async () => (await paced(gateway.pool, settings.rate, seconds)).latencies.length;
+    const all = await allocationSites(gateway.child, load, false);
+    const survivors = await allocationSites(gateway.child, load, true);
+    return formatAllocations(all, survivors);
+  } finally {
+    await gateway.pool.close();
+    await stop(gateway.child);
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.platform !== "linux") throw new Error("the benchmark reads /proc: it runs on Linux only");
+  const machine = machineInfo();
+  if (pinning) pin(process.pid, LOAD_CORE);
+  log(`settings ${JSON.stringify(settings)}`);
+  const dir = mkdtempSync(join(tmpdir(), "llmgw-bench-"));
+  // Also on Ctrl-C, which exits from the signal handler without reaching `finally`.
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const pools: Target[] = [];
+  try {
+    const tokens = String(settings.tokens);
+    const mock = spawnNode(
+      "mock",
+      ["server/cli.ts", "mock", "--port", "0", "--tokens", tokens],
+      GC_FLAGS,
+      loadCore,
+    );
+    const mockUrl = String((await mock.firstJson).url);
+    const floor = spawnNode("floor", ["bench/floor-proxy.ts", "--upstream", mockUrl], GC_FLAGS, targetCore);
+    const floorUrl = String((await floor.firstJson).url);
+    const port = await freePort();
+    const config = gatewayConfig(dir, port, mockUrl);
+    const gateway = await startGatewayProcess(config, port, GC_FLAGS);
+    const targets: Target[] = [
+      { key: "direct", url: mockUrl, child: mock, pool: client(mockUrl) },
+      { key: "floor", url: floorUrl, child: floor, pool: client(floorUrl) },
+      gateway,
+    ];
+    pools.push(...targets);
+
+    const bench: Bench = {
+      settings,
+      targets,
+      // The mock sits on the target core while it is the target, beside the load generator otherwise.
+      arrange: (target) => pin(mock.pid, target.child === mock ? targetCore : loadCore),
+      retried: 0,
+      log,
+    };
+    const { figures, slices } = emptyFigures(bench);
+    await warmUp(bench, figures);
+    await saturation(bench, figures, slices);
+    await fixedRate(bench, figures, slices);
+    await streaming(bench, figures, slices);
+
+    const noisy = noise(figures, slices, bench.retried);
+    const results: Results = {
+      date: new Date().toISOString(),
+      machine,
+      settings,
+      figures,
+      slices,
+      verdicts: verdicts(figures, settings.rate, noisy.noisy),
+      noise: noisy,
+    };
+    process.stdout.write(`\n${consoleTable(results)}\n\n`);
+
+    mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+    if (profileMode === "1" || (profileMode === "auto" && results.verdicts.some((v) => !v.pass))) {
+      await gateway.pool.close();
+      await stop(gateway.child);
+      results.profile = await profileGateway(dir, config, port, mock);
+      results.profile.allocations = await allocationProfile(config, port, mock);
+      process.stdout.write(`${results.profile.summary}\n${results.profile.allocations}\n`);
+    }
+    const day = results.date.slice(0, 10);
+    writeFileSync(join(ROOT, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(ROOT, `bench/results/${day}-overhead.md`), `${markdown(results)}\n`);
+    log(`wrote bench/results/latest.json and bench/results/${day}-overhead.md`);
+  } finally {
+    await Promise.allSettled(pools.map((t) => t.pool.close()));
+    await stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  await stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,399 @@
+/**
+ * Turns the measurements into verdicts against the issue's targets, a console table, a markdown report
+ * and the JSON results file.
+ */
+
+import type { MachineInfo } from "./proc-stats.ts";
+
+/** What the benchmark measured for one target. */
+export interface TargetFigures {
+  /** Closed loop at saturation. */
+  satRps: number;
+  satCpuUsPerReq: number;
+  /** CPU the target used at saturation, % of one core. */
+  satCpuPct: number;
+  satAllocKBPerReq: number;
+  satFailed: number;
+  /** Open loop at the fixed rate. */
+  rateRps: number;
+  rateCpuUsPerReq: number;
+  rateAllocKBPerReq: number;
+  rateP50Ms: number;
+  rateP90Ms: number;
+  rateP99Ms: number;
+  rateMaxMs: number;
+  rateGcMaxPauseMs: number;
+  /** Total GC pause per second of the fixed-rate run, ms/s. */
+  rateGcPauseMsPerS: number;
+  /** Longest young-generation pause (scavenge) and the full collections (mark-compact) at the fixed rate. */
+  rateYoungGcMaxMs: number;
+  rateFullGcs: number;
+  rateFullGcMaxMs: number;
+  /** Bytes promoted from the young generation to old space per request at the fixed rate: what lives too long. */
+  ratePromotedKBPerReq: number;
+  rateFailed: number;
+  /** Streaming: dispatch to first body chunk, and to the end of the stream. */
+  ttfbP50Ms: number;
+  ttfbP99Ms: number;
+  streamP50Ms: number;
+  ttfbFailed: number;
+  /** Right after start-up, before any request. */
+  startRssMB: number;
+  /** After a moderate warm-up and 2 s idle: the figure the target applies to. */
+  idleRssMB: number;
+  /** After a further warm-up at saturation and 2 s idle. */
+  idleRssAfterSatMB: number;
+  peakRssMB: number;
+}
+
+export type TargetKey = "direct" | "floor" | "gateway";
+export const TARGETS: Record<TargetKey, string> = {
+  direct: "mock (direct)",
+  floor: "floor proxy",
+  gateway: "gateway",
+};
+
+export interface Settings {
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+  rate: number;
+  ttfbRequests: number;
+  ttfbConcurrency: number;
+  sliceSeconds: number;
+  /** A slice during which other work used more than this share of a core (%) is measured again… */
+  noisePct: number;
+  /** …up to this many times. */
+  retries: number;
+  tokens: number;
+  pinning: string;
+}
+
+export interface Verdict {
+  name: string;
+  value: string;
+  limit: string;
+  pass: boolean;
+  /** The machine was too busy during the run for this figure to be trusted either way. */
+  inconclusive?: boolean;
+}
+
+/** How busy the machine was with other work during the measured slices. */
+export interface Noise {
+  /** CPU used by processes outside the benchmark, % of one core: mean and worst slice. */
+  meanForeignPct: number;
+  maxForeignPct: number;
+  /** The direct mock's own p99 at the fixed rate, ms: the latency floor of the machine itself. */
+  directP99Ms: number;
+  /** Slices measured again because other work disturbed them. */
+  retried: number;
+  noisy: boolean;
+}
+
+/** Latency verdicts are inconclusive when other work used much CPU or the bare mock's p99 is already poor. */
+export function noise(
+  figures: Record<TargetKey, TargetFigures>,
+  slices: Results["slices"],
+  retried: number,
+): Noise {
+  const all = (Object.keys(slices) as TargetKey[]).flatMap((k) => [
+    ...(slices[k].satForeignCpuPct ?? []),
+    ...(slices[k].rateForeignCpuPct ?? []),
+    ...(slices[k].ttfbForeignCpuPct ?? []),
+  ]);
+  const meanForeignPct = all.length ? all.reduce((a, b) => a + b, 0) / all.length : 0;
+  const maxForeignPct = Math.max(0, ...all);
+  const directP99Ms = figures.direct.rateP99Ms;
+  return {
+    meanForeignPct,
+    maxForeignPct,
+    directP99Ms,
+    retried,
+    noisy: meanForeignPct > 15 || maxForeignPct > 50 || directP99Ms > 5,
+  };
+}
+
+export interface Results {
+  date: string;
+  machine: MachineInfo;
+  settings: Settings;
+  figures: Record<TargetKey, TargetFigures>;
+  /** Per-slice values, to show how much the figures move from slice to slice. */
+  slices: Record<TargetKey, Record<string, number[]>>;
+  verdicts: Verdict[];
+  noise: Noise;
+  profile?: { file: string; seconds: number; summary: string; allocations?: string };
+}
+
+const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+const signed = (n: number, digits = 2) => `${n >= 0 ? "+" : ""}${f(n, digits)}`;
+
+export function verdicts(figures: Record<TargetKey, TargetFigures>, rate: number, noisy: boolean): Verdict[] {
+  const { direct, floor, gateway } = figures;
+  const satRatio = gateway.satCpuUsPerReq / floor.satCpuUsPerReq;
+  const rateRatio = gateway.rateCpuUsPerReq / floor.rateCpuUsPerReq;
+  const addedP50 = gateway.rateP50Ms - direct.rateP50Ms;
+  const addedP99 = gateway.rateP99Ms - direct.rateP99Ms;
+  const addedTtfb = gateway.ttfbP50Ms - direct.ttfbP50Ms;
+  return [
+    {
+      name: "CPU/request at saturation",
+      value: `${f(satRatio)}× floor`,
+      limit: "≤ 2× floor",
+      pass: satRatio <= 2,
+    },
+    {
+      name: `CPU/request at ${rate} req/s`,
+      value: `${f(rateRatio)}× floor`,
+      limit: "≤ 2× floor",
+      pass: rateRatio <= 2,
+    },
+    {
+      name: `added latency p50 at ${rate} req/s`,
+      value: `${signed(addedP50, 3)} ms`,
+      limit: "≤ +0.2 ms",
+      pass: addedP50 <= 0.2,
+      inconclusive: noisy,
+    },
+    {
+      name: `added latency p99 at ${rate} req/s`,
+      value: `${signed(addedP99, 3)} ms`,
+      limit: "≤ +1 ms",
+      pass: addedP99 <= 1,
+      inconclusive: noisy,
+    },
+    {
+      name: "added time to first byte p50",
+      value: `${signed(addedTtfb, 3)} ms`,
+      limit: "≤ +0.3 ms",
+      pass: addedTtfb <= 0.3,
+      inconclusive: noisy,
+    },
+    {
+      name: "idle RSS",
+      value: `${f(gateway.idleRssMB, 1)} MB`,
+      limit: "≤ 150 MB",
+      pass: gateway.idleRssMB <= 150,
+    },
+  ];
+}
+
+interface Line {
+  label: string;
+  get: (t: TargetFigures) => number;
+  digits: number;
+  /** Show gateway ÷ floor. */
+  ratio?: boolean;
+  /** Show target − direct mock instead of the value itself, for the added-latency lines. */
+  added?: boolean;
+}
+
+function lines(rate: number): Line[] {
+  return [
+    { label: "CPU/request at saturation (µs)", get: (t) => t.satCpuUsPerReq, digits: 0, ratio: true },
+    { label: "throughput at saturation (req/s)", get: (t) => t.satRps, digits: 0, ratio: true },
+    { label: "target CPU at saturation (% core)", get: (t) => t.satCpuPct, digits: 0 },
+    { label: `CPU/request at ${rate} req/s (µs)`, get: (t) => t.rateCpuUsPerReq, digits: 0, ratio: true },
+    { label: `latency p50 at ${rate} req/s (ms)`, get: (t) => t.rateP50Ms, digits: 3, ratio: true },
+    { label: `latency p90 at ${rate} req/s (ms)`, get: (t) => t.rateP90Ms, digits: 3, ratio: true },
+    { label: `latency p99 at ${rate} req/s (ms)`, get: (t) => t.rateP99Ms, digits: 3, ratio: true },
+    { label: `latency max at ${rate} req/s (ms)`, get: (t) => t.rateMaxMs, digits: 2 },
+    { label: "  added p50 vs direct (ms)", get: (t) => t.rateP50Ms, digits: 3, added: true },
+    { label: "  added p99 vs direct (ms)", get: (t) => t.rateP99Ms, digits: 3, added: true },
+    { label: "TTFB p50, streaming (ms)", get: (t) => t.ttfbP50Ms, digits: 3, ratio: true },
+    { label: "TTFB p99, streaming (ms)", get: (t) => t.ttfbP99Ms, digits: 3 },
+    { label: "  added TTFB p50 vs direct (ms)", get: (t) => t.ttfbP50Ms, digits: 3, added: true },
+    { label: "whole stream p50 (ms)", get: (t) => t.streamP50Ms, digits: 3 },
+    { label: "RSS after start-up (MB)", get: (t) => t.startRssMB, digits: 1, ratio: true },
+    { label: "idle RSS after warm-up (MB)", get: (t) => t.idleRssMB, digits: 1, ratio: true },
+    { label: "idle RSS after saturation (MB)", get: (t) => t.idleRssAfterSatMB, digits: 1, ratio: true },
+    { label: "peak RSS (MB)", get: (t) => t.peakRssMB, digits: 1, ratio: true },
+    { label: "V8 alloc/request at saturation (KB)", get: (t) => t.satAllocKBPerReq, digits: 1, ratio: true },
+    {
+      label: `V8 alloc/request at ${rate} req/s (KB)`,
+      get: (t) => t.rateAllocKBPerReq,
+      digits: 1,
+      ratio: true,
+    },
+    {
+      label: `V8 promoted/request at ${rate} req/s (KB)`,
+      get: (t) => t.ratePromotedKBPerReq,
+      digits: 2,
+      ratio: true,
+    },
+    { label: `GC pause per second at ${rate} req/s (ms)`, get: (t) => t.rateGcPauseMsPerS, digits: 2 },
+    { label: `max young-GC pause at ${rate} req/s (ms)`, get: (t) => t.rateYoungGcMaxMs, digits: 2 },
+    { label: `full GCs at ${rate} req/s (count)`, get: (t) => t.rateFullGcs, digits: 0 },
+    { label: `max full-GC pause at ${rate} req/s (ms)`, get: (t) => t.rateFullGcMaxMs, digits: 2 },
+  ];
+}
+
+function rows(results: Results): string[][] {
+  const { direct, floor, gateway } = results.figures;
+  return lines(results.settings.rate).map((line) => {
+    const cells = [direct, floor, gateway].map((t) =>
+      line.added
+        ? t === direct
+          ? "—"
+          : signed(line.get(t) - line.get(direct), line.digits)
+        : f(line.get(t), line.digits),
+    );
+    const ratio = line.ratio ? `${f(line.get(gateway) / line.get(floor))}×` : "";
+    return [line.label, ...cells, ratio];
+  });
+}
+
+/** How far the gateway-vs-floor comparisons move from slice to slice: min–max over slices. */
+export function spread(results: Results): string[] {
+  const { direct, floor, gateway } = results.slices;
+  const range = (label: string, values: number[], unit: string, digits: number) => {
+    const ok = values.filter(Number.isFinite);
+    if (ok.length < 2) return [];
+    return [
+      `${label}: ${f(Math.min(...ok), digits)} to ${f(Math.max(...ok), digits)}${unit} over ${ok.length} slices`,
+    ];
+  };
+  const each = (a: number[] | undefined, b: number[] | undefined, op: (x: number, y: number) => number) =>
+    (a ?? []).map((x, i) => op(x, b?.[i] ?? Number.NaN));
+  const ratio = (x: number, y: number) => x / y;
+  const minus = (x: number, y: number) => x - y;
+  return [
+    ...range(
+      "gateway ÷ floor CPU/request, saturation",
+      each(gateway.satCpuUsPerReq, floor.satCpuUsPerReq, ratio),
+      "×",
+      2,
+    ),
+    ...range(
+      "gateway ÷ floor CPU/request, fixed rate",
+      each(gateway.rateCpuUsPerReq, floor.rateCpuUsPerReq, ratio),
+      "×",
+      2,
+    ),
+    ...range("gateway added p50, fixed rate", each(gateway.rateP50Ms, direct.rateP50Ms, minus), " ms", 3),
+    ...range("gateway added p99, fixed rate", each(gateway.rateP99Ms, direct.rateP99Ms, minus), " ms", 3),
+    ...range("floor added p99, fixed rate", each(floor.rateP99Ms, direct.rateP99Ms, minus), " ms", 3),
+    ...range("gateway added TTFB p50", each(gateway.ttfbP50Ms, direct.ttfbP50Ms, minus), " ms", 3),
+  ];
+}
+
+const status = (v: Verdict) => `${v.pass ? "PASS" : "FAIL"}${v.inconclusive ? "?" : ""}`;
+
+function noiseLine(n: Noise): string {
+  const line =
+    `Other work on the machine during the measured slices: ${f(n.meanForeignPct, 0)}% of a core on average, ` +
+    `${f(n.maxForeignPct, 0)}% in the worst slice kept (${n.retried} slices measured again); ` +
+    `the bare mock's own p99 was ${f(n.directP99Ms, 2)} ms.`;
+  return n.noisy
+    ? `${line} That is too noisy for the latency verdicts (marked ? / inconclusive): run again on a quieter machine.`
+    : line;
+}
+
+const HEADER = ["", TARGETS.direct, TARGETS.floor, TARGETS.gateway, "gateway ÷ floor"];
+
+export function consoleTable(results: Results): string {
+  const all = [HEADER, ...rows(results)];
+  const widths = HEADER.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
+  const render = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+  const failures = results.figures.gateway.satFailed + results.figures.gateway.rateFailed;
+  return [
+    render(HEADER),
+    ...rows(results).map(render),
+    "",
+    ...results.verdicts.map(
+      (v) => `${status(v).padEnd(5)} ${v.name.padEnd(36)} ${v.value.padStart(14)}   (target ${v.limit})`,
+    ),
+    "",
+    noiseLine(results.noise),
+    "",
+    ...spread(results),
+    failures > 0 ? `\nWARNING: the gateway failed ${failures} requests during measurement` : "",
+  ].join("\n");
+}
+
+export function markdown(results: Results): string {
+  const { machine, settings } = results;
+  const tableRows = rows(results).map((r) => `| ${r.join(" | ")} |`);
+  const failed = (Object.keys(TARGETS) as TargetKey[])
+    .map((k) => {
+      const t = results.figures[k];
+      return `${TARGETS[k]}: ${t.satFailed + t.rateFailed + t.ttfbFailed}`;
+    })
+    .join(", ");
+  return [
+    `# Overhead benchmark, ${results.date}`,
+    "",
+    "Produced by `npm run bench` (bench/overhead.ts). See bench/README.md for what each figure means.",
+    "",
+    "## Machine",
+    "",
+    `- CPU: ${machine.cpuModel}, ${machine.nproc} cores (nproc)`,
+    `- Node ${machine.node}, Linux ${machine.kernel}`,
+    `- load average at start: ${machine.loadAverage}`,
+    "",
+    "## Settings",
+    "",
+    `- saturation: autocannon, ${settings.connections} connections, ${settings.seconds} s, non-streaming`,
+    `- fixed rate: ${settings.rate} req/s open loop for ${settings.seconds} s, undici client, hrtime latency`,
+    `- streaming: ${settings.ttfbRequests} requests, concurrency ${settings.ttfbConcurrency}, mock --tokens ${settings.tokens}`,
+    `- warm-up per target: 2 s at ${settings.rate} req/s and 100 streams, 2 s idle (idle RSS), then ` +
+      `${settings.warmupSeconds} s at saturation and 2 s idle (idle RSS after saturation)`,
+    `- interleaving: each phase is cut into slices of about ${settings.sliceSeconds} s (streams: an equal share ` +
+      "of the requests); the targets take turns slice by slice",
+    `- noise: a slice during which other work used over ${settings.noisePct}% of a core is measured again, ` +
+      `up to ${settings.retries} times`,
+    `- CPU pinning: ${settings.pinning}`,
+    "",
+    "## Results",
+    "",
+    `| ${HEADER.join(" | ")} |`,
+    `|---|${HEADER.slice(1)
+      .map(() => "---:")
+      .join("|")}|`,
+    ...tableRows,
+    "",
+    `Failed requests during measurement: ${failed}.`,
+    "",
+    "Spread from slice to slice (each slice measured separately):",
+    "",
+    ...spread(results).map((line) => `- ${line}`),
+    "",
+    "## Targets (from the issue)",
+    "",
+    "| target | measured | limit | verdict |",
+    "|---|---:|---|---|",
+    ...results.verdicts.map((v) => {
+      const verdict = v.pass ? "pass" : "**FAIL**";
+      return `| ${v.name} | ${v.value} | ${v.limit} | ${v.inconclusive ? `${verdict} (inconclusive)` : verdict} |`;
+    }),
+    "",
+    noiseLine(results.noise),
+    "",
+    ...(results.profile
+      ? [
+          "## Where the gateway's time goes",
+          "",
+          "CPU profile of a fresh gateway after a warm-up (`node --cpu-prof --cpu-prof-interval 250`), one " +
+            "window with plain requests at saturation, one with streamed requests. Self time is time spent in " +
+            "the function's own code (`writeUtf8String` and `writev` are the socket writes, kernel included); " +
+            "inclusive time includes everything it called. Raw profile: `" +
+            results.profile.file +
+            "` (not committed).",
+          "",
+          results.profile.summary,
+          ...(results.profile.allocations
+            ? [
+                "## Where the gateway allocates",
+                "",
+                `V8 sampling heap profiler (inspector, 4 KB sampling interval) on a fresh gateway at ${settings.rate} ` +
+                  "req/s after a warm-up: first every allocation, then only objects that outlived a " +
+                  "young-generation GC (the ones promoted to old space, which later need a full GC).",
+                "",
+                results.profile.allocations,
+              ]
+            : []),
+        ]
+      : []),
+  ].join("\n");
+}
