@@ -38,8 +38,8 @@ export function restRouter(gateway: Gateway, metrics: Metrics, limits: RestLimit
     }
     if (path === "/v1/usage") return usageRoute(gateway, url, req, res);
     if (path === "/metrics") {
-      const text = await metrics.registry.metrics();
-      res.writeHead(200, { "content-type": metrics.registry.contentType });
+      const text = await metrics.text();
+      res.writeHead(200, { "content-type": metrics.contentType });
       res.end(text);
       return;
     }
