@@ -55,10 +55,17 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     log.error({ err: error }, "usage ledger write failed"),
   );
   const metrics = new Metrics();
-  const gateway = new Gateway({ keys, router, ledger, metrics, log, logRequests: config.log.requests });
+  const gateway = new Gateway({
+    keys,
+    router,
+    ledger,
+    metrics,
+    log,
+    logRequests: config.log.requests,
+    requestTimeoutMs: config.server.request_timeout_ms,
+  });
   const handler = createRequestHandler(gateway, metrics, {
     bodyLimit: config.server.body_limit_bytes,
-    requestTimeoutMs: config.server.request_timeout_ms,
     corsOrigins: config.server.cors_origins,
   });
   const server = new OnePortServer(handler, {
@@ -74,6 +81,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     async close(graceMs = config.server.shutdown_grace_ms) {
       clearInterval(rediscover);
       await server.close(graceMs, () => gateway.abortInFlight());
+      gateway.inFlight.close();
       ledger.close();
       await Promise.all(adapters.map((a) => a.close()));
     },

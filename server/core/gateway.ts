@@ -29,6 +29,8 @@ export interface GatewayDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly logRequests: boolean;
+  /** The longest any call may run, on every surface. */
+  readonly requestTimeoutMs: number;
 }
 
 /**
@@ -38,10 +40,11 @@ export interface GatewayDeps {
 export class Gateway {
   readonly #deps: GatewayDeps;
   /** The calls being served; shutdown aborts them. */
-  readonly inFlight = new InFlight();
+  readonly inFlight: InFlight;
 
   constructor(deps: GatewayDeps) {
     this.#deps = deps;
+    this.inFlight = new InFlight(deps.requestTimeoutMs);
   }
 
   get router(): ModelRouter {

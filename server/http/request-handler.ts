@@ -10,7 +10,6 @@ import { applyCors } from "./cors.ts";
 
 export interface HandlerOptions {
   readonly bodyLimit: number;
-  readonly requestTimeoutMs: number;
   readonly corsOrigins: ReadonlyArray<string>;
 }
 

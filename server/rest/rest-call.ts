@@ -10,28 +10,20 @@ import type { AnyRequest } from "../http/read-body.ts";
  * Builds the call context for a REST request (the key name is filled in once
  * the caller is authenticated). Its signal fires when the
  * client goes away before the response is finished (aborting the upstream
- * at once), when the request outlives `timeoutMs`, or when the gateway
- * shuts down with the request still running.
+ * at once), when the request outlives the gateway's request timeout, or when
+ * the gateway shuts down with the request still running.
  */
 export function restCall(
   req: AnyRequest,
   res: AnyResponse,
   surface: string,
-  timeoutMs: number,
   inFlight: InFlight,
 ): CallContext {
   const requestId = requestIdFrom(header(req, "x-request-id"));
   res.setHeader("x-request-id", requestId);
   const controller = new AbortController();
-  const timer = setTimeout(
-    () =>
-      controller.abort(new GatewayError("deadline_exceeded", `the request took longer than ${timeoutMs} ms`)),
-    timeoutMs,
-  );
-  timer.unref();
   inFlight.add(controller);
   res.once("close", () => {
-    clearTimeout(timer);
     inFlight.release(controller);
     if (!res.writableFinished)
       controller.abort(new GatewayError("cancelled", "the client closed the connection"));

@@ -12,7 +12,6 @@ import { ChunkRenderer } from "./stream-chunks.ts";
 
 export interface RestLimits {
   readonly bodyLimit: number;
-  readonly requestTimeoutMs: number;
 }
 
 /**
@@ -28,7 +27,7 @@ export async function chatCompletions(
 ) {
   let call: ReturnType<typeof restCall> | undefined;
   try {
-    call = restCall(req, res, "openai", limits.requestTimeoutMs, gateway.inFlight);
+    call = restCall(req, res, "openai", gateway.inFlight);
     call = { ...call, keyName: gateway.authenticate(restCredential(req)) };
     const { request, stream, includeUsage } = parseChatRequest(
       parseJsonBody(await readBody(req, limits.bodyLimit)),

@@ -14,7 +14,7 @@ import { renderEmbeddings } from "./render-embeddings.ts";
  */
 export async function embeddings(gateway: Gateway, limits: RestLimits, req: AnyRequest, res: AnyResponse) {
   try {
-    let call = restCall(req, res, "openai", limits.requestTimeoutMs, gateway.inFlight);
+    let call = restCall(req, res, "openai", gateway.inFlight);
     call = { ...call, keyName: gateway.authenticate(restCredential(req)) };
     const { request, base64 } = parseEmbedRequest(parseJsonBody(await readBody(req, limits.bodyLimit)));
     const response = await gateway.embed(request, call);
