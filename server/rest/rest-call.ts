@@ -22,9 +22,9 @@ export function restCall(
   const requestId = requestIdFrom(header(req, "x-request-id"));
   res.setHeader("x-request-id", requestId);
   const controller = new AbortController();
-  inFlight.add(controller);
+  const tracked = inFlight.add(controller);
   res.once("close", () => {
-    inFlight.release(controller);
+    inFlight.release(tracked);
     if (!res.writableFinished)
       controller.abort(new GatewayError("cancelled", "the client closed the connection"));
   });

@@ -21,14 +21,14 @@ export function rpcCall(gateway: Gateway, ctx: HandlerContext, surface: string):
   );
   const keyName = gateway.authenticate(credential);
   const controller = new AbortController();
-  // Connect's signal also fires when the call completes, which is when we stop tracking it.
-  const forward = () => {
-    gateway.inFlight.release(controller);
-    controller.abort(reasonOf(ctx.signal.reason));
-  };
-  if (ctx.signal.aborted) forward();
+  if (ctx.signal.aborted) controller.abort(reasonOf(ctx.signal.reason));
   else {
-    gateway.inFlight.add(controller);
+    const tracked = gateway.inFlight.add(controller);
+    // Connect's signal also fires when the call completes, which is when we stop tracking it.
+    const forward = () => {
+      gateway.inFlight.release(tracked);
+      controller.abort(reasonOf(ctx.signal.reason));
+    };
     ctx.signal.addEventListener("abort", forward, { once: true });
   }
   return { requestId, keyName, signal: controller.signal, startedAt, surface };
