@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { RecordColumns } from "./record-columns.ts";
 
 /** One served request, as the ledger keeps it. */
 export interface UsageRecord {
@@ -47,26 +48,6 @@ export interface UsageTotals {
 /** Rows per multi-row INSERT (15 columns each, well under SQLite's 32766 parameter limit). */
 const BATCH_ROWS = 64;
 
-function values(r: UsageRecord): Array<string | number | null> {
-  return [
-    r.at,
-    r.requestId,
-    r.key,
-    r.surface,
-    r.provider,
-    r.model,
-    r.status,
-    r.promptTokens,
-    r.completionTokens,
-    r.cachedTokens,
-    r.reasoningTokens,
-    r.estimated ? 1 : 0,
-    r.latencyMs,
-    r.ttftMs,
-    r.costUsd ?? null,
-  ];
-}
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage (
   at INTEGER NOT NULL,
@@ -103,7 +84,7 @@ export class UsageLedger {
   readonly #insertMany: StatementSync;
   readonly #timer: NodeJS.Timeout;
   readonly #onError: (error: unknown) => void;
-  #buffer: UsageRecord[] = [];
+  readonly #pending = new RecordColumns();
 
   constructor(path: string, flushIntervalMs = 250, onError: (error: unknown) => void = () => {}) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -119,22 +100,28 @@ export class UsageLedger {
   }
 
   record(entry: UsageRecord): void {
-    this.#buffer.push(entry);
+    this.#pending.push(entry);
   }
 
   /** Writes buffered records in one transaction. A failing write is reported, never thrown at a caller. */
   flush(): void {
-    if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
-    this.#buffer = [];
+    const pending = this.#pending;
+    const count = pending.count;
+    if (count === 0) return;
     this.#db.exec("BEGIN");
     try {
       // Many rows per statement: SQLite's per-statement cost, not per-row work, dominates small inserts.
       let i = 0;
-      for (; i + BATCH_ROWS <= batch.length; i += BATCH_ROWS) {
-        this.#insertMany.run(...batch.slice(i, i + BATCH_ROWS).flatMap(values));
+      for (; i + BATCH_ROWS <= count; i += BATCH_ROWS) {
+        const params: Array<string | number | null> = [];
+        for (let row = i; row < i + BATCH_ROWS; row++) pending.appendRow(row, params);
+        this.#insertMany.run(...params);
       }
-      for (; i < batch.length; i++) this.#insert.run(...values(batch[i] as UsageRecord));
+      for (; i < count; i++) {
+        const params: Array<string | number | null> = [];
+        pending.appendRow(i, params);
+        this.#insert.run(...params);
+      }
       this.#db.exec("COMMIT");
     } catch (error) {
       try {
@@ -143,6 +130,8 @@ export class UsageLedger {
         // The transaction may already be gone; the error below says why.
       }
       this.#onError(error);
+    } finally {
+      pending.clear();
     }
   }
 
