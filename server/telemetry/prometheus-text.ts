@@ -6,7 +6,7 @@
 
 /** `{a="x",b="y"}` from names and values, escaping `\`, `"` and newlines. */
 export function labels(pairs: ReadonlyArray<readonly [string, string]>): string {
-  return `{${pairs.map(([name, value]) => `${name}="${escape(value)}"`).join(",")}}`;
+  return `{${pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(",")}}`;
 }
 
 export function header(name: string, type: "counter" | "histogram", help: string): string {
@@ -34,6 +34,6 @@ export function histogramLines(
   return out;
 }
 
-function escape(value: string): string {
+function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
