@@ -51,4 +51,19 @@ describe("health, readiness and metrics", () => {
     expect(text).toMatch(/llmgw_tokens_total\{provider="mock",model="mock-small",kind="completion"\} 16/);
     expect(text).toContain("llmgw_request_duration_seconds_bucket");
   });
+
+  it("keeps model names a caller made up out of the metric labels", async () => {
+    for (const model of ["nope:invented-1", "nope:invented-2"]) {
+      const response = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }] }),
+      });
+      expect(response.status).toBe(404);
+    }
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).not.toContain("invented");
+    expect(text).toMatch(
+      /llmgw_requests_total\{surface="openai",provider="",model="",status="model_not_found"\} 2/,
+    );
+  });
 });

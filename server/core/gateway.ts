@@ -1,14 +1,12 @@
-import { create } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
 import type { ChatRequest, CompleteResponse, StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest, EmbedResponse } from "../../gen/llmgw/v1/embeddings_pb.js";
-import { type GatewayMetadata, GatewayMetadataSchema, type TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { ModelRouter, Route } from "../routing/model-router.ts";
 import type { UsageLedger } from "../state/usage-ledger.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import { Accountant } from "./accountant.ts";
 import type { CallContext } from "./call-context.ts";
-import { costUsd } from "./cost.ts";
 import { embedOnRoute } from "./embed.ts";
 import { InFlight } from "./in-flight.ts";
 import type { KeyRing } from "./key-ring.ts";
@@ -39,11 +37,13 @@ export interface GatewayDeps {
  */
 export class Gateway {
   readonly #deps: GatewayDeps;
+  readonly #accountant: Accountant;
   /** The calls being served; shutdown aborts them. */
   readonly inFlight: InFlight;
 
   constructor(deps: GatewayDeps) {
     this.#deps = deps;
+    this.#accountant = new Accountant(deps.ledger, deps.metrics, deps.log, deps.logRequests);
     this.inFlight = new InFlight(deps.requestTimeoutMs);
   }
 
@@ -90,8 +90,8 @@ export class Gateway {
       throw this.#failed(call, route, error);
     }
     const latencyMs = performance.now() - call.startedAt;
-    response.gateway = this.#metadata(call, route, response.usage, latencyMs, latencyMs);
-    this.#account(call, route, "ok", response.usage, response.gateway);
+    response.gateway = this.#accountant.metadata(call, route, response.usage, latencyMs, latencyMs);
+    this.#accountant.account(call, route, "ok", response.usage, response.gateway);
     return response;
   }
 
@@ -118,8 +118,14 @@ export class Gateway {
     } catch (error) {
       throw this.#failed(call, route, error);
     }
-    response.gateway = this.#metadata(call, route, response.usage, performance.now() - call.startedAt, 0);
-    this.#account(call, route, "ok", response.usage, response.gateway);
+    response.gateway = this.#accountant.metadata(
+      call,
+      route,
+      response.usage,
+      performance.now() - call.startedAt,
+      0,
+    );
+    this.#accountant.account(call, route, "ok", response.usage, response.gateway);
     return response;
   }
 
@@ -137,15 +143,21 @@ export class Gateway {
         if (kind === "usage") {
           const latencyMs = performance.now() - call.startedAt;
           const report = event.event.value;
-          report.gateway = this.#metadata(call, route, report.usage, latencyMs, ttftMs ?? latencyMs);
-          this.#account(call, route, "ok", report.usage, report.gateway);
+          report.gateway = this.#accountant.metadata(
+            call,
+            route,
+            report.usage,
+            latencyMs,
+            ttftMs ?? latencyMs,
+          );
+          this.#accountant.account(call, route, "ok", report.usage, report.gateway);
           closed = true;
         }
         yield event;
       }
     } catch (error) {
       outcome = GatewayError.from(error);
-      this.#logFailure(call, outcome);
+      this.#accountant.logFailure(call, outcome);
       throw outcome;
     } finally {
       if (!closed) {
@@ -154,7 +166,7 @@ export class Gateway {
         const code =
           outcome?.code ??
           (reason instanceof GatewayError ? reason.code : call.signal.aborted ? "cancelled" : "internal");
-        this.#record(
+        this.#accountant.record(
           call,
           route,
           code,
@@ -174,7 +186,7 @@ export class Gateway {
       return this.#deps.router.resolve(model);
     } catch (error) {
       const failure = GatewayError.from(error);
-      this.#record(
+      this.#accountant.record(
         call,
         undefined,
         failure.code,
@@ -190,102 +202,16 @@ export class Gateway {
 
   #failed(call: CallContext, route: Route, error: unknown): GatewayError {
     const failure = GatewayError.from(error);
-    this.#logFailure(call, failure);
-    this.#record(call, route, failure.code, undefined, performance.now() - call.startedAt, 0, undefined);
+    this.#accountant.logFailure(call, failure);
+    this.#accountant.record(
+      call,
+      route,
+      failure.code,
+      undefined,
+      performance.now() - call.startedAt,
+      0,
+      undefined,
+    );
     return failure;
   }
-
-  /** Upstream trouble is a warning and a gateway bug an error, with its cause; the caller's own mistakes are not logged. */
-  #logFailure(call: CallContext, failure: GatewayError): void {
-    const fields = { requestId: call.requestId, code: failure.code, provider: failure.provider };
-    if (failure.code === "internal") this.#deps.log.error({ ...fields, err: failure.cause }, failure.message);
-    else if (failure.code.startsWith("upstream_")) this.#deps.log.warn(fields, failure.message);
-  }
-
-  #metadata(
-    call: CallContext,
-    route: Route,
-    usage: TokenUsage | undefined,
-    latencyMs: number,
-    ttftMs: number,
-  ): GatewayMetadata {
-    const cost = costUsd(usage, route.pricing);
-    return create(GatewayMetadataSchema, {
-      requestId: call.requestId,
-      provider: route.provider,
-      model: route.model,
-      latencyMs: round(latencyMs),
-      ttftMs: round(ttftMs),
-      ...(cost === undefined ? {} : { costUsd: cost }),
-    });
-  }
-
-  #account(
-    call: CallContext,
-    route: Route,
-    status: string,
-    usage: TokenUsage | undefined,
-    meta: GatewayMetadata,
-  ) {
-    this.#record(call, route, status, usage, meta.latencyMs, meta.ttftMs, meta.costUsd);
-  }
-
-  #record(
-    call: CallContext,
-    route: Route | undefined,
-    status: string,
-    usage: TokenUsage | undefined,
-    latencyMs: number,
-    ttftMs: number,
-    cost: number | undefined,
-    requestedModel = "",
-  ): void {
-    const provider = route?.provider ?? "";
-    const model = route?.model ?? requestedModel;
-    this.#deps.ledger.record({
-      at: Date.now(),
-      requestId: call.requestId,
-      key: call.keyName,
-      surface: call.surface,
-      provider,
-      model,
-      status,
-      promptTokens: usage?.promptTokens ?? 0,
-      completionTokens: usage?.completionTokens ?? 0,
-      cachedTokens: usage?.cachedPromptTokens ?? 0,
-      reasoningTokens: usage?.reasoningTokens ?? 0,
-      estimated: usage?.estimated ?? false,
-      latencyMs,
-      ttftMs,
-      costUsd: cost,
-    });
-    this.#deps.metrics.observe({
-      surface: call.surface,
-      provider,
-      model,
-      status,
-      latencySeconds: latencyMs / 1000,
-      ttftSeconds: status === "ok" && ttftMs > 0 ? ttftMs / 1000 : undefined,
-      promptTokens: usage?.promptTokens ?? 0,
-      completionTokens: usage?.completionTokens ?? 0,
-    });
-    if (this.#deps.logRequests) {
-      this.#deps.log.info(
-        {
-          requestId: call.requestId,
-          surface: call.surface,
-          key: call.keyName,
-          provider,
-          model,
-          status,
-          latencyMs,
-        },
-        "request",
-      );
-    }
-  }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }
