@@ -1,10 +1,24 @@
-import OpenAI, { APIError, BadRequestError, RateLimitError } from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type OpenAI from "openai";
+import { APIError, BadRequestError, RateLimitError } from "openai";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "../server/config/load-config.ts";
 import { MOCK_THINKING, TOOL_PREAMBLE } from "../server/mock/mock-anthropic-wire.ts";
-import type { RecordedRequest } from "../server/mock/mock-upstream.ts";
 import { AnthropicAdapter } from "../server/providers/anthropic/anthropic-adapter.ts";
-import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
+import { useProviderGateway } from "./harness/gateway-hooks.ts";
+import {
+  collect,
+  finishOf,
+  HELLO,
+  type Json,
+  lastUpstream,
+  type Message,
+  requestBuilders,
+  type SharedMockControls,
+  TOOL_PROMPT,
+  textOf,
+  WEATHER_TOOL,
+} from "./harness/openai-client.ts";
+import type { TestGateway } from "./harness/start-gateway.ts";
 
 /**
  * The Anthropic Messages API adapter end to end: the `openai` SDK calls the
@@ -12,108 +26,40 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  * (speaking Anthropic on /v1/messages) and back.
  */
 
-type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-type StreamParams = OpenAI.Chat.ChatCompletionCreateParamsStreaming;
-type Chunk = OpenAI.Chat.ChatCompletionChunk;
-type Message = OpenAI.Chat.ChatCompletionMessageParam;
-// biome-ignore lint/suspicious/noExplicitAny: assertions walk the untyped JSON the mock received
-type Json = Record<string, any>;
-
 /** Controls for the mock upstream, sent as an extra body field the adapter passes through. */
-interface MockControls {
-  tokens?: number;
-  status?: number;
-  retry_after?: number;
+interface MockControls extends SharedMockControls {
   cache_read?: number;
   cache_creation?: number;
   stream_error?: string;
 }
 
 const MODEL = "claude-test";
-const hello: Message[] = [{ role: "user", content: "Hello there, mock upstream!" }];
-const weatherTool: OpenAI.Chat.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "get_weather",
-    description: "Weather for a city",
-    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  },
-};
-const toolPrompt: Message[] = [{ role: "user", content: "What is the weather in Paris? [[call_tool]]" }];
 
 let gw: TestGateway;
 let openai: OpenAI;
 
-function chat(params: Omit<ChatParams, "model">, mock?: MockControls, extra: Json = {}): ChatParams {
-  return { model: MODEL, ...params, ...extra, ...(mock ? { mock } : {}) } as ChatParams;
-}
+const { chat, streamed } = requestBuilders<MockControls>(MODEL);
 
-function streamed(params: Omit<StreamParams, "model" | "stream">, mock?: MockControls, extra: Json = {}) {
-  return {
-    model: MODEL,
-    ...params,
-    stream: true,
-    stream_options: { include_usage: true },
-    ...extra,
-    ...(mock ? { mock } : {}),
-  } as StreamParams;
-}
-
-function lastUpstream(): RecordedRequest & { body: Json } {
-  const request = gw.mock.requests.at(-1);
-  if (request === undefined) throw new Error("the mock upstream received no request");
-  return request as RecordedRequest & { body: Json };
-}
-
-async function collect(stream: AsyncIterable<Chunk>): Promise<Chunk[]> {
-  const chunks: Chunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
-
-function textOf(chunks: Chunk[]): string {
-  return chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
-}
-
-function finishOf(chunks: Chunk[]): string | null | undefined {
-  return chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]?.finish_reason;
-}
-
-beforeAll(async () => {
-  gw = await startTestGateway({
-    mock: { models: [MODEL] },
-    config: (mockUrl) => ({
-      providers: [
-        {
-          name: "claude",
-          type: "anthropic",
-          base_url: `${mockUrl}/v1`,
-          api_key: "sk-ant-test",
-          models: [MODEL],
-        },
-      ],
-    }),
-  });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "sk-unused", maxRetries: 0, timeout: 10_000 });
-});
-
-afterAll(async () => {
-  await gw?.close();
-});
-
-beforeEach(() => {
-  gw.mock.reset();
-});
+useProviderGateway(
+  [MODEL],
+  (mockUrl) => [
+    { name: "claude", type: "anthropic", base_url: `${mockUrl}/v1`, api_key: "sk-ant-test", models: [MODEL] },
+  ],
+  (started, client) => {
+    gw = started;
+    openai = client;
+  },
+);
 
 describe("plain chat", () => {
   it("answers non-streamed, with Anthropic's headers and required max_tokens upstream", async () => {
-    const completion = await openai.chat.completions.create(chat({ messages: hello }, { tokens: 5 }));
+    const completion = await openai.chat.completions.create(chat({ messages: HELLO }, { tokens: 5 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor sit amet");
     expect(completion.choices[0]?.finish_reason).toBe("stop");
     expect(completion.id).toMatch(/^msg_mock/);
     expect(completion.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 });
 
-    const upstream = lastUpstream();
+    const upstream = lastUpstream(gw);
     expect(upstream.method).toBe("POST");
     expect(upstream.path).toBe("/v1/messages");
     expect(upstream.headers["x-api-key"]).toBe("sk-ant-test");
@@ -131,25 +77,25 @@ describe("plain chat", () => {
 
   it("streams the same text with finish, then usage last", async () => {
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello, max_tokens: 100 }, { tokens: 5 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO, max_tokens: 100 }, { tokens: 5 })),
     );
     expect(textOf(chunks)).toBe("lorem ipsum dolor sit amet");
     expect(finishOf(chunks)).toBe("stop");
     expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 });
-    expect(lastUpstream().body).toMatchObject({ stream: true, max_tokens: 100 });
+    expect(lastUpstream(gw).body).toMatchObject({ stream: true, max_tokens: 100 });
   });
 
   it("passes temperature, top_p, stop and extra fields (top_k) through", async () => {
     await openai.chat.completions.create(
-      chat({ messages: hello, temperature: 0.5, top_p: 0.9, stop: ["END"] }, { tokens: 2 }, { top_k: 7 }),
+      chat({ messages: HELLO, temperature: 0.5, top_p: 0.9, stop: ["END"] }, { tokens: 2 }, { top_k: 7 }),
     );
-    expect(lastUpstream().body).toMatchObject({
+    expect(lastUpstream(gw).body).toMatchObject({
       temperature: 0.5,
       top_p: 0.9,
       stop_sequences: ["END"],
       top_k: 7,
     });
-    expect(lastUpstream().body.stop).toBeUndefined();
+    expect(lastUpstream(gw).body.stop).toBeUndefined();
   });
 });
 
@@ -165,7 +111,7 @@ describe("conversation shape", () => {
   it("hoists the system prompt and merges same-role turns so roles alternate", async () => {
     const completion = await openai.chat.completions.create(chat({ messages: conversation }, { tokens: 3 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor");
-    const body = lastUpstream().body;
+    const body = lastUpstream(gw).body;
     expect(body.system).toBe("You are terse.");
     expect(body.messages.map((m: Json) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(body.messages[2].content).toEqual([
@@ -180,7 +126,7 @@ describe("conversation shape", () => {
     const messages: Message[] = [{ role: "developer", content: "Be kind." }, ...conversation];
     const chunks = await collect(await openai.chat.completions.create(streamed({ messages }, { tokens: 3 })));
     expect(textOf(chunks)).toBe("lorem ipsum dolor");
-    const body = lastUpstream().body;
+    const body = lastUpstream(gw).body;
     expect(body.system).toEqual([
       { type: "text", text: "Be kind." },
       { type: "text", text: "You are terse." },
@@ -191,27 +137,29 @@ describe("conversation shape", () => {
 
 describe("tools", () => {
   it("round-trips a tool call: tool_use ⇄ tool_calls, tool message ⇄ tool_result", async () => {
-    const first = await openai.chat.completions.create(chat({ messages: toolPrompt, tools: [weatherTool] }));
+    const first = await openai.chat.completions.create(
+      chat({ messages: TOOL_PROMPT, tools: [WEATHER_TOOL] }),
+    );
     const choice = first.choices[0];
     expect(choice?.finish_reason).toBe("tool_calls");
     expect(choice?.message.content).toBe(TOOL_PREAMBLE);
     const call = choice?.message.tool_calls?.[0] as OpenAI.Chat.ChatCompletionMessageFunctionToolCall;
     expect(call.id).toMatch(/^toolu_mock/);
     expect(call.function).toEqual({ name: "get_weather", arguments: '{"city":"Paris"}' });
-    expect(lastUpstream().body.tools).toEqual([
+    expect(lastUpstream(gw).body.tools).toEqual([
       {
         name: "get_weather",
         description: "Weather for a city",
-        input_schema: weatherTool.function.parameters,
+        input_schema: WEATHER_TOOL.function.parameters,
       },
     ]);
-    expect(lastUpstream().body.tool_choice).toBeUndefined();
+    expect(lastUpstream(gw).body.tool_choice).toBeUndefined();
 
     const second = await openai.chat.completions.create(
       chat({
-        tools: [weatherTool],
+        tools: [WEATHER_TOOL],
         messages: [
-          ...toolPrompt,
+          ...TOOL_PROMPT,
           { role: "assistant", content: choice?.message.content ?? null, tool_calls: [call] },
           { role: "tool", tool_call_id: call.id, content: "Sunny, 22C" },
         ],
@@ -219,7 +167,7 @@ describe("tools", () => {
     );
     expect(second.choices[0]?.message.content).toBe("The tool said: Sunny, 22C");
     expect(second.choices[0]?.finish_reason).toBe("stop");
-    const messages = lastUpstream().body.messages;
+    const messages = lastUpstream(gw).body.messages;
     expect(messages.map((m: Json) => m.role)).toEqual(["user", "assistant", "user"]);
     expect(messages[1].content).toEqual([
       { type: "text", text: TOOL_PREAMBLE },
@@ -233,7 +181,7 @@ describe("tools", () => {
   it("merges consecutive tool results into one user turn", async () => {
     const completion = await openai.chat.completions.create(
       chat({
-        tools: [weatherTool],
+        tools: [WEATHER_TOOL],
         messages: [
           { role: "user", content: "Weather in Paris and Rome?" },
           {
@@ -258,7 +206,7 @@ describe("tools", () => {
       }),
     );
     expect(completion.choices[0]?.message.content).toBe("The tool said: Sunny Rainy");
-    const messages = lastUpstream().body.messages;
+    const messages = lastUpstream(gw).body.messages;
     expect(messages).toHaveLength(3);
     expect(messages[1].content.map((b: Json) => b.id)).toEqual(["toolu_a", "toolu_b"]);
     expect(messages[2]).toEqual({
@@ -271,9 +219,9 @@ describe("tools", () => {
   });
 
   it("maps tool_choice required / function / none and parallel_tool_calls", async () => {
-    const base = { messages: hello, tools: [weatherTool] };
+    const base = { messages: HELLO, tools: [WEATHER_TOOL] };
     await openai.chat.completions.create(chat({ ...base, tool_choice: "required" }, { tokens: 1 }));
-    expect(lastUpstream().body.tool_choice).toEqual({ type: "any" });
+    expect(lastUpstream(gw).body.tool_choice).toEqual({ type: "any" });
     await openai.chat.completions.create(
       chat(
         {
@@ -284,18 +232,18 @@ describe("tools", () => {
         { tokens: 1 },
       ),
     );
-    expect(lastUpstream().body.tool_choice).toEqual({
+    expect(lastUpstream(gw).body.tool_choice).toEqual({
       type: "tool",
       name: "get_weather",
       disable_parallel_tool_use: true,
     });
     await openai.chat.completions.create(chat({ ...base, tool_choice: "none" }, { tokens: 1 }));
-    expect(lastUpstream().body.tool_choice).toEqual({ type: "none" });
+    expect(lastUpstream(gw).body.tool_choice).toEqual({ type: "none" });
   });
 
   it("streams a tool call with its arguments assembled from input_json_delta fragments", async () => {
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: toolPrompt, tools: [weatherTool] })),
+      await openai.chat.completions.create(streamed({ messages: TOOL_PROMPT, tools: [WEATHER_TOOL] })),
     );
     const deltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     expect(deltas.length).toBeGreaterThan(2);
@@ -324,7 +272,7 @@ describe("tools", () => {
             },
             { role: "tool", tool_call_id: "t1", content: "x" },
           ],
-          tools: [weatherTool],
+          tools: [WEATHER_TOOL],
         }),
       )
       .catch((e: unknown) => e);
@@ -353,7 +301,7 @@ describe("images", () => {
         { tokens: 2 },
       ),
     );
-    expect(lastUpstream().body.messages[0].content).toEqual([
+    expect(lastUpstream(gw).body.messages[0].content).toEqual([
       { type: "text", text: "What is this?" },
       { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
       { type: "image", source: { type: "url", url: "https://example.com/cat.jpg" } },
@@ -364,7 +312,7 @@ describe("images", () => {
 describe("usage and finish reasons", () => {
   it("adds cache read and creation tokens into the prompt and reports them (non-streamed)", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello }, { tokens: 2, cache_read: 5, cache_creation: 3 }),
+      chat({ messages: HELLO }, { tokens: 2, cache_read: 5, cache_creation: 3 }),
     );
     expect(completion.usage).toMatchObject({
       prompt_tokens: 4 + 5 + 3,
@@ -376,7 +324,7 @@ describe("usage and finish reasons", () => {
 
   it("does the same when streaming", async () => {
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello }, { tokens: 2, cache_read: 5 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO }, { tokens: 2, cache_read: 5 })),
     );
     expect(chunks.at(-1)?.usage).toMatchObject({
       prompt_tokens: 9,
@@ -387,12 +335,12 @@ describe("usage and finish reasons", () => {
   });
 
   it("maps max_tokens to finish_reason length, streamed and not", async () => {
-    const completion = await openai.chat.completions.create(chat({ messages: hello, max_tokens: 3 }));
+    const completion = await openai.chat.completions.create(chat({ messages: HELLO, max_tokens: 3 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor");
     expect(completion.choices[0]?.finish_reason).toBe("length");
-    expect(lastUpstream().body.max_tokens).toBe(3);
+    expect(lastUpstream(gw).body.max_tokens).toBe(3);
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello, max_completion_tokens: 3 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO, max_completion_tokens: 3 })),
     );
     expect(textOf(chunks)).toBe("lorem ipsum dolor");
     expect(finishOf(chunks)).toBe("length");
@@ -401,14 +349,14 @@ describe("usage and finish reasons", () => {
   it("turns thinking blocks into reasoning and passes the thinking parameter through", async () => {
     const thinking = { thinking: { type: "enabled", budget_tokens: 1024 } };
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello }, { tokens: 2 }, thinking),
+      chat({ messages: HELLO }, { tokens: 2 }, thinking),
     );
-    expect(lastUpstream().body.thinking).toEqual(thinking.thinking);
+    expect(lastUpstream(gw).body.thinking).toEqual(thinking.thinking);
     const message = completion.choices[0]?.message as OpenAI.Chat.ChatCompletionMessage & Json;
     expect(message.reasoning_content).toBe(MOCK_THINKING);
     expect(message.content).toBe("lorem ipsum");
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello }, { tokens: 2 }, thinking)),
+      await openai.chat.completions.create(streamed({ messages: HELLO }, { tokens: 2 }, thinking)),
     );
     const reasoning = chunks
       .map((c) => (c.choices[0]?.delta as Json | undefined)?.reasoning_content ?? "")
@@ -421,7 +369,7 @@ describe("usage and finish reasons", () => {
 describe("errors", () => {
   it("maps 529 overloaded to 503 and keeps retry-after", async () => {
     const error = await openai.chat.completions
-      .create(chat({ messages: hello }, { status: 529, retry_after: 7 }))
+      .create(chat({ messages: HELLO }, { status: 529, retry_after: 7 }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).status).toBe(503);
@@ -430,14 +378,14 @@ describe("errors", () => {
 
   it("maps 529 to 503 before a stream starts too", async () => {
     const error = await openai.chat.completions
-      .create(streamed({ messages: hello }, { status: 529 }))
+      .create(streamed({ messages: HELLO }, { status: 529 }))
       .catch((e: unknown) => e);
     expect((error as APIError).status).toBe(503);
   });
 
   it("maps 429 to 429 with retry-after", async () => {
     const error = await openai.chat.completions
-      .create(chat({ messages: hello }, { status: 429, retry_after: 3 }))
+      .create(chat({ messages: HELLO }, { status: 429, retry_after: 3 }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).headers?.get("retry-after")).toBe("3");
@@ -445,14 +393,14 @@ describe("errors", () => {
 
   it("ends a stream with an error when Anthropic sends an error event after the 200", async () => {
     const stream = await openai.chat.completions.create(
-      streamed({ messages: hello }, { tokens: 3, stream_error: "overloaded_error" }),
+      streamed({ messages: HELLO }, { tokens: 3, stream_error: "overloaded_error" }),
     );
     await expect(collect(stream)).rejects.toThrow(/overloaded/);
   });
 
   it("rejects n > 1 naming the feature and the provider, without calling upstream", async () => {
     const error = await openai.chat.completions
-      .create(chat({ messages: hello, n: 2 }))
+      .create(chat({ messages: HELLO, n: 2 }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).message).toMatch(/n=2.*claude/);
@@ -461,7 +409,7 @@ describe("errors", () => {
 
   it("rejects JSON response formats, saying so", async () => {
     const error = await openai.chat.completions
-      .create(chat({ messages: hello, response_format: { type: "json_object" } }))
+      .create(chat({ messages: HELLO, response_format: { type: "json_object" } }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).message).toMatch(/json_object.*claude.*no JSON mode/);
@@ -476,7 +424,7 @@ describe("errors", () => {
       { logit_bias: { "42": 1 } },
     ]) {
       const error = await openai.chat.completions
-        .create(chat({ messages: hello, ...extra }))
+        .create(chat({ messages: HELLO, ...extra }))
         .catch((e: unknown) => e);
       expect(error, JSON.stringify(extra)).toBeInstanceOf(BadRequestError);
       expect((error as BadRequestError).message).toContain(Object.keys(extra)[0]);
@@ -496,7 +444,7 @@ describe("models", () => {
       const models = await adapter.listModels(AbortSignal.timeout(5_000));
       expect(models.map((m) => m.id)).toEqual([MODEL]);
       expect(models[0]?.created).toBeGreaterThan(0);
-      expect(lastUpstream().headers["anthropic-version"]).toBe("2023-06-01");
+      expect(lastUpstream(gw).headers["anthropic-version"]).toBe("2023-06-01");
     } finally {
       await adapter.close();
     }
@@ -555,10 +503,10 @@ describe("mock upstream speaks Anthropic", () => {
   });
 
   it("fails in Anthropic's error shape and requires max_tokens", async () => {
-    const overloaded = await post({ model: MODEL, max_tokens: 5, messages: hello, mock: { status: 529 } });
+    const overloaded = await post({ model: MODEL, max_tokens: 5, messages: HELLO, mock: { status: 529 } });
     expect(overloaded.status).toBe(529);
     expect(await overloaded.json()).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
-    const missing = await post({ model: MODEL, messages: hello });
+    const missing = await post({ model: MODEL, messages: HELLO });
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
     const system = await post({ model: MODEL, max_tokens: 5, messages: [{ role: "system", content: "x" }] });

@@ -1,13 +1,14 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EmbeddingsService, EmbedRequestSchema } from "../gen/llmgw/v1/embeddings_pb.js";
 import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "../server/mock/mock-embeddings.ts";
 import { embeddingsFromOpenAI } from "../server/providers/openai-compatible/openai-embeddings.ts";
 import { float32ToBase64 } from "../server/wire/openai/float32-base64.ts";
+import { meta, openaiClient } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -23,15 +24,6 @@ const texts = ["alpha beta", "gamma", "delta epsilon zeta"];
 
 interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
-}
-
-interface GatewayMeta {
-  request_id: string;
-  provider: string;
-  model: string;
-  latency_ms: number;
-  ttft_ms: number;
-  cost_usd?: number;
 }
 
 let gw: TestGateway;
@@ -50,7 +42,7 @@ beforeAll(async () => {
       ],
     }),
   });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "sk-unused", maxRetries: 0, timeout: 10_000 });
+  openai = openaiClient(gw);
 });
 afterAll(async () => {
   await gw.close();
@@ -58,10 +50,6 @@ afterAll(async () => {
 beforeEach(() => {
   gw.mock.reset();
 });
-
-function meta(value: object): GatewayMeta {
-  return (value as { "x-llmgw": GatewayMeta })["x-llmgw"];
-}
 
 /** The body of the last embeddings request the mock upstream received. */
 function upstreamBody(): Record<string, unknown> {

@@ -1,10 +1,25 @@
-import OpenAI, { APIError, BadRequestError, RateLimitError } from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type OpenAI from "openai";
+import { APIError, BadRequestError, RateLimitError } from "openai";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "../server/config/load-config.ts";
 import { MOCK_THOUGHT } from "../server/mock/mock-gemini-wire.ts";
-import type { RecordedRequest } from "../server/mock/mock-upstream.ts";
 import { GeminiAdapter } from "../server/providers/gemini/gemini-adapter.ts";
-import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
+import { useProviderGateway } from "./harness/gateway-hooks.ts";
+import {
+  type ChatParams,
+  collect,
+  finishOf,
+  HELLO,
+  type Json,
+  lastUpstream,
+  type Message,
+  requestBuilders,
+  type SharedMockControls,
+  type StreamParams,
+  TOOL_PROMPT,
+  textOf,
+} from "./harness/openai-client.ts";
+import type { TestGateway } from "./harness/start-gateway.ts";
 
 /**
  * The Gemini API adapter end to end: the `openai` SDK calls the gateway,
@@ -12,20 +27,9 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  * upstream (speaking Gemini under /v1beta) and back.
  */
 
-type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-type StreamParams = OpenAI.Chat.ChatCompletionCreateParamsStreaming;
-type Chunk = OpenAI.Chat.ChatCompletionChunk;
-type Message = OpenAI.Chat.ChatCompletionMessageParam;
-// biome-ignore lint/suspicious/noExplicitAny: assertions walk the untyped JSON the mock received
-type Json = Record<string, any>;
-
 /** Controls for the mock upstream, sent as an extra body field the adapter passes through. */
-interface MockControls {
-  tokens?: number;
-  status?: number;
-  retry_after?: number;
+interface MockControls extends SharedMockControls {
   retry_delay?: number;
-  drop_after?: number;
   block?: boolean | string;
   finish?: string;
   cached?: number;
@@ -33,7 +37,6 @@ interface MockControls {
 }
 
 const MODEL = "gemini-test";
-const hello: Message[] = [{ role: "user", content: "Hello there, mock upstream!" }];
 const weatherTool: OpenAI.Chat.ChatCompletionTool = {
   type: "function",
   function: {
@@ -47,45 +50,11 @@ const weatherTool: OpenAI.Chat.ChatCompletionTool = {
     },
   },
 };
-const toolPrompt: Message[] = [{ role: "user", content: "What is the weather in Paris? [[call_tool]]" }];
 
 let gw: TestGateway;
 let openai: OpenAI;
 
-function chat(params: Omit<ChatParams, "model">, mock?: MockControls, extra: Json = {}): ChatParams {
-  return { model: MODEL, ...params, ...extra, ...(mock ? { mock } : {}) } as ChatParams;
-}
-
-function streamed(params: Omit<StreamParams, "model" | "stream">, mock?: MockControls, extra: Json = {}) {
-  return {
-    model: MODEL,
-    ...params,
-    stream: true,
-    stream_options: { include_usage: true },
-    ...extra,
-    ...(mock ? { mock } : {}),
-  } as StreamParams;
-}
-
-function lastUpstream(): RecordedRequest & { body: Json } {
-  const request = gw.mock.requests.at(-1);
-  if (request === undefined) throw new Error("the mock upstream received no request");
-  return request as RecordedRequest & { body: Json };
-}
-
-async function collect(stream: AsyncIterable<Chunk>): Promise<Chunk[]> {
-  const chunks: Chunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
-
-function textOf(chunks: Chunk[]): string {
-  return chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
-}
-
-function finishOf(chunks: Chunk[]): string | null | undefined {
-  return chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]?.finish_reason;
-}
+const { chat, streamed } = requestBuilders<MockControls>(MODEL);
 
 async function failure(params: ChatParams | StreamParams): Promise<APIError> {
   const error = await openai.chat.completions.create(params).catch((e: unknown) => e);
@@ -93,42 +62,33 @@ async function failure(params: ChatParams | StreamParams): Promise<APIError> {
   return error as APIError;
 }
 
-beforeAll(async () => {
-  gw = await startTestGateway({
-    mock: { models: [MODEL] },
-    config: (mockUrl) => ({
-      providers: [
-        {
-          name: "gem",
-          type: "gemini",
-          base_url: `${mockUrl}/v1beta`,
-          api_key: "gemini-key-test",
-          models: [MODEL],
-          discover: false,
-        },
-      ],
-    }),
-  });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "sk-unused", maxRetries: 0, timeout: 10_000 });
-});
-
-afterAll(async () => {
-  await gw?.close();
-});
-
-beforeEach(() => {
-  gw.mock.reset();
-});
+useProviderGateway(
+  [MODEL],
+  (mockUrl) => [
+    {
+      name: "gem",
+      type: "gemini",
+      base_url: `${mockUrl}/v1beta`,
+      api_key: "gemini-key-test",
+      models: [MODEL],
+      discover: false,
+    },
+  ],
+  (started, client) => {
+    gw = started;
+    openai = client;
+  },
+);
 
 describe("plain chat", () => {
   it("answers non-streamed, calling generateContent with the x-goog-api-key header", async () => {
-    const completion = await openai.chat.completions.create(chat({ messages: hello }, { tokens: 5 }));
+    const completion = await openai.chat.completions.create(chat({ messages: HELLO }, { tokens: 5 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor sit amet");
     expect(completion.choices[0]?.finish_reason).toBe("stop");
     expect(completion.id).toMatch(/^mockresp/);
     expect(completion.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 });
 
-    const upstream = lastUpstream();
+    const upstream = lastUpstream(gw);
     expect(upstream.method).toBe("POST");
     expect(upstream.path).toBe(`/v1beta/models/${MODEL}:generateContent`);
     expect(upstream.headers["x-goog-api-key"]).toBe("gemini-key-test");
@@ -143,12 +103,12 @@ describe("plain chat", () => {
 
   it("streams the same text over streamGenerateContent, with finish, then usage last", async () => {
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello, max_tokens: 100 }, { tokens: 5 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO, max_tokens: 100 }, { tokens: 5 })),
     );
     expect(textOf(chunks)).toBe("lorem ipsum dolor sit amet");
     expect(finishOf(chunks)).toBe("stop");
     expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 });
-    const upstream = lastUpstream();
+    const upstream = lastUpstream(gw);
     expect(upstream.path).toBe(`/v1beta/models/${MODEL}:streamGenerateContent`);
     expect(upstream.body.generationConfig).toEqual({ maxOutputTokens: 100 });
     expect(upstream.body.stream).toBeUndefined();
@@ -158,7 +118,7 @@ describe("plain chat", () => {
     await openai.chat.completions.create(
       chat(
         {
-          messages: hello,
+          messages: HELLO,
           temperature: 0.5,
           top_p: 0.9,
           max_tokens: 50,
@@ -176,7 +136,7 @@ describe("plain chat", () => {
         },
       ),
     );
-    const body = lastUpstream().body;
+    const body = lastUpstream(gw).body;
     expect(body.generationConfig).toEqual({
       temperature: 0.5,
       topP: 0.9,
@@ -206,7 +166,7 @@ describe("conversation shape", () => {
   it("sends the system prompt as systemInstruction and the turns as user/model", async () => {
     const completion = await openai.chat.completions.create(chat({ messages: conversation }, { tokens: 3 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor");
-    const body = lastUpstream().body;
+    const body = lastUpstream(gw).body;
     expect(body.systemInstruction).toEqual({ parts: [{ text: "You are terse." }] });
     expect(body.contents).toEqual([
       { role: "user", parts: [{ text: "Hi" }] },
@@ -221,7 +181,7 @@ describe("conversation shape", () => {
     const messages: Message[] = [{ role: "developer", content: "Be kind." }, ...conversation];
     const chunks = await collect(await openai.chat.completions.create(streamed({ messages }, { tokens: 3 })));
     expect(textOf(chunks)).toBe("lorem ipsum dolor");
-    const body = lastUpstream().body;
+    const body = lastUpstream(gw).body;
     expect(body.systemInstruction).toEqual({ parts: [{ text: "Be kind." }, { text: "You are terse." }] });
     expect(body.contents.map((c: Json) => c.role)).toEqual(["user", "model", "user"]);
   });
@@ -229,14 +189,14 @@ describe("conversation shape", () => {
 
 describe("tools", () => {
   it("round-trips a tool call: functionCall ⇄ tool_calls, tool message ⇄ functionResponse by name", async () => {
-    const first = await openai.chat.completions.create(chat({ messages: toolPrompt, tools: [weatherTool] }));
+    const first = await openai.chat.completions.create(chat({ messages: TOOL_PROMPT, tools: [weatherTool] }));
     const choice = first.choices[0];
     expect(choice?.finish_reason).toBe("tool_calls");
     expect(choice?.message.content).toBeNull();
     const call = choice?.message.tool_calls?.[0] as OpenAI.Chat.ChatCompletionMessageFunctionToolCall;
     expect(call.id).toBe("call_0");
     expect(call.function).toEqual({ name: "get_weather", arguments: '{"city":"Paris"}' });
-    expect(lastUpstream().body.tools).toEqual([
+    expect(lastUpstream(gw).body.tools).toEqual([
       {
         functionDeclarations: [
           {
@@ -247,13 +207,13 @@ describe("tools", () => {
         ],
       },
     ]);
-    expect(lastUpstream().body.toolConfig).toBeUndefined();
+    expect(lastUpstream(gw).body.toolConfig).toBeUndefined();
 
     const second = await openai.chat.completions.create(
       chat({
         tools: [weatherTool],
         messages: [
-          ...toolPrompt,
+          ...TOOL_PROMPT,
           { role: "assistant", content: null, tool_calls: [call] },
           { role: "tool", tool_call_id: call.id, content: "Sunny, 22C" },
         ],
@@ -261,7 +221,7 @@ describe("tools", () => {
     );
     expect(second.choices[0]?.message.content).toBe("The tool said: Sunny, 22C");
     expect(second.choices[0]?.finish_reason).toBe("stop");
-    const contents = lastUpstream().body.contents;
+    const contents = lastUpstream(gw).body.contents;
     expect(contents.map((c: Json) => c.role)).toEqual(["user", "model", "user"]);
     expect(contents[1].parts).toEqual([
       {
@@ -294,7 +254,7 @@ describe("tools", () => {
       }),
     );
     expect(completion.choices[0]?.message.content).toBe('The tool said: Sunny {"time":"noon"}');
-    const contents = lastUpstream().body.contents;
+    const contents = lastUpstream(gw).body.contents;
     expect(contents).toHaveLength(3);
     expect(contents[1].parts[1]).toEqual({ functionCall: { name: "get_time", args: {} } });
     expect(contents[2]).toEqual({
@@ -310,7 +270,7 @@ describe("tools", () => {
     const error = await failure(
       chat({
         tools: [weatherTool],
-        messages: [...hello, { role: "tool", tool_call_id: "nope", content: "x" }],
+        messages: [...HELLO, { role: "tool", tool_call_id: "nope", content: "x" }],
       }),
     );
     expect(error).toBeInstanceOf(BadRequestError);
@@ -319,7 +279,7 @@ describe("tools", () => {
   });
 
   it("maps tool_choice to functionCallingConfig modes", async () => {
-    const base = { messages: hello, tools: [weatherTool] };
+    const base = { messages: HELLO, tools: [weatherTool] };
     const cases: Array<[ChatParams["tool_choice"], Json]> = [
       ["none", { mode: "NONE" }],
       ["auto", { mode: "AUTO" }],
@@ -331,7 +291,7 @@ describe("tools", () => {
     ];
     for (const [choice, config] of cases) {
       await openai.chat.completions.create(chat({ ...base, tool_choice: choice }, { tokens: 1 }));
-      expect(lastUpstream().body.toolConfig, JSON.stringify(choice)).toEqual({
+      expect(lastUpstream(gw).body.toolConfig, JSON.stringify(choice)).toEqual({
         functionCallingConfig: config,
       });
     }
@@ -339,7 +299,7 @@ describe("tools", () => {
 
   it("streams a tool call whole: one delta with id, name and the full arguments", async () => {
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: toolPrompt, tools: [weatherTool] })),
+      await openai.chat.completions.create(streamed({ messages: TOOL_PROMPT, tools: [weatherTool] })),
     );
     const deltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     expect(deltas).toHaveLength(1);
@@ -372,7 +332,7 @@ describe("images", () => {
         { tokens: 2 },
       ),
     );
-    expect(lastUpstream().body.contents[0].parts).toEqual([
+    expect(lastUpstream(gw).body.contents[0].parts).toEqual([
       { text: "What is this?" },
       { inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } },
       { fileData: { mimeType: "image/jpeg", fileUri: "https://example.com/cat.JPG?size=big" } },
@@ -399,10 +359,10 @@ describe("images", () => {
 describe("JSON mode", () => {
   it("asks for application/json and returns JSON text", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello, response_format: { type: "json_object" } }, { tokens: 2 }),
+      chat({ messages: HELLO, response_format: { type: "json_object" } }, { tokens: 2 }),
     );
     expect(JSON.parse(completion.choices[0]?.message.content ?? "")).toEqual({ answer: "lorem ipsum" });
-    expect(lastUpstream().body.generationConfig).toEqual({ responseMimeType: "application/json" });
+    expect(lastUpstream(gw).body.generationConfig).toEqual({ responseMimeType: "application/json" });
   });
 
   it("sends a json_schema as responseJsonSchema", async () => {
@@ -411,7 +371,7 @@ describe("JSON mode", () => {
       await openai.chat.completions.create(
         streamed(
           {
-            messages: hello,
+            messages: HELLO,
             response_format: { type: "json_schema", json_schema: { name: "reply", schema } },
           },
           { tokens: 2 },
@@ -419,7 +379,7 @@ describe("JSON mode", () => {
       ),
     );
     expect(JSON.parse(textOf(chunks))).toEqual({ answer: "lorem ipsum" });
-    expect(lastUpstream().body.generationConfig).toEqual({
+    expect(lastUpstream(gw).body.generationConfig).toEqual({
       responseMimeType: "application/json",
       responseJsonSchema: schema,
     });
@@ -437,7 +397,7 @@ describe("usage and reasoning", () => {
 
   it("keeps cached tokens inside the prompt and counts thoughts as completion (non-streamed)", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello }, { tokens: 2, cached: 5, thoughts: 3 }),
+      chat({ messages: HELLO }, { tokens: 2, cached: 5, thoughts: 3 }),
     );
     expect(completion.usage).toMatchObject(expected);
     const message = completion.choices[0]?.message as OpenAI.Chat.ChatCompletionMessage & Json;
@@ -448,7 +408,7 @@ describe("usage and reasoning", () => {
   it("does the same when streaming, with thought parts as reasoning deltas", async () => {
     const chunks = await collect(
       await openai.chat.completions.create(
-        streamed({ messages: hello }, { tokens: 2, cached: 5, thoughts: 3 }),
+        streamed({ messages: HELLO }, { tokens: 2, cached: 5, thoughts: 3 }),
       ),
     );
     expect(chunks.at(-1)?.usage).toMatchObject(expected);
@@ -463,12 +423,12 @@ describe("usage and reasoning", () => {
 describe("finish reasons", () => {
   it("maps MAX_TOKENS to length", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello, max_tokens: 2 }, { tokens: 5 }),
+      chat({ messages: HELLO, max_tokens: 2 }, { tokens: 5 }),
     );
     expect(completion.choices[0]?.finish_reason).toBe("length");
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum");
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello, max_tokens: 2 }, { tokens: 5 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO, max_tokens: 2 }, { tokens: 5 })),
     );
     expect(finishOf(chunks)).toBe("length");
   });
@@ -476,23 +436,23 @@ describe("finish reasons", () => {
   it("maps SAFETY and the other filter reasons to content_filter", async () => {
     for (const finish of ["SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"]) {
       const completion = await openai.chat.completions.create(
-        chat({ messages: hello }, { tokens: 1, finish }),
+        chat({ messages: HELLO }, { tokens: 1, finish }),
       );
       expect(completion.choices[0]?.finish_reason, finish).toBe("content_filter");
     }
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello }, { tokens: 1, finish: "SAFETY" })),
+      await openai.chat.completions.create(streamed({ messages: HELLO }, { tokens: 1, finish: "SAFETY" })),
     );
     expect(finishOf(chunks)).toBe("content_filter");
   });
 
   it("answers a blocked prompt (promptFeedback, no candidates) as an empty content_filter choice", async () => {
-    const completion = await openai.chat.completions.create(chat({ messages: hello }, { block: true }));
+    const completion = await openai.chat.completions.create(chat({ messages: HELLO }, { block: true }));
     expect(completion.choices[0]?.finish_reason).toBe("content_filter");
     expect(completion.choices[0]?.message.content ?? "").toBe("");
     expect(completion.usage?.prompt_tokens).toBe(4);
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello }, { block: "PROHIBITED_CONTENT" })),
+      await openai.chat.completions.create(streamed({ messages: HELLO }, { block: "PROHIBITED_CONTENT" })),
     );
     expect(finishOf(chunks)).toBe("content_filter");
     expect(textOf(chunks)).toBe("");
@@ -502,40 +462,40 @@ describe("finish reasons", () => {
 
 describe("errors", () => {
   it("maps 429 RESOURCE_EXHAUSTED to 429 and keeps Retry-After", async () => {
-    const error = await failure(chat({ messages: hello }, { status: 429, retry_after: 3 }));
+    const error = await failure(chat({ messages: HELLO }, { status: 429, retry_after: 3 }));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.headers?.get("retry-after")).toBe("3");
   });
 
   it("takes the retry delay from RetryInfo in the body when there is no header", async () => {
-    const error = await failure(chat({ messages: hello }, { status: 429, retry_delay: 9 }));
+    const error = await failure(chat({ messages: HELLO }, { status: 429, retry_delay: 9 }));
     expect(error.status).toBe(429);
     expect(error.headers?.get("retry-after")).toBe("9");
     expect(error.message).toContain("Mock upstream error");
   });
 
   it("maps 503 UNAVAILABLE to 503, streamed or not", async () => {
-    expect((await failure(chat({ messages: hello }, { status: 503 }))).status).toBe(503);
-    expect((await failure(streamed({ messages: hello }, { status: 503 }))).status).toBe(503);
+    expect((await failure(chat({ messages: HELLO }, { status: 503 }))).status).toBe(503);
+    expect((await failure(streamed({ messages: HELLO }, { status: 503 }))).status).toBe(503);
   });
 
   it("maps an upstream 400 INVALID_ARGUMENT to 400", async () => {
-    expect((await failure(chat({ messages: hello }, { status: 400 }))).status).toBe(400);
+    expect((await failure(chat({ messages: HELLO }, { status: 400 }))).status).toBe(400);
   });
 
   it("ends a stream with an error when the upstream cuts it before finishReason", async () => {
     const stream = await openai.chat.completions.create(
-      streamed({ messages: hello }, { tokens: 5, drop_after: 2 }),
+      streamed({ messages: HELLO }, { tokens: 5, drop_after: 2 }),
     );
     await expect(collect(stream)).rejects.toThrow();
   });
 
   it("rejects logit_bias and parallel_tool_calls=false naming the feature and the provider", async () => {
-    const logit = await failure(chat({ messages: hello, logit_bias: { "42": 1 } }));
+    const logit = await failure(chat({ messages: HELLO, logit_bias: { "42": 1 } }));
     expect(logit).toBeInstanceOf(BadRequestError);
     expect(logit.message).toMatch(/logit_bias.*gem.*Gemini/);
     const parallel = await failure(
-      chat({ messages: hello, tools: [weatherTool], parallel_tool_calls: false }),
+      chat({ messages: HELLO, tools: [weatherTool], parallel_tool_calls: false }),
     );
     expect(parallel).toBeInstanceOf(BadRequestError);
     expect(parallel.message).toMatch(/parallel_tool_calls=false.*gem/);
@@ -554,8 +514,8 @@ describe("models", () => {
     try {
       const models = await adapter.listModels(AbortSignal.timeout(5_000));
       expect(models).toEqual([{ id: MODEL, created: 0, ownedBy: "google" }]);
-      expect(lastUpstream().path).toBe("/v1beta/models");
-      expect(lastUpstream().headers["x-goog-api-key"]).toBe("gemini-key-test");
+      expect(lastUpstream(gw).path).toBe("/v1beta/models");
+      expect(lastUpstream(gw).headers["x-goog-api-key"]).toBe("gemini-key-test");
     } finally {
       await adapter.close();
     }

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelsService } from "../gen/llmgw/v1/models_pb.js";
 import { TokenUsageSchema } from "../gen/llmgw/v1/usage_pb.js";
@@ -10,6 +10,7 @@ import { costUsd } from "../server/core/cost.ts";
 import type { DiscoveredModel, ProviderAdapter } from "../server/providers/adapter.ts";
 import { ModelRouter } from "../server/routing/model-router.ts";
 import { builtinFacts, PRICES_AS_OF } from "../server/routing/price-table.ts";
+import { openaiClient } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -228,7 +229,7 @@ describe("catalogue and cost through a running gateway", () => {
         ],
       }),
     });
-    sdk = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "sk-unused", maxRetries: 0, timeout: 10_000 });
+    sdk = openaiClient(gw);
   });
 
   afterAll(async () => {

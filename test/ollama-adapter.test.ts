@@ -1,11 +1,27 @@
-import OpenAI, { APIError, BadRequestError, NotFoundError } from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type OpenAI from "openai";
+import { APIError, BadRequestError, NotFoundError } from "openai";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "../server/config/load-config.ts";
 import { OLLAMA_THINKING } from "../server/mock/mock-ollama-wire.ts";
-import type { RecordedRequest } from "../server/mock/mock-upstream.ts";
 import { ndjsonLines } from "../server/providers/ollama/ndjson-lines.ts";
 import { OllamaAdapter } from "../server/providers/ollama/ollama-adapter.ts";
-import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
+import { useProviderGateway } from "./harness/gateway-hooks.ts";
+import {
+  type ChatParams,
+  collect,
+  failure,
+  finishOf,
+  HELLO,
+  type Json,
+  lastUpstream,
+  type Message,
+  requestBuilders,
+  type SharedMockControls,
+  TOOL_PROMPT,
+  textOf,
+  WEATHER_TOOL,
+} from "./harness/openai-client.ts";
+import type { TestGateway } from "./harness/start-gateway.ts";
 
 /**
  * The Ollama native API adapter end to end: the `openai` SDK calls the
@@ -14,113 +30,40 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  * speaking Ollama, and back.
  */
 
-type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-type StreamParams = OpenAI.Chat.ChatCompletionCreateParamsStreaming;
-type Chunk = OpenAI.Chat.ChatCompletionChunk;
-type Message = OpenAI.Chat.ChatCompletionMessageParam;
-// biome-ignore lint/suspicious/noExplicitAny: assertions walk the untyped JSON the mock received
-type Json = Record<string, any>;
-
 /** Controls for the mock upstream, sent as an extra body field the adapter passes through top-level. */
-interface MockControls {
-  tokens?: number;
-  status?: number;
-  retry_after?: number;
+interface MockControls extends SharedMockControls {
   no_counts?: boolean;
   stream_error?: string;
-  done?: boolean;
-  drop_after?: number;
 }
 
 /** Ollama model names carry a tag after a colon; routing must still find the provider. */
 const MODEL = "llama3.2:latest";
 const OTHER = "qwen3:8b";
-const hello: Message[] = [{ role: "user", content: "Hello there, mock upstream!" }];
-const weatherTool: OpenAI.Chat.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "get_weather",
-    description: "Weather for a city",
-    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  },
-};
-const toolPrompt: Message[] = [{ role: "user", content: "What is the weather in Paris? [[call_tool]]" }];
 
 let gw: TestGateway;
 let openai: OpenAI;
 
-function chat(params: Omit<ChatParams, "model">, mock?: MockControls, extra: Json = {}): ChatParams {
-  return { model: MODEL, ...params, ...extra, ...(mock ? { mock } : {}) } as ChatParams;
-}
+const { chat, streamed } = requestBuilders<MockControls>(MODEL);
 
-function streamed(params: Omit<StreamParams, "model" | "stream">, mock?: MockControls, extra: Json = {}) {
-  return {
-    model: MODEL,
-    ...params,
-    stream: true,
-    stream_options: { include_usage: true },
-    ...extra,
-    ...(mock ? { mock } : {}),
-  } as StreamParams;
-}
-
-function lastUpstream(): RecordedRequest & { body: Json } {
-  const request = gw.mock.requests.at(-1);
-  if (request === undefined) throw new Error("the mock upstream received no request");
-  return request as RecordedRequest & { body: Json };
-}
-
-async function collect(stream: AsyncIterable<Chunk>): Promise<Chunk[]> {
-  const chunks: Chunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
-
-function textOf(chunks: Chunk[]): string {
-  return chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
-}
-
-function finishOf(chunks: Chunk[]): string | null | undefined {
-  return chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]?.finish_reason;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => {
-      throw new Error("expected the call to fail");
-    },
-    (error: unknown) => error,
-  );
-}
-
-beforeAll(async () => {
-  gw = await startTestGateway({
-    mock: { models: [MODEL, OTHER] },
-    config: (mockUrl) => ({
-      providers: [{ name: "local", type: "ollama", base_url: mockUrl, models: [MODEL] }],
-    }),
-  });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "sk-unused", maxRetries: 0, timeout: 10_000 });
-});
-
-afterAll(async () => {
-  await gw?.close();
-});
-
-beforeEach(() => {
-  gw.mock.reset();
-});
+useProviderGateway(
+  [MODEL, OTHER],
+  (mockUrl) => [{ name: "local", type: "ollama", base_url: mockUrl, models: [MODEL] }],
+  (started, client) => {
+    gw = started;
+    openai = client;
+  },
+);
 
 describe("plain chat", () => {
   it("answers non-streamed from /api/chat with stream:false, and usage from the eval counts", async () => {
-    const completion = await openai.chat.completions.create(chat({ messages: hello }, { tokens: 5 }));
+    const completion = await openai.chat.completions.create(chat({ messages: HELLO }, { tokens: 5 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor sit amet");
     expect(completion.choices[0]?.finish_reason).toBe("stop");
     expect(completion.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 });
     expect((completion.usage as Json).estimated).toBeUndefined();
     expect(completion.created).toBeGreaterThan(1_700_000_000);
 
-    const upstream = lastUpstream();
+    const upstream = lastUpstream(gw);
     expect(upstream.method).toBe("POST");
     expect(upstream.path).toBe("/api/chat");
     expect(upstream.headers["content-type"]).toBe("application/json");
@@ -135,13 +78,13 @@ describe("plain chat", () => {
 
   it("streams the same text over NDJSON with finish, then usage last", async () => {
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello }, { tokens: 5 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO }, { tokens: 5 })),
     );
     expect(textOf(chunks)).toBe("lorem ipsum dolor sit amet");
     expect(finishOf(chunks)).toBe("stop");
     expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 });
-    expect(lastUpstream().body.stream).toBe(true);
-    expect(lastUpstream().body.stream_options).toBeUndefined();
+    expect(lastUpstream(gw).body.stream).toBe(true);
+    expect(lastUpstream(gw).body.stream_options).toBeUndefined();
   });
 
   it("sends an api_key as a bearer token, for Ollama behind an authenticating proxy", async () => {
@@ -151,7 +94,7 @@ describe("plain chat", () => {
     const adapter = new OllamaAdapter(config.providers[0] as (typeof config.providers)[number]);
     try {
       await adapter.listModels(AbortSignal.timeout(5_000));
-      expect(lastUpstream().headers.authorization).toBe("Bearer secret-key");
+      expect(lastUpstream(gw).headers.authorization).toBe("Bearer secret-key");
     } finally {
       await adapter.close();
     }
@@ -169,7 +112,7 @@ describe("conversation shape", () => {
   it("keeps the system prompt as a message, in place, one message for one", async () => {
     const completion = await openai.chat.completions.create(chat({ messages: conversation }, { tokens: 3 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor");
-    expect(lastUpstream().body.messages).toEqual([
+    expect(lastUpstream(gw).body.messages).toEqual([
       { role: "system", content: "You are terse." },
       { role: "user", content: "Hi" },
       { role: "assistant", content: "Hello!" },
@@ -183,7 +126,7 @@ describe("conversation shape", () => {
     const messages: Message[] = [{ role: "developer", content: "Be kind." }, ...conversation];
     const chunks = await collect(await openai.chat.completions.create(streamed({ messages }, { tokens: 3 })));
     expect(textOf(chunks)).toBe("lorem ipsum dolor");
-    expect(lastUpstream().body.messages.map((m: Json) => m.role)).toEqual([
+    expect(lastUpstream(gw).body.messages.map((m: Json) => m.role)).toEqual([
       "system",
       "system",
       "user",
@@ -195,30 +138,32 @@ describe("conversation shape", () => {
 
 describe("tools", () => {
   it("round-trips a tool call: object arguments ⇄ string arguments, tool message with tool_name", async () => {
-    const first = await openai.chat.completions.create(chat({ messages: toolPrompt, tools: [weatherTool] }));
+    const first = await openai.chat.completions.create(
+      chat({ messages: TOOL_PROMPT, tools: [WEATHER_TOOL] }),
+    );
     const choice = first.choices[0];
     expect(choice?.finish_reason).toBe("tool_calls");
     expect(choice?.message.content ?? "").toBe("");
     const call = choice?.message.tool_calls?.[0] as OpenAI.Chat.ChatCompletionMessageFunctionToolCall;
     expect(call.id).toBe("call_0");
     expect(call.function).toEqual({ name: "get_weather", arguments: '{"city":"Paris"}' });
-    expect(lastUpstream().body.tools).toEqual([
+    expect(lastUpstream(gw).body.tools).toEqual([
       {
         type: "function",
         function: {
           name: "get_weather",
           description: "Weather for a city",
-          parameters: weatherTool.function.parameters,
+          parameters: WEATHER_TOOL.function.parameters,
         },
       },
     ]);
-    expect(lastUpstream().body.tool_choice).toBeUndefined();
+    expect(lastUpstream(gw).body.tool_choice).toBeUndefined();
 
     const second = await openai.chat.completions.create(
       chat({
-        tools: [weatherTool],
+        tools: [WEATHER_TOOL],
         messages: [
-          ...toolPrompt,
+          ...TOOL_PROMPT,
           { role: "assistant", content: null, tool_calls: [call] },
           { role: "tool", tool_call_id: call.id, content: "Sunny, 22C" },
         ],
@@ -226,7 +171,7 @@ describe("tools", () => {
     );
     expect(second.choices[0]?.message.content).toBe("The tool said: Sunny, 22C");
     expect(second.choices[0]?.finish_reason).toBe("stop");
-    const messages = lastUpstream().body.messages;
+    const messages = lastUpstream(gw).body.messages;
     expect(messages[1]).toEqual({
       role: "assistant",
       content: "",
@@ -237,7 +182,7 @@ describe("tools", () => {
 
   it("streams a tool call whole, as one delta with id, name and arguments", async () => {
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: toolPrompt, tools: [weatherTool] })),
+      await openai.chat.completions.create(streamed({ messages: TOOL_PROMPT, tools: [WEATHER_TOOL] })),
     );
     const deltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     expect(deltas).toHaveLength(1);
@@ -267,7 +212,7 @@ describe("tools", () => {
               },
               { role: "tool", tool_call_id: "t1", content: "x" },
             ],
-            tools: [weatherTool],
+            tools: [WEATHER_TOOL],
           }),
         ),
       );
@@ -280,15 +225,15 @@ describe("tools", () => {
 
   it("honours tool_choice none by not sending tools, and auto by sending them", async () => {
     const none = await openai.chat.completions.create(
-      chat({ messages: toolPrompt, tools: [weatherTool], tool_choice: "none" }, { tokens: 2 }),
+      chat({ messages: TOOL_PROMPT, tools: [WEATHER_TOOL], tool_choice: "none" }, { tokens: 2 }),
     );
     expect(none.choices[0]?.finish_reason).toBe("stop");
-    expect(lastUpstream().body.tools).toBeUndefined();
+    expect(lastUpstream(gw).body.tools).toBeUndefined();
     await openai.chat.completions.create(
-      chat({ messages: hello, tools: [weatherTool], tool_choice: "auto" }, { tokens: 2 }),
+      chat({ messages: HELLO, tools: [WEATHER_TOOL], tool_choice: "auto" }, { tokens: 2 }),
     );
-    expect(lastUpstream().body.tools).toHaveLength(1);
-    expect(lastUpstream().body.tool_choice).toBeUndefined();
+    expect(lastUpstream(gw).body.tools).toHaveLength(1);
+    expect(lastUpstream(gw).body.tool_choice).toBeUndefined();
   });
 
   it("rejects tool_choice required and a named function, saying Ollama has no tool_choice", async () => {
@@ -298,7 +243,7 @@ describe("tools", () => {
     ];
     for (const tool_choice of choices) {
       const error = await failure(
-        openai.chat.completions.create(chat({ messages: hello, tools: [weatherTool], tool_choice })),
+        openai.chat.completions.create(chat({ messages: HELLO, tools: [WEATHER_TOOL], tool_choice })),
       );
       expect(error).toBeInstanceOf(BadRequestError);
       expect((error as BadRequestError).message).toMatch(/tool_choice.*local.*no tool_choice/);
@@ -325,7 +270,7 @@ describe("images", () => {
         { tokens: 2 },
       ),
     );
-    expect(lastUpstream().body.messages).toEqual([
+    expect(lastUpstream(gw).body.messages).toEqual([
       { role: "user", content: "What is this?", images: ["iVBORw0KGgo="] },
     ]);
   });
@@ -352,13 +297,13 @@ describe("images", () => {
 describe("JSON mode", () => {
   it("maps json_object to format json, streamed and not", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello, response_format: { type: "json_object" } }, { tokens: 3 }),
+      chat({ messages: HELLO, response_format: { type: "json_object" } }, { tokens: 3 }),
     );
-    expect(lastUpstream().body.format).toBe("json");
+    expect(lastUpstream(gw).body.format).toBe("json");
     expect(JSON.parse(completion.choices[0]?.message.content ?? "")).toEqual({ answer: "lorem ipsum dolor" });
     const chunks = await collect(
       await openai.chat.completions.create(
-        streamed({ messages: hello, response_format: { type: "json_object" } }, { tokens: 3 }),
+        streamed({ messages: HELLO, response_format: { type: "json_object" } }, { tokens: 3 }),
       ),
     );
     expect(JSON.parse(textOf(chunks))).toEqual({ answer: "lorem ipsum dolor" });
@@ -368,11 +313,11 @@ describe("JSON mode", () => {
     const schema = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] };
     await openai.chat.completions.create(
       chat(
-        { messages: hello, response_format: { type: "json_schema", json_schema: { name: "reply", schema } } },
+        { messages: HELLO, response_format: { type: "json_schema", json_schema: { name: "reply", schema } } },
         { tokens: 2 },
       ),
     );
-    expect(lastUpstream().body.format).toEqual(schema);
+    expect(lastUpstream(gw).body.format).toEqual(schema);
   });
 });
 
@@ -381,7 +326,7 @@ describe("options", () => {
     await openai.chat.completions.create(
       chat(
         {
-          messages: hello,
+          messages: HELLO,
           max_tokens: 50,
           temperature: 0.5,
           top_p: 0.9,
@@ -393,7 +338,7 @@ describe("options", () => {
         { tokens: 2 },
       ),
     );
-    const body = lastUpstream().body;
+    const body = lastUpstream(gw).body;
     expect(body.options).toEqual({
       num_predict: 50,
       temperature: 0.5,
@@ -409,12 +354,12 @@ describe("options", () => {
   it("puts extra fields that are Ollama options (num_ctx, top_k) into options, others top-level", async () => {
     await openai.chat.completions.create(
       chat(
-        { messages: hello, temperature: 0.3 },
+        { messages: HELLO, temperature: 0.3 },
         { tokens: 2 },
         { num_ctx: 8192, top_k: 20, repeat_penalty: 1.1, keep_alive: "10m", options: { min_p: 0.05 } },
       ),
     );
-    const body = lastUpstream().body;
+    const body = lastUpstream(gw).body;
     expect(body.options).toEqual({
       num_ctx: 8192,
       top_k: 20,
@@ -428,14 +373,14 @@ describe("options", () => {
 
   it("passes think top-level and turns the thinking into reasoning, streamed and not", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello }, { tokens: 2 }, { think: true }),
+      chat({ messages: HELLO }, { tokens: 2 }, { think: true }),
     );
-    expect(lastUpstream().body.think).toBe(true);
+    expect(lastUpstream(gw).body.think).toBe(true);
     const message = completion.choices[0]?.message as OpenAI.Chat.ChatCompletionMessage & Json;
     expect(message.reasoning_content).toBe(OLLAMA_THINKING);
     expect(message.content).toBe("lorem ipsum");
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello }, { tokens: 2 }, { think: true })),
+      await openai.chat.completions.create(streamed({ messages: HELLO }, { tokens: 2 }, { think: true })),
     );
     const reasoning = chunks
       .map((c) => (c.choices[0]?.delta as Json | undefined)?.reasoning_content ?? "")
@@ -447,12 +392,12 @@ describe("options", () => {
 
 describe("usage and finish reasons", () => {
   it("maps done_reason length (num_predict reached) to finish_reason length, streamed and not", async () => {
-    const completion = await openai.chat.completions.create(chat({ messages: hello, max_tokens: 3 }));
+    const completion = await openai.chat.completions.create(chat({ messages: HELLO, max_tokens: 3 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor");
     expect(completion.choices[0]?.finish_reason).toBe("length");
-    expect(lastUpstream().body.options).toEqual({ num_predict: 3 });
+    expect(lastUpstream(gw).body.options).toEqual({ num_predict: 3 });
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello, max_completion_tokens: 3 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO, max_completion_tokens: 3 })),
     );
     expect(textOf(chunks)).toBe("lorem ipsum dolor");
     expect(finishOf(chunks)).toBe("length");
@@ -460,13 +405,13 @@ describe("usage and finish reasons", () => {
 
   it("estimates usage, marked estimated, when Ollama sends no eval counts", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello }, { tokens: 5, no_counts: true }),
+      chat({ messages: HELLO }, { tokens: 5, no_counts: true }),
     );
     expect(completion.usage?.prompt_tokens).toBeGreaterThan(0);
     expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
     expect((completion.usage as Json).estimated).toBe(true);
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello }, { tokens: 5, no_counts: true })),
+      await openai.chat.completions.create(streamed({ messages: HELLO }, { tokens: 5, no_counts: true })),
     );
     const usage = chunks.at(-1)?.usage as Json;
     expect(usage.completion_tokens).toBeGreaterThan(0);
@@ -477,20 +422,20 @@ describe("usage and finish reasons", () => {
 
 describe("errors", () => {
   it("maps Ollama's 404 for a model that is not pulled to 404", async () => {
-    const error = await failure(openai.chat.completions.create({ model: "local:missing", messages: hello }));
+    const error = await failure(openai.chat.completions.create({ model: "local:missing", messages: HELLO }));
     expect(error).toBeInstanceOf(NotFoundError);
     expect((error as NotFoundError).message).toContain('model "missing" not found');
   });
 
   it("maps 503 to 503 and keeps retry-after, before a stream starts too", async () => {
     const error = await failure(
-      openai.chat.completions.create(chat({ messages: hello }, { status: 503, retry_after: 7 })),
+      openai.chat.completions.create(chat({ messages: HELLO }, { status: 503, retry_after: 7 })),
     );
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).status).toBe(503);
     expect((error as APIError).headers?.get("retry-after")).toBe("7");
     const streamError = await failure(
-      openai.chat.completions.create(streamed({ messages: hello }, { status: 503, retry_after: 2 })),
+      openai.chat.completions.create(streamed({ messages: HELLO }, { status: 503, retry_after: 2 })),
     );
     expect((streamError as APIError).status).toBe(503);
     expect((streamError as APIError).headers?.get("retry-after")).toBe("2");
@@ -498,28 +443,28 @@ describe("errors", () => {
 
   it("ends a stream with an error when Ollama sends an error line after the 200", async () => {
     const stream = await openai.chat.completions.create(
-      streamed({ messages: hello }, { tokens: 3, stream_error: "model runner crashed" }),
+      streamed({ messages: HELLO }, { tokens: 3, stream_error: "model runner crashed" }),
     );
     await expect(collect(stream)).rejects.toThrow(/model runner crashed/);
   });
 
   it("ends a stream with an error when it stops before the done line", async () => {
     const stream = await openai.chat.completions.create(
-      streamed({ messages: hello }, { tokens: 3, done: false }),
+      streamed({ messages: HELLO }, { tokens: 3, done: false }),
     );
     await expect(collect(stream)).rejects.toThrow(/before it finished/);
   });
 
   it("ends a stream with an error when the connection drops mid-stream", async () => {
     const stream = await openai.chat.completions.create(
-      streamed({ messages: hello }, { tokens: 5, drop_after: 2 }),
+      streamed({ messages: HELLO }, { tokens: 5, drop_after: 2 }),
     );
     await expect(collect(stream)).rejects.toThrow();
   });
 
   it("rejects n > 1, logprobs, top_logprobs and logit_bias naming them, without calling upstream", async () => {
     for (const extra of [{ n: 2 }, { logprobs: true }, { top_logprobs: 2 }, { logit_bias: { "42": 1 } }]) {
-      const error = await failure(openai.chat.completions.create(chat({ messages: hello, ...extra })));
+      const error = await failure(openai.chat.completions.create(chat({ messages: HELLO, ...extra })));
       expect(error, JSON.stringify(extra)).toBeInstanceOf(BadRequestError);
       const name = Object.keys(extra)[0] as string;
       expect((error as BadRequestError).message).toMatch(new RegExp(`${name}.*local.*Ollama`));
@@ -537,7 +482,7 @@ describe("models", () => {
       expect(models.map((m) => m.id)).toEqual([MODEL, OTHER]);
       expect(models[0]?.created).toBeGreaterThan(0);
       expect(models[0]?.ownedBy).toBe("ollama");
-      expect(lastUpstream().path).toBe("/api/tags");
+      expect(lastUpstream(gw).path).toBe("/api/tags");
     } finally {
       await adapter.close();
     }
@@ -549,11 +494,11 @@ describe("models", () => {
     expect(ids).toContain(`local:${OTHER}`);
     const completion = await openai.chat.completions.create({
       model: OTHER,
-      messages: hello,
+      messages: HELLO,
       mock: { tokens: 1 },
     } as ChatParams);
     expect(completion.choices[0]?.message.content).toBe("lorem");
-    expect(lastUpstream().body.model).toBe(OTHER);
+    expect(lastUpstream(gw).body.model).toBe(OTHER);
   });
 });
 
@@ -605,7 +550,7 @@ describe("mock upstream speaks Ollama", () => {
   });
 
   it("answers one JSON object with stream:false, and leaves the counts out with no_counts", async () => {
-    const response = await post({ model: MODEL, stream: false, messages: hello, mock: { tokens: 2 } });
+    const response = await post({ model: MODEL, stream: false, messages: HELLO, mock: { tokens: 2 } });
     expect(await response.json()).toMatchObject({
       message: { role: "assistant", content: "lorem ipsum" },
       done: true,
@@ -614,7 +559,7 @@ describe("mock upstream speaks Ollama", () => {
       eval_count: 2,
     });
     const bare = (await (
-      await post({ model: MODEL, stream: false, messages: hello, mock: { no_counts: true } })
+      await post({ model: MODEL, stream: false, messages: HELLO, mock: { no_counts: true } })
     ).json()) as Json;
     expect(bare.done).toBe(true);
     expect(bare.eval_count).toBeUndefined();
@@ -622,10 +567,10 @@ describe("mock upstream speaks Ollama", () => {
   });
 
   it("fails in Ollama's error shape, as the real server would", async () => {
-    const overloaded = await post({ model: MODEL, messages: hello, mock: { status: 503 } });
+    const overloaded = await post({ model: MODEL, messages: HELLO, mock: { status: 503 } });
     expect(overloaded.status).toBe(503);
     expect(await overloaded.json()).toEqual({ error: "mock upstream error (status 503)" });
-    const missing = await post({ model: "nope", messages: hello });
+    const missing = await post({ model: "nope", messages: HELLO });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'model "nope" not found, try pulling it first' });
     const stringArgs = await post({

@@ -1,7 +1,20 @@
-import OpenAI, { AuthenticationError, NotFoundError } from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RecordedRequest } from "../server/mock/mock-upstream.ts";
-import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
+import type OpenAI from "openai";
+import { AuthenticationError, NotFoundError } from "openai";
+import { beforeEach, describe, expect, it } from "vitest";
+import { useTestGateway } from "./harness/gateway-hooks.ts";
+import {
+  type Chunk,
+  collect,
+  HELLO,
+  lastUpstream,
+  meta,
+  openaiClient,
+  requestBuilders,
+  TOOL_PROMPT,
+  textOf,
+  WEATHER_TOOL,
+} from "./harness/openai-client.ts";
+import type { TestGateway } from "./harness/start-gateway.ts";
 
 /**
  * The real `openai` SDK against a real gateway in front of the real mock
@@ -9,88 +22,22 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  * base URL.
  */
 
-type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-type StreamParams = OpenAI.Chat.ChatCompletionCreateParamsStreaming;
-type Chunk = OpenAI.Chat.ChatCompletionChunk;
-
-/** The gateway's own metadata object on completions and on the last chunk of a stream. */
-interface GatewayMeta {
-  request_id: string;
-  provider: string;
-  model: string;
-  latency_ms: number;
-  ttft_ms: number;
-}
-
 /** Usage as the gateway renders it: OpenAI's fields plus `estimated` when it counted the tokens itself. */
 type GatewayUsage = OpenAI.CompletionUsage & { estimated?: boolean };
 
-/** Per-request controls for the mock upstream, sent as an extra body field the gateway passes through. */
-interface MockControls {
-  tokens?: number;
-  usage?: "chunk" | "finish" | "none";
-  done?: boolean;
-}
-
-const hello: OpenAI.Chat.ChatCompletionMessageParam[] = [
-  { role: "user", content: "Hello there, mock upstream!" },
-];
-const weatherTool: OpenAI.Chat.ChatCompletionTool = {
-  type: "function",
-  function: {
-    name: "get_weather",
-    description: "Weather for a city",
-    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-  },
-};
-const toolPrompt: OpenAI.Chat.ChatCompletionMessageParam[] = [
-  { role: "user", content: "What is the weather in Paris? [[call_tool]]" },
-];
-
-function meta(value: object): GatewayMeta {
-  return (value as { "x-llmgw"?: GatewayMeta })["x-llmgw"] as GatewayMeta;
-}
-
-function client(gw: TestGateway, apiKey = "sk-unused", options: Partial<OpenAI["_options"]> = {}): OpenAI {
-  return new OpenAI({ baseURL: `${gw.url}/v1`, apiKey, maxRetries: 0, timeout: 10_000, ...options });
-}
-
-/** A chat body with mock controls attached as an extra (non-OpenAI) field. */
-function chat(params: Omit<ChatParams, "model"> & { model?: string }, mock?: MockControls): ChatParams {
-  return { model: "mock-small", ...params, ...(mock ? { mock } : {}) } as ChatParams;
-}
-
-function streamed(params: Omit<StreamParams, "model" | "stream"> & { model?: string }, mock?: MockControls) {
-  return { model: "mock-small", ...params, stream: true, ...(mock ? { mock } : {}) } as StreamParams;
-}
-
-/** The last request the mock upstream received. */
-function lastUpstream(gw: TestGateway): RecordedRequest {
-  const request = gw.mock.requests.at(-1);
-  if (request === undefined) throw new Error("the mock upstream received no request");
-  return request;
-}
-
-async function collect(stream: AsyncIterable<Chunk>): Promise<Chunk[]> {
-  const chunks: Chunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
-
-function textOf(chunks: Chunk[]): string {
-  return chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
-}
+/**
+ * Bodies for mock-small, with the mock's shared controls as an extra field the gateway passes through.
+ * Streams ask for the usage chunk only where a case says so: its absence is under test too.
+ */
+const { chat, streamed } = requestBuilders("mock-small", { includeUsage: false });
 
 describe("OpenAI SDK against an open gateway", () => {
   let gw: TestGateway;
   let openai: OpenAI;
 
-  beforeAll(async () => {
-    gw = await startTestGateway({ config: { aliases: { fast: "mock:mock-small" } } });
-    openai = client(gw);
-  });
-  afterAll(async () => {
-    await gw.close();
+  useTestGateway({ config: { aliases: { fast: "mock:mock-small" } } }, (started) => {
+    gw = started;
+    openai = openaiClient(gw);
   });
   beforeEach(() => {
     gw.mock.reset();
@@ -98,7 +45,7 @@ describe("OpenAI SDK against an open gateway", () => {
 
   describe("chat completions", () => {
     it("returns content, usage, finish_reason and the x-llmgw metadata", async () => {
-      const completion = await openai.chat.completions.create(chat({ messages: hello }));
+      const completion = await openai.chat.completions.create(chat({ messages: HELLO }));
       expect(completion.object).toBe("chat.completion");
       const choice = completion.choices[0];
       expect(choice?.finish_reason).toBe("stop");
@@ -117,10 +64,10 @@ describe("OpenAI SDK against an open gateway", () => {
     });
 
     it("streams with include_usage: a usage chunk, and text equal to the non-stream text", async () => {
-      const whole = await openai.chat.completions.create(chat({ messages: hello }));
+      const whole = await openai.chat.completions.create(chat({ messages: HELLO }));
       const chunks = await collect(
         await openai.chat.completions.create(
-          streamed({ messages: hello, stream_options: { include_usage: true } }),
+          streamed({ messages: HELLO, stream_options: { include_usage: true } }),
         ),
       );
       expect(textOf(chunks)).toBe(whole.choices[0]?.message.content);
@@ -138,7 +85,7 @@ describe("OpenAI SDK against an open gateway", () => {
     });
 
     it("streams without stream_options: no usage chunk, a clean end, x-llmgw on the last chunk", async () => {
-      const chunks = await collect(await openai.chat.completions.create(streamed({ messages: hello })));
+      const chunks = await collect(await openai.chat.completions.create(streamed({ messages: HELLO })));
       expect(chunks.some((c) => c.usage)).toBe(false);
       expect(textOf(chunks).split(" ")).toHaveLength(16);
       const last = chunks.at(-1) as Chunk;
@@ -151,7 +98,7 @@ describe("OpenAI SDK against an open gateway", () => {
   describe("tools", () => {
     it("returns a tool call with parseable arguments, then answers from the tool result", async () => {
       const first = await openai.chat.completions.create(
-        chat({ messages: toolPrompt, tools: [weatherTool] }),
+        chat({ messages: TOOL_PROMPT, tools: [WEATHER_TOOL] }),
       );
       const choice = first.choices[0];
       expect(choice?.finish_reason).toBe("tool_calls");
@@ -165,11 +112,11 @@ describe("OpenAI SDK against an open gateway", () => {
       const second = await openai.chat.completions.create(
         chat({
           messages: [
-            ...toolPrompt,
+            ...TOOL_PROMPT,
             { role: "assistant", content: null, tool_calls: [call] },
             { role: "tool", tool_call_id: call.id, content: "sunny, 21C" },
           ],
-          tools: [weatherTool],
+          tools: [WEATHER_TOOL],
         }),
       );
       expect(second.choices[0]?.finish_reason).toBe("stop");
@@ -190,7 +137,7 @@ describe("OpenAI SDK against an open gateway", () => {
 
     it("streams a tool call in fragments that assemble into the arguments, then answers", async () => {
       const chunks = await collect(
-        await openai.chat.completions.create(streamed({ messages: toolPrompt, tools: [weatherTool] })),
+        await openai.chat.completions.create(streamed({ messages: TOOL_PROMPT, tools: [WEATHER_TOOL] })),
       );
       const calls = new Map<number, { id: string; name: string; arguments: string }>();
       let fragments = 0;
@@ -216,7 +163,7 @@ describe("OpenAI SDK against an open gateway", () => {
         await openai.chat.completions.create(
           streamed({
             messages: [
-              ...toolPrompt,
+              ...TOOL_PROMPT,
               {
                 role: "assistant",
                 content: null,
@@ -226,7 +173,7 @@ describe("OpenAI SDK against an open gateway", () => {
               },
               { role: "tool", tool_call_id: call.id, content: "rainy" },
             ],
-            tools: [weatherTool],
+            tools: [WEATHER_TOOL],
           }),
         ),
       );
@@ -259,14 +206,14 @@ describe("OpenAI SDK against an open gateway", () => {
     });
 
     it("routes a configured alias to its target", async () => {
-      const completion = await openai.chat.completions.create(chat({ model: "fast", messages: hello }));
+      const completion = await openai.chat.completions.create(chat({ model: "fast", messages: HELLO }));
       expect(meta(completion)).toMatchObject({ provider: "mock", model: "mock-small" });
       expect((lastUpstream(gw).body as { model: string }).model).toBe("mock-small");
     });
 
     it("routes provider:model explicitly, to a discovered model", async () => {
       const completion = await openai.chat.completions.create(
-        chat({ model: "mock:mock-large", messages: hello }),
+        chat({ model: "mock:mock-large", messages: HELLO }),
       );
       expect(meta(completion)).toMatchObject({ provider: "mock", model: "mock-large" });
       expect(completion.model).toBe("mock-large");
@@ -278,7 +225,7 @@ describe("OpenAI SDK against an open gateway", () => {
     it("takes usage from the finish chunk (usage:finish), exactly", async () => {
       const chunks = await collect(
         await openai.chat.completions.create(
-          streamed({ messages: hello, stream_options: { include_usage: true } }, { usage: "finish" }),
+          streamed({ messages: HELLO, stream_options: { include_usage: true } }, { usage: "finish" }),
         ),
       );
       const usage = chunks.at(-1)?.usage as GatewayUsage;
@@ -289,7 +236,7 @@ describe("OpenAI SDK against an open gateway", () => {
     it("estimates usage when the upstream sends none (usage:none), streaming and not", async () => {
       const chunks = await collect(
         await openai.chat.completions.create(
-          streamed({ messages: hello, stream_options: { include_usage: true } }, { usage: "none" }),
+          streamed({ messages: HELLO, stream_options: { include_usage: true } }, { usage: "none" }),
         ),
       );
       const usage = chunks.at(-1)?.usage as GatewayUsage;
@@ -298,7 +245,7 @@ describe("OpenAI SDK against an open gateway", () => {
       expect(usage.completion_tokens).toBeGreaterThan(0);
       expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
 
-      const completion = await openai.chat.completions.create(chat({ messages: hello }, { usage: "none" }));
+      const completion = await openai.chat.completions.create(chat({ messages: HELLO }, { usage: "none" }));
       const whole = completion.usage as GatewayUsage;
       expect(whole.estimated).toBe(true);
       expect(whole.completion_tokens).toBeGreaterThan(0);
@@ -308,7 +255,7 @@ describe("OpenAI SDK against an open gateway", () => {
     it("completes a stream whose upstream never sends [DONE] (done:false)", async () => {
       const chunks = await collect(
         await openai.chat.completions.create(
-          streamed({ messages: hello, stream_options: { include_usage: true } }, { done: false }),
+          streamed({ messages: HELLO, stream_options: { include_usage: true } }, { done: false }),
         ),
       );
       expect(textOf(chunks).split(" ")).toHaveLength(16);
@@ -317,7 +264,7 @@ describe("OpenAI SDK against an open gateway", () => {
     });
 
     it("passes the mock controls through to the upstream unchanged", async () => {
-      await openai.chat.completions.create(chat({ messages: hello }, { tokens: 3 }));
+      await openai.chat.completions.create(chat({ messages: HELLO }, { tokens: 3 }));
       expect((lastUpstream(gw).body as { mock: unknown }).mock).toEqual({ tokens: 3 });
     });
   });
@@ -325,7 +272,7 @@ describe("OpenAI SDK against an open gateway", () => {
   describe("request ids", () => {
     it("echoes a caller's x-request-id, and sends it upstream", async () => {
       const { data, response } = await openai.chat.completions
-        .create(chat({ messages: hello }), { headers: { "x-request-id": "req-abc.123" } })
+        .create(chat({ messages: HELLO }), { headers: { "x-request-id": "req-abc.123" } })
         .withResponse();
       expect(response.headers.get("x-request-id")).toBe("req-abc.123");
       expect(meta(data).request_id).toBe("req-abc.123");
@@ -334,7 +281,7 @@ describe("OpenAI SDK against an open gateway", () => {
 
     it("replaces a request id that is unsafe to log", async () => {
       const { response } = await openai.chat.completions
-        .create(chat({ messages: hello }), { headers: { "x-request-id": "bad id; rm -rf" } })
+        .create(chat({ messages: HELLO }), { headers: { "x-request-id": "bad id; rm -rf" } })
         .withResponse();
       const id = response.headers.get("x-request-id");
       expect(id).not.toBe("bad id; rm -rf");
@@ -343,12 +290,12 @@ describe("OpenAI SDK against an open gateway", () => {
 
     it("generates a request id when the caller sends none", async () => {
       const { data, response } = await openai.chat.completions
-        .create(chat({ messages: hello }))
+        .create(chat({ messages: HELLO }))
         .withResponse();
       const id = response.headers.get("x-request-id");
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(meta(data).request_id).toBe(id);
-      const again = await openai.chat.completions.create(chat({ messages: hello })).withResponse();
+      const again = await openai.chat.completions.create(chat({ messages: HELLO })).withResponse();
       expect(again.response.headers.get("x-request-id")).not.toBe(id);
     });
   });
@@ -358,17 +305,14 @@ describe("OpenAI SDK against a gateway with API keys", () => {
   const key = "sk-test-aaaaaaaa";
   let gw: TestGateway;
 
-  beforeAll(async () => {
-    gw = await startTestGateway({ config: { keys: [{ name: "team-a", key }] } });
-  });
-  afterAll(async () => {
-    await gw.close();
+  useTestGateway({ config: { keys: [{ name: "team-a", key }] } }, (started) => {
+    gw = started;
   });
 
   it("accepts the right key as a Bearer token", async () => {
-    const completion = await client(gw, key).chat.completions.create(chat({ messages: hello }));
+    const completion = await openaiClient(gw, key).chat.completions.create(chat({ messages: HELLO }));
     expect(completion.choices[0]?.finish_reason).toBe("stop");
-    const models = await client(gw, key).models.list();
+    const models = await openaiClient(gw, key).models.list();
     expect(models.data.map((m) => m.id)).toContain("mock:mock-small");
   });
 
@@ -376,7 +320,7 @@ describe("OpenAI SDK against a gateway with API keys", () => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-api-key": key },
-      body: JSON.stringify({ model: "mock-small", messages: hello }),
+      body: JSON.stringify({ model: "mock-small", messages: HELLO }),
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as OpenAI.Chat.ChatCompletion;
@@ -384,8 +328,8 @@ describe("OpenAI SDK against a gateway with API keys", () => {
   });
 
   it("rejects a wrong key with AuthenticationError and OpenAI's error shape", async () => {
-    const error = await client(gw, "sk-test-wrongkey")
-      .chat.completions.create(chat({ messages: hello }))
+    const error = await openaiClient(gw, "sk-test-wrongkey")
+      .chat.completions.create(chat({ messages: HELLO }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     const auth = error as AuthenticationError;
@@ -402,8 +346,8 @@ describe("OpenAI SDK against a gateway with API keys", () => {
 
   it("rejects a missing key with AuthenticationError", async () => {
     // `null` removes the SDK's Authorization header: the request carries no key at all.
-    const anonymous = client(gw, "unused", { defaultHeaders: { authorization: null } });
-    const error = await anonymous.chat.completions.create(chat({ messages: hello })).catch((e: unknown) => e);
+    const anonymous = openaiClient(gw, "unused", { defaultHeaders: { authorization: null } });
+    const error = await anonymous.chat.completions.create(chat({ messages: HELLO })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).status).toBe(401);
     expect((error as AuthenticationError).message).toMatch(/missing API key/);
@@ -413,12 +357,12 @@ describe("OpenAI SDK against a gateway with API keys", () => {
   });
 
   it("reports the requests made in /v1/usage, by key name, provider and model", async () => {
-    const openai = client(gw, key);
+    const openai = openaiClient(gw, key);
     const before = await usageRows(gw, key);
-    const a = await openai.chat.completions.create(chat({ messages: hello }));
+    const a = await openai.chat.completions.create(chat({ messages: HELLO }));
     const b = await collect(
       await openai.chat.completions.create(
-        streamed({ model: "mock:mock-large", messages: hello, stream_options: { include_usage: true } }),
+        streamed({ model: "mock:mock-large", messages: HELLO, stream_options: { include_usage: true } }),
       ),
     );
     const after = await usageRows(gw, key);

@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type MockUpstream, startMockUpstream } from "../server/mock/mock-upstream.ts";
+import { useTestGateway } from "./harness/gateway-hooks.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -107,11 +108,8 @@ function sseData(text: string): string[] {
 describe("malformed requests", () => {
   let gw: TestGateway;
 
-  beforeAll(async () => {
-    gw = await startTestGateway({ config: { server: { body_limit_bytes: 1024 } } });
-  });
-  afterAll(async () => {
-    await gw.close();
+  useTestGateway({ config: { server: { body_limit_bytes: 1024 } } }, (started) => {
+    gw = started;
   });
   afterEach(async () => {
     await expectStillServing(gw);
@@ -304,11 +302,8 @@ describe("an unreachable upstream", () => {
 describe("upstream errors through the mock", () => {
   let gw: TestGateway;
 
-  beforeAll(async () => {
-    gw = await startTestGateway();
-  });
-  afterAll(async () => {
-    await gw.close();
+  useTestGateway({}, (started) => {
+    gw = started;
   });
   afterEach(async () => {
     await expectStillServing(gw);
@@ -386,11 +381,8 @@ describe("upstream errors through the mock", () => {
 describe("deadlines", () => {
   let gw: TestGateway;
 
-  beforeAll(async () => {
-    gw = await startTestGateway({ config: { server: { request_timeout_ms: 500 } } });
-  });
-  afterAll(async () => {
-    await gw.close();
+  useTestGateway({ config: { server: { request_timeout_ms: 500 } } }, (started) => {
+    gw = started;
   });
   afterEach(async () => {
     await expectStillServing(gw);
@@ -461,11 +453,8 @@ describe("health with API keys configured", () => {
   const key = "sk-test-aaaaaaaa";
   let gw: TestGateway;
 
-  beforeAll(async () => {
-    gw = await startTestGateway({ config: { keys: [{ name: "team-a", key }] } });
-  });
-  afterAll(async () => {
-    await gw.close();
+  useTestGateway({ config: { keys: [{ name: "team-a", key }] } }, (started) => {
+    gw = started;
   });
 
   it("answers /health 200 without a key, while the API needs one", async () => {

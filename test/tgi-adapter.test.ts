@@ -1,9 +1,21 @@
-import OpenAI, { APIError, BadRequestError, RateLimitError } from "openai";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type OpenAI from "openai";
+import { APIError, BadRequestError, RateLimitError } from "openai";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "../server/config/load-config.ts";
-import type { RecordedRequest } from "../server/mock/mock-upstream.ts";
 import { TgiAdapter } from "../server/providers/tgi/tgi-adapter.ts";
-import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
+import { useProviderGateway } from "./harness/gateway-hooks.ts";
+import {
+  collect,
+  failure,
+  finishOf,
+  HELLO,
+  type Json,
+  lastUpstream,
+  type Message,
+  requestBuilders,
+  textOf,
+} from "./harness/openai-client.ts";
+import type { TestGateway } from "./harness/start-gateway.ts";
 
 /**
  * The TGI native adapter end to end: the `openai` SDK calls the gateway,
@@ -11,116 +23,51 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  * upstream's `/generate` and `/generate_stream` (TGI's native API).
  */
 
-type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
-type StreamParams = OpenAI.Chat.ChatCompletionCreateParamsStreaming;
-type Chunk = OpenAI.Chat.ChatCompletionChunk;
-type Message = OpenAI.Chat.ChatCompletionMessageParam;
-// biome-ignore lint/suspicious/noExplicitAny: assertions walk the untyped JSON the mock received
-type Json = Record<string, any>;
-
-/** Controls for the mock upstream; the adapter forwards them inside TGI's `parameters`. */
-interface MockControls {
-  tokens?: number;
-  status?: number;
-  retry_after?: number;
-  done?: boolean;
-  drop_after?: number;
-}
-
 const MODEL = "tgi-test";
-const hello: Message[] = [{ role: "user", content: "Hello there, mock upstream!" }];
 const conversation: Message[] = [
   { role: "system", content: "You are terse." },
   { role: "user", content: "Hi" },
   { role: "assistant", content: "Hello!" },
   { role: "user", content: "How are you?" },
 ];
-/** The chatml prompt of `hello`: 6 whitespace-separated words, which is the mock's input_length. */
+/** The chatml prompt of `HELLO`: 6 whitespace-separated words, which is the mock's input_length. */
 const HELLO_PROMPT = "<|im_start|>user\nHello there, mock upstream!<|im_end|>\n<|im_start|>assistant\n";
 
 let gw: TestGateway;
 let openai: OpenAI;
 
-function chat(params: Omit<ChatParams, "model">, mock?: MockControls, extra: Json = {}): ChatParams {
-  return { model: MODEL, ...params, ...extra, ...(mock ? { mock } : {}) } as ChatParams;
-}
+/** Mock controls are the shared ones; the adapter forwards them inside TGI's `parameters`. */
+const { chat, streamed } = requestBuilders(MODEL);
 
-function streamed(params: Omit<StreamParams, "model" | "stream">, mock?: MockControls, extra: Json = {}) {
-  return {
-    model: MODEL,
-    ...params,
-    stream: true,
-    stream_options: { include_usage: true },
-    ...extra,
-    ...(mock ? { mock } : {}),
-  } as StreamParams;
-}
-
-function lastUpstream(): RecordedRequest & { body: Json } {
-  const request = gw.mock.requests.at(-1);
-  if (request === undefined) throw new Error("the mock upstream received no request");
-  return request as RecordedRequest & { body: Json };
-}
-
-async function collect(stream: AsyncIterable<Chunk>): Promise<Chunk[]> {
-  const chunks: Chunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
-
-function textOf(chunks: Chunk[]): string {
-  return chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
-}
-
-function finishOf(chunks: Chunk[]): string | null | undefined {
-  return chunks.find((c) => c.choices[0]?.finish_reason)?.choices[0]?.finish_reason;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-}
-
-beforeAll(async () => {
-  gw = await startTestGateway({
-    mock: { models: [MODEL] },
-    config: (mockUrl) => ({
-      providers: [
-        { name: "tgi", type: "tgi", base_url: mockUrl, models: [MODEL] },
-        ...(["llama3", "mistral", "plain"] as const).map((template) => ({
-          name: template,
-          type: "tgi",
-          chat_template: template,
-          base_url: mockUrl,
-          models: [`${template}-model`],
-          discover: false,
-        })),
-      ],
-    }),
-  });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "sk-unused", maxRetries: 0, timeout: 10_000 });
-});
-
-afterAll(async () => {
-  await gw?.close();
-});
-
-beforeEach(() => {
-  gw.mock.reset();
-});
+useProviderGateway(
+  [MODEL],
+  (mockUrl) => [
+    { name: "tgi", type: "tgi", base_url: mockUrl, models: [MODEL] },
+    ...(["llama3", "mistral", "plain"] as const).map((template) => ({
+      name: template,
+      type: "tgi",
+      chat_template: template,
+      base_url: mockUrl,
+      models: [`${template}-model`],
+      discover: false,
+    })),
+  ],
+  (started, client) => {
+    gw = started;
+    openai = client;
+  },
+);
 
 describe("plain chat", () => {
   it("answers non-streamed from /generate, with a chatml prompt and details asked for", async () => {
-    const completion = await openai.chat.completions.create(chat({ messages: hello }, { tokens: 5 }));
+    const completion = await openai.chat.completions.create(chat({ messages: HELLO }, { tokens: 5 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor sit amet");
     expect(completion.choices[0]?.finish_reason).toBe("stop");
     // 5 words and the EOS token; /generate reports no prompt length, so the prompt is estimated.
     expect(completion.usage?.completion_tokens).toBe(6);
     expect(completion.usage?.prompt_tokens).toBeGreaterThan(0);
 
-    const upstream = lastUpstream();
+    const upstream = lastUpstream(gw);
     expect(upstream.method).toBe("POST");
     expect(upstream.path).toBe("/generate");
     expect(upstream.body).toEqual({
@@ -131,13 +78,13 @@ describe("plain chat", () => {
 
   it("streams the same text from /generate_stream, skipping the special EOS token, usage last", async () => {
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello, max_tokens: 100 }, { tokens: 5 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO, max_tokens: 100 }, { tokens: 5 })),
     );
     expect(textOf(chunks)).toBe("lorem ipsum dolor sit amet");
     expect(textOf(chunks)).not.toContain("</s>");
     expect(finishOf(chunks)).toBe("stop");
     expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 6, completion_tokens: 6, total_tokens: 12 });
-    const upstream = lastUpstream();
+    const upstream = lastUpstream(gw);
     expect(upstream.path).toBe("/generate_stream");
     expect(upstream.body.inputs).toBe(HELLO_PROMPT);
     expect(upstream.body.parameters.max_new_tokens).toBe(100);
@@ -146,7 +93,7 @@ describe("plain chat", () => {
 
   it("takes the exact prompt length from prefill when decoder_input_details is asked for", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello }, { tokens: 2 }, { decoder_input_details: true }),
+      chat({ messages: HELLO }, { tokens: 2 }, { decoder_input_details: true }),
     );
     expect(completion.usage).toMatchObject({ prompt_tokens: 6, completion_tokens: 3, total_tokens: 9 });
   });
@@ -156,12 +103,12 @@ describe("parameters", () => {
   it("maps temperature, top_p, seed and stop, and passes TGI's own parameters from extra", async () => {
     await openai.chat.completions.create(
       chat(
-        { messages: hello, temperature: 0.7, top_p: 0.9, seed: 42, stop: ["END"], max_tokens: 20 },
+        { messages: HELLO, temperature: 0.7, top_p: 0.9, seed: 42, stop: ["END"], max_tokens: 20 },
         { tokens: 2 },
         { top_k: 5, repetition_penalty: 1.1, typical_p: 0.9, watermark: true },
       ),
     );
-    expect(lastUpstream().body.parameters).toEqual({
+    expect(lastUpstream(gw).body.parameters).toEqual({
       mock: { tokens: 2 },
       top_k: 5,
       repetition_penalty: 1.1,
@@ -177,8 +124,8 @@ describe("parameters", () => {
   });
 
   it("turns temperature 0 into greedy decoding and drops top_p 1 (TGI rejects both)", async () => {
-    await openai.chat.completions.create(chat({ messages: hello, temperature: 0, top_p: 1 }, { tokens: 2 }));
-    const parameters = lastUpstream().body.parameters;
+    await openai.chat.completions.create(chat({ messages: HELLO, temperature: 0, top_p: 1 }, { tokens: 2 }));
+    const parameters = lastUpstream(gw).body.parameters;
     expect(parameters.do_sample).toBe(false);
     expect(parameters.temperature).toBeUndefined();
     expect(parameters.top_p).toBeUndefined();
@@ -189,14 +136,14 @@ describe("chat templates", () => {
   it("renders a multi-turn chat with a system prompt as chatml (the default)", async () => {
     const completion = await openai.chat.completions.create(chat({ messages: conversation }, { tokens: 3 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor");
-    expect(lastUpstream().body.inputs).toBe(
+    expect(lastUpstream(gw).body.inputs).toBe(
       "<|im_start|>system\nYou are terse.<|im_end|>\n" +
         "<|im_start|>user\nHi<|im_end|>\n" +
         "<|im_start|>assistant\nHello!<|im_end|>\n" +
         "<|im_start|>user\nHow are you?<|im_end|>\n" +
         "<|im_start|>assistant\n",
     );
-    expect(lastUpstream().body.add_special_tokens).toBeUndefined();
+    expect(lastUpstream(gw).body.add_special_tokens).toBeUndefined();
   });
 
   it("renders llama3 headers, stops on <|eot_id|>, and keeps TGI from adding a second BOS", async () => {
@@ -207,7 +154,7 @@ describe("chat templates", () => {
       }),
     );
     expect(textOf(chunks)).toBe("lorem ipsum dolor");
-    const body = lastUpstream().body;
+    const body = lastUpstream(gw).body;
     expect(body.inputs).toBe(
       "<|begin_of_text|>" +
         "<|start_header_id|>system<|end_header_id|>\n\nYou are terse.<|eot_id|>" +
@@ -225,7 +172,7 @@ describe("chat templates", () => {
       ...chat({ messages: conversation }, { tokens: 1 }),
       model: "mistral:mistral-model",
     });
-    expect(lastUpstream().body.inputs).toBe(
+    expect(lastUpstream(gw).body.inputs).toBe(
       "<s>[INST] You are terse.\n\nHi [/INST] Hello!</s>[INST] How are you? [/INST]",
     );
   });
@@ -235,7 +182,7 @@ describe("chat templates", () => {
       ...chat({ messages: conversation }, { tokens: 1 }),
       model: "plain:plain-model",
     });
-    expect(lastUpstream().body.inputs).toBe(
+    expect(lastUpstream(gw).body.inputs).toBe(
       "system: You are terse.\nuser: Hi\nassistant: Hello!\nuser: How are you?\nassistant:",
     );
   });
@@ -244,10 +191,10 @@ describe("chat templates", () => {
 describe("JSON mode", () => {
   it("sends json_object as a JSON grammar and returns JSON", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello, response_format: { type: "json_object" } }, { tokens: 2 }),
+      chat({ messages: HELLO, response_format: { type: "json_object" } }, { tokens: 2 }),
     );
     expect(JSON.parse(completion.choices[0]?.message.content ?? "")).toEqual({ answer: "lorem ipsum" });
-    expect(lastUpstream().body.parameters.grammar).toEqual({ type: "json", value: { type: "object" } });
+    expect(lastUpstream(gw).body.parameters.grammar).toEqual({ type: "json", value: { type: "object" } });
   });
 
   it("sends a json_schema's schema as the grammar, streaming", async () => {
@@ -256,7 +203,7 @@ describe("JSON mode", () => {
       await openai.chat.completions.create(
         streamed(
           {
-            messages: hello,
+            messages: HELLO,
             response_format: { type: "json_schema", json_schema: { name: "answer", schema } },
           },
           { tokens: 3 },
@@ -264,21 +211,21 @@ describe("JSON mode", () => {
       ),
     );
     expect(JSON.parse(textOf(chunks))).toEqual({ answer: "lorem ipsum dolor" });
-    expect(lastUpstream().body.parameters.grammar).toEqual({ type: "json", value: schema });
+    expect(lastUpstream(gw).body.parameters.grammar).toEqual({ type: "json", value: schema });
   });
 });
 
 describe("finish reasons", () => {
   it("maps length when max_new_tokens cuts the answer", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello, max_tokens: 3 }, { tokens: 10 }),
+      chat({ messages: HELLO, max_tokens: 3 }, { tokens: 10 }),
     );
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor");
     expect(completion.choices[0]?.finish_reason).toBe("length");
     expect(completion.usage?.completion_tokens).toBe(3);
 
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello, max_tokens: 3 }, { tokens: 10 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO, max_tokens: 3 }, { tokens: 10 })),
     );
     expect(textOf(chunks)).toBe("lorem ipsum dolor");
     expect(finishOf(chunks)).toBe("length");
@@ -287,13 +234,13 @@ describe("finish reasons", () => {
 
   it("maps stop_sequence to stop and leaves the stop sequence out, as OpenAI does", async () => {
     const completion = await openai.chat.completions.create(
-      chat({ messages: hello, stop: ["dolor"] }, { tokens: 10 }),
+      chat({ messages: HELLO, stop: ["dolor"] }, { tokens: 10 }),
     );
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum ");
     expect(completion.choices[0]?.finish_reason).toBe("stop");
 
     const chunks = await collect(
-      await openai.chat.completions.create(streamed({ messages: hello, stop: ["dolor"] }, { tokens: 10 })),
+      await openai.chat.completions.create(streamed({ messages: HELLO, stop: ["dolor"] }, { tokens: 10 })),
     );
     expect(textOf(chunks)).toBe("lorem ipsum ");
     expect(finishOf(chunks)).toBe("stop");
@@ -301,7 +248,7 @@ describe("finish reasons", () => {
   });
 
   it("holds back a stop sequence that spans tokens while streaming", async () => {
-    const params = { messages: hello, stop: ["sit am"] };
+    const params = { messages: HELLO, stop: ["sit am"] };
     const completion = await openai.chat.completions.create(chat(params, { tokens: 10 }));
     expect(completion.choices[0]?.message.content).toBe("lorem ipsum dolor ");
     const chunks = await collect(await openai.chat.completions.create(streamed(params, { tokens: 10 })));
@@ -311,18 +258,18 @@ describe("finish reasons", () => {
 
 describe("errors", () => {
   it("maps a 422 validation error to 400, keeping TGI's message", async () => {
-    const error = await failure(openai.chat.completions.create(chat({ messages: hello }, { status: 422 })));
+    const error = await failure(openai.chat.completions.create(chat({ messages: HELLO }, { status: 422 })));
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).message).toContain("Mock upstream error (status 422)");
   });
 
   it("keeps the caller's 4 stops over the template's, and maps TGI's refusal of 5 to 400", async () => {
     await openai.chat.completions.create(
-      chat({ messages: hello, stop: ["a", "b", "c", "d"] }, { tokens: 1 }),
+      chat({ messages: HELLO, stop: ["a", "b", "c", "d"] }, { tokens: 1 }),
     );
-    expect(lastUpstream().body.parameters.stop).toEqual(["a", "b", "c", "d"]);
+    expect(lastUpstream(gw).body.parameters.stop).toEqual(["a", "b", "c", "d"]);
     const error = await failure(
-      openai.chat.completions.create(chat({ messages: hello, stop: ["a", "b", "c", "d", "e"] })),
+      openai.chat.completions.create(chat({ messages: HELLO, stop: ["a", "b", "c", "d", "e"] })),
     );
     expect(error).toBeInstanceOf(BadRequestError);
     expect((error as BadRequestError).message).toContain("up to 4 stop sequences");
@@ -330,8 +277,8 @@ describe("errors", () => {
 
   it("maps 503 to 503 with retry-after, before a stream starts too", async () => {
     for (const params of [
-      chat({ messages: hello }, { status: 503, retry_after: 7 }),
-      streamed({ messages: hello }, { status: 503, retry_after: 7 }),
+      chat({ messages: HELLO }, { status: 503, retry_after: 7 }),
+      streamed({ messages: HELLO }, { status: 503, retry_after: 7 }),
     ]) {
       const error = await failure(openai.chat.completions.create(params));
       expect(error).toBeInstanceOf(APIError);
@@ -342,23 +289,23 @@ describe("errors", () => {
 
   it("maps 429 overloaded to 429 and 424 generation errors to an upstream error", async () => {
     const limited = await failure(
-      openai.chat.completions.create(chat({ messages: hello }, { status: 429, retry_after: 3 })),
+      openai.chat.completions.create(chat({ messages: HELLO }, { status: 429, retry_after: 3 })),
     );
     expect(limited).toBeInstanceOf(RateLimitError);
-    const failed = await failure(openai.chat.completions.create(chat({ messages: hello }, { status: 424 })));
+    const failed = await failure(openai.chat.completions.create(chat({ messages: HELLO }, { status: 424 })));
     expect((failed as APIError).status).toBe(502);
   });
 
   it("ends a stream with an error when the upstream drops the connection mid-stream", async () => {
     const stream = await openai.chat.completions.create(
-      streamed({ messages: hello }, { tokens: 5, drop_after: 2 }),
+      streamed({ messages: HELLO }, { tokens: 5, drop_after: 2 }),
     );
     await expect(collect(stream)).rejects.toThrow();
   });
 
   it("ends a stream with an error when TGI stops without the final details event", async () => {
     const stream = await openai.chat.completions.create(
-      streamed({ messages: hello }, { tokens: 3, done: false }),
+      streamed({ messages: HELLO }, { tokens: 3, done: false }),
     );
     await expect(collect(stream)).rejects.toThrow(/before it finished/);
   });
@@ -367,7 +314,7 @@ describe("errors", () => {
     const error = await failure(
       openai.chat.completions.create(
         chat({
-          messages: hello,
+          messages: HELLO,
           tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }],
         }),
       ),
@@ -408,7 +355,7 @@ describe("errors", () => {
       { presence_penalty: 0.5 },
       { frequency_penalty: 0.5 },
     ]) {
-      const error = await failure(openai.chat.completions.create(chat({ messages: hello, ...extra })));
+      const error = await failure(openai.chat.completions.create(chat({ messages: HELLO, ...extra })));
       expect(error, JSON.stringify(extra)).toBeInstanceOf(BadRequestError);
       expect((error as BadRequestError).message).toContain(Object.keys(extra)[0]);
       expect((error as BadRequestError).message).toContain("provider tgi");
@@ -424,7 +371,7 @@ describe("models", () => {
     try {
       const models = await adapter.listModels(AbortSignal.timeout(5_000));
       expect(models).toEqual([{ id: MODEL, created: 0, ownedBy: "tgi" }]);
-      expect(lastUpstream().path).toBe("/info");
+      expect(lastUpstream(gw).path).toBe("/info");
     } finally {
       await adapter.close();
     }

@@ -21,8 +21,9 @@ import {
   messageFrames,
   messageJson,
 } from "./mock-anthropic-wire.ts";
-import { type MockControls, NO_CONTROLS, parseControls } from "./mock-controls.ts";
+import { type MockControls, NO_CONTROLS } from "./mock-controls.ts";
 import { OpenAIError } from "./mock-errors.ts";
+import { countControl, type ExtraControls, parseWithExtras } from "./mock-extra-controls.ts";
 import { planReply, type ReplyDefaults, type ReplyPlan } from "./mock-reply.ts";
 import { drop, fail as failWith, type Life, later, send, streamReply } from "./mock-stream.ts";
 
@@ -37,53 +38,23 @@ export interface AnthropicMockContext {
 
 type Json = Record<string, unknown>;
 
-const ANTHROPIC_KEYS = new Set(["cache_read", "cache_creation", "stream_error"]);
-
 function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function int(name: string, value: unknown): number {
-  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 1_000_000) return n;
-  throw new OpenAIError(400, `Invalid mock control "${name}": expected an integer between 0 and 1000000`);
-}
-
 function applyAnthropic(c: AnthropicControls, name: string, value: unknown): void {
-  if (name === "cache_read") c.cacheRead = int(name, value);
-  else if (name === "cache_creation") c.cacheCreation = int(name, value);
+  if (name === "cache_read") c.cacheRead = countControl(name, value);
+  else if (name === "cache_creation") c.cacheCreation = countControl(name, value);
   else if (typeof value === "string" && value !== "") c.streamError = value;
   else throw new OpenAIError(400, 'Invalid mock control "stream_error": expected an error type string');
 }
 
-/** Splits the Anthropic-only controls off, then parses the shared ones with mock-controls.ts. */
-function parseAllControls(req: IncomingMessage, bodyMock: unknown): [MockControls, AnthropicControls] {
-  const own: AnthropicControls = { cacheRead: 0, cacheCreation: 0, streamError: undefined };
-  let shared: unknown = bodyMock;
-  if (isObject(bodyMock)) {
-    const rest: Json = {};
-    for (const [key, value] of Object.entries(bodyMock)) {
-      const name = key.toLowerCase().replaceAll("-", "_");
-      if (ANTHROPIC_KEYS.has(name)) applyAnthropic(own, name, value);
-      else rest[key] = value;
-    }
-    shared = Object.keys(rest).length > 0 ? rest : undefined;
-  }
-  const headers: string[] = [];
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const header = raw[i] as string;
-    const value = raw[i + 1] as string;
-    const name = header
-      .toLowerCase()
-      .replace(/^x-mock-/, "")
-      .replaceAll("-", "_");
-    if (header.toLowerCase().startsWith("x-mock-") && ANTHROPIC_KEYS.has(name))
-      applyAnthropic(own, name, value.trim());
-    else headers.push(header, value);
-  }
-  return [parseControls(headers, shared), own];
-}
+/** Anthropic's own controls, split off the shared ones by mock-extra-controls.ts. */
+const ANTHROPIC_CONTROLS: ExtraControls<AnthropicControls> = {
+  names: new Set(["cache_read", "cache_creation", "stream_error"]),
+  defaults: () => ({ cacheRead: 0, cacheCreation: 0, streamError: undefined }),
+  apply: applyAnthropic,
+};
 
 function toolResultText(content: unknown): string {
   if (typeof content === "string") return content;
@@ -167,7 +138,7 @@ export function anthropicMessages(
   let plan: ReplyPlan | undefined;
   const seq = ctx.nextSeq();
   try {
-    [controls, own] = parseAllControls(req, body.mock);
+    [controls, own] = parseWithExtras(req.rawHeaders, body.mock, ANTHROPIC_CONTROLS);
     if (controls.status === undefined && controls.errorBody === undefined) {
       plan = planReply(planningView(body), controls, ctx.defaults, seq);
     }

@@ -16,8 +16,9 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type MockControls, NO_CONTROLS, parseControls } from "./mock-controls.ts";
+import { type MockControls, NO_CONTROLS } from "./mock-controls.ts";
 import { OpenAIError } from "./mock-errors.ts";
+import { countControl, type ExtraControls, parseWithExtras } from "./mock-extra-controls.ts";
 import {
   framesAsJsonArray,
   type GeminiControls,
@@ -41,23 +42,16 @@ export interface GeminiMockContext {
 
 type Json = Record<string, unknown>;
 
-const GEMINI_KEYS = new Set(["block", "finish", "cached", "thoughts", "retry_delay"]);
 const GENERATE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
 function isObject(v: unknown): v is Json {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function int(name: string, value: unknown): number {
-  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 1_000_000) return n;
-  throw new OpenAIError(400, `Invalid mock control "${name}": expected an integer between 0 and 1000000`);
-}
-
 function applyGemini(c: GeminiControls, name: string, value: unknown): void {
-  if (name === "cached") c.cached = int(name, value);
-  else if (name === "thoughts") c.thoughts = int(name, value);
-  else if (name === "retry_delay") c.retryDelay = int(name, value);
+  if (name === "cached") c.cached = countControl(name, value);
+  else if (name === "thoughts") c.thoughts = countControl(name, value);
+  else if (name === "retry_delay") c.retryDelay = countControl(name, value);
   else if (name === "block") {
     if (value === false || value === "false") c.block = undefined;
     else c.block = value === true || value === "true" ? "SAFETY" : String(value);
@@ -65,39 +59,16 @@ function applyGemini(c: GeminiControls, name: string, value: unknown): void {
   else throw new OpenAIError(400, 'Invalid mock control "finish": expected a finishReason string');
 }
 
-/** Splits the Gemini-only controls off, then parses the shared ones with mock-controls.ts. */
+/** Gemini's own controls, split off the shared ones by mock-extra-controls.ts. */
+const GEMINI_CONTROLS: ExtraControls<GeminiControls> = {
+  names: new Set(["block", "finish", "cached", "thoughts", "retry_delay"]),
+  defaults: () => ({ block: undefined, finish: undefined, cached: 0, thoughts: 0, retryDelay: undefined }),
+  apply: applyGemini,
+};
+
+/** The shared and the Gemini-only controls of a request (generateContent and batchEmbedContents alike). */
 export function parseAllControls(req: IncomingMessage, bodyMock: unknown): [MockControls, GeminiControls] {
-  const own: GeminiControls = {
-    block: undefined,
-    finish: undefined,
-    cached: 0,
-    thoughts: 0,
-    retryDelay: undefined,
-  };
-  let shared: unknown = bodyMock;
-  if (isObject(bodyMock)) {
-    const rest: Json = {};
-    for (const [key, value] of Object.entries(bodyMock)) {
-      const name = key.toLowerCase().replaceAll("-", "_");
-      if (GEMINI_KEYS.has(name)) applyGemini(own, name, value);
-      else rest[key] = value;
-    }
-    shared = Object.keys(rest).length > 0 ? rest : undefined;
-  }
-  const headers: string[] = [];
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const header = raw[i] as string;
-    const value = raw[i + 1] as string;
-    const name = header
-      .toLowerCase()
-      .replace(/^x-mock-/, "")
-      .replaceAll("-", "_");
-    if (header.toLowerCase().startsWith("x-mock-") && GEMINI_KEYS.has(name))
-      applyGemini(own, name, value.trim());
-    else headers.push(header, value);
-  }
-  return [parseControls(headers, shared), own];
+  return parseWithExtras(req.rawHeaders, bodyMock, GEMINI_CONTROLS);
 }
 
 function partsText(parts: unknown): string {

@@ -15,8 +15,9 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type MockControls, NO_CONTROLS, parseControls } from "./mock-controls.ts";
+import { type MockControls, NO_CONTROLS } from "./mock-controls.ts";
 import { OpenAIError } from "./mock-errors.ts";
+import { type ExtraControls, parseWithExtras } from "./mock-extra-controls.ts";
 import { chatFrames, chatJson, type OllamaControls, ollamaErrorJson } from "./mock-ollama-wire.ts";
 import { planReply, type ReplyDefaults, type ReplyPlan } from "./mock-reply.ts";
 import { drop, fail as failWith, type Life, later, send, streamReply } from "./mock-stream.ts";
@@ -36,7 +37,6 @@ type Json = Record<string, unknown>;
 
 const JSON_TYPE = "application/json; charset=utf-8";
 const NDJSON_HEADERS = { "content-type": "application/x-ndjson" };
-const OLLAMA_KEYS = new Set(["no_counts", "stream_error"]);
 const ROLES = new Set(["system", "user", "assistant", "tool"]);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -53,33 +53,16 @@ function applyOllama(c: OllamaControls, name: string, value: unknown): void {
   else throw new OpenAIError(400, 'Invalid mock control "stream_error": expected an error message string');
 }
 
-/** Splits the Ollama-only controls off, then parses the shared ones with mock-controls.ts. */
+/** Ollama's own controls, split off the shared ones by mock-extra-controls.ts. */
+const OLLAMA_CONTROLS: ExtraControls<OllamaControls> = {
+  names: new Set(["no_counts", "stream_error"]),
+  defaults: () => ({ noCounts: false, streamError: undefined }),
+  apply: applyOllama,
+};
+
+/** The shared and the Ollama-only controls of a request (`/api/chat` and `/api/embed` alike). */
 export function parseAllControls(req: IncomingMessage, bodyMock: unknown): [MockControls, OllamaControls] {
-  const own: OllamaControls = { noCounts: false, streamError: undefined };
-  let shared: unknown = bodyMock;
-  if (isObject(bodyMock)) {
-    const rest: Json = {};
-    for (const [key, value] of Object.entries(bodyMock)) {
-      const name = key.toLowerCase().replaceAll("-", "_");
-      if (OLLAMA_KEYS.has(name)) applyOllama(own, name, value);
-      else rest[key] = value;
-    }
-    shared = Object.keys(rest).length > 0 ? rest : undefined;
-  }
-  const headers: string[] = [];
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const header = raw[i] as string;
-    const value = raw[i + 1] as string;
-    const name = header
-      .toLowerCase()
-      .replace(/^x-mock-/, "")
-      .replaceAll("-", "_");
-    if (header.toLowerCase().startsWith("x-mock-") && OLLAMA_KEYS.has(name))
-      applyOllama(own, name, value.trim());
-    else headers.push(header, value);
-  }
-  return [parseControls(headers, shared), own];
+  return parseWithExtras(req.rawHeaders, bodyMock, OLLAMA_CONTROLS);
 }
 
 /** Checks one message the way Ollama's decoder and handler would. */
