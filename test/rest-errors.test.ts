@@ -259,6 +259,10 @@ describe("malformed requests", () => {
     const del = await fetch(`${gw.url}/v1/models`, { method: "DELETE" });
     expect(del.headers.get("allow")).toBe("GET");
     await expectError(del, 405);
+
+    const post = await fetch(`${gw.url}/health`, { method: "POST", body: "{}" });
+    expect(post.headers.get("allow")).toBe("GET");
+    await expectError(post, 405);
   });
 });
 

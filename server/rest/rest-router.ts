@@ -11,6 +11,9 @@ import { openAIErrorBody } from "./openai/openai-error.ts";
 import { sendError } from "./respond.ts";
 import { usageRoute } from "./usage-route.ts";
 
+/** The routes that answer GET only; another method there is a 405, not a 404. */
+const GET_ROUTES = new Set(["/health", "/ready", "/metrics", "/v1/models", "/v1/usage"]);
+
 /** The REST surface: a fixed route table, checked in order of traffic. */
 export function restRouter(gateway: Gateway, metrics: Metrics, limits: RestLimits) {
   return async (req: AnyRequest, res: AnyResponse, url: URL): Promise<void> => {
@@ -25,7 +28,7 @@ export function restRouter(gateway: Gateway, metrics: Metrics, limits: RestLimit
       return notAllowed(res, method, path, "POST");
     }
     if (method !== "GET" && method !== "HEAD") {
-      const known = path === "/v1/models" || path.startsWith("/v1/models/") || path === "/v1/usage";
+      const known = GET_ROUTES.has(path) || path.startsWith("/v1/models/");
       return known ? notAllowed(res, method, path, "GET") : notFound(res, path);
     }
     if (path === "/health") return health(res);
