@@ -1,0 +1,38 @@
+import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { ChatService } from "../gen/llmgw/v1/chat_pb.js";
+import { EmbeddingsService } from "../gen/llmgw/v1/embeddings_pb.js";
+import { ModelsService } from "../gen/llmgw/v1/models_pb.js";
+import { UsageService } from "../gen/llmgw/v1/usage_pb.js";
+
+/** Typed clients for every LLMGW service, sharing one transport. */
+export interface LlmgwClient {
+  readonly chat: Client<typeof ChatService>;
+  readonly embeddings: Client<typeof EmbeddingsService>;
+  readonly models: Client<typeof ModelsService>;
+  readonly usage: Client<typeof UsageService>;
+}
+
+/**
+ * Builds the clients over any Connect transport: connect-node's for backend
+ * services (see `createNodeTransport`), connect-web's in a browser.
+ *
+ * @example
+ * const llmgw = createLlmgwClient(createGrpcWebTransport({ baseUrl, interceptors: [apiKey(key)] }));
+ * const reply = await llmgw.chat.complete({ chat: { model: "fast", messages: [userMessage("Hi")] } });
+ */
+export function createLlmgwClient(transport: Transport): LlmgwClient {
+  return {
+    chat: createClient(ChatService, transport),
+    embeddings: createClient(EmbeddingsService, transport),
+    models: createClient(ModelsService, transport),
+    usage: createClient(UsageService, transport),
+  };
+}
+
+/** An interceptor that sends the API key as `authorization: Bearer`, as the gateway expects. */
+export function apiKey(key: string): Interceptor {
+  return (next) => (request) => {
+    request.header.set("authorization", `Bearer ${key}`);
+    return next(request);
+  };
+}

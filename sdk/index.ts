@@ -1,0 +1,14 @@
+/**
+ * The LLMGW TypeScript SDK: typed clients for the gateway's Connect services
+ * (generated from `proto/llmgw/v1`), a transport helper for Node, and small
+ * helpers for building messages and reading streams.
+ */
+
+export * from "../gen/llmgw/v1/chat_pb.js";
+export * from "../gen/llmgw/v1/embeddings_pb.js";
+export * from "../gen/llmgw/v1/error_pb.js";
+export * from "../gen/llmgw/v1/models_pb.js";
+export * from "../gen/llmgw/v1/usage_pb.js";
+export { apiKey, createLlmgwClient, type LlmgwClient } from "./client.ts";
+export { streamText, systemMessage, userMessage } from "./messages.ts";
+export { createNodeTransport, type NodeTransportOptions } from "./node-transport.ts";
