@@ -1,0 +1,81 @@
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { build } from "esbuild";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useTestGateway } from "./harness/gateway-hooks.ts";
+import type { TestGateway } from "./harness/start-gateway.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const KEY = "sk-browser-123456";
+
+/** Serves one page and the bundled connect-web client, from an origin other than the gateway's. */
+async function servePage(script: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    if (req.url === "/app.js") {
+      res.writeHead(200, { "content-type": "text/javascript" });
+      res.end(script);
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end('<!doctype html><title>llmgw</title><script type="module" src="/app.js"></script>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+describe("a browser calling the gateway with connect-web", () => {
+  let gw: TestGateway;
+  let page: { server: Server; url: string };
+  useTestGateway({ config: { keys: [{ name: "web", key: KEY }] } }, (started) => {
+    gw = started;
+  });
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install chromium'`);
+    const bundle = await build({
+      entryPoints: ["test/browser/grpc-web-app.ts"],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+    });
+    page = await servePage(bundle.outputFiles[0]?.text ?? "");
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => page?.server.close(resolve));
+  });
+
+  it("completes and streams over gRPC-Web and Connect across origins, and sees auth errors", async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(page.url);
+      await tab.waitForFunction(() => typeof window.runLlmgw === "function");
+      const results = await tab.evaluate(([url, key]) => window.runLlmgw(url, key), [gw.url, KEY] as const);
+      for (const protocol of ["grpc-web", "connect"]) {
+        const result = results[protocol];
+        expect(result?.unary).toMatch(/^lorem ipsum/);
+        expect(result?.stream).toBe(result?.unary);
+        expect(result?.lastEvent).toBe("usage");
+        expect(result?.provider).toBe("mock");
+        expect(result?.badKeyCode).toBe("Unauthenticated");
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+});
