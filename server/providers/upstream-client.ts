@@ -3,6 +3,7 @@ import type { StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { ProviderConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { UpstreamCall } from "./adapter.ts";
+import { dispatchText, type TextAnswer } from "./dispatch-text.ts";
 import { readLimited } from "./read-limited.ts";
 import { upstreamHttpError, upstreamNetworkError } from "./upstream-error.ts";
 
@@ -58,7 +59,7 @@ export class UpstreamClient {
       response = await this.#pool.request({
         method: "POST",
         path: this.#basePath + path,
-        headers: call.requestId ? { ...this.#headers, "x-request-id": call.requestId } : this.#headers,
+        headers: this.#requestHeaders(call),
         body,
         signal: call.signal,
       });
@@ -76,6 +77,34 @@ export class UpstreamClient {
       );
     }
     return response;
+  }
+
+  /**
+   * POSTs a JSON body and reads the whole answer (unary calls). Resolves with
+   * the body of a 2xx answer, rejects with a mapped GatewayError.
+   */
+  async postForText(path: string, body: string, call: UpstreamCall): Promise<string> {
+    let answer: TextAnswer;
+    try {
+      answer = await dispatchText(
+        this.#pool,
+        { method: "POST", path: this.#basePath + path, headers: this.#requestHeaders(call), body },
+        call.signal,
+        ERROR_BODY_LIMIT,
+      );
+    } catch (error) {
+      throw upstreamNetworkError(this.provider, error, call.signal);
+    }
+    if (answer.statusCode >= 300) {
+      const retryAfter = answer.headers["retry-after"];
+      throw this.#httpError(
+        this.provider,
+        answer.statusCode,
+        answer.text.slice(0, ERROR_BODY_LIMIT),
+        typeof retryAfter === "string" ? retryAfter : undefined,
+      );
+    }
+    return answer.text;
   }
 
   /** GETs and parses a JSON document (model lists). */
@@ -137,6 +166,11 @@ export class UpstreamClient {
     } finally {
       if (!response.body.readableEnded) response.body.destroy();
     }
+  }
+
+  /** The provider's headers, plus our request id so upstream logs can be matched to ours. */
+  #requestHeaders(call: UpstreamCall): Record<string, string> {
+    return call.requestId ? { ...this.#headers, "x-request-id": call.requestId } : this.#headers;
   }
 
   async close(): Promise<void> {

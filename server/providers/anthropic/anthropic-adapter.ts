@@ -35,8 +35,8 @@ export class AnthropicAdapter implements ProviderAdapter {
 
   async complete(request: ChatRequest, model: string, call: UpstreamCall): Promise<CompleteResponse> {
     const body = anthropicRequestBody(this.name, request, model, false);
-    const response = await this.#http.post("/messages", body, call);
-    return completionFromAnthropic(this.name, await this.#http.text(response, call), request);
+    const text = await this.#http.postForText("/messages", body, call);
+    return completionFromAnthropic(this.name, text, request);
   }
 
   async stream(

@@ -43,8 +43,8 @@ export class GeminiAdapter implements ProviderAdapter, EmbeddingAdapter {
 
   async complete(request: ChatRequest, model: string, call: UpstreamCall): Promise<CompleteResponse> {
     const body = geminiRequestBody(this.name, request);
-    const response = await this.#http.post(`${modelPath(model)}:generateContent`, body, call);
-    return completionFromGemini(this.name, await this.#http.text(response, call), request, model);
+    const text = await this.#http.postForText(`${modelPath(model)}:generateContent`, body, call);
+    return completionFromGemini(this.name, text, request, model);
   }
 
   async stream(
@@ -65,8 +65,7 @@ export class GeminiAdapter implements ProviderAdapter, EmbeddingAdapter {
   async embed(request: EmbedRequest, model: string, call: UpstreamCall): Promise<EmbedResponse> {
     const answers: string[] = [];
     for (const body of geminiEmbedBodies(request, model)) {
-      const response = await this.#http.post(`${modelPath(model)}:batchEmbedContents`, body, call);
-      answers.push(await this.#http.text(response, call));
+      answers.push(await this.#http.postForText(`${modelPath(model)}:batchEmbedContents`, body, call));
     }
     return embeddingsFromGemini(this.name, answers, request, model);
   }

@@ -40,8 +40,8 @@ export class OllamaAdapter implements ProviderAdapter, EmbeddingAdapter {
 
   async complete(request: ChatRequest, model: string, call: UpstreamCall): Promise<CompleteResponse> {
     const body = ollamaRequestBody(this.name, request, model, false);
-    const response = await this.#http.post("/api/chat", body, call);
-    return completionFromOllama(this.name, await this.#http.text(response, call), request);
+    const text = await this.#http.postForText("/api/chat", body, call);
+    return completionFromOllama(this.name, text, request);
   }
 
   async stream(
@@ -60,8 +60,8 @@ export class OllamaAdapter implements ProviderAdapter, EmbeddingAdapter {
   }
 
   async embed(request: EmbedRequest, model: string, call: UpstreamCall): Promise<EmbedResponse> {
-    const response = await this.#http.post("/api/embed", ollamaEmbedBody(request, model), call);
-    return embeddingsFromOllama(this.name, await this.#http.text(response, call), request, model);
+    const text = await this.#http.postForText("/api/embed", ollamaEmbedBody(request, model), call);
+    return embeddingsFromOllama(this.name, text, request, model);
   }
 
   async listModels(signal: AbortSignal): Promise<DiscoveredModel[]> {

@@ -33,12 +33,9 @@ export class OpenAICompatibleAdapter implements ProviderAdapter, EmbeddingAdapte
   }
 
   async complete(request: ChatRequest, model: string, call: UpstreamCall): Promise<CompleteResponse> {
-    const response = await this.#http.post(
-      "/chat/completions",
-      openAIRequestBody(request, model, false, false, this.#maxTokensField),
-      call,
-    );
-    return completionFromOpenAI(this.name, await this.#http.text(response, call), request);
+    const body = openAIRequestBody(request, model, false, false, this.#maxTokensField);
+    const text = await this.#http.postForText("/chat/completions", body, call);
+    return completionFromOpenAI(this.name, text, request);
   }
 
   async stream(
@@ -57,8 +54,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter, EmbeddingAdapte
   }
 
   async embed(request: EmbedRequest, model: string, call: UpstreamCall): Promise<EmbedResponse> {
-    const response = await this.#http.post("/embeddings", openAIEmbeddingsBody(request, model), call);
-    return embeddingsFromOpenAI(this.name, await this.#http.text(response, call), request);
+    const text = await this.#http.postForText("/embeddings", openAIEmbeddingsBody(request, model), call);
+    return embeddingsFromOpenAI(this.name, text, request);
   }
 
   async listModels(signal: AbortSignal): Promise<DiscoveredModel[]> {

@@ -40,8 +40,8 @@ export class TgiAdapter implements ProviderAdapter {
 
   async complete(request: ChatRequest, _model: string, call: UpstreamCall): Promise<CompleteResponse> {
     const body = tgiRequestBody(this.name, this.#baseUrl, this.#template, request);
-    const response = await this.#http.post("/generate", body.json, call);
-    return completionFromTgi(this.name, await this.#http.text(response, call), request, body.stops);
+    const text = await this.#http.postForText("/generate", body.json, call);
+    return completionFromTgi(this.name, text, request, body.stops);
   }
 
   async stream(
