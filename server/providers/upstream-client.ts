@@ -1,16 +1,16 @@
-import { Pool } from "undici";
+import { type Dispatcher, Pool } from "undici";
 import type { StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { ProviderConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { UpstreamCall } from "./adapter.ts";
+import { dispatchStream, type StreamAnswer } from "./dispatch-stream.ts";
 import { dispatchText, type TextAnswer } from "./dispatch-text.ts";
-import { readLimited } from "./read-limited.ts";
 import { upstreamHttpError, upstreamNetworkError } from "./upstream-error.ts";
 
 /** The most of an upstream error body we read, so a hostile upstream cannot balloon memory. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-export type UpstreamResponse = Awaited<ReturnType<Pool["request"]>>;
+export type UpstreamResponse = StreamAnswer;
 
 /** Maps a non-2xx answer to a GatewayError; adapters whose upstream says more in the body pass their own. */
 export type HttpErrorMapper = (
@@ -52,22 +52,23 @@ export class UpstreamClient {
     this.#headers = { "content-type": "application/json", ...headers, ...config.headers };
   }
 
-  /** POSTs a JSON body; resolves with a 2xx response, rejects with a mapped GatewayError. */
+  /**
+   * POSTs a JSON body and resolves once a 2xx answer's headers arrive, its
+   * body still streaming (streamed completions). Rejects with a mapped GatewayError.
+   */
   async post(path: string, body: string, call: UpstreamCall): Promise<UpstreamResponse> {
     let response: UpstreamResponse;
     try {
-      response = await this.#pool.request({
-        method: "POST",
-        path: this.#basePath + path,
-        headers: this.#requestHeaders(call),
-        body,
-        signal: call.signal,
-      });
+      response = await dispatchStream(
+        this.#pool,
+        { method: "POST", path: this.#basePath + path, headers: this.#requestHeaders(call), body },
+        call.signal,
+      );
     } catch (error) {
       throw upstreamNetworkError(this.provider, error, call.signal);
     }
     if (response.statusCode >= 300) {
-      const text = await readLimited(response.body, ERROR_BODY_LIMIT).catch(() => "");
+      const text = await response.body.text(ERROR_BODY_LIMIT).catch(() => "");
       const retryAfter = response.headers["retry-after"];
       throw this.#httpError(
         this.provider,
@@ -109,7 +110,7 @@ export class UpstreamClient {
 
   /** GETs and parses a JSON document (model lists). */
   async getJson(path: string, signal: AbortSignal): Promise<unknown> {
-    let response: UpstreamResponse;
+    let response: Dispatcher.ResponseData;
     try {
       response = await this.#pool.request({
         method: "GET",
@@ -164,7 +165,7 @@ export class UpstreamClient {
     } catch (error) {
       throw upstreamNetworkError(this.provider, error, call.signal);
     } finally {
-      if (!response.body.readableEnded) response.body.destroy();
+      if (!response.body.ended) response.body.destroy();
     }
   }
 
