@@ -46,15 +46,13 @@ describe("a long stream to a slow reader", () => {
       .filter((frame) => frame.startsWith("data: "))
       .map((frame) => frame.slice(6));
     expect(events.at(-1)).toBe("[DONE]");
-    const chunks = events
-      .slice(0, -1)
-      .map(
-        (data) =>
-          JSON.parse(data) as {
-            choices: Array<{ delta: { content?: string } }>;
-            usage?: { completion_tokens: number };
-          },
-      );
+    const chunks = events.slice(0, -1).map(
+      (data) =>
+        JSON.parse(data) as {
+          choices: Array<{ delta: { content?: string } }>;
+          usage?: { completion_tokens: number };
+        },
+    );
     const content = chunks.filter((c) => c.choices[0]?.delta.content !== undefined).length;
     expect(content).toBe(tokens);
     expect(chunks.at(-1)?.usage?.completion_tokens).toBe(tokens);
