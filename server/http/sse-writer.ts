@@ -26,12 +26,10 @@ export class SseWriter {
     // the first token (or an early error event) is ready, as with most upstreams.
   }
 
-  /** Sends one `data:` event; resolves when the socket can take more. */
-  async data(payload: string): Promise<void> {
-    const frame = payload.includes("\n")
-      ? `data: ${payload.split("\n").join("\ndata: ")}\n\n`
-      : `data: ${payload}\n\n`;
-    if (this.#res.write(frame)) return;
+  /** Sends `data:` events in one write; resolves when the socket can take more. */
+  async data(payloads: readonly string[]): Promise<void> {
+    if (payloads.length === 0) return;
+    if (this.#res.write(frames(payloads))) return;
     if (this.#res.destroyed) return;
     await new Promise<void>((resolve) => {
       const done = () => {
@@ -44,7 +42,21 @@ export class SseWriter {
     });
   }
 
-  end(): void {
-    if (!this.#res.writableEnded) this.#res.end();
+  /** Sends the last events and ends the stream, in one write. */
+  end(payloads: readonly string[] = []): void {
+    if (this.#res.writableEnded || this.#res.destroyed) return;
+    if (payloads.length === 0) this.#res.end();
+    else this.#res.end(frames(payloads));
   }
+}
+
+/** `data:` frames for payloads; a payload with newlines is split across `data:` lines, never left malformed. */
+function frames(payloads: readonly string[]): string {
+  let out = "";
+  for (const payload of payloads) {
+    out += payload.includes("\n")
+      ? `data: ${payload.split("\n").join("\ndata: ")}\n\n`
+      : `data: ${payload}\n\n`;
+  }
+  return out;
 }

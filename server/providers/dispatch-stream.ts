@@ -42,10 +42,10 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     this.#notify();
   }
 
-  /** Stops the upstream response; the iteration ends. */
-  destroy(reason: Error = new Error("the gateway stopped reading the upstream body")): void {
+  /** Stops the upstream response; the iteration ends. (The Error is made only when needed: it costs a stack trace.) */
+  destroy(reason?: Error): void {
     if (this.#ended) return;
-    this.#controller?.abort(reason);
+    this.#controller?.abort(reason ?? new Error("the gateway stopped reading the upstream body"));
     this.end();
     this.#queue.length = 0;
   }

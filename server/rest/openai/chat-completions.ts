@@ -41,19 +41,22 @@ export async function chatCompletions(
     const renderer = new ChunkRenderer(started.model, includeUsage, call.requestId);
     const sse = new SseWriter(res);
     sse.open({});
+    // The closing events (finish, usage, [DONE]) leave together, in the write that ends the stream.
+    let last: string[] = [];
     try {
       for await (const event of started.events) {
-        for (const payload of renderer.render(event)) await sse.data(payload);
+        const payloads = renderer.render(event);
+        if (event.event.case === "usage") last = payloads;
+        else await sse.data(payloads);
         // A deadline (or a vanished client) may fire while a write waits for drain: end with its
         // error event, never with [DONE] after a cut-short stream.
         if (call.signal.aborted) throw call.signal.reason;
       }
-      await sse.data("[DONE]");
+      last.push("[DONE]");
     } catch (error) {
-      const failure = GatewayError.from(error);
-      if (!res.destroyed) await sse.data(openAIErrorBody(failure));
+      last = [openAIErrorBody(GatewayError.from(error))];
     }
-    sse.end();
+    sse.end(last);
   } catch (error) {
     sendError(res, error, openAIErrorBody);
   }
