@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import type { Gateway } from "../core/gateway.ts";
-import { openAIErrorBody } from "../rest/openai/openai-error.ts";
-import { sendError } from "../rest/respond.ts";
-import { restRouter } from "../rest/rest-router.ts";
-import { rpcRoutes } from "../rpc/rpc-routes.ts";
-import type { Metrics } from "../telemetry/metrics.ts";
-import { applyCors } from "./cors.ts";
+import type { Gateway } from "./core/gateway.ts";
+import { applyCors } from "./http/cors.ts";
+import { openAIErrorBody } from "./rest/openai/openai-error.ts";
+import { sendError } from "./rest/respond.ts";
+import { restRouter } from "./rest/rest-router.ts";
+import { rpcRoutes } from "./rpc/rpc-routes.ts";
+import type { Metrics } from "./telemetry/metrics.ts";
 
 export interface HandlerOptions {
   readonly bodyLimit: number;
