@@ -7,6 +7,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../token-estimate.ts";
+import { parseUpstreamJson } from "../upstream-json.ts";
 import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
 import type { AnthropicMessage } from "./anthropic-wire-types.ts";
 
@@ -23,12 +24,7 @@ export async function completionFromAnthropic(
   text: string,
   request: ChatRequest,
 ): Promise<CompleteResponse> {
-  let parsed: AnthropicMessage;
-  try {
-    parsed = JSON.parse(text) as AnthropicMessage;
-  } catch {
-    throw new GatewayError("upstream_error", `upstream ${provider} answered with invalid JSON`, { provider });
-  }
+  const parsed = parseUpstreamJson<AnthropicMessage>(provider, text);
   if (parsed === null || typeof parsed !== "object" || !Array.isArray(parsed.content)) {
     throw new GatewayError("upstream_error", `upstream ${provider} answered without content`, { provider });
   }

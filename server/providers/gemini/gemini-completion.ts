@@ -9,6 +9,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../token-estimate.ts";
+import { parseUpstreamJson } from "../upstream-json.ts";
 import { GeminiCandidates } from "./gemini-candidates.ts";
 import { usageFromGemini } from "./gemini-usage.ts";
 import type { GeminiResponse } from "./gemini-wire-types.ts";
@@ -40,12 +41,7 @@ export async function completionFromGemini(
   request: ChatRequest,
   model: string,
 ): Promise<CompleteResponse> {
-  let parsed: GeminiResponse | GeminiResponse[];
-  try {
-    parsed = JSON.parse(text) as GeminiResponse | GeminiResponse[];
-  } catch {
-    throw new GatewayError("upstream_error", `upstream ${provider} answered with invalid JSON`, { provider });
-  }
+  const parsed = parseUpstreamJson<GeminiResponse | GeminiResponse[]>(provider, text);
   const reader = new GeminiCandidates(provider);
   const choices = new Map<number, Choice>();
   for (const chunk of Array.isArray(parsed) ? parsed : [parsed]) {

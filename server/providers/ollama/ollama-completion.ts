@@ -6,6 +6,7 @@ import {
   Role,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { parseUpstreamJson } from "../upstream-json.ts";
 import { toolCallFromOllama } from "./ollama-tool-calls.ts";
 import { finishReasonFromOllama, usageFromOllama } from "./ollama-usage.ts";
 import type { OllamaChatResponse } from "./ollama-wire-types.ts";
@@ -23,12 +24,7 @@ export async function completionFromOllama(
   text: string,
   request: ChatRequest,
 ): Promise<CompleteResponse> {
-  let parsed: OllamaChatResponse;
-  try {
-    parsed = JSON.parse(text) as OllamaChatResponse;
-  } catch {
-    throw new GatewayError("upstream_error", `upstream ${provider} answered with invalid JSON`, { provider });
-  }
+  const parsed = parseUpstreamJson<OllamaChatResponse>(provider, text);
   if (parsed === null || typeof parsed !== "object") {
     throw new GatewayError("upstream_error", `upstream ${provider} answered with a non-object`, { provider });
   }

@@ -9,6 +9,7 @@ import { GatewayError } from "../../errors/gateway-error.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
 import { estimateUsage } from "../token-estimate.ts";
+import { parseUpstreamJson } from "../upstream-json.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
 /** Parses an upstream's non-streamed chat completion into the canonical response. */
@@ -17,12 +18,7 @@ export async function completionFromOpenAI(
   text: string,
   request: ChatRequest,
 ): Promise<CompleteResponse> {
-  let parsed: OpenAICompletion;
-  try {
-    parsed = JSON.parse(text) as OpenAICompletion;
-  } catch {
-    throw new GatewayError("upstream_error", `upstream ${provider} answered with invalid JSON`, { provider });
-  }
+  const parsed = parseUpstreamJson<OpenAICompletion>(provider, text);
   if (parsed === null || typeof parsed !== "object" || !Array.isArray(parsed.choices)) {
     throw new GatewayError("upstream_error", `upstream ${provider} answered without choices`, { provider });
   }

@@ -6,6 +6,7 @@ import {
   Role,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { parseUpstreamJson } from "../upstream-json.ts";
 import { cutAtStop } from "./stop-trim.ts";
 import { finishReasonFromTgi, usageFromTgi } from "./tgi-usage.ts";
 import type { TgiGenerateResponse } from "./tgi-wire-types.ts";
@@ -24,12 +25,7 @@ export async function completionFromTgi(
   request: ChatRequest,
   stops: readonly string[],
 ): Promise<CompleteResponse> {
-  let parsed: TgiGenerateResponse;
-  try {
-    parsed = JSON.parse(text) as TgiGenerateResponse;
-  } catch {
-    throw new GatewayError("upstream_error", `upstream ${provider} answered with invalid JSON`, { provider });
-  }
+  const parsed = parseUpstreamJson<TgiGenerateResponse>(provider, text);
   if (parsed === null || typeof parsed !== "object" || typeof parsed.generated_text !== "string") {
     throw new GatewayError("upstream_error", `upstream ${provider} answered without generated_text`, {
       provider,
