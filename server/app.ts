@@ -1,22 +1,28 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.ts";
-import { Gateway } from "./core/gateway.ts";
-import { KeyRing } from "./core/key-ring.ts";
+import { InFlight } from "./core/in-flight.ts";
+import { buildPipeline } from "./core/pipeline.ts";
+import { Readiness } from "./core/readiness.ts";
+import type { GatewayServices } from "./core/services.ts";
+import { UsageQueries } from "./core/usage-queries.ts";
+import { GatewayError } from "./errors/gateway-error.ts";
 import { OnePortServer } from "./net/one-port-server.ts";
+import { Authenticator } from "./policy/auth/authenticator.ts";
+import { KeyRing } from "./policy/auth/key-ring.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
-import { warmTokenizer } from "./providers/token-estimate.ts";
 import { createRequestHandler } from "./request-handler.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { UsageLedger } from "./state/usage-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
+import { warmTokenizer } from "./usage/token-estimate.ts";
 
 /** A gateway that is listening. */
 export interface RunningGateway {
   readonly url: string;
   readonly address: AddressInfo;
-  readonly gateway: Gateway;
+  readonly services: GatewayServices;
   /** Drains in-flight requests for up to `graceMs` (the configured grace by default), then stops. */
   close(graceMs?: number): Promise<void>;
 }
@@ -55,16 +61,18 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     log.error({ err: error }, "usage ledger write failed"),
   );
   const metrics = new Metrics();
-  const gateway = new Gateway({
-    keys,
-    router,
-    ledger,
+  const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
+  const inFlight = new InFlight(config.server.request_timeout_ms);
+  const services: GatewayServices = {
+    pipeline: buildPipeline({ auth, router, ledger, metrics, log, logRequests: config.log.requests }),
+    inFlight,
+    auth,
+    catalog: router,
+    usage: new UsageQueries(ledger),
+    readiness: new Readiness(adapters),
     metrics,
-    log,
-    logRequests: config.log.requests,
-    requestTimeoutMs: config.server.request_timeout_ms,
-  });
-  const handler = createRequestHandler(gateway, metrics, {
+  };
+  const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,
     corsOrigins: config.server.cors_origins,
   });
@@ -77,12 +85,14 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   return {
     url: `http://${host}:${address.port}`,
     address,
-    gateway,
+    services,
     async close(graceMs = config.server.shutdown_grace_ms) {
       clearInterval(rediscover);
-      await server.close(graceMs, () => gateway.abortInFlight());
-      gateway.inFlight.close();
-      ledger.close();
+      await server.close(graceMs, () =>
+        inFlight.abortAll(new GatewayError("unavailable", "the gateway is shutting down; retry the request")),
+      );
+      inFlight.close();
+      await ledger.close();
       await Promise.all(adapters.map((a) => a.close()));
     },
   };

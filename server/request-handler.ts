@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import type { Gateway } from "./core/gateway.ts";
+import type { GatewayServices } from "./core/services.ts";
 import { applyCors } from "./http/cors.ts";
 import { openAIErrorBody } from "./rest/openai/openai-error.ts";
 import { sendError } from "./rest/respond.ts";
 import { restRouter } from "./rest/rest-router.ts";
+import { rpcGate } from "./rpc/rpc-call.ts";
 import { rpcRoutes } from "./rpc/rpc-routes.ts";
-import type { Metrics } from "./telemetry/metrics.ts";
 
 export interface HandlerOptions {
   readonly bodyLimit: number;
@@ -20,14 +20,16 @@ const RPC_PREFIX = "/llmgw.v1.";
  * The one request handler behind both HTTP/1.1 and HTTP/2: CORS first, then
  * Connect (gRPC, gRPC-Web, Connect) by path prefix, then the REST surface.
  */
-export function createRequestHandler(gateway: Gateway, metrics: Metrics, options: HandlerOptions) {
+export function createRequestHandler(services: GatewayServices, options: HandlerOptions) {
   const rpc = connectNodeAdapter({
-    routes: rpcRoutes(gateway),
+    routes: rpcRoutes(services),
     // Fastify-style body limits do not reach Connect routes; this does.
     readMaxBytes: options.bodyLimit,
     requireConnectProtocolHeader: false,
+    // Auth, accounting and the deadline start before Connect reads the body (see rpcGate).
+    requestGate: rpcGate(services),
   });
-  const rest = restRouter(gateway, metrics, options);
+  const rest = restRouter(services, options);
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (applyCors(req, res, options.corsOrigins)) return;
     const path = req.url ?? "/";

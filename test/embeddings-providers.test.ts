@@ -7,7 +7,7 @@ import { EmbeddingsService, EmbedRequestSchema } from "../gen/llmgw/v1/embedding
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "../server/mock/mock-embeddings.ts";
 import { embeddingsFromGemini, geminiEmbedBodies } from "../server/providers/gemini/gemini-embeddings.ts";
 import { embeddingsFromOllama, ollamaEmbedBody } from "../server/providers/ollama/ollama-embeddings.ts";
-import { estimateInputUsage } from "../server/providers/token-estimate.ts";
+import { estimateInputUsage } from "../server/usage/token-estimate.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**

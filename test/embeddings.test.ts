@@ -114,13 +114,16 @@ describe("the openai SDK", () => {
 
   it("accounts the request in the usage ledger", async () => {
     await openai.embeddings.create({ model: MODEL, input: texts, user: "ledger-check" });
-    const rows = gw.running.gateway.ledger.totals({
-      startMs: Date.now() - 60_000,
-      endMs: Date.now() + 60_000,
-      key: "",
-      provider: "mock",
-      model: "mock-embed",
-    });
+    const { rows } = await gw.running.services.usage.query(
+      { name: "", admin: true },
+      {
+        startMs: Date.now() - 60_000,
+        endMs: Date.now() + 60_000,
+        key: "",
+        provider: "mock",
+        model: "mock-embed",
+      },
+    );
     expect(rows.reduce((n, r) => n + r.promptTokens, 0)).toBeGreaterThanOrEqual(6);
     expect(upstreamBody().user).toBe("ledger-check");
   });

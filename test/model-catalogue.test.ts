@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelsService } from "../gen/llmgw/v1/models_pb.js";
 import { TokenUsageSchema } from "../gen/llmgw/v1/usage_pb.js";
 import { ConfigError, parseConfig } from "../server/config/load-config.ts";
-import { costUsd } from "../server/core/cost.ts";
 import type { DiscoveredModel, ProviderAdapter } from "../server/providers/adapter.ts";
 import { ModelRouter } from "../server/routing/model-router.ts";
 import { builtinFacts, PRICES_AS_OF } from "../server/routing/price-table.ts";
+import { costUsd } from "../server/usage/cost.ts";
 import { openaiClient } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 

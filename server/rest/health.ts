@@ -1,4 +1,4 @@
-import type { Gateway } from "../core/gateway.ts";
+import type { Readiness } from "../core/readiness.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import { sendJson } from "./respond.ts";
 
@@ -9,19 +9,14 @@ export function health(res: AnyResponse): void {
 
 /**
  * `GET /ready`: readiness. Every provider's upstream must answer its model
- * list within two seconds; 503 names the ones that did not.
+ * list within two seconds; 503 names the ones that did not. The check is
+ * shared and cached for a few seconds (see Readiness).
  */
-export async function ready(gateway: Gateway, res: AnyResponse): Promise<void> {
-  const checks = await Promise.all(
-    gateway.router.adapters.map(async (adapter) => {
-      try {
-        await adapter.listModels(AbortSignal.timeout(2_000));
-        return { provider: adapter.name, ok: true };
-      } catch (error) {
-        return { provider: adapter.name, ok: false, error: (error as Error).message };
-      }
-    }),
+export async function ready(readiness: Readiness, res: AnyResponse): Promise<void> {
+  const report = await readiness.check();
+  sendJson(
+    res,
+    report.ok ? 200 : 503,
+    JSON.stringify({ status: report.ok ? "ready" : "unavailable", providers: report.providers }),
   );
-  const ok = checks.length > 0 && checks.every((c) => c.ok);
-  sendJson(res, ok ? 200 : 503, JSON.stringify({ status: ok ? "ready" : "unavailable", providers: checks }));
 }

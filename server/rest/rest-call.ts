@@ -1,26 +1,29 @@
-import type { CallContext } from "../core/call-context.ts";
 import type { InFlight } from "../core/in-flight.ts";
-import { credentialFromHeaders } from "../core/key-ring.ts";
-import { requestIdFrom } from "../core/request-id.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
+import { credentialFromHeaders } from "../policy/auth/key-ring.ts";
+
+/** What a REST surface knows of a request before reading its body. */
+export interface RestRequest {
+  readonly requestId: string;
+  readonly signal: AbortSignal;
+  readonly startedAt: number;
+  readonly credential: string | undefined;
+}
 
 /**
- * Builds the call context for a REST request (the key name is filled in once
- * the caller is authenticated). Its signal fires when the
- * client goes away before the response is finished (aborting the upstream
- * at once), when the request outlives the gateway's request timeout, or when
- * the gateway shuts down with the request still running.
+ * Tracks a REST request as a call. Its signal fires when the client goes
+ * away before the response is finished (aborting the upstream at once),
+ * when the request outlives the gateway's request timeout, or when the
+ * gateway shuts down with the request still running.
  */
-export function restCall(
+export function restRequest(
   req: AnyRequest,
   res: AnyResponse,
-  surface: string,
+  requestId: string,
   inFlight: InFlight,
-): CallContext {
-  const requestId = requestIdFrom(header(req, "x-request-id"));
-  res.setHeader("x-request-id", requestId);
+): RestRequest {
   const controller = new AbortController();
   const tracked = inFlight.add(controller);
   res.once("close", () => {
@@ -28,7 +31,12 @@ export function restCall(
     if (!res.writableFinished)
       controller.abort(new GatewayError("cancelled", "the client closed the connection"));
   });
-  return { requestId, keyName: "", signal: controller.signal, startedAt: performance.now(), surface };
+  return {
+    requestId,
+    signal: controller.signal,
+    startedAt: performance.now(),
+    credential: restCredential(req),
+  };
 }
 
 /** The credential from `Authorization: Bearer` or `x-api-key`. */

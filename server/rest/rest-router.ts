@@ -1,30 +1,37 @@
-import type { Gateway } from "../core/gateway.ts";
+import { requestIdFrom } from "../core/request-id.ts";
+import type { GatewayServices } from "../core/services.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
-import type { Metrics } from "../telemetry/metrics.ts";
 import { health, ready } from "./health.ts";
 import { chatCompletions, type RestLimits } from "./openai/chat-completions.ts";
 import { embeddings } from "./openai/embeddings.ts";
 import { getModel, listModels } from "./openai/models.ts";
 import { openAIErrorBody } from "./openai/openai-error.ts";
 import { sendError } from "./respond.ts";
+import { header } from "./rest-call.ts";
 import { usageRoute } from "./usage-route.ts";
 
 /** The routes that answer GET only; another method there is a 405, not a 404. */
 const GET_ROUTES = new Set(["/health", "/ready", "/metrics", "/v1/models", "/v1/usage"]);
 
-/** The REST surface: a fixed route table, checked in order of traffic. */
-export function restRouter(gateway: Gateway, metrics: Metrics, limits: RestLimits) {
+/**
+ * The REST surface: a fixed route table, checked in order of traffic. Every
+ * answer, an error or a 404 included, carries the request id.
+ */
+export function restRouter(services: GatewayServices, limits: RestLimits) {
+  const metrics = services.metrics;
   return async (req: AnyRequest, res: AnyResponse, url: URL): Promise<void> => {
+    const requestId = requestIdFrom(header(req, "x-request-id"));
+    res.setHeader("x-request-id", requestId);
     const path = url.pathname;
     const method = req.method ?? "GET";
     if (path === "/v1/chat/completions") {
-      if (method === "POST") return chatCompletions(gateway, limits, req, res);
+      if (method === "POST") return chatCompletions(services, limits, requestId, req, res);
       return notAllowed(res, method, path, "POST");
     }
     if (path === "/v1/embeddings") {
-      if (method === "POST") return embeddings(gateway, limits, req, res);
+      if (method === "POST") return embeddings(services, limits, requestId, req, res);
       return notAllowed(res, method, path, "POST");
     }
     if (method !== "GET" && method !== "HEAD") {
@@ -32,14 +39,14 @@ export function restRouter(gateway: Gateway, metrics: Metrics, limits: RestLimit
       return known ? notAllowed(res, method, path, "GET") : notFound(res, path);
     }
     if (path === "/health") return health(res);
-    if (path === "/ready") return ready(gateway, res);
-    if (path === "/v1/models") return listModels(gateway, req, res);
+    if (path === "/ready") return ready(services.readiness, res);
+    if (path === "/v1/models") return listModels(services, requestId, req, res);
     if (path.startsWith("/v1/models/")) {
       const id = decodeSegment(path.slice(11));
       if (id === undefined) return badPath(res, path);
-      return getModel(gateway, id, req, res);
+      return getModel(services, id, requestId, req, res);
     }
-    if (path === "/v1/usage") return usageRoute(gateway, url, req, res);
+    if (path === "/v1/usage") return usageRoute(services, url, requestId, req, res);
     if (path === "/metrics") {
       const text = await metrics.text();
       res.writeHead(200, { "content-type": metrics.contentType });

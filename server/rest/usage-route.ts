@@ -1,4 +1,4 @@
-import type { Gateway } from "../core/gateway.ts";
+import type { GatewayServices } from "../core/services.ts";
 import { invalidRequest } from "../errors/gateway-error.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
@@ -6,33 +6,36 @@ import { openAIErrorBody } from "./openai/openai-error.ts";
 import { sendError, sendJson } from "./respond.ts";
 import { restCredential } from "./rest-call.ts";
 
-const DAY_MS = 86_400_000;
-
 /**
  * `GET /v1/usage?start=ISO&end=ISO&key=&provider=&model=`: ledger totals per
- * key, provider, model and UTC day. The range defaults to the last 30 days.
- * Keys that are not admin keys see only their own rows.
+ * key, provider, model and UTC day, from the same query service as
+ * `UsageService.GetUsage`.
  */
-export function usageRoute(gateway: Gateway, url: URL, req: AnyRequest, res: AnyResponse): void {
+export async function usageRoute(
+  services: GatewayServices,
+  url: URL,
+  requestId: string,
+  req: AnyRequest,
+  res: AnyResponse,
+): Promise<void> {
   try {
-    const keyName = gateway.authenticate(restCredential(req));
-    const endMs = time(url.searchParams.get("end"), "end") ?? Date.now();
-    const startMs = time(url.searchParams.get("start"), "start") ?? endMs - 30 * DAY_MS;
-    const rows = gateway.ledger.totals({
-      startMs,
-      endMs,
-      key: gateway.usageKeyFilter(keyName, url.searchParams.get("key") ?? ""),
-      provider: url.searchParams.get("provider") ?? "",
-      model: url.searchParams.get("model") ?? "",
+    const caller = services.auth.authenticate(restCredential(req), requestId);
+    const params = url.searchParams;
+    const report = await services.usage.query(caller, {
+      startMs: time(params.get("start"), "start"),
+      endMs: time(params.get("end"), "end"),
+      key: params.get("key") ?? "",
+      provider: params.get("provider") ?? "",
+      model: params.get("model") ?? "",
     });
     sendJson(
       res,
       200,
       JSON.stringify({
         object: "list",
-        start: new Date(startMs).toISOString(),
-        end: new Date(endMs).toISOString(),
-        data: rows.map((row) => ({
+        start: new Date(report.startMs).toISOString(),
+        end: new Date(report.endMs).toISOString(),
+        data: report.rows.map((row) => ({
           day: row.day,
           key: row.key,
           provider: row.provider,
@@ -51,6 +54,7 @@ export function usageRoute(gateway: Gateway, url: URL, req: AnyRequest, res: Any
   }
 }
 
+/** An ISO 8601 time or Unix seconds; unset when absent. */
 function time(value: string | null, param: string): number | undefined {
   if (value === null || value === "") return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);

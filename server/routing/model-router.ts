@@ -24,6 +24,14 @@ export interface CatalogEntry {
   readonly facts: ModelFacts;
 }
 
+/** The model catalogue, as the models routes see it. */
+export interface ModelCatalog {
+  /** Every model callers can name: configured, discovered, and aliases. Sorted by id. */
+  catalog(): CatalogEntry[];
+  /** Finds a catalogue entry by id, alias or bare upstream name. */
+  find(id: string): CatalogEntry | undefined;
+}
+
 interface ProviderModels {
   readonly adapter: ProviderAdapter;
   /** The facts config states for each configured model. */
@@ -42,7 +50,7 @@ interface ProviderModels {
  * A `x:y` name whose `x` is no provider and which no provider lists is an
  * unknown provider, and is rejected rather than guessed at.
  */
-export class ModelRouter {
+export class ModelRouter implements ModelCatalog {
   readonly #providers = new Map<string, ProviderModels>();
   readonly #aliases: Record<string, string>;
   readonly #defaultProvider: string | undefined;
@@ -74,6 +82,14 @@ export class ModelRouter {
     if (entry === undefined) return;
     entry.discovered = models;
     entry.known = mergedFacts(entry);
+  }
+
+  /**
+   * Whether a provider lists a model by name, in config or from discovery.
+   * Only such names become metric labels: a caller may name anything.
+   */
+  knows(provider: string, model: string): boolean {
+    return this.#providers.get(provider)?.known.has(model) ?? false;
   }
 
   resolve(name: string): Route {

@@ -1,20 +1,20 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type Model, ModelSchema, ModelSource, type ModelsService } from "../../gen/llmgw/v1/models_pb.js";
-import type { Gateway } from "../core/gateway.ts";
+import type { GatewayServices } from "../core/services.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { CatalogEntry } from "../routing/model-router.ts";
 import { toConnectError } from "./connect-error.ts";
 import { modelFactsProto } from "./model-facts-proto.ts";
-import { rpcCall } from "./rpc-call.ts";
+import { rpcCredential } from "./rpc-call.ts";
 
 /** ModelsService: the same catalogue as `GET /v1/models`. */
-export function modelsService(gateway: Gateway): ServiceImpl<typeof ModelsService> {
+export function modelsService(services: GatewayServices): ServiceImpl<typeof ModelsService> {
   return {
     listModels(req, ctx) {
       try {
-        rpcCall(gateway, ctx, "rpc");
-        const models = gateway.router
+        services.auth.authenticate(rpcCredential(ctx), ctx.responseHeader.get("x-request-id") ?? "");
+        const models = services.catalog
           .catalog()
           .filter((m) => req.provider === "" || m.provider === req.provider);
         return { models: models.map(toModel) };
@@ -24,8 +24,8 @@ export function modelsService(gateway: Gateway): ServiceImpl<typeof ModelsServic
     },
     getModel(req, ctx) {
       try {
-        rpcCall(gateway, ctx, "rpc");
-        const model = gateway.router.find(req.id);
+        services.auth.authenticate(rpcCredential(ctx), ctx.responseHeader.get("x-request-id") ?? "");
+        const model = services.catalog.find(req.id);
         if (model === undefined)
           throw new GatewayError("model_not_found", `the model "${req.id}" does not exist`);
         return { model: toModel(model) };

@@ -1,37 +1,146 @@
-import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
-import type { CallContext } from "../core/call-context.ts";
-import type { Gateway } from "../core/gateway.ts";
-import { credentialFromHeaders } from "../core/key-ring.ts";
+import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
+import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
+import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
+import { type Call, createCall, type Operation } from "../core/call.ts";
+import type { Answer } from "../core/chain.ts";
+import type { InFlight } from "../core/in-flight.ts";
 import { requestIdFrom } from "../core/request-id.ts";
-import { GatewayError } from "../errors/gateway-error.ts";
+import type { GatewayServices } from "../core/services.ts";
+import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
+import { credentialFromHeaders } from "../policy/auth/key-ring.ts";
+import { toConnectError } from "./connect-error.ts";
+
+/** A model call the gate started, waiting for its message. */
+export interface PendingCall {
+  readonly call: Call;
+  /** The pipeline's answer; it rejects with a GatewayError. */
+  readonly answer: Promise<Answer>;
+  /** Hands the decoded message to the waiting pipeline (undefined: the request had no `chat`). */
+  deliver(request: ChatRequest | EmbedRequest | undefined): void;
+}
+
+const pendingKey = createContextKey<PendingCall | undefined>(undefined, {
+  description: "llmgw pending call",
+});
+
+/** The methods that run the pipeline, by `service/method`. */
+const OPERATIONS: Record<string, { op: Operation; stream: boolean }> = {
+  "llmgw.v1.ChatService/Complete": { op: "chat", stream: false },
+  "llmgw.v1.ChatService/Stream": { op: "chat", stream: true },
+  "llmgw.v1.EmbeddingsService/Embed": { op: "embed", stream: false },
+};
 
 /**
- * Authenticates an RPC and builds its call context. The signal is our own:
- * it fires with a GatewayError reason when Connect's signal fires, so the
- * core and providers can tell a caller's deadline from a cancel without
- * knowing about Connect.
+ * Connect's request gate, which runs once the headers are in and before the
+ * body is read. Every RPC gets its request id here. A model call starts its
+ * pipeline here too: metrics, accounting and auth run at once, so a caller
+ * without a valid key is refused before its body is read, and the deadline
+ * counts from arrival. The pipeline then waits in `decode` for the message,
+ * which the method implementation delivers. When Connect fails to read or
+ * parse the body, it aborts the context with the error before any
+ * implementation runs; the waiting pipeline fails with that error, so the
+ * refusal is accounted like any other.
  */
-export function rpcCall(gateway: Gateway, ctx: HandlerContext, surface: string): CallContext {
-  const startedAt = performance.now();
-  const requestId = requestIdFrom(ctx.requestHeader.get("x-request-id") ?? undefined);
-  ctx.responseHeader.set("x-request-id", requestId);
-  const credential = credentialFromHeaders(
+export function rpcGate(services: GatewayServices) {
+  return async (ctx: HandlerContext): Promise<void> => {
+    const startedAt = performance.now();
+    const requestId = requestIdFrom(ctx.requestHeader.get("x-request-id") ?? undefined);
+    ctx.responseHeader.set("x-request-id", requestId);
+    const method = OPERATIONS[`${ctx.service.typeName}/${ctx.method.name}`];
+    if (method === undefined) return;
+
+    let reachedDecode!: () => void;
+    const decodeReached = new Promise<void>((resolve) => {
+      reachedDecode = resolve;
+    });
+    let settled = false;
+    let arrive!: () => void;
+    let reject!: (error: GatewayError) => void;
+    const arrived = new Promise<void>((resolve, fail) => {
+      arrive = resolve;
+      reject = fail;
+    });
+    // Refused before the pipeline asked for the message (a bad key), nobody awaits it.
+    arrived.catch(() => {});
+    const refuse = (error: GatewayError) => {
+      settled = true;
+      reject(error);
+    };
+    const call = createCall({
+      requestId,
+      surface: "rpc",
+      signal: callSignal(ctx, services.inFlight),
+      startedAt,
+      credential: rpcCredential(ctx),
+      op: method.op,
+      stream: method.stream,
+      decode: () => {
+        reachedDecode();
+        return arrived;
+      },
+    });
+    // Connect's signal also fires when a call completes; only an abort before the message matters here.
+    const onAbort = () => {
+      if (!settled) refuse(bodyError(ctx.signal.reason));
+    };
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const answer = services.pipeline(call);
+    // When the body never arrives, nobody awaits the answer: its failure is already accounted.
+    answer.catch(() => {});
+    ctx.values.set(pendingKey, {
+      call,
+      answer,
+      deliver(request) {
+        if (settled) return;
+        if (request === undefined) return refuse(invalidRequest("chat is required", "chat"));
+        settled = true;
+        if (call.op === "embed") call.embed = request as EmbedRequest;
+        else call.chat = request as ChatRequest;
+        arrive();
+      },
+    });
+    try {
+      await Promise.race([decodeReached, answer]);
+    } catch (error) {
+      throw toConnectError(error, ctx);
+    }
+  };
+}
+
+/** The call the gate started for this RPC. */
+export function pendingCall(ctx: HandlerContext): PendingCall {
+  const pending = ctx.values.get(pendingKey);
+  if (pending === undefined) throw new GatewayError("internal", `no call was started for ${ctx.method.name}`);
+  return pending;
+}
+
+/** The credential from `Authorization: Bearer` or `x-api-key`. */
+export function rpcCredential(ctx: HandlerContext): string | undefined {
+  return credentialFromHeaders(
     ctx.requestHeader.get("authorization") ?? undefined,
     ctx.requestHeader.get("x-api-key") ?? undefined,
   );
-  const keyName = gateway.authenticate(credential);
+}
+
+/**
+ * The call's own signal: it fires with a GatewayError reason when Connect's
+ * fires (a cancel or the caller's deadline), when the gateway's request
+ * timeout passes, or on shutdown, so the core and providers can tell a
+ * deadline from a cancel without knowing about Connect.
+ */
+function callSignal(ctx: HandlerContext, inFlight: InFlight): AbortSignal {
   const controller = new AbortController();
   if (ctx.signal.aborted) controller.abort(reasonOf(ctx.signal.reason));
   else {
-    const tracked = gateway.inFlight.add(controller);
+    const tracked = inFlight.add(controller);
     // Connect's signal also fires when the call completes, which is when we stop tracking it.
     const forward = () => {
-      gateway.inFlight.release(tracked);
+      inFlight.release(tracked);
       controller.abort(reasonOf(ctx.signal.reason));
     };
     ctx.signal.addEventListener("abort", forward, { once: true });
   }
-  return { requestId, keyName, signal: controller.signal, startedAt, surface };
+  return controller.signal;
 }
 
 function reasonOf(reason: unknown): GatewayError {
@@ -39,4 +148,21 @@ function reasonOf(reason: unknown): GatewayError {
     return new GatewayError("deadline_exceeded", "the call's deadline passed");
   }
   return new GatewayError("cancelled", "the caller cancelled the call");
+}
+
+/** Why the message never reached the implementation, in the gateway's taxonomy. */
+function bodyError(reason: unknown): GatewayError {
+  if (reason instanceof ConnectError) {
+    switch (reason.code) {
+      case Code.ResourceExhausted:
+        return new GatewayError("payload_too_large", reason.rawMessage);
+      case Code.DeadlineExceeded:
+        return new GatewayError("deadline_exceeded", reason.rawMessage);
+      case Code.Canceled:
+        return new GatewayError("cancelled", reason.rawMessage);
+      default:
+        return invalidRequest(reason.rawMessage);
+    }
+  }
+  return new GatewayError("cancelled", "the caller went away before sending its message");
 }

@@ -3,7 +3,7 @@ import { ChatService } from "../../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../../gen/llmgw/v1/embeddings_pb.js";
 import { ModelsService } from "../../gen/llmgw/v1/models_pb.js";
 import { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
-import type { Gateway } from "../core/gateway.ts";
+import type { GatewayServices } from "../core/services.ts";
 import { chatService } from "./chat-service.ts";
 import { embeddingsService } from "./embeddings-service.ts";
 import { modelsService } from "./models-service.ts";
@@ -20,11 +20,11 @@ import { usageService } from "./usage-service.ts";
 const jsonOptions = { ignoreUnknownFields: true, textDecoder: new TextDecoder("utf-8", { fatal: true }) };
 
 /** Registers every Connect service on a router. */
-export function rpcRoutes(gateway: Gateway) {
+export function rpcRoutes(services: GatewayServices) {
   return (router: ConnectRouter) => {
-    router.service(ChatService, chatService(gateway), { jsonOptions });
-    router.service(EmbeddingsService, embeddingsService(gateway), { jsonOptions });
-    router.service(ModelsService, modelsService(gateway), { jsonOptions });
-    router.service(UsageService, usageService(gateway), { jsonOptions });
+    router.service(ChatService, chatService(), { jsonOptions });
+    router.service(EmbeddingsService, embeddingsService(), { jsonOptions });
+    router.service(ModelsService, modelsService(services), { jsonOptions });
+    router.service(UsageService, usageService(services), { jsonOptions });
   };
 }

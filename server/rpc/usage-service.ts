@@ -1,31 +1,26 @@
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
-import type { Gateway } from "../core/gateway.ts";
-import { invalidRequest } from "../errors/gateway-error.ts";
+import type { GatewayServices } from "../core/services.ts";
 import { toConnectError } from "./connect-error.ts";
-import { rpcCall } from "./rpc-call.ts";
+import { rpcCredential } from "./rpc-call.ts";
 
-const DAY_MS = 86_400_000;
-
-/** UsageService: ledger totals, the same as `GET /v1/usage`. */
-export function usageService(gateway: Gateway): ServiceImpl<typeof UsageService> {
+/** UsageService: ledger totals, from the same query service as `GET /v1/usage`. */
+export function usageService(services: GatewayServices): ServiceImpl<typeof UsageService> {
   return {
-    getUsage(req, ctx) {
+    async getUsage(req, ctx) {
       try {
-        const call = rpcCall(gateway, ctx, "rpc");
-        const endMs = req.end === undefined ? Date.now() : timestampMs(req.end);
-        const startMs = req.start === undefined ? endMs - 30 * DAY_MS : timestampMs(req.start);
-        if (startMs > endMs) throw invalidRequest("start must not be after end", "start");
-        const rows = gateway.ledger.totals({
-          startMs,
-          endMs,
-          key: gateway.usageKeyFilter(call.keyName, req.key),
+        const requestId = ctx.responseHeader.get("x-request-id") ?? "";
+        const caller = services.auth.authenticate(rpcCredential(ctx), requestId);
+        const report = await services.usage.query(caller, {
+          startMs: req.start === undefined ? undefined : timestampMs(req.start),
+          endMs: req.end === undefined ? undefined : timestampMs(req.end),
+          key: req.key,
           provider: req.provider,
           model: req.model,
         });
         return {
-          rows: rows.map((row) => ({
+          rows: report.rows.map((row) => ({
             day: row.day,
             key: row.key,
             provider: row.provider,

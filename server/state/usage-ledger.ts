@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { LedgerSink } from "./ledger-sink.ts";
 import { RecordColumns } from "./record-columns.ts";
 
 /** One served request, as the ledger keeps it. */
@@ -78,7 +79,7 @@ CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
  * interval. (Inserting each row at once into an open transaction was tried:
  * it cost more CPU per request and did not reduce promotion to old space.)
  */
-export class UsageLedger {
+export class UsageLedger implements LedgerSink {
   readonly #db: DatabaseSync;
   readonly #insert: StatementSync;
   readonly #insertMany: StatementSync;
@@ -136,7 +137,7 @@ export class UsageLedger {
   }
 
   /** Totals per UTC day, key, provider and model; buffered records are flushed first. */
-  totals(query: UsageQuery): UsageTotals[] {
+  async totals(query: UsageQuery): Promise<UsageTotals[]> {
     this.flush();
     const where = ["at >= ?", "at < ?"];
     const params: Array<string | number> = [query.startMs, query.endMs];
@@ -163,7 +164,7 @@ export class UsageLedger {
     return rows as unknown as UsageTotals[];
   }
 
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.#timer);
     this.flush();
     this.#db.close();

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { header } from "./prometheus-text.ts";
 import { RequestMetrics, type RequestOutcome } from "./request-metrics.ts";
 
 export type { RequestOutcome } from "./request-metrics.ts";
@@ -11,6 +12,7 @@ export type { RequestOutcome } from "./request-metrics.ts";
 export class Metrics {
   readonly #registry = new Registry();
   readonly #requests = new RequestMetrics();
+  #authFailures = 0;
 
   constructor() {
     collectDefaultMetrics({ register: this.#registry, prefix: "llmgw_" });
@@ -24,8 +26,14 @@ export class Metrics {
     this.#requests.observe(outcome);
   }
 
+  /** Counts a failed authentication, on any route (model calls also count it as a request). */
+  countAuthFailure(): void {
+    this.#authFailures++;
+  }
+
   /** The whole exposition, for GET /metrics. */
   async text(): Promise<string> {
-    return `${await this.#registry.metrics()}\n${this.#requests.render()}`;
+    const auth = `${header("llmgw_auth_failures_total", "counter", "Requests refused for a missing or invalid API key, on every route.")}llmgw_auth_failures_total ${this.#authFailures}\n`;
+    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}`;
   }
 }

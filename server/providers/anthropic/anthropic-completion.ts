@@ -6,7 +6,7 @@ import {
   Role,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import { estimateUsage } from "../token-estimate.ts";
+import { estimateUsage } from "../../usage/token-estimate.ts";
 import { parseUpstreamJson } from "../upstream-json.ts";
 import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
 import type { AnthropicMessage } from "./anthropic-wire-types.ts";

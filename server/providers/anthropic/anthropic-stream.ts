@@ -5,8 +5,8 @@ import {
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { estimateUsage } from "../../usage/token-estimate.ts";
 import { sseData } from "../sse-data.ts";
-import { estimateUsage } from "../token-estimate.ts";
 import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
 import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-types.ts";
 

@@ -8,7 +8,7 @@ import {
   type ToolCall,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import { estimateUsage } from "../token-estimate.ts";
+import { estimateUsage } from "../../usage/token-estimate.ts";
 import { parseUpstreamJson } from "../upstream-json.ts";
 import { GeminiCandidates } from "./gemini-candidates.ts";
 import { usageFromGemini } from "./gemini-usage.ts";

@@ -6,8 +6,8 @@ import {
   type EmbedResponse,
   EmbedResponseSchema,
 } from "../../../gen/llmgw/v1/embeddings_pb.js";
+import { estimateInputUsage } from "../../usage/token-estimate.ts";
 import { badEmbeddings, float32Vector } from "../embedding-answer.ts";
-import { estimateInputUsage } from "../token-estimate.ts";
 
 /*
  * Follows the Gemini API reference (ai.google.dev/api/embeddings): `POST

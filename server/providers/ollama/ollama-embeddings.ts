@@ -7,8 +7,8 @@ import {
   EmbedResponseSchema,
 } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import { TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
+import { estimateInputUsage } from "../../usage/token-estimate.ts";
 import { badEmbeddings, float32Vector } from "../embedding-answer.ts";
-import { estimateInputUsage } from "../token-estimate.ts";
 import { splitExtra } from "./ollama-options.ts";
 
 /*

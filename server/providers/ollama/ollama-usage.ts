@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { type ChatRequest, FinishReason } from "../../../gen/llmgw/v1/chat_pb.js";
 import { type TokenUsage, TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
-import { estimateUsage } from "../token-estimate.ts";
+import { estimateUsage } from "../../usage/token-estimate.ts";
 import type { OllamaChatResponse } from "./ollama-wire-types.ts";
 
 /*

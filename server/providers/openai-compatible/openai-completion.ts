@@ -6,9 +6,9 @@ import {
   Role,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { estimateUsage } from "../../usage/token-estimate.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
-import { estimateUsage } from "../token-estimate.ts";
 import { parseUpstreamJson } from "../upstream-json.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 

@@ -6,10 +6,10 @@ import {
   type EmbedResponse,
   EmbedResponseSchema,
 } from "../../../gen/llmgw/v1/embeddings_pb.js";
+import { estimateInputUsage } from "../../usage/token-estimate.ts";
 import { float32FromBase64 } from "../../wire/openai/float32-base64.ts";
 import type { OpenAIUsage } from "../../wire/openai/wire-types.ts";
 import { badEmbeddings, float32Vector } from "../embedding-answer.ts";
-import { estimateInputUsage } from "../token-estimate.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
 /** One entry of an upstream's `data`: a float array, or base64 float32 from servers that answer that way. */

@@ -6,10 +6,10 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { estimateUsage } from "../../usage/token-estimate.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
 import { sseData } from "../sse-data.ts";
-import { estimateUsage } from "../token-estimate.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
 /**

@@ -1,10 +1,11 @@
-import type { Gateway } from "../../core/gateway.ts";
+import { createCall } from "../../core/call.ts";
+import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import { type AnyRequest, parseJsonBody, readBody } from "../../http/read-body.ts";
 import { SseWriter } from "../../http/sse-writer.ts";
 import { sendError, sendJson } from "../respond.ts";
-import { restCall, restCredential } from "../rest-call.ts";
+import { restRequest } from "../rest-call.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 import { parseChatRequest } from "./parse-chat-request.ts";
 import { renderCompletion } from "./render-completion.ts";
@@ -15,36 +16,47 @@ export interface RestLimits {
 }
 
 /**
- * `POST /v1/chat/completions`: OpenAI JSON in, the core pipeline, OpenAI JSON
- * or SSE out. Errors before the stream starts get a status and an OpenAI
- * error body; errors after it get a final `data: {"error": ...}` event.
+ * `POST /v1/chat/completions`: OpenAI JSON in, the pipeline, OpenAI JSON or
+ * SSE out. The body is read and parsed inside the pipeline (after auth), so
+ * a malformed one is accounted like any refusal. Errors before the stream
+ * starts get a status and an OpenAI error body; errors after it get a final
+ * `data: {"error": ...}` event.
  */
 export async function chatCompletions(
-  gateway: Gateway,
+  services: GatewayServices,
   limits: RestLimits,
+  requestId: string,
   req: AnyRequest,
   res: AnyResponse,
-) {
-  let call: ReturnType<typeof restCall> | undefined;
+): Promise<void> {
+  let includeUsage = false;
+  const call = createCall({
+    ...restRequest(req, res, requestId, services.inFlight),
+    surface: "openai",
+    op: "chat",
+    stream: false,
+    decode: async () => {
+      const parsed = parseChatRequest(parseJsonBody(await readBody(req, limits.bodyLimit)));
+      call.chat = parsed.request;
+      call.stream = parsed.stream;
+      includeUsage = parsed.includeUsage;
+    },
+  });
   try {
-    call = restCall(req, res, "openai", gateway.inFlight);
-    call = { ...call, keyName: gateway.authenticate(restCredential(req)) };
-    const { request, stream, includeUsage } = parseChatRequest(
-      parseJsonBody(await readBody(req, limits.bodyLimit)),
-    );
-    if (!stream) {
-      const response = await gateway.complete(request, call);
-      sendJson(res, 200, renderCompletion(response, request.model));
+    const answer = await services.pipeline(call);
+    const model = call.chat?.model ?? "";
+    if (answer.kind === "complete") {
+      sendJson(res, 200, renderCompletion(answer.response, model));
       return;
     }
-    const started = await gateway.stream(request, call);
-    const renderer = new ChunkRenderer(started.model, includeUsage, call.requestId);
+    if (answer.kind !== "stream") throw new GatewayError("internal", `unexpected ${answer.kind} answer`);
+    const renderer = new ChunkRenderer(call.served?.model ?? model, includeUsage, requestId);
     const sse = new SseWriter(res);
     sse.open({});
     // The closing events (finish, usage, [DONE]) leave together, in the write that ends the stream.
     let last: string[] = [];
     try {
-      for await (const event of started.events) {
+      for await (const event of answer.events) {
         const payloads = renderer.render(event);
         if (event.event.case === "usage") last = payloads;
         else await sse.data(payloads);

@@ -1,4 +1,4 @@
-import type { Gateway } from "../../core/gateway.ts";
+import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
@@ -9,20 +9,31 @@ import { modelFactsJson } from "./model-facts-json.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 
 /** `GET /v1/models`: the catalogue as OpenAI's model list. */
-export function listModels(gateway: Gateway, req: AnyRequest, res: AnyResponse): void {
+export function listModels(
+  services: GatewayServices,
+  requestId: string,
+  req: AnyRequest,
+  res: AnyResponse,
+): void {
   try {
-    gateway.authenticate(restCredential(req));
-    sendJson(res, 200, JSON.stringify({ object: "list", data: gateway.router.catalog().map(renderModel) }));
+    services.auth.authenticate(restCredential(req), requestId);
+    sendJson(res, 200, JSON.stringify({ object: "list", data: services.catalog.catalog().map(renderModel) }));
   } catch (error) {
     sendError(res, error, openAIErrorBody);
   }
 }
 
 /** `GET /v1/models/{id}`: one model by id, alias or bare upstream name. */
-export function getModel(gateway: Gateway, id: string, req: AnyRequest, res: AnyResponse): void {
+export function getModel(
+  services: GatewayServices,
+  id: string,
+  requestId: string,
+  req: AnyRequest,
+  res: AnyResponse,
+): void {
   try {
-    gateway.authenticate(restCredential(req));
-    const model = gateway.router.find(id);
+    services.auth.authenticate(restCredential(req), requestId);
+    const model = services.catalog.find(id);
     if (model === undefined) {
       throw new GatewayError("model_not_found", `the model "${id}" does not exist`, { param: "model" });
     }

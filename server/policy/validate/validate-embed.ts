@@ -1,5 +1,5 @@
-import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
-import { invalidRequest } from "../errors/gateway-error.ts";
+import type { EmbedRequest } from "../../../gen/llmgw/v1/embeddings_pb.js";
+import { invalidRequest } from "../../errors/gateway-error.ts";
 
 /** OpenAI's limit on inputs per embeddings request, which the gateway applies to every provider. */
 export const MAX_EMBED_INPUTS = 2048;

@@ -1,10 +1,10 @@
 import { hash, timingSafeEqual } from "node:crypto";
-import { GatewayError } from "../errors/gateway-error.ts";
+import type { KeyInfo } from "../../core/call.ts";
+import { GatewayError } from "../../errors/gateway-error.ts";
 
 interface KeyEntry {
-  readonly name: string;
+  readonly info: KeyInfo;
   readonly digest: Buffer;
-  readonly admin: boolean;
 }
 
 /**
@@ -14,19 +14,20 @@ interface KeyEntry {
  */
 export class KeyRing {
   readonly #byDigest = new Map<string, KeyEntry>();
-  readonly #admins = new Set<string>();
 
+  /**
+   * Key names must be unique (config validation refuses duplicates): the
+   * name is what the ledger and usage queries show, and two keys sharing one
+   * would share each other's usage. Rights stay with each key's own entry.
+   */
   constructor(keys: ReadonlyArray<{ name: string; key: string; admin?: boolean }>) {
+    const names = new Set<string>();
     for (const { name, key, admin = false } of keys) {
+      if (names.has(name)) throw new Error(`duplicate API key name "${name}"`);
+      names.add(name);
       const digest = sha256(key);
-      this.#byDigest.set(digest.toString("base64"), { name, digest, admin });
-      if (admin) this.#admins.add(name);
+      this.#byDigest.set(digest.toString("base64"), { info: { name, admin }, digest });
     }
-  }
-
-  /** Whether the named key may see every key's usage. In an open gateway, everyone may. */
-  isAdmin(name: string): boolean {
-    return this.open || this.#admins.has(name);
   }
 
   /** True when no keys are configured: every caller is let in. */
@@ -34,9 +35,9 @@ export class KeyRing {
     return this.#byDigest.size === 0;
   }
 
-  /** Returns the key's name, or throws `unauthenticated`. */
-  authenticate(credential: string | undefined): string {
-    if (this.open) return "";
+  /** Returns the key, or throws `unauthenticated`. In an open gateway every caller is an anonymous admin. */
+  authenticate(credential: string | undefined): KeyInfo {
+    if (this.open) return OPEN;
     if (credential === undefined || credential === "") {
       throw new GatewayError(
         "unauthenticated",
@@ -48,7 +49,7 @@ export class KeyRing {
     if (entry === undefined || !timingSafeEqual(entry.digest, digest)) {
       throw new GatewayError("unauthenticated", "invalid API key");
     }
-    return entry.name;
+    return entry.info;
   }
 }
 
@@ -63,6 +64,9 @@ export function credentialFromHeaders(
   }
   return apiKey?.trim();
 }
+
+/** The caller of an open gateway (no keys configured): nameless, and allowed everything. */
+const OPEN: KeyInfo = { name: "", admin: true };
 
 function sha256(text: string): Buffer {
   return hash("sha256", text, "buffer");

@@ -1,5 +1,5 @@
-import { type ChatRequest, Role } from "../../gen/llmgw/v1/chat_pb.js";
-import { invalidRequest } from "../errors/gateway-error.ts";
+import { type ChatRequest, Role } from "../../../gen/llmgw/v1/chat_pb.js";
+import { invalidRequest } from "../../errors/gateway-error.ts";
 
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -1,0 +1,99 @@
+import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
+import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
+import type { Route } from "../routing/model-router.ts";
+import { EndHooks } from "./end-hooks.ts";
+
+/** What a call asks the gateway to do. */
+export type Operation = "chat" | "embed";
+
+/** The key that authenticated a call. Rights belong to the key, never to its name. */
+export interface KeyInfo {
+  /** The key's name, as the ledger and the usage queries show it. */
+  readonly name: string;
+  /** Whether the key may read every key's usage. */
+  readonly admin: boolean;
+}
+
+/** The deployments a call may be served by, in the order they are tried. */
+export interface RoutePlan {
+  /** The model name the caller asked for. */
+  readonly requested: string;
+  readonly deployments: readonly Route[];
+}
+
+/**
+ * One request, from the moment a surface has it until its answer is sent.
+ * The surface builds it; policies fill in what they learn (the key, the
+ * plan, the deployment that served it) and register end hooks. It is also
+ * the provider's view of the call (`requestId` and `signal`), so it is
+ * handed to adapters as it is, with nothing copied per attempt.
+ */
+export interface Call {
+  /** The caller's x-request-id, or one the gateway generated. */
+  readonly requestId: string;
+  /** Which surface received the call (`openai`, `rpc`), for the ledger, metrics and logs. */
+  readonly surface: string;
+  /** Fires when the caller goes away, its deadline passes or the gateway shuts down. */
+  readonly signal: AbortSignal;
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+  /** The API key the caller presented, if any; the auth policy checks it. */
+  readonly credential: string | undefined;
+  readonly op: Operation;
+  /** Whether the caller wants the answer streamed (a REST body says so only once decoded). */
+  stream: boolean;
+  /** The canonical chat request, once decoded. */
+  chat: ChatRequest | undefined;
+  /** The canonical embeddings request, once decoded. */
+  embed: EmbedRequest | undefined;
+  /**
+   * Reads and decodes the caller's body into `chat` or `embed`. Surfaces that
+   * read the body themselves set it, and the chain runs it after auth, so an
+   * unauthenticated caller's body is never read and a malformed one is
+   * accounted like any other refusal.
+   */
+  decode: (() => Promise<void>) | undefined;
+  /** Set by the auth policy. */
+  key: KeyInfo | undefined;
+  /** Set by the route policy. */
+  plan: RoutePlan | undefined;
+  /** The deployment of the latest attempt. */
+  served: Route | undefined;
+  /** How many upstream attempts were made. */
+  attempts: number;
+  /** Hooks that fire once the call has ended, however it ended. */
+  readonly end: EndHooks;
+}
+
+/** The model a call names, whatever its operation ("" before it is decoded). */
+export function requestedModel(call: Call): string {
+  return call.chat?.model ?? call.embed?.model ?? "";
+}
+
+/** What a surface knows when it builds a call. */
+export type CallInit = Pick<
+  Call,
+  "requestId" | "surface" | "signal" | "startedAt" | "credential" | "op" | "stream"
+> &
+  Partial<Pick<Call, "chat" | "embed" | "decode">>;
+
+/** A new call with nothing learnt yet. Every call has the same shape, so the hot path stays monomorphic. */
+export function createCall(init: CallInit): Call {
+  return {
+    requestId: init.requestId,
+    surface: init.surface,
+    signal: init.signal,
+    startedAt: init.startedAt,
+    credential: init.credential,
+    op: init.op,
+    stream: init.stream,
+    chat: init.chat,
+    embed: init.embed,
+    decode: init.decode,
+    key: undefined,
+    plan: undefined,
+    served: undefined,
+    attempts: 0,
+    end: new EndHooks(),
+  };
+}

@@ -1,0 +1,48 @@
+import type { Logger } from "pino";
+import { accountPolicy } from "../policy/account/account-policy.ts";
+import { metricsPolicy } from "../policy/account/metrics-policy.ts";
+import { requestLogPolicy } from "../policy/account/request-log-policy.ts";
+import { authPolicy } from "../policy/auth/auth-policy.ts";
+import type { Authenticator } from "../policy/auth/authenticator.ts";
+import { validatePolicy } from "../policy/validate/validate-policy.ts";
+import type { ModelRouter } from "../routing/model-router.ts";
+import { routePolicy } from "../routing/route-policy.ts";
+import type { LedgerSink } from "../state/ledger-sink.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import { compose, type Policy } from "./chain.ts";
+import { type Pipeline, withEndHooks } from "./end-runner.ts";
+import { execute } from "./execute.ts";
+
+export interface PipelineDeps {
+  readonly auth: Authenticator;
+  readonly router: ModelRouter;
+  readonly ledger: LedgerSink;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** Log one line per request. */
+  readonly logRequests: boolean;
+}
+
+/**
+ * The policies, outermost first, as config switches them on. Metrics and
+ * accounting come first so that they see every refusal; auth runs before
+ * the body is decoded; a policy that is off is `undefined` and left out.
+ */
+export function policies(deps: PipelineDeps): Array<Policy | undefined> {
+  return [
+    metricsPolicy(deps.metrics, deps.router),
+    accountPolicy(deps.ledger, deps.log),
+    deps.logRequests ? requestLogPolicy(deps.log) : undefined,
+    authPolicy(deps.auth),
+    validatePolicy,
+    routePolicy(deps.router),
+  ];
+}
+
+/** Builds the pipeline once, at start-up: the policy chain around execution, inside the end-hook runner. */
+export function buildPipeline(deps: PipelineDeps): Pipeline {
+  const chain = compose(policies(deps), execute([]));
+  return withEndHooks(chain, (error, call) =>
+    deps.log.error({ err: error, requestId: call.requestId }, "an end hook failed"),
+  );
+}

@@ -1,0 +1,24 @@
+import type { Authenticator } from "../policy/auth/authenticator.ts";
+import type { ModelCatalog } from "../routing/model-router.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import type { Pipeline } from "./end-runner.ts";
+import type { InFlight } from "./in-flight.ts";
+import type { Readiness } from "./readiness.ts";
+import type { UsageQueries } from "./usage-queries.ts";
+
+/**
+ * What the surfaces may use, and nothing more: the pipeline for model calls,
+ * and narrow services for the rest. A surface builds a Call, runs the
+ * pipeline and renders; it never reaches the router, the ledger or an adapter.
+ */
+export interface GatewayServices {
+  readonly pipeline: Pipeline;
+  /** The calls being served; surfaces register each one so deadlines and shutdown reach it. */
+  readonly inFlight: InFlight;
+  /** Authentication for the routes outside the chain (models, usage). */
+  readonly auth: Authenticator;
+  readonly catalog: ModelCatalog;
+  readonly usage: UsageQueries;
+  readonly readiness: Readiness;
+  readonly metrics: Metrics;
+}

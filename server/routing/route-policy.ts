@@ -1,0 +1,12 @@
+import { requestedModel } from "../core/call.ts";
+import type { Policy } from "../core/chain.ts";
+import type { ModelRouter } from "./model-router.ts";
+
+/** Resolves the model the caller named into the call's route plan. */
+export function routePolicy(router: ModelRouter): Policy {
+  return (next) => (call) => {
+    const requested = requestedModel(call);
+    call.plan = { requested, deployments: [router.resolve(requested)] };
+    return next(call);
+  };
+}
