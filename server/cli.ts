@@ -1,10 +1,13 @@
 #!/usr/bin/env node
+/**
+ * `llmgw`: the command line. Each command imports only what it runs: `mock` loads the mock's own entry
+ * and no gateway module (the benchmark runs the mock alone as its baseline); `serve` loads the gateway,
+ * and the mock only in its demo mode.
+ */
+
 import { parseArgs } from "node:util";
-import { startGateway } from "./app.ts";
-import { ConfigError, loadConfigFile, parseConfig, validateConfig } from "./config/load-config.ts";
+import type { MockUpstream } from "../mock/index.ts";
 import type { Config, ProviderConfig } from "./config/schema.ts";
-import { runMockCli, startMockUpstream } from "./mock/mock-upstream.ts";
-import { createLogger } from "./telemetry/logger.ts";
 
 const USAGE = `llmgw — an LLM gateway: gRPC, gRPC-Web, Connect and OpenAI-compatible REST on one port
 
@@ -24,8 +27,11 @@ serve options:
 With neither --config nor --upstream, serve starts a built-in mock upstream
 so the gateway answers at once (a demo, not a model).`;
 
-const { positionals, values } = parseArgs({
+const argv = process.argv.slice(2);
+const { positionals, values, tokens } = parseArgs({
+  args: argv,
   allowPositionals: true,
+  tokens: true,
   options: {
     config: { type: "string" },
     host: { type: "string" },
@@ -44,26 +50,54 @@ const { positionals, values } = parseArgs({
   },
 });
 
-function integer(value: string | undefined, flag: string): number | undefined {
+/** A refused command line: the message alone on stderr, exit code 1. */
+function refuse(message: string): never {
+  process.stderr.write(`llmgw: ${message}\n`);
+  process.exit(1);
+}
+
+/** The gateway's modules, imported by `serve` alone. */
+async function loadGateway() {
+  const [app, config, logger] = await Promise.all([
+    import("./app.ts"),
+    import("./config/load-config.ts"),
+    import("./telemetry/logger.ts"),
+  ]);
+  return { ...app, ...config, ...logger };
+}
+type Gateway = Awaited<ReturnType<typeof loadGateway>>;
+
+function integer(gw: Gateway, value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
-    throw new ConfigError(`--${flag} must be a non-negative integer, got "${value}"`);
+    throw new gw.ConfigError(`--${flag} must be a non-negative integer, got "${value}"`);
   return n;
 }
 
 /** A provider entry with every default, for --upstream and the demo mock. */
-function openAIProvider(name: string, baseUrl: string): ProviderConfig {
-  const [provider] = parseConfig({ providers: [{ name, base_url: baseUrl }] }).providers;
-  if (provider === undefined) throw new ConfigError(`cannot configure provider ${name}`);
+function openAIProvider(gw: Gateway, name: string, baseUrl: string): ProviderConfig {
+  const [provider] = gw.parseConfig({ providers: [{ name, base_url: baseUrl }] }).providers;
+  if (provider === undefined) throw new gw.ConfigError(`cannot configure provider ${name}`);
   return provider;
 }
 
 async function serve(): Promise<void> {
+  const gw = await loadGateway();
+  try {
+    await serveWith(gw);
+  } catch (error) {
+    if (error instanceof gw.ConfigError) refuse(error.message);
+    throw error;
+  }
+}
+
+async function serveWith(gw: Gateway): Promise<void> {
+  const { loadConfigFile, parseConfig, validateConfig, createLogger, startGateway } = gw;
   const base: Config = values.config ? loadConfigFile(values.config) : parseConfig({});
   const overrides = structuredClone(base);
   const host = values.host ?? values.bindip;
-  const port = integer(values.port ?? values.bindport, "port");
+  const port = integer(gw, values.port ?? values.bindport, "port");
   if (host !== undefined) overrides.server.host = host;
   if (port !== undefined) overrides.server.port = port;
   if (values.verbose) overrides.log = { ...overrides.log, pretty: true, requests: true, level: "debug" };
@@ -77,12 +111,13 @@ async function serve(): Promise<void> {
     values.upstream ??
     (values.aihost ? `http://${values.aihost}:${values.aihostport ?? "80"}/v1` : undefined);
   const log = createLogger(config.log.level, config.log.pretty);
-  let mock: Awaited<ReturnType<typeof startMockUpstream>> | undefined;
+  let mock: MockUpstream | undefined;
   if (upstream !== undefined) {
-    config.providers.push(openAIProvider("upstream", upstream));
+    config.providers.push(openAIProvider(gw, "upstream", upstream));
   } else if (config.providers.length === 0) {
+    const { startMockUpstream } = await import("../mock/index.ts");
     mock = await startMockUpstream({ record: false, ttftMs: 20, itlMs: 15 });
-    config.providers.push(openAIProvider("mock", `${mock.url}/v1`));
+    config.providers.push(openAIProvider(gw, "mock", `${mock.url}/v1`));
     log.warn(
       { upstream: mock.url },
       "no providers configured: serving in front of the built-in mock upstream",
@@ -116,19 +151,15 @@ async function main(): Promise<void> {
   }
   if (command === "serve") return serve();
   if (command === "mock") {
-    await runMockCli({
-      ...(values.host ? { host: values.host } : {}),
-      ...(values.port ? { port: integer(values.port, "port") } : {}),
-      ...(values.tokens ? { tokens: integer(values.tokens, "tokens") } : {}),
-      ...(values["ttft-ms"] ? { ttftMs: integer(values["ttft-ms"], "ttft-ms") } : {}),
-      ...(values["itl-ms"] ? { itlMs: integer(values["itl-ms"], "itl-ms") } : {}),
-    });
-    return;
+    // The mock parses its own flags: hand it the words after "mock".
+    const at = tokens.find((token) => token.kind === "positional")?.index;
+    const { mockMain } = await import("../mock/main.ts");
+    return mockMain(argv.filter((_, i) => i !== at));
   }
-  throw new ConfigError(`unknown command "${command}"\n\n${USAGE}`);
+  refuse(`unknown command "${command}"\n\n${USAGE}`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`llmgw: ${error instanceof ConfigError ? error.message : (error as Error).stack}\n`);
+  process.stderr.write(`llmgw: ${(error as Error).stack}\n`);
   process.exit(1);
 });

@@ -1,8 +1,8 @@
 import type OpenAI from "openai";
 import { APIError, BadRequestError, RateLimitError } from "openai";
 import { describe, expect, it } from "vitest";
+import { MOCK_THINKING, TOOL_PREAMBLE } from "../mock/mock-anthropic-wire.ts";
 import { parseConfig } from "../server/config/load-config.ts";
-import { MOCK_THINKING, TOOL_PREAMBLE } from "../server/mock/mock-anthropic-wire.ts";
 import { AnthropicAdapter } from "../server/providers/anthropic/anthropic-adapter.ts";
 import { useProviderGateway } from "./harness/gateway-hooks.ts";
 import {

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MockUpstream, startMockUpstream } from "../server/mock/mock-upstream.ts";
+import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import OpenAI, { APIError } from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EmbeddingsService, EmbedRequestSchema } from "../gen/llmgw/v1/embeddings_pb.js";
-import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "../server/mock/mock-embeddings.ts";
+import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "../mock/mock-embeddings.ts";
 import { embeddingsFromGemini, geminiEmbedBodies } from "../server/providers/gemini/gemini-embeddings.ts";
 import { embeddingsFromOllama, ollamaEmbedBody } from "../server/providers/ollama/ollama-embeddings.ts";
 import { estimateInputUsage } from "../server/usage/token-estimate.ts";

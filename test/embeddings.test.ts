@@ -5,7 +5,7 @@ import type OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EmbeddingsService, EmbedRequestSchema } from "../gen/llmgw/v1/embeddings_pb.js";
 import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
-import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "../server/mock/mock-embeddings.ts";
+import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "../mock/mock-embeddings.ts";
 import { embeddingsFromOpenAI } from "../server/providers/openai-compatible/openai-embeddings.ts";
 import { float32ToBase64 } from "../server/wire/openai/float32-base64.ts";
 import { meta, openaiClient } from "./harness/openai-client.ts";

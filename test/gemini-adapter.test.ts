@@ -1,8 +1,8 @@
 import type OpenAI from "openai";
 import { APIError, BadRequestError, RateLimitError } from "openai";
 import { describe, expect, it } from "vitest";
+import { MOCK_THOUGHT } from "../mock/mock-gemini-wire.ts";
 import { parseConfig } from "../server/config/load-config.ts";
-import { MOCK_THOUGHT } from "../server/mock/mock-gemini-wire.ts";
 import { GeminiAdapter } from "../server/providers/gemini/gemini-adapter.ts";
 import { useProviderGateway } from "./harness/gateway-hooks.ts";
 import {

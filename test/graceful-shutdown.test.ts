@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MockUpstream, startMockUpstream } from "../server/mock/mock-upstream.ts";
+import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 
 /** Starts `llmgw serve` as a real process and waits for its "listening" log line. */
 async function serveProcess(mockUrl: string, graceMs: number): Promise<{ child: ChildProcess; url: string }> {

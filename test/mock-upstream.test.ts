@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type MockUpstream, startMockUpstream } from "../server/mock/mock-upstream.ts";
+import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 
 let mock: MockUpstream;
 

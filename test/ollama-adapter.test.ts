@@ -1,8 +1,8 @@
 import type OpenAI from "openai";
 import { APIError, BadRequestError, NotFoundError } from "openai";
 import { describe, expect, it } from "vitest";
+import { OLLAMA_THINKING } from "../mock/mock-ollama-wire.ts";
 import { parseConfig } from "../server/config/load-config.ts";
-import { OLLAMA_THINKING } from "../server/mock/mock-ollama-wire.ts";
 import { ndjsonLines } from "../server/providers/ollama/ndjson-lines.ts";
 import { OllamaAdapter } from "../server/providers/ollama/ollama-adapter.ts";
 import { useProviderGateway } from "./harness/gateway-hooks.ts";

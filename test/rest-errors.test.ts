@@ -1,7 +1,7 @@
 import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type MockUpstream, startMockUpstream } from "../server/mock/mock-upstream.ts";
+import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 

@@ -9,7 +9,7 @@ import {
   ResponseFormatType,
   Role,
 } from "../../gen/llmgw/v1/chat_pb.js";
-import { TOOL_PREAMBLE } from "../../server/mock/mock-anthropic-wire.ts";
+import { TOOL_PREAMBLE } from "../../mock/mock-anthropic-wire.ts";
 import { startTestGateway, type TestGateway } from "./start-gateway.ts";
 
 /**

@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import type { RecordedRequest } from "../../server/mock/mock-upstream.ts";
+import type { RecordedRequest } from "../../mock/index.ts";
 import type { TestGateway } from "./start-gateway.ts";
 
 /**
@@ -59,7 +59,7 @@ export function openaiClient(
 }
 
 /**
- * The shared mock controls (server/mock/mock-controls.ts) as a body's `mock` object spells them; a wire
+ * The shared mock controls (mock/mock-controls.ts) as a body's `mock` object spells them; a wire
  * format's own controls extend it.
  */
 export interface SharedMockControls {

@@ -2,9 +2,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
+import { type MockOptions, type MockUpstream, startMockUpstream } from "../../mock/index.ts";
 import { type RunningGateway, startGateway } from "../../server/app.ts";
 import { parseConfig } from "../../server/config/load-config.ts";
-import { type MockOptions, type MockUpstream, startMockUpstream } from "../../server/mock/mock-upstream.ts";
 
 export interface TestGateway {
   /** The gateway's base URL, e.g. http://127.0.0.1:PORT */
