@@ -1,4 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
@@ -88,6 +91,24 @@ describe("llmgw command line", () => {
     expect("code" in failure && failure.code).toBe(1);
     expect(String((failure as { stderr: string }).stderr)).toMatch(
       /server\.port[\s\S]*keys\[0\]\.key: keys must be at least 8/,
+    );
+  });
+
+  it("refuses an --api-key whose generated name a config key already has, so rights never follow a name", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmgw-cli-"));
+    const config = join(dir, "llmgw.yaml");
+    writeFileSync(config, "keys:\n  - name: cli-1\n    key: sk-config-admin-1\n    admin: true\n");
+    const failure = await run(process.execPath, [
+      "server/cli.ts",
+      "serve",
+      "--config",
+      config,
+      "--api-key",
+      "sk-cli-key-123",
+    ]).catch((error: { code: number; stderr: string }) => error);
+    expect("code" in failure && failure.code).toBe(1);
+    expect(String((failure as { stderr: string }).stderr)).toMatch(
+      /keys\[1\]\.name: duplicate key name "cli-1"/,
     );
   });
 });

@@ -80,6 +80,17 @@ surprise: true
     );
   });
 
+  it("refuses two keys with one name", () => {
+    expect(() =>
+      parseConfig({
+        keys: [
+          { name: "team", key: "sk-team-one-1234" },
+          { name: "team", key: "sk-team-two-1234" },
+        ],
+      }),
+    ).toThrow(/keys\[1\]\.name: duplicate key name "team"/);
+  });
+
   it("reports invalid YAML with the file name", () => {
     const file = yamlFile("providers: [\n");
     expect(() => loadConfigFile(file, {})).toThrow(/is not valid YAML/);

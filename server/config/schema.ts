@@ -173,10 +173,15 @@ export const configSchema = z
       });
     }
     const keys = new Set<string>();
+    const keyNames = new Set<string>();
     config.keys.forEach((k, i) => {
       if (keys.has(k.key))
         ctx.addIssue({ code: "custom", path: ["keys", i, "key"], message: "duplicate key" });
       keys.add(k.key);
+      // The name is what the ledger and usage queries know a key by: two keys sharing one would share usage.
+      if (keyNames.has(k.name))
+        ctx.addIssue({ code: "custom", path: ["keys", i, "name"], message: `duplicate key name "${k.name}"` });
+      keyNames.add(k.name);
     });
   });
 

@@ -1,0 +1,175 @@
+import { create } from "@bufbuild/protobuf";
+import { describe, expect, it } from "vitest";
+import {
+  CompleteResponseSchema,
+  type StreamResponse,
+  StreamResponseSchema,
+} from "../../gen/llmgw/v1/chat_pb.js";
+import { TokenUsageSchema } from "../../gen/llmgw/v1/usage_pb.js";
+import { GatewayError } from "../errors/gateway-error.ts";
+import type { Route } from "../routing/model-router.ts";
+import { type Call, createCall } from "./call.ts";
+import type { Next, Policy } from "./chain.ts";
+import { compose } from "./chain.ts";
+import type { Outcome } from "./end-hooks.ts";
+import { withEndHooks } from "./end-runner.ts";
+
+const route = {
+  provider: "p",
+  model: "m",
+  pricing: { input: 1, output: 2 },
+} as unknown as Route;
+
+function newCall(controller = new AbortController(), stream = false): Call {
+  const call = createCall({
+    requestId: "r1",
+    surface: "test",
+    signal: controller.signal,
+    startedAt: performance.now(),
+    credential: undefined,
+    op: "chat",
+    stream,
+  });
+  call.served = route;
+  return call;
+}
+
+/** A policy that records every outcome its call ends with. */
+function recording(outcomes: Outcome[]): Policy {
+  return (next) => (call) => {
+    call.end.onEnd((outcome) => outcomes.push(outcome));
+    return next(call);
+  };
+}
+
+const usage = create(TokenUsageSchema, { promptTokens: 1_000_000, completionTokens: 500_000 });
+
+function events(list: StreamResponse[], fail?: GatewayError): AsyncIterable<StreamResponse> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (const event of list) yield event;
+      if (fail !== undefined) throw fail;
+    },
+  };
+}
+
+const delta = create(StreamResponseSchema, { event: { case: "delta", value: { text: "hi" } } });
+const report = create(StreamResponseSchema, { event: { case: "usage", value: { usage } } });
+
+function run(outcomes: Outcome[], terminal: Next) {
+  return withEndHooks(compose([recording(outcomes)], terminal), () => {});
+}
+
+describe("the end-hook runner", () => {
+  it("fires onEnd once when a unary answer returns, with cost, and stamps the gateway metadata", async () => {
+    const outcomes: Outcome[] = [];
+    const pipeline = run(outcomes, async () => ({
+      kind: "complete",
+      response: create(CompleteResponseSchema, { usage }),
+    }));
+    const answer = await pipeline(newCall());
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.status).toBe("ok");
+    expect(outcomes[0]?.costUsd).toBe(2);
+    if (answer.kind !== "complete") throw new Error("expected a unary answer");
+    expect(answer.response.gateway?.provider).toBe("p");
+    expect(answer.response.gateway?.costUsd).toBe(2);
+    expect(answer.response.gateway?.requestId).toBe("r1");
+  });
+
+  it("fires onEnd once with the error's code when the chain throws", async () => {
+    const outcomes: Outcome[] = [];
+    const pipeline = run(outcomes, async () => {
+      throw new GatewayError("upstream_timeout", "too slow");
+    });
+    await expect(pipeline(newCall())).rejects.toMatchObject({ code: "upstream_timeout" });
+    expect(outcomes.map((o) => o.status)).toEqual(["upstream_timeout"]);
+    expect(outcomes[0]?.error?.message).toBe("too slow");
+  });
+
+  it("turns anything else thrown into `internal`, fired once", async () => {
+    const outcomes: Outcome[] = [];
+    const pipeline = run(outcomes, async () => {
+      throw new TypeError("a bug");
+    });
+    await expect(pipeline(newCall())).rejects.toMatchObject({ code: "internal" });
+    expect(outcomes.map((o) => o.status)).toEqual(["internal"]);
+  });
+
+  it("fires onEnd once, after the last event, when a stream ends with its usage report", async () => {
+    const outcomes: Outcome[] = [];
+    const pipeline = run(outcomes, async () => ({ kind: "stream", events: events([delta, report]) }));
+    const answer = await pipeline(newCall(undefined, true));
+    if (answer.kind !== "stream") throw new Error("expected a stream");
+    const seen: StreamResponse[] = [];
+    for await (const event of answer.events) {
+      seen.push(event);
+      expect(outcomes).toHaveLength(0);
+    }
+    expect(seen).toHaveLength(2);
+    expect(outcomes.map((o) => o.status)).toEqual(["ok"]);
+    expect(outcomes[0]?.ttftMs).toBeGreaterThan(0);
+    const closing = seen[1]?.event;
+    expect(closing?.case === "usage" && closing.value.gateway?.costUsd).toBe(2);
+  });
+
+  it("fires onEnd once with the error when a stream fails mid-way", async () => {
+    const outcomes: Outcome[] = [];
+    const failure = new GatewayError("upstream_error", "cut off");
+    const pipeline = run(outcomes, async () => ({ kind: "stream", events: events([delta], failure) }));
+    const answer = await pipeline(newCall(undefined, true));
+    if (answer.kind !== "stream") throw new Error("expected a stream");
+    await expect(async () => {
+      for await (const _ of answer.events);
+    }).rejects.toBe(failure);
+    expect(outcomes.map((o) => o.status)).toEqual(["upstream_error"]);
+  });
+
+  it("fires onEnd once as `cancelled` when the caller stops reading a stream", async () => {
+    const outcomes: Outcome[] = [];
+    const controller = new AbortController();
+    const pipeline = run(outcomes, async () => ({ kind: "stream", events: events([delta, delta, report]) }));
+    const answer = await pipeline(newCall(controller, true));
+    if (answer.kind !== "stream") throw new Error("expected a stream");
+    for await (const _ of answer.events) {
+      controller.abort(new GatewayError("cancelled", "the client closed the connection"));
+      break;
+    }
+    expect(outcomes.map((o) => o.status)).toEqual(["cancelled"]);
+  });
+
+  it("runs every end hook even when one throws, and reports the failure", async () => {
+    const outcomes: Outcome[] = [];
+    const reported: unknown[] = [];
+    const throwing: Policy = (next) => (call) => {
+      call.end.onEnd(() => {
+        throw new Error("hook bug");
+      });
+      return next(call);
+    };
+    const chain = compose([throwing, recording(outcomes)], async () => ({
+      kind: "complete",
+      response: create(CompleteResponseSchema),
+    }));
+    const pipeline = withEndHooks(chain, (error) => reported.push(error));
+    await pipeline(newCall());
+    expect(outcomes).toHaveLength(1);
+    expect(reported).toHaveLength(1);
+  });
+
+  it("shows each streamed event to onEvent hooks, only when a policy asks", async () => {
+    const seen: string[] = [];
+    const watcher: Policy = (next) => (call) => {
+      call.end.onEvent((event) => seen.push(event.event.case ?? ""));
+      return next(call);
+    };
+    const pipeline = withEndHooks(
+      compose([watcher], async () => ({ kind: "stream", events: events([delta, report]) })),
+      () => {},
+    );
+    const answer = await pipeline(newCall(undefined, true));
+    if (answer.kind !== "stream") throw new Error("expected a stream");
+    for await (const _ of answer.events);
+    expect(seen).toEqual(["delta", "usage"]);
+  });
+});

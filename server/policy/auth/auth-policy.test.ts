@@ -1,0 +1,83 @@
+import { create } from "@bufbuild/protobuf";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { CompleteResponseSchema } from "../../../gen/llmgw/v1/chat_pb.js";
+import { type Call, createCall } from "../../core/call.ts";
+import type { Next } from "../../core/chain.ts";
+import { authPolicy } from "./auth-policy.ts";
+import { Authenticator } from "./authenticator.ts";
+import { KeyRing } from "./key-ring.ts";
+
+const keys = new KeyRing([
+  { name: "team-a", key: "sk-team-a-123456" },
+  { name: "ops", key: "sk-ops-admin-123", admin: true },
+]);
+
+function call(credential: string | undefined): Call {
+  return createCall({
+    requestId: "r1",
+    surface: "test",
+    signal: new AbortController().signal,
+    startedAt: 0,
+    credential,
+    op: "chat",
+    stream: false,
+  });
+}
+
+describe("the auth policy", () => {
+  let reached: Call[] = [];
+  const next: Next = async (c) => {
+    reached.push(c);
+    return { kind: "complete", response: create(CompleteResponseSchema) };
+  };
+
+  it("records the key, with the rights that key has, and goes on", async () => {
+    reached = [];
+    const policy = authPolicy(new Authenticator(keys, pino({ level: "silent" })))(next);
+    await policy(call("sk-ops-admin-123"));
+    await policy(call("sk-team-a-123456"));
+    expect(reached.map((c) => c.key)).toEqual([
+      { name: "ops", admin: true },
+      { name: "team-a", admin: false },
+    ]);
+  });
+
+  it("refuses a missing or wrong key before anything inside it runs, and counts each failure", () => {
+    reached = [];
+    let failures = 0;
+    const policy = authPolicy(new Authenticator(keys, pino({ level: "silent" }), () => failures++))(next);
+    expect(() => policy(call(undefined))).toThrow(/missing API key/);
+    expect(() => policy(call("sk-team-a-12345X"))).toThrow(/invalid API key/);
+    expect(reached).toEqual([]);
+    expect(failures).toBe(2);
+  });
+
+  it("logs failed authentication at a bounded rate", () => {
+    const lines: string[] = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
+    const auth = new Authenticator(keys, log);
+    for (let i = 0; i < 50; i++) expect(() => auth.authenticate("wrong-key-123", `r${i}`)).toThrow();
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ msg: "authentication failed", requestId: "r0" });
+  });
+
+  it("lets every caller in as an anonymous admin when no keys are configured", async () => {
+    reached = [];
+    const policy = authPolicy(new Authenticator(new KeyRing([]), pino({ level: "silent" })))(next);
+    await policy(call(undefined));
+    expect(reached[0]?.key).toEqual({ name: "", admin: true });
+  });
+});
+
+describe("the key ring", () => {
+  it("refuses two keys with one name, so rights and usage never follow a name to another key", () => {
+    expect(
+      () =>
+        new KeyRing([
+          { name: "cli-1", key: "sk-admin-1234567", admin: true },
+          { name: "cli-1", key: "sk-other-1234567" },
+        ]),
+    ).toThrow(/duplicate API key name "cli-1"/);
+  });
+});
