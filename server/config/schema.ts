@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
 
 /**
@@ -79,6 +80,18 @@ const provider = z
       .optional()
       .describe("tgi only: the built-in template that turns the chat into a prompt (default chatml)"),
     headers: z.record(z.string(), z.string()).default({}),
+    max_response_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(32 * 1024 * 1024)
+      .describe("the most a whole upstream answer (unary completion, embeddings, model list) may be"),
+    max_event_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024)
+      .describe("the longest single event of an upstream stream (an SSE event, an NDJSON line)"),
   })
   .strict()
   .transform((p, ctx) => {
@@ -92,9 +105,13 @@ const provider = z
       });
       return z.NEVER;
     }
+    // A type: ollama provider given Ollama's OpenAI-compatible /v1 root speaks to its native root.
+    const ollama = p.type === "ollama" ? ollamaBaseUrl(defaults.baseUrl) : undefined;
     return {
       ...p,
-      base_url: defaults.baseUrl,
+      base_url: ollama?.url ?? defaults.baseUrl,
+      /** What parsing changed in this provider's config, for start-up to log as warnings. */
+      notices: ollama?.notice === undefined ? [] : [ollama.notice],
       stream_usage: p.stream_usage ?? defaults.streamUsage,
       max_tokens_field: p.max_tokens_field ?? defaults.maxTokensField,
     };

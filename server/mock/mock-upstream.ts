@@ -21,7 +21,16 @@ import { ollamaChat } from "./mock-ollama.ts";
 import { ollamaEmbed } from "./mock-ollama-embed.ts";
 import { ollamaTagsJson } from "./mock-ollama-wire.ts";
 import { planReply, type ReplyPlan } from "./mock-reply.ts";
-import { drop, fail as failWith, type Life, later, send, sendError, streamReply } from "./mock-stream.ts";
+import {
+  drop,
+  fail as failWith,
+  type Life,
+  later,
+  send,
+  sendError,
+  sendPadded,
+  streamReply,
+} from "./mock-stream.ts";
 import { tgiGenerate } from "./mock-tgi.ts";
 import { tgiInfoJson } from "./mock-tgi-wire.ts";
 import { completionJson, streamFrames } from "./mock-wire.ts";
@@ -146,9 +155,15 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
         controls.itlMs ?? itlMs,
         controls.dropAfter,
         life,
+        undefined,
+        controls.padBytes,
       );
     } else if (controls.dropAfter !== undefined) {
       later(ttft, life, () => drop(res, life, undefined));
+    } else if (controls.padBytes !== undefined) {
+      const json = completionJson(plan, id, created);
+      const pad = controls.padBytes;
+      later(ttft, life, () => void sendPadded(res, "application/json", json, pad, life));
     } else if (ttft === 0) {
       send(res, 200, "application/json", completionJson(plan, id, created));
     } else {

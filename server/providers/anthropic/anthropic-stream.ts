@@ -5,6 +5,7 @@ import {
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import type { FramedBody } from "../body-limits.ts";
 import { sseData } from "../sse-data.ts";
 import { estimateUsage } from "../token-estimate.ts";
 import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
@@ -30,7 +31,7 @@ import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-type
  */
 export async function* anthropicStreamEvents(
   provider: string,
-  body: AsyncIterable<Uint8Array>,
+  body: FramedBody,
   request: ChatRequest,
 ): AsyncGenerator<StreamResponse> {
   /** Block index → tool-call ordinal, and whether it got any argument text. */

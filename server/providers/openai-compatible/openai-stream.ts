@@ -8,6 +8,7 @@ import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
+import type { FramedBody } from "../body-limits.ts";
 import { sseData } from "../sse-data.ts";
 import { estimateUsage } from "../token-estimate.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
@@ -22,7 +23,7 @@ import { usageFromOpenAI } from "./openai-usage.ts";
  */
 export async function* openAIStreamEvents(
   provider: string,
-  body: AsyncIterable<Uint8Array>,
+  body: FramedBody,
   request: ChatRequest,
 ): AsyncGenerator<StreamResponse> {
   const open = new Set<number>();
