@@ -100,7 +100,7 @@ describe.each(cases)("$adapter adapter", ({ builders: { chat, streamed } }) => {
   it("ends a stream whose event is over max_event_bytes with an error event, after the events before it", async () => {
     gw.mock.reset();
     const stream = await openai.chat.completions.create(
-      streamed({ messages: HELLO }, { tokens: 3, pad_bytes: 4 * MAX_EVENT }),
+      streamed({ messages: HELLO }, { tokens: 3, pad_bytes: 16 * 1024 * 1024 }),
     );
     const seen: string[] = [];
     const error = await failure(

@@ -105,13 +105,10 @@ const provider = z
       });
       return z.NEVER;
     }
-    // A type: ollama provider given Ollama's OpenAI-compatible /v1 root speaks to its native root.
-    const ollama = p.type === "ollama" ? ollamaBaseUrl(defaults.baseUrl) : undefined;
     return {
       ...p,
-      base_url: ollama?.url ?? defaults.baseUrl,
-      /** What parsing changed in this provider's config, for start-up to log as warnings. */
-      notices: ollama?.notice === undefined ? [] : [ollama.notice],
+      // A type: ollama provider given Ollama's OpenAI-compatible /v1 root speaks to its native root.
+      base_url: p.type === "ollama" ? ollamaBaseUrl(defaults.baseUrl) : defaults.baseUrl,
       stream_usage: p.stream_usage ?? defaults.streamUsage,
       max_tokens_field: p.max_tokens_field ?? defaults.maxTokensField,
     };
