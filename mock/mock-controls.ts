@@ -30,6 +30,8 @@ export interface MockControls {
   usage?: UsageMode;
   toolCall?: boolean | ToolCallControl;
   errorBody?: string;
+  /** Bytes of JSON whitespace written inside the answer (a unary body, or one stream frame), generated as sent. */
+  padBytes?: number;
 }
 
 /** Shared, frozen "no controls" value: the fast path allocates nothing. */
@@ -120,6 +122,9 @@ function apply(c: MockControls, name: string, value: unknown): void {
       return;
     case "tool_call":
       c.toolCall = toolCall(value);
+      return;
+    case "pad_bytes":
+      c.padBytes = int(name, value, 0, 4 * 1024 ** 3);
       return;
     case "error_body":
       if (typeof value !== "string") throw invalid(name, "a string", value);

@@ -20,7 +20,7 @@ import { OpenAIError } from "./mock-errors.ts";
 import { type ExtraControls, parseWithExtras } from "./mock-extra-controls.ts";
 import { chatFrames, chatJson, type OllamaControls, ollamaErrorJson } from "./mock-ollama-wire.ts";
 import { planReply, type ReplyDefaults, type ReplyPlan } from "./mock-reply.ts";
-import { drop, fail as failWith, type Life, later, send, streamReply } from "./mock-stream.ts";
+import { drop, fail as failWith, type Life, later, send, sendPadded, streamReply } from "./mock-stream.ts";
 
 /** What the Ollama route needs from the mock server. */
 export interface OllamaMockContext {
@@ -176,9 +176,14 @@ export function ollamaChat(
       controls.dropAfter,
       life,
       NDJSON_HEADERS,
+      controls.padBytes,
     );
   } else if (controls.dropAfter !== undefined) {
     later(ttft, life, () => drop(res, life, undefined));
+  } else if (controls.padBytes !== undefined) {
+    const json = chatJson(plan, own, createdAt, thinking);
+    const pad = controls.padBytes;
+    later(ttft, life, () => void sendPadded(res, JSON_TYPE, json, pad, life));
   } else {
     const json = chatJson(plan, own, createdAt, thinking);
     later(ttft, life, () => send(res, 200, JSON_TYPE, json));

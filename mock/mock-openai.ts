@@ -8,7 +8,16 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { hasControlHeaders, type MockControls, NO_CONTROLS, parseControls } from "./mock-controls.ts";
 import { errorJson, OpenAIError } from "./mock-errors.ts";
 import { planReply, type ReplyDefaults, type ReplyPlan } from "./mock-reply.ts";
-import { drop, fail as failWith, type Life, later, send, sendError, streamReply } from "./mock-stream.ts";
+import {
+  drop,
+  fail as failWith,
+  type Life,
+  later,
+  send,
+  sendError,
+  sendPadded,
+  streamReply,
+} from "./mock-stream.ts";
 import { completionJson, streamFrames } from "./mock-wire.ts";
 
 /** What the OpenAI chat route needs from the mock server. */
@@ -78,9 +87,15 @@ function chat(
       controls.itlMs ?? ctx.itlMs,
       controls.dropAfter,
       life,
+      undefined,
+      controls.padBytes,
     );
   } else if (controls.dropAfter !== undefined) {
     later(ttft, life, () => drop(res, life, undefined));
+  } else if (controls.padBytes !== undefined) {
+    const json = completionJson(plan, id, created);
+    const pad = controls.padBytes;
+    later(ttft, life, () => void sendPadded(res, "application/json", json, pad, life));
   } else if (ttft === 0) {
     send(res, 200, "application/json", completionJson(plan, id, created));
   } else {

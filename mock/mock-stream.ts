@@ -49,6 +49,41 @@ export function drained(res: ServerResponse, life: Life): Promise<void> {
   });
 }
 
+/** The block padding is written from: a huge answer costs the mock 64 KiB, never its size. */
+const SPACES = Buffer.alloc(64 * 1024, 0x20);
+
+/**
+ * Writes `frame` with `pad` bytes of spaces after its first `{` (JSON allows whitespace there, so the
+ * answer still parses), waiting for `drain` or close between blocks. Resolves false if the client went
+ * away meanwhile: a gateway that gives up on a huge answer shows up as an abort.
+ */
+async function writePadded(res: ServerResponse, frame: string, pad: number, life: Life): Promise<boolean> {
+  const at = frame.indexOf("{") + 1;
+  res.write(frame.slice(0, at));
+  for (let left = pad; left > 0; left -= SPACES.length) {
+    if (life.closed) return false;
+    const ok = res.write(left >= SPACES.length ? SPACES : SPACES.subarray(0, left));
+    if (!ok) await drained(res, life);
+  }
+  if (life.closed) return false;
+  return res.write(frame.slice(at));
+}
+
+/**
+ * A non-streaming answer padded with `pad` bytes of whitespace (the `pad_bytes` control). Sent chunked,
+ * with no Content-Length, so a client must count what it reads to notice the size.
+ */
+export async function sendPadded(
+  res: ServerResponse,
+  contentType: string,
+  body: string,
+  pad: number,
+  life: Life,
+): Promise<void> {
+  res.writeHead(200, { "content-type": contentType });
+  if (await writePadded(res, body, pad, life)) res.end();
+}
+
 /** Complete non-streaming response with an explicit Content-Length. */
 export function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
@@ -70,7 +105,8 @@ export function drop(res: ServerResponse, life: Life, last: string | undefined):
 /**
  * Write a streamed reply: headers and head frame after `ttftMs`, content frames `itlMs` apart, then the
  * tail; or cut the connection after `dropAfter` content frames. Stops as soon as the client goes away.
- * SSE unless `headers` say otherwise (Ollama streams NDJSON).
+ * SSE unless `headers` say otherwise (Ollama streams NDJSON). `pad` bytes of whitespace go inside the
+ * last content frame, making it one enormous event after ordinary ones.
  */
 export async function streamReply(
   res: ServerResponse,
@@ -80,6 +116,7 @@ export async function streamReply(
   dropAfter: number | undefined,
   life: Life,
   headers: Record<string, string> = SSE_HEADERS,
+  pad = 0,
 ): Promise<void> {
   if (ttftMs > 0) {
     await delay(ttftMs, life);
@@ -87,7 +124,7 @@ export async function streamReply(
   }
   // With no inter-token delay, batch the frames into one socket write. Cork the socket, not `res`:
   // `res.cork()` keeps chunks in a buffer that `res.end()` does not flush.
-  const socket = itlMs === 0 ? res.socket : null;
+  const socket = itlMs === 0 && pad === 0 ? res.socket : null;
   socket?.cork();
   res.writeHead(200, headers);
   const n = frames.count;
@@ -115,7 +152,10 @@ export async function streamReply(
       socket?.uncork();
       return;
     }
-    ok = res.write(frame);
+    if (pad > 0 && i === n - 1) {
+      ok = await writePadded(res, frame, pad, life);
+      if (life.closed) return;
+    } else ok = res.write(frame);
   }
   res.end(frames.tail());
   socket?.uncork();

@@ -95,4 +95,48 @@ surprise: true
     const file = yamlFile("providers: [\n");
     expect(() => loadConfigFile(file, {})).toThrow(/is not valid YAML/);
   });
+
+  it("gives the native provider types the API root their adapter appends its paths to", () => {
+    const types = ["anthropic", "gemini", "ollama", "tgi"];
+    const providers = parseConfig({ providers: types.map((type) => ({ name: type, type })) }).providers;
+    expect(providers.map((p) => p.base_url)).toEqual([
+      "https://api.anthropic.com/v1",
+      "https://generativelanguage.googleapis.com/v1beta",
+      "http://127.0.0.1:11434",
+      "http://127.0.0.1:8080",
+    ]);
+  });
+
+  it("points an ollama provider given Ollama's OpenAI-compatible /v1 root at its native root", () => {
+    const urls = ["http://gpu:11434/v1", "http://gpu:11434/v1/", "https://proxy.example/ollama/v1"];
+    const providers = parseConfig({
+      providers: urls.map((base_url, i) => ({ name: `o${i}`, type: "ollama", base_url })),
+    }).providers;
+    expect(providers.map((p) => p.base_url)).toEqual([
+      "http://gpu:11434",
+      "http://gpu:11434",
+      "https://proxy.example/ollama",
+    ]);
+    // Parsing is idempotent: the CLI validates a parsed config again.
+    expect(parseConfig({ providers }).providers.map((p) => p.base_url)).toEqual(
+      providers.map((p) => p.base_url),
+    );
+    // Only type ollama: an OpenAI-compatible provider keeps its /v1.
+    const openai = parseConfig({ providers: [{ name: "o", base_url: "http://gpu:11434/v1" }] }).providers[0];
+    expect(openai?.base_url).toBe("http://gpu:11434/v1");
+  });
+
+  it("caps upstream answers at 32 MiB and stream events at 1 MiB unless told otherwise", () => {
+    const [plain, tuned] = parseConfig({
+      providers: [
+        { name: "a", base_url: "http://127.0.0.1:1/v1" },
+        { name: "b", base_url: "http://127.0.0.1:2/v1", max_response_bytes: 1000, max_event_bytes: 100 },
+      ],
+    }).providers;
+    expect(plain).toMatchObject({ max_response_bytes: 32 * 1024 * 1024, max_event_bytes: 1024 * 1024 });
+    expect(tuned).toMatchObject({ max_response_bytes: 1000, max_event_bytes: 100 });
+    expect(() =>
+      parseConfig({ providers: [{ name: "a", base_url: "http://127.0.0.1:1/v1", max_event_bytes: 0 }] }),
+    ).toThrow(/providers\[0\]\.max_event_bytes/);
+  });
 });

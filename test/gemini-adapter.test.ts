@@ -152,6 +152,39 @@ describe("plain chat", () => {
     expect(body.safetySettings).toEqual([{ category: "HARM_CATEGORY_HARASSMENT", threshold: "BLOCK_NONE" }]);
     expect(body.top_k).toBeUndefined();
   });
+
+  it("drops OpenAI-only fields that OpenAI-shaped callers send, which Gemini would refuse", async () => {
+    const openaiOnly = {
+      store: false,
+      service_tier: "auto",
+      reasoning_effort: "low",
+      modalities: ["text"],
+      prediction: { type: "content", content: "x" },
+      verbosity: "low",
+      prompt_cache_key: "k",
+      safety_identifier: "u-1",
+      web_search_options: {},
+    };
+    const completion = await openai.chat.completions.create(
+      chat(
+        { messages: HELLO, user: "u-1", metadata: { team: "a" } },
+        { tokens: 2 },
+        {
+          ...openaiOnly,
+          cachedContent: "cachedContents/abc",
+        },
+      ),
+    );
+    expect(completion.choices[0]?.message.content).toBe("lorem ipsum");
+    const body = lastUpstream(gw).body;
+    for (const key of [...Object.keys(openaiOnly), "user", "metadata"]) {
+      expect(body[key], key).toBeUndefined();
+    }
+    // A Gemini field in extra still passes through, as do the mock's controls.
+    expect(body.cachedContent).toBe("cachedContents/abc");
+    expect(body.mock).toEqual({ tokens: 2 });
+    expect(Object.keys(body).sort()).toEqual(["cachedContent", "contents", "mock"]);
+  });
 });
 
 describe("conversation shape", () => {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
 
 /**
@@ -79,6 +80,18 @@ const provider = z
       .optional()
       .describe("tgi only: the built-in template that turns the chat into a prompt (default chatml)"),
     headers: z.record(z.string(), z.string()).default({}),
+    max_response_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(32 * 1024 * 1024)
+      .describe("the most a whole upstream answer (unary completion, embeddings, model list) may be"),
+    max_event_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * 1024)
+      .describe("the longest single event of an upstream stream (an SSE event, an NDJSON line)"),
   })
   .strict()
   .transform((p, ctx) => {
@@ -94,7 +107,8 @@ const provider = z
     }
     return {
       ...p,
-      base_url: defaults.baseUrl,
+      // A type: ollama provider given Ollama's OpenAI-compatible /v1 root speaks to its native root.
+      base_url: p.type === "ollama" ? ollamaBaseUrl(defaults.baseUrl) : defaults.baseUrl,
       stream_usage: p.stream_usage ?? defaults.streamUsage,
       max_tokens_field: p.max_tokens_field ?? defaults.maxTokensField,
     };
@@ -180,7 +194,11 @@ export const configSchema = z
       keys.add(k.key);
       // The name is what the ledger and usage queries know a key by: two keys sharing one would share usage.
       if (keyNames.has(k.name))
-        ctx.addIssue({ code: "custom", path: ["keys", i, "name"], message: `duplicate key name "${k.name}"` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["keys", i, "name"],
+          message: `duplicate key name "${k.name}"`,
+        });
       keyNames.add(k.name);
     });
   });

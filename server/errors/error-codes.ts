@@ -19,6 +19,7 @@ export type ErrorCode =
   | "upstream_error"
   | "upstream_unavailable"
   | "upstream_timeout"
+  | "upstream_response_too_large"
   | "deadline_exceeded"
   | "cancelled"
   | "unavailable"
@@ -120,6 +121,13 @@ export function errorWire(code: ErrorCode): ErrorWire {
     // The upstream did not answer within the provider's timeout.
     case "upstream_timeout":
       return wire(Code.DeadlineExceeded, 504, "server_error", "api_error", "DEADLINE_EXCEEDED", true);
+    // The upstream's answer (a unary body, or one event of a stream) is over the provider's
+    // max_response_bytes / max_event_bytes, so the gateway stopped reading it. ResourceExhausted is
+    // what gRPC itself answers for a message over its receive limit, and the row of payload_too_large;
+    // HTTP 502 because the fault is the upstream's answer, not the caller's request. Not retryable: the
+    // same request would most likely get the same oversized answer, and every try is a paid call.
+    case "upstream_response_too_large":
+      return wire(Code.ResourceExhausted, 502, "server_error", "api_error", "INTERNAL");
     // The caller's own deadline passed.
     case "deadline_exceeded":
       return wire(Code.DeadlineExceeded, 504, "server_error", "api_error", "DEADLINE_EXCEEDED");

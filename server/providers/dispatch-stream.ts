@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
+import { type BodyLimits, responseTooLarge } from "./body-limits.ts";
 
 /** How many chunks may wait unread before the upstream socket is paused. */
 const HIGH_WATER = 32;
@@ -7,15 +8,21 @@ const HIGH_WATER = 32;
 /**
  * An upstream response body fed by undici's dispatch callbacks: an async
  * iterable of chunks with backpressure (the upstream is paused while the
- * consumer lags) and nothing else. It replaces `request()`'s Readable and its
- * async iterator on the streaming path, where every chunk paid for both.
+ * consumer lags) and its provider's limits, which the stream framers
+ * (sse-data.ts, ndjson-lines.ts) enforce. It replaces `request()`'s Readable
+ * and its async iterator on the streaming path, where every chunk paid for both.
  */
 export class UpstreamBody implements AsyncIterable<Buffer> {
+  readonly limits: BodyLimits;
   readonly #queue: Buffer[] = [];
   #controller: Dispatcher.DispatchController | undefined;
   #wake: (() => void) | undefined;
   #error: Error | undefined;
   #ended = false;
+
+  constructor(limits: BodyLimits) {
+    this.limits = limits;
+  }
 
   /** True once the upstream finished the body, failed, or was cut off. */
   get ended(): boolean {
@@ -50,11 +57,20 @@ export class UpstreamBody implements AsyncIterable<Buffer> {
     this.#queue.length = 0;
   }
 
-  /** The rest of the body as text, at most `limit` bytes of it. */
-  async text(limit = Number.POSITIVE_INFINITY): Promise<string> {
+  /**
+   * The rest of the body as text. An error answer is cut at `limit` bytes; a
+   * 2xx answer (`whole`) over `limits.responseBytes` stops the upstream and
+   * throws `upstream_response_too_large`, since half an answer is no answer.
+   */
+  async text(limit = Number.POSITIVE_INFINITY, whole = false): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of this) {
+      if (whole && size + chunk.length > this.limits.responseBytes) {
+        const error = responseTooLarge(this.limits.provider, "answer", this.limits.responseBytes);
+        this.destroy(error);
+        throw error;
+      }
       chunks.push(chunk);
       size += chunk.length;
       if (size >= limit) {
@@ -103,20 +119,22 @@ export interface StreamAnswer {
 
 /**
  * Sends one request through undici's dispatch API and resolves as soon as
- * the response headers arrive; the body follows through `body`. Aborting
+ * the response headers arrive; the body follows through `body`, carrying
+ * `limits` for whoever frames it. Aborting
  * `signal` aborts the request, before or after the headers.
  */
 export function dispatchStream(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   signal: AbortSignal,
+  limits: BodyLimits,
 ): Promise<StreamAnswer> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
       return;
     }
-    const body = new UpstreamBody();
+    const body = new UpstreamBody(limits);
     let controller: Dispatcher.DispatchController | undefined;
     let started = false;
     const onAbort = () => controller?.abort(signal.reason as Error);

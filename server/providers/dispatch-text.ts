@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
+import { type BodyLimits, responseTooLarge } from "./body-limits.ts";
 
 /** A whole upstream answer, read into memory. */
 export interface TextAnswer {
@@ -12,15 +13,19 @@ export interface TextAnswer {
  * Sends one request through undici's dispatch API and collects the whole
  * answer as text. Unary calls need no body stream: `request()` builds a
  * Readable and a consumer per call, and the benchmark's heap profile showed
- * those objects outliving young-generation GCs. `limit` caps what is kept of
- * an error answer, so a hostile upstream cannot balloon memory. Aborting
- * `signal` aborts the request; the rejection then carries the signal's reason.
+ * those objects outliving young-generation GCs. `errorLimit` caps what is
+ * kept of an error answer, so a hostile upstream cannot balloon memory; a 2xx
+ * answer over `limits.responseBytes` aborts the request at once (its socket
+ * is closed, not drained) and rejects with `upstream_response_too_large`.
+ * Aborting `signal` aborts the request; the rejection then carries the
+ * signal's reason.
  */
 export function dispatchText(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
   signal: AbortSignal,
   errorLimit: number,
+  limits: BodyLimits,
 ): Promise<TextAnswer> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -35,17 +40,30 @@ export function dispatchText(
     const onAbort = () => controller?.abort(signal.reason as Error);
     signal.addEventListener("abort", onAbort, { once: true });
     const settle = () => signal.removeEventListener("abort", onAbort);
+    const tooLarge = (c: Dispatcher.DispatchController) => {
+      const error = responseTooLarge(limits.provider, "answer", limits.responseBytes);
+      settle();
+      chunks.length = 0;
+      reject(error);
+      c.abort(error);
+    };
     dispatcher.dispatch(options, {
       onRequestStart(c) {
         controller = c;
         if (signal.aborted) c.abort(signal.reason as Error);
       },
-      onResponseStart(_c, status, responseHeaders) {
+      onResponseStart(c, status, responseHeaders) {
         statusCode = status;
         headers = responseHeaders;
+        // A declared length over the cap fails before a byte of the body is read.
+        if (status < 300 && Number(responseHeaders["content-length"]) > limits.responseBytes) tooLarge(c);
       },
-      onResponseData(_c, chunk) {
+      onResponseData(c, chunk) {
         if (statusCode >= 300 && size >= errorLimit) return;
+        if (statusCode < 300 && size + chunk.length > limits.responseBytes) {
+          tooLarge(c);
+          return;
+        }
         chunks.push(chunk);
         size += chunk.length;
       },

@@ -84,6 +84,20 @@ export const OPENAI_COMPATIBLE_PRESETS = {
   },
 } as const satisfies Record<string, OpenAICompatiblePreset>;
 
+/**
+ * The default API roots of the types with an adapter of their own. Each is
+ * the root that adapter appends its paths to: Anthropic's `/messages` and
+ * Gemini's `/models/...` sit under a versioned root, Ollama's `/api/chat`
+ * and TGI's `/generate` under the server itself. TGI's port is the one its
+ * docs map the container's port 80 to (`docker run -p 8080:80`).
+ */
+export const NATIVE_BASE_URLS: Readonly<Record<string, string>> = {
+  anthropic: "https://api.anthropic.com/v1",
+  gemini: "https://generativelanguage.googleapis.com/v1beta",
+  ollama: "http://127.0.0.1:11434",
+  tgi: "http://127.0.0.1:8080",
+};
+
 /** The provider types served by the OpenAI-compatible adapter. */
 export type OpenAICompatibleType = keyof typeof OPENAI_COMPATIBLE_PRESETS;
 
@@ -96,13 +110,17 @@ export interface ProviderDefaults {
 
 /**
  * The defaults for a provider of `type` whose config gives `baseUrl` (or
- * none). A type without a preset gets no base_url and the plain defaults.
+ * none). A type without a preset gets its native default base_url, if any,
+ * and the plain defaults.
  */
 export function providerDefaults(type: string, baseUrl: string | undefined): ProviderDefaults {
   const preset: OpenAICompatiblePreset | undefined = Object.hasOwn(OPENAI_COMPATIBLE_PRESETS, type)
     ? OPENAI_COMPATIBLE_PRESETS[type as OpenAICompatibleType]
     : undefined;
-  const resolved = baseUrl ?? preset?.baseUrl;
+  const resolved =
+    baseUrl ??
+    preset?.baseUrl ??
+    (Object.hasOwn(NATIVE_BASE_URLS, type) ? NATIVE_BASE_URLS[type] : undefined);
   const quirks =
     preset !== undefined && (!preset.quirksOnlyAtOwnHost || sameHost(resolved, preset.baseUrl))
       ? preset

@@ -1,8 +1,9 @@
-import { type Dispatcher, Pool } from "undici";
+import { Pool } from "undici";
 import type { StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { ProviderConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { UpstreamCall } from "./adapter.ts";
+import type { BodyLimits } from "./body-limits.ts";
 import { dispatchStream, type StreamAnswer } from "./dispatch-stream.ts";
 import { dispatchText, type TextAnswer } from "./dispatch-text.ts";
 import { upstreamHttpError, upstreamNetworkError } from "./upstream-error.ts";
@@ -24,7 +25,10 @@ export type HttpErrorMapper = (
  * The HTTP side every adapter shares: one keep-alive undici pool per
  * provider, the provider's headers, and the mapping of every way a call can
  * fail (refused, timed out, non-2xx, dropped mid-stream, cancelled by our
- * caller) into a GatewayError. Adapters keep only their wire translation.
+ * caller) into a GatewayError, and the provider's caps on the size of an
+ * answer (`max_response_bytes`) and of one stream event (`max_event_bytes`),
+ * which every adapter gets here rather than each its own. Adapters keep only
+ * their wire translation.
  */
 export class UpstreamClient {
   readonly provider: string;
@@ -32,6 +36,7 @@ export class UpstreamClient {
   readonly #basePath: string;
   readonly #headers: Record<string, string>;
   readonly #httpError: HttpErrorMapper;
+  readonly #limits: BodyLimits;
 
   constructor(
     config: ProviderConfig,
@@ -41,6 +46,11 @@ export class UpstreamClient {
     this.#httpError = httpError;
     const url = new URL(config.base_url);
     this.provider = config.name;
+    this.#limits = {
+      provider: config.name,
+      responseBytes: config.max_response_bytes,
+      eventBytes: config.max_event_bytes,
+    };
     this.#basePath = url.pathname.replace(/\/+$/, "");
     this.#pool = new Pool(url.origin, {
       connections: config.connections,
@@ -63,6 +73,7 @@ export class UpstreamClient {
         this.#pool,
         { method: "POST", path: this.#basePath + path, headers: this.#requestHeaders(call), body },
         call.signal,
+        this.#limits,
       );
     } catch (error) {
       throw upstreamNetworkError(this.provider, error, call.signal);
@@ -92,6 +103,7 @@ export class UpstreamClient {
         { method: "POST", path: this.#basePath + path, headers: this.#requestHeaders(call), body },
         call.signal,
         ERROR_BODY_LIMIT,
+        this.#limits,
       );
     } catch (error) {
       throw upstreamNetworkError(this.provider, error, call.signal);
@@ -108,27 +120,27 @@ export class UpstreamClient {
     return answer.text;
   }
 
-  /** GETs and parses a JSON document (model lists). */
+  /** GETs and parses a JSON document (model lists), capped like any answer. */
   async getJson(path: string, signal: AbortSignal): Promise<unknown> {
-    let response: Dispatcher.ResponseData;
+    let answer: TextAnswer;
     try {
-      response = await this.#pool.request({
-        method: "GET",
-        path: this.#basePath + path,
-        headers: this.#headers,
+      answer = await dispatchText(
+        this.#pool,
+        { method: "GET", path: this.#basePath + path, headers: this.#headers },
         signal,
-      });
+        ERROR_BODY_LIMIT,
+        this.#limits,
+      );
     } catch (error) {
       throw upstreamNetworkError(this.provider, error, signal);
     }
-    const text = await response.body.text();
-    if (response.statusCode >= 400) {
-      const retryAfter = response.headers["retry-after"];
+    if (answer.statusCode >= 300) {
+      const retryAfter = answer.headers["retry-after"];
       const header = typeof retryAfter === "string" ? retryAfter : undefined;
-      throw this.#httpError(this.provider, response.statusCode, text, header);
+      throw this.#httpError(this.provider, answer.statusCode, answer.text.slice(0, ERROR_BODY_LIMIT), header);
     }
     try {
-      return JSON.parse(text);
+      return JSON.parse(answer.text);
     } catch {
       throw new GatewayError(
         "upstream_error",
@@ -140,10 +152,10 @@ export class UpstreamClient {
     }
   }
 
-  /** Reads a whole response body, mapping a drop or cancel. */
+  /** Reads a whole 2xx response body (a stream request answered with JSON), capped, mapping a drop or cancel. */
   async text(response: UpstreamResponse, call: UpstreamCall): Promise<string> {
     try {
-      return await response.body.text();
+      return await response.body.text(Number.POSITIVE_INFINITY, true);
     } catch (error) {
       throw upstreamNetworkError(this.provider, error, call.signal);
     }

@@ -6,6 +6,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
+import type { FramedBody } from "../body-limits.ts";
 import { sseData } from "../sse-data.ts";
 import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
 import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-types.ts";
@@ -30,7 +31,7 @@ import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-type
  */
 export async function* anthropicStreamEvents(
   provider: string,
-  body: AsyncIterable<Uint8Array>,
+  body: FramedBody,
   request: ChatRequest,
 ): AsyncGenerator<StreamResponse> {
   /** Block index → tool-call ordinal, and whether it got any argument text. */

@@ -5,6 +5,7 @@ import {
   ToolChoiceMode,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { conversationToGemini } from "./gemini-contents.ts";
+import { OPENAI_ONLY_KEYS } from "./gemini-openai-only.ts";
 import { rejectUnsupported } from "./gemini-unsupported.ts";
 
 /*
@@ -27,12 +28,18 @@ import { rejectUnsupported } from "./gemini-unsupported.ts";
 /**
  * `extra` keys that belong in `generationConfig` rather than at the top of
  * the body, by their camelCase name (snake_case spellings are accepted too).
- * Every other `extra` key (safetySettings, cachedContent, labels...) goes to
- * the top of the body unchanged, and a whole `generationConfig` object in
- * `extra` is merged in. Modeled fields always win over `extra`.
+ * OpenAI-only keys (gemini-openai-only.ts) are dropped. Every other `extra`
+ * key (safetySettings, cachedContent, labels...) goes to the top of the body
+ * unchanged, and a whole `generationConfig` object in `extra` is merged in.
+ * Modeled fields always win over `extra`.
  */
 const GENERATION_KEYS = new Set([
+  "temperature",
+  "topP",
   "topK",
+  "seed",
+  "presencePenalty",
+  "frequencyPenalty",
   "thinkingConfig",
   "responseModalities",
   "speechConfig",
@@ -106,6 +113,7 @@ function splitExtra(extra: Json | undefined): { body: Json; generation: Json } {
   const generation: Json = {};
   if (extra === undefined) return { body, generation };
   for (const [key, value] of Object.entries(extra)) {
+    if (OPENAI_ONLY_KEYS.has(key)) continue;
     const name = camelCase(key);
     if (name === "generationConfig" && isObject(value)) {
       for (const [inner, v] of Object.entries(value)) generation[camelCase(inner)] = v;

@@ -6,6 +6,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
+import type { FramedBody } from "../body-limits.ts";
 import { sseData } from "../sse-data.ts";
 import { GeminiCandidates } from "./gemini-candidates.ts";
 import { usageFromGemini } from "./gemini-usage.ts";
@@ -26,7 +27,7 @@ import type { GeminiResponse } from "./gemini-wire-types.ts";
  */
 export async function* geminiStreamEvents(
   provider: string,
-  body: AsyncIterable<Uint8Array>,
+  body: FramedBody,
   request: ChatRequest,
 ): AsyncGenerator<StreamResponse> {
   const reader = new GeminiCandidates(provider);

@@ -5,6 +5,7 @@ import {
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import type { FramedBody } from "../body-limits.ts";
 import { ndjsonLines } from "./ndjson-lines.ts";
 import { toolCallFromOllama } from "./ollama-tool-calls.ts";
 import { finishReasonFromOllama, usageFromOllama } from "./ollama-usage.ts";
@@ -26,7 +27,7 @@ import type { OllamaChatResponse } from "./ollama-wire-types.ts";
  */
 export async function* ollamaStreamEvents(
   provider: string,
-  body: AsyncIterable<Uint8Array>,
+  body: FramedBody,
   request: ChatRequest,
 ): AsyncGenerator<StreamResponse> {
   let final: OllamaChatResponse | undefined;

@@ -9,6 +9,7 @@ import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
+import type { FramedBody } from "../body-limits.ts";
 import { sseData } from "../sse-data.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
@@ -22,7 +23,7 @@ import { usageFromOpenAI } from "./openai-usage.ts";
  */
 export async function* openAIStreamEvents(
   provider: string,
-  body: AsyncIterable<Uint8Array>,
+  body: FramedBody,
   request: ChatRequest,
 ): AsyncGenerator<StreamResponse> {
   const open = new Set<number>();

@@ -5,6 +5,7 @@ import {
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import type { FramedBody } from "../body-limits.ts";
 import { sseData } from "../sse-data.ts";
 import { StopTrimmer } from "./stop-trim.ts";
 import { finishReasonFromTgi, usageFromTgi } from "./tgi-usage.ts";
@@ -27,7 +28,7 @@ import type { TgiStreamEvent } from "./tgi-wire-types.ts";
  */
 export async function* tgiStreamEvents(
   provider: string,
-  body: AsyncIterable<Uint8Array>,
+  body: FramedBody,
   request: ChatRequest,
   stops: readonly string[],
 ): AsyncGenerator<StreamResponse> {
