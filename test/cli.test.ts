@@ -53,6 +53,7 @@ describe("llmgw command line", () => {
     children.push(started.child);
     const response = await fetch(`${started.url}/v1/chat/completions`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ model: "upstream:mock-small", messages: [{ role: "user", content: "hi" }] }),
     });
     expect(response.status).toBe(200);

@@ -1,5 +1,5 @@
 import { createServer } from "node:net";
-import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
+import { create, type JsonObject, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
 import {
   createConnectTransport,
@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   type ChatRequestSchema,
   ChatService,
+  CompleteRequestSchema,
   FinishReason,
   Role,
   type StreamResponse,
 } from "../gen/llmgw/v1/chat_pb.js";
 import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
-import { ModelSource, ModelsService } from "../gen/llmgw/v1/models_pb.js";
+import { GetModelRequestSchema, ModelSource, ModelsService } from "../gen/llmgw/v1/models_pb.js";
 import { UsageService } from "../gen/llmgw/v1/usage_pb.js";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
@@ -352,5 +353,36 @@ describe("Connect JSON protocol with raw bytes", () => {
     const json = (await response.json()) as { code: string; message?: string };
     expect(json.code).toBe("invalid_argument");
     expect(chatRequests(gw)).toHaveLength(0);
+  });
+
+  it("rejects a binary protobuf body with invalid UTF-8 as invalid_argument, not internal", async () => {
+    gw.mock.reset();
+    const valid = toBinary(
+      CompleteRequestSchema,
+      create(CompleteRequestSchema, {
+        chat: {
+          model: "mock:mock-small",
+          messages: [{ role: Role.USER, content: [{ part: { case: "text", value: "XXXX" } }] }],
+        },
+      }),
+    );
+    const at = Buffer.from(valid).indexOf("XXXX");
+    const corrupt = Buffer.from(valid);
+    corrupt.set([0xff, 0xfe, 0xc3, 0x28], at);
+    const send = (path: string, body: Buffer<ArrayBuffer>) =>
+      fetch(`${gw.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/proto", "connect-protocol-version": "1" },
+        body,
+      });
+    const chat = await send("/llmgw.v1.ChatService/Complete", corrupt);
+    expect(chat.status).toBe(400);
+    expect(((await chat.json()) as { code: string }).code).toBe("invalid_argument");
+    expect(chatRequests(gw)).toHaveLength(0);
+
+    const id = Buffer.from(toBinary(GetModelRequestSchema, create(GetModelRequestSchema, { id: "YYYY" })));
+    id.set([0xff, 0xfe, 0xc3, 0x28], id.indexOf("YYYY"));
+    const model = await send("/llmgw.v1.ModelsService/GetModel", id);
+    expect(((await model.json()) as { code: string }).code).toBe("invalid_argument");
   });
 });

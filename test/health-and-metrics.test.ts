@@ -56,6 +56,7 @@ describe("health, readiness and metrics", () => {
     for (const model of ["nope:invented-1", "nope:invented-2"]) {
       const response = await fetch(`${gw.url}/v1/chat/completions`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ model, messages: [{ role: "user", content: "x" }] }),
       });
       expect(response.status).toBe(404);

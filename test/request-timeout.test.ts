@@ -34,6 +34,7 @@ describe("the gateway's request timeout", () => {
   it("bounds a REST request the same way, with a 504", async () => {
     const response = await fetch(`${gw.url}/v1/chat/completions`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({
         model: "mock-small",
         messages: [{ role: "user", content: "slow" }],

@@ -233,6 +233,72 @@ describe("malformed requests", () => {
     expect((await post(gw, body)).status).toBe(200);
   });
 
+  it("returns 415 for a body that says it is not JSON, and reads a body with no content-type as JSON", async () => {
+    const chat = JSON.stringify({ model: "mock-small", messages: hello });
+    for (const type of [
+      "text/plain;charset=UTF-8",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data",
+    ]) {
+      const error = await expectError(await post(gw, chat, { "content-type": type }), 415);
+      expect(error).toMatchObject({ type: "invalid_request_error", code: "unsupported_media_type" });
+      expect(error.message).toMatch(/must be JSON/);
+    }
+    expect((await post(gw, chat, { "content-type": "application/json; charset=utf-8" })).status).toBe(200);
+    expect((await post(gw, chat, { "content-type": "application/vnd.api+json" })).status).toBe(200);
+    const bare = await rawRequest(gw, {
+      path: "/v1/chat/completions",
+      headers: { "content-length": String(Buffer.byteLength(chat)) },
+      pieces: [Buffer.from(chat)],
+    });
+    expect(bare.status).toBe(200);
+  });
+
+  it("returns 400 for a max_tokens that does not fit the canonical uint32", async () => {
+    const error = await expectError(
+      await postJson(gw, { model: "mock-small", messages: hello, max_tokens: 2 ** 32 }),
+      400,
+    );
+    expect(error).toMatchObject({ param: "max_tokens", code: "invalid_request" });
+    const top = await postJson(gw, { model: "mock-small", messages: hello, max_tokens: 2 ** 32 - 1 });
+    expect(top.status).toBe(200);
+  });
+
+  it("returns 400, not a 500, for pass-through JSON nested too deep to forward", async () => {
+    let deep: unknown = 1;
+    // Deep enough to refuse, small enough for this gateway's 1 KiB body limit.
+    for (let i = 0; i < 300; i++) deep = [deep];
+    const extra = await post(
+      gw,
+      `{"model":"mock-small","messages":${JSON.stringify(hello)},"vendor":${JSON.stringify(deep)}}`,
+    );
+    expect(await expectError(extra, 400)).toMatchObject({ code: "invalid_request", param: "extra" });
+    let schema: unknown = {};
+    for (let i = 0; i < 80; i++) schema = { a: schema };
+    const tool = await postJson(gw, {
+      model: "mock-small",
+      messages: hello,
+      tools: [{ type: "function", function: { name: "deep", parameters: schema } }],
+    });
+    expect(await expectError(tool, 400)).toMatchObject({ param: "tools[0].function.parameters" });
+  });
+
+  it("puts x-request-id on every answer: models, errors and 404s too", async () => {
+    for (const path of [
+      "/v1/models",
+      "/v1/models/mock:mock-small",
+      "/v1/models/nope",
+      "/v1/nope",
+      "/health",
+    ]) {
+      const response = await fetch(`${gw.url}${path}`, { headers: { "x-request-id": "trace-me-42" } });
+      expect(response.headers.get("x-request-id"), path).toBe("trace-me-42");
+      await response.body?.cancel();
+    }
+    const made = await fetch(`${gw.url}/v1/models`);
+    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it("returns 400, not a dropped connection, for a malformed percent-escape in a model path", async () => {
     const error = await expectError(await fetch(`${gw.url}/v1/models/%E0%A4%A`), 400);
     expect(error).toMatchObject({ type: "invalid_request_error", code: "invalid_request" });

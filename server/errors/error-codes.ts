@@ -13,6 +13,7 @@ export type ErrorCode =
   | "model_not_found"
   | "method_not_allowed"
   | "payload_too_large"
+  | "unsupported_media_type"
   | "rate_limited"
   | "budget_exhausted"
   | "upstream_rate_limited"
@@ -74,6 +75,15 @@ export function errorWire(code: ErrorCode): ErrorWire {
     // A route called with the wrong HTTP method.
     case "method_not_allowed":
       return wire(Code.Unimplemented, 405, "invalid_request_error", "invalid_request_error", "UNIMPLEMENTED");
+    // A body that says it is not JSON where JSON is required (a form post, text/plain).
+    case "unsupported_media_type":
+      return wire(
+        Code.InvalidArgument,
+        415,
+        "invalid_request_error",
+        "invalid_request_error",
+        "INVALID_ARGUMENT",
+      );
     // The body is over the configured limit.
     case "payload_too_large":
       return wire(

@@ -47,7 +47,10 @@ export function rpcGate(services: GatewayServices) {
     const requestId = requestIdFrom(ctx.requestHeader.get("x-request-id") ?? undefined);
     ctx.responseHeader.set("x-request-id", requestId);
     const method = OPERATIONS[`${ctx.service.typeName}/${ctx.method.name}`];
-    if (method === undefined) return;
+    if (method === undefined) {
+      ctx.signal.addEventListener("abort", () => reclassifyParseError(ctx.signal.reason), { once: true });
+      return;
+    }
 
     let reachedDecode!: () => void;
     const decodeReached = new Promise<void>((resolve) => {
@@ -81,6 +84,7 @@ export function rpcGate(services: GatewayServices) {
     });
     // Connect's signal also fires when a call completes; only an abort before the message matters here.
     const onAbort = () => {
+      reclassifyParseError(ctx.signal.reason);
       if (!settled) refuse(bodyError(ctx.signal.reason));
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
@@ -148,6 +152,24 @@ function reasonOf(reason: unknown): GatewayError {
     return new GatewayError("deadline_exceeded", "the call's deadline passed");
   }
   return new GatewayError("cancelled", "the caller cancelled the call");
+}
+
+/**
+ * connect-es reports a binary message it cannot parse (invalid UTF-8 in a
+ * string, a truncated field, nesting past the recursion limit) as
+ * `Internal`, though it is the caller's malformed request; its JSON parser
+ * says `InvalidArgument` for the same fault. Connect aborts the call's
+ * context with the error just before it writes the error out, so the code
+ * is corrected here, on that same error object.
+ */
+function reclassifyParseError(reason: unknown): void {
+  if (
+    reason instanceof ConnectError &&
+    reason.code === Code.Internal &&
+    reason.rawMessage.startsWith("parse binary:")
+  ) {
+    (reason as { code: Code }).code = Code.InvalidArgument;
+  }
 }
 
 /** Why the message never reached the implementation, in the gateway's taxonomy. */

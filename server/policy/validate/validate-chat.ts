@@ -1,5 +1,6 @@
 import { type ChatRequest, Role } from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.ts";
 
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -32,7 +33,10 @@ export function validateChat(request: ChatRequest): void {
     if (names.has(tool.name))
       throw invalidRequest(`duplicate tool "${tool.name}"`, `tools[${i}].function.name`);
     names.add(tool.name);
+    shallow(tool.parameters, `tools[${i}].function.parameters`);
   });
+  shallow(request.extra, "extra");
+  shallow(request.responseFormat?.schema, "response_format.json_schema.schema");
   const choice = request.toolChoice?.choice;
   if (choice?.case === "function" && !names.has(choice.value)) {
     throw invalidRequest(`tool_choice names "${choice.value}", which is not in tools`, "tool_choice");
@@ -45,6 +49,13 @@ export function validateChat(request: ChatRequest): void {
   if (request.maxTokens !== undefined && request.maxTokens < 1)
     throw invalidRequest("must be at least 1", "max_tokens");
   if (request.topLogprobs !== undefined) range(request.topLogprobs, 0, 20, "top_logprobs");
+}
+
+/** Refuses a free-form JSON field nested too deep to forward safely. */
+function shallow(value: unknown, param: string): void {
+  if (value !== undefined && nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw invalidRequest(`${param} nests deeper than ${MAX_JSON_DEPTH} levels`, param);
+  }
 }
 
 function range(value: number | undefined, min: number, max: number, param: string): void {

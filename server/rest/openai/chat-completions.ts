@@ -2,7 +2,8 @@ import { createCall } from "../../core/call.ts";
 import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
-import { type AnyRequest, parseJsonBody, readBody } from "../../http/read-body.ts";
+import { readJsonBody } from "../../http/json-body.ts";
+import type { AnyRequest } from "../../http/read-body.ts";
 import { SseWriter } from "../../http/sse-writer.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restRequest } from "../rest-call.ts";
@@ -36,7 +37,7 @@ export async function chatCompletions(
     op: "chat",
     stream: false,
     decode: async () => {
-      const parsed = parseChatRequest(parseJsonBody(await readBody(req, limits.bodyLimit)));
+      const parsed = parseChatRequest(await readJsonBody(req, limits.bodyLimit));
       call.chat = parsed.request;
       call.stream = parsed.stream;
       includeUsage = parsed.includeUsage;

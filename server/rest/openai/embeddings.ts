@@ -2,7 +2,8 @@ import { createCall } from "../../core/call.ts";
 import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
-import { type AnyRequest, parseJsonBody, readBody } from "../../http/read-body.ts";
+import { readJsonBody } from "../../http/json-body.ts";
+import type { AnyRequest } from "../../http/read-body.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restRequest } from "../rest-call.ts";
 import type { RestLimits } from "./chat-completions.ts";
@@ -28,7 +29,7 @@ export async function embeddings(
     op: "embed",
     stream: false,
     decode: async () => {
-      const parsed = parseEmbedRequest(parseJsonBody(await readBody(req, limits.bodyLimit)));
+      const parsed = parseEmbedRequest(await readJsonBody(req, limits.bodyLimit));
       call.embed = parsed.request;
       base64 = parsed.base64;
     },

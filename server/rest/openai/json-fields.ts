@@ -31,11 +31,15 @@ export function optNumber(value: unknown, param: string): number | undefined {
   return value;
 }
 
-export function optInteger(value: unknown, param: string, min = 0): number | undefined {
+/** The largest value of a proto `uint32`, the type of every integer field the chat and embeddings APIs carry. */
+const UINT32_MAX = 4_294_967_295;
+
+/** An integer that fits the canonical request's `uint32` field, so it is never silently wrapped. */
+export function optUint32(value: unknown, param: string, min = 0): number | undefined {
   const number = optNumber(value, param);
   if (number === undefined) return undefined;
-  if (!Number.isSafeInteger(number) || number < min) {
-    throw invalidRequest(`${param} must be an integer of at least ${min}, got ${number}`, param);
+  if (!Number.isInteger(number) || number < min || number > UINT32_MAX) {
+    throw invalidRequest(`${param} must be an integer from ${min} to ${UINT32_MAX}, got ${number}`, param);
   }
   return number;
 }

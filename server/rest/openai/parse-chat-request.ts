@@ -13,9 +13,9 @@ import {
   isObject,
   optArray,
   optBoolean,
-  optInteger,
   optNumber,
   optString,
+  optUint32,
   typeName,
 } from "./json-fields.ts";
 import { parseMessages } from "./parse-messages.ts";
@@ -86,15 +86,15 @@ export function parseChatRequest(body: unknown): OpenAIChatCall {
     temperature: optNumber(json.temperature, "temperature"),
     topP: optNumber(json.top_p, "top_p"),
     maxTokens:
-      optInteger(json.max_completion_tokens, "max_completion_tokens", 1) ??
-      optInteger(json.max_tokens, "max_tokens", 1),
+      optUint32(json.max_completion_tokens, "max_completion_tokens", 1) ??
+      optUint32(json.max_tokens, "max_tokens", 1),
     stop: parseStop(json.stop),
     seed: parseSeed(json.seed),
     presencePenalty: optNumber(json.presence_penalty, "presence_penalty"),
     frequencyPenalty: optNumber(json.frequency_penalty, "frequency_penalty"),
-    n: optInteger(json.n, "n", 1),
+    n: optUint32(json.n, "n", 1),
     logprobs: optBoolean(json.logprobs, "logprobs"),
-    topLogprobs: optInteger(json.top_logprobs, "top_logprobs"),
+    topLogprobs: optUint32(json.top_logprobs, "top_logprobs"),
     user: optString(json.user, "user") ?? "",
     metadata: parseStringMap(json.metadata, "metadata"),
     logitBias: parseNumberMap(json.logit_bias, "logit_bias"),

@@ -1,7 +1,7 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { type EmbedRequest, EmbedRequestSchema } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
-import { expectObject, optInteger, optString, typeName } from "./json-fields.ts";
+import { expectObject, optString, optUint32, typeName } from "./json-fields.ts";
 
 /** The OpenAI request fields the canonical request models; everything else rides in `extra`. */
 const MODELED = new Set(["model", "input", "encoding_format", "dimensions", "user"]);
@@ -35,7 +35,7 @@ export function parseEmbedRequest(body: unknown): OpenAIEmbedCall {
       hasExtra = true;
     }
   }
-  const dimensions = optInteger(json.dimensions, "dimensions", 1);
+  const dimensions = optUint32(json.dimensions, "dimensions", 1);
   const request = create(EmbedRequestSchema, {
     model,
     inputs: inputs(json.input),
