@@ -3,6 +3,7 @@ import type { InFlight } from "../core/in-flight.ts";
 import { credentialFromHeaders } from "../core/key-ring.ts";
 import { requestIdFrom } from "../core/request-id.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
+import { onClientGone } from "../http/client-gone.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
 
@@ -23,11 +24,10 @@ export function restCall(
   res.setHeader("x-request-id", requestId);
   const controller = new AbortController();
   const tracked = inFlight.add(controller);
-  res.once("close", () => {
-    inFlight.release(tracked);
-    if (!res.writableFinished)
-      controller.abort(new GatewayError("cancelled", "the client closed the connection"));
-  });
+  res.once("close", () => inFlight.release(tracked));
+  onClientGone(req, res, () =>
+    controller.abort(new GatewayError("cancelled", "the client closed the connection")),
+  );
   return { requestId, keyName: "", signal: controller.signal, startedAt: performance.now(), surface };
 }
 
