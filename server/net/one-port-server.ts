@@ -11,6 +11,7 @@ import {
   type Server as NetServer,
   type Socket,
 } from "node:net";
+import { bodyDeadline, type RenderError } from "../http/body-deadline.ts";
 
 /** The client connection preface every HTTP/2 prior-knowledge connection starts with (RFC 9113 §3.4). */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -20,6 +21,12 @@ export interface OnePortOptions {
   readonly headerTimeoutMs: number;
   /** How long an idle keep-alive connection (or HTTP/2 session without streams) stays open. */
   readonly keepAliveTimeoutMs: number;
+  /** How long a request may take to send its whole body, once its head has arrived. */
+  readonly bodyTimeoutMs: number;
+  /** How many streams one HTTP/2 connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS). */
+  readonly maxConcurrentStreams: number;
+  /** The JSON error body for a request the port itself refuses (a body that came too slowly). */
+  readonly renderError: RenderError;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -43,6 +50,7 @@ export class OnePortServer {
     // While draining, HTTP/1.1 responses close their connection so clients reconnect elsewhere.
     const handler: Handler = (req, res) => {
       if (this.#draining && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+      bodyDeadline(req, res, options.bodyTimeoutMs, options.renderError);
       res.once("finish", () => {
         if (this.#draining) setImmediate(() => this.#h1.closeIdleConnections());
       });
@@ -68,7 +76,11 @@ export class OnePortServer {
     // runs exactly the set-up a listening server gets (test/header-timeout.test.ts
     // fails if a Node release moves it); `close()` clears the timer again.
     this.#h1.emit("listening");
-    this.#h2 = createHttp2Server({}, handler as unknown as Parameters<typeof createHttp2Server>[1]);
+    // Node's default allows 2^32-1 streams per connection: one client could open a thousand
+    // upstream calls on one socket. Streams over the limit are refused (RST_STREAM
+    // REFUSED_STREAM) by the HTTP/2 layer before any handler runs.
+    const settings = { maxConcurrentStreams: options.maxConcurrentStreams };
+    this.#h2 = createHttp2Server({ settings }, handler as unknown as Parameters<typeof createHttp2Server>[1]);
     this.#h2.on("session", (session) => this.#trackSession(session, options));
     // Nagle off: a streamed token must leave at once, not wait ~40 ms for a delayed ACK.
     this.#net = createNetServer({ noDelay: true, keepAlive: true }, (socket) =>
