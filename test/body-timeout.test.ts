@@ -84,7 +84,7 @@ async function slowH2(
     }),
     new Promise<void>((resolve) => {
       stream.once("close", () => resolve());
-      setTimeout(() => stream.close(), 5000).unref();
+      setTimeout(() => session.destroy(), 5000).unref();
     }),
   ]);
   stop();
