@@ -12,6 +12,7 @@ import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler } from "./request-handler.ts";
+import { openAIErrorBody } from "./rest/openai/openai-error.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { UsageLedger } from "./state/usage-ledger.ts";
@@ -79,6 +80,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const server = new OnePortServer(handler, {
     headerTimeoutMs: config.server.header_timeout_ms,
     keepAliveTimeoutMs: config.server.keep_alive_timeout_ms,
+    bodyTimeoutMs: config.server.body_timeout_ms,
+    maxConcurrentStreams: config.server.max_concurrent_streams,
+    renderError: openAIErrorBody,
   });
   const address = await server.listen(config.server.port, config.server.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

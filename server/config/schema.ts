@@ -127,6 +127,19 @@ export const configSchema = z
           .default(8 * 1024 * 1024),
         header_timeout_ms: z.number().int().positive().default(10_000),
         keep_alive_timeout_ms: z.number().int().positive().default(65_000),
+        body_timeout_ms: z
+          .number()
+          .int()
+          .positive()
+          .default(30_000)
+          .describe("how long a request may take to send its whole body"),
+        max_concurrent_streams: z
+          .number()
+          .int()
+          .positive()
+          .max(2 ** 31 - 1)
+          .default(100)
+          .describe("streams one HTTP/2 connection may have open at once"),
         request_timeout_ms: z.number().int().positive().default(900_000),
         shutdown_grace_ms: z.number().int().nonnegative().default(10_000),
         cors_origins: z.array(z.string()).default(["*"]),

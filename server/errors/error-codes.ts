@@ -14,6 +14,7 @@ export type ErrorCode =
   | "method_not_allowed"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "request_timeout"
   | "rate_limited"
   | "budget_exhausted"
   | "upstream_rate_limited"
@@ -92,6 +93,15 @@ export function errorWire(code: ErrorCode): ErrorWire {
         "invalid_request_error",
         "request_too_large",
         "INVALID_ARGUMENT",
+      );
+    // The caller did not send its whole request body within the server's body timeout.
+    case "request_timeout":
+      return wire(
+        Code.DeadlineExceeded,
+        408,
+        "invalid_request_error",
+        "invalid_request_error",
+        "DEADLINE_EXCEEDED",
       );
     // The caller went over a gateway rate limit; retry after the window.
     case "rate_limited":

@@ -1,10 +1,13 @@
+import { h2Stream, responseClosed } from "./client-gone.ts";
 import type { AnyResponse } from "./cors.ts";
 
 /**
  * Writes Server-Sent Events with backpressure. It cannot emit a malformed
  * frame: multi-line data is split across `data:` lines. When the socket is
  * full it waits for `drain` or `close` (never `drain` alone, which would hang
- * forever on a vanished client).
+ * forever on a vanished client). On HTTP/2 the compat response may already
+ * have emitted its 'close' when a reset stream refuses the write, so it also
+ * checks and watches the stream itself.
  */
 export class SseWriter {
   readonly #res: AnyResponse;
@@ -30,16 +33,7 @@ export class SseWriter {
   async data(payloads: readonly string[]): Promise<void> {
     if (payloads.length === 0) return;
     if (this.#res.write(frames(payloads))) return;
-    if (this.#res.destroyed) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.#res.off("drain", done);
-        this.#res.off("close", done);
-        resolve();
-      };
-      this.#res.once("drain", done);
-      this.#res.once("close", done);
-    });
+    await writableOrGone(this.#res);
   }
 
   /** Sends the last events and ends the stream, in one write. */
@@ -59,4 +53,27 @@ function frames(payloads: readonly string[]): string {
       : `data: ${payload}\n\n`;
   }
   return out;
+}
+
+/**
+ * Resolves when the response drains, or when it can carry nothing more: the
+ * socket closed, or the HTTP/2 stream closed, was reset or was aborted. A
+ * response already closed resolves at once, since its events are in the past.
+ */
+function writableOrGone(res: AnyResponse): Promise<void> {
+  if (responseClosed(res)) return Promise.resolve();
+  const stream = h2Stream(res);
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      stream?.off("close", done);
+      stream?.off("aborted", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+    stream?.once("close", done);
+    stream?.once("aborted", done);
+  });
 }

@@ -11,6 +11,7 @@ import {
   type Server as NetServer,
   type Socket,
 } from "node:net";
+import { bodyDeadline, type RenderError } from "../http/body-deadline.ts";
 
 /** The client connection preface every HTTP/2 prior-knowledge connection starts with (RFC 9113 §3.4). */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -20,6 +21,12 @@ export interface OnePortOptions {
   readonly headerTimeoutMs: number;
   /** How long an idle keep-alive connection (or HTTP/2 session without streams) stays open. */
   readonly keepAliveTimeoutMs: number;
+  /** How long a request may take to send its whole body, once its head has arrived. */
+  readonly bodyTimeoutMs: number;
+  /** How many streams one HTTP/2 connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS). */
+  readonly maxConcurrentStreams: number;
+  /** The JSON error body for a request the port itself refuses (a body that came too slowly). */
+  readonly renderError: RenderError;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -43,6 +50,7 @@ export class OnePortServer {
     // While draining, HTTP/1.1 responses close their connection so clients reconnect elsewhere.
     const handler: Handler = (req, res) => {
       if (this.#draining && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+      bodyDeadline(req, res, options.bodyTimeoutMs, options.renderError);
       res.once("finish", () => {
         if (this.#draining) setImmediate(() => this.#h1.closeIdleConnections());
       });
@@ -51,14 +59,29 @@ export class OnePortServer {
     this.#h1 = createHttpServer(
       {
         headersTimeout: options.headerTimeoutMs,
+        // Node's default checks every 30 s, far coarser than a 10 s header timeout.
+        connectionsCheckingInterval: checkEvery(options.headerTimeoutMs),
         // Streams may run for many minutes; the gateway bounds each request itself.
         requestTimeout: 0,
         keepAliveTimeout: options.keepAliveTimeoutMs,
       },
       handler,
     );
-    this.#h2 = createHttp2Server({}, handler as unknown as Parameters<typeof createHttp2Server>[1]);
-    this.#h2.on("session", (session) => this.#trackSession(session, options.keepAliveTimeoutMs));
+    // Node tracks HTTP/1.1 connections, and enforces `headersTimeout` on them, only
+    // from the server's 'listening' event: that is where it creates the connection
+    // list the parser registers with and starts its `connectionsCheckingInterval`
+    // timer. This server never listens (the net server above it does), so without
+    // this a request head trickled in a byte at a time stayed open forever, and
+    // `closeIdleConnections()` found nothing to close at shutdown. Emitting the event
+    // runs exactly the set-up a listening server gets (test/header-timeout.test.ts
+    // fails if a Node release moves it); `close()` clears the timer again.
+    this.#h1.emit("listening");
+    // Node's default allows 2^32-1 streams per connection: one client could open a thousand
+    // upstream calls on one socket. Streams over the limit are refused (RST_STREAM
+    // REFUSED_STREAM) by the HTTP/2 layer before any handler runs.
+    const settings = { maxConcurrentStreams: options.maxConcurrentStreams };
+    this.#h2 = createHttp2Server({ settings }, handler as unknown as Parameters<typeof createHttp2Server>[1]);
+    this.#h2.on("session", (session) => this.#trackSession(session, options));
     // Nagle off: a streamed token must leave at once, not wait ~40 ms for a delayed ACK.
     this.#net = createNetServer({ noDelay: true, keepAlive: true }, (socket) =>
       this.#sniff(socket, options.headerTimeoutMs),
@@ -124,21 +147,49 @@ export class OnePortServer {
     socket.on("error", () => socket.destroy());
   }
 
-  #trackSession(session: Http2Session, idleMs: number): void {
+  #trackSession(session: Http2Session, options: OnePortOptions): void {
     this.#sessions.add(session);
     this.#streams.set(session, 0);
+    // A session must open a stream (send a complete HEADERS block) within the header
+    // timeout, and a session without streams is closed after the keep-alive timeout.
+    // Both are measured from the moment it had no stream, not from its last byte: a
+    // client trickling a HEADERS frame, or only pinging, is active but not requesting.
+    let idle: NodeJS.Timeout | undefined;
+    const idleFor = (ms: number) => {
+      idle = setTimeout(() => {
+        if ((this.#streams.get(session) ?? 0) === 0) this.#endSession(session);
+      }, ms);
+      idle.unref();
+    };
+    idleFor(options.headerTimeoutMs);
     session.on("stream", (stream) => {
+      clearTimeout(idle);
       this.#streams.set(session, (this.#streams.get(session) ?? 0) + 1);
-      stream.once("close", () => this.#streams.set(session, (this.#streams.get(session) ?? 1) - 1));
-    });
-    // Close sessions idle for longer than the keep-alive timeout, but never one with streams in flight.
-    session.setTimeout(idleMs, () => {
-      if ((this.#streams.get(session) ?? 0) === 0) session.close();
+      stream.once("close", () => {
+        const open = (this.#streams.get(session) ?? 1) - 1;
+        this.#streams.set(session, open);
+        if (open === 0 && !session.destroyed) idleFor(options.keepAliveTimeoutMs);
+      });
     });
     session.once("close", () => {
+      clearTimeout(idle);
       this.#sessions.delete(session);
       this.#streams.delete(session);
     });
     session.on("error", () => session.destroy());
   }
+
+  /** GOAWAY, then the socket is closed soon after: a session with no stream has nothing to finish. */
+  #endSession(session: Http2Session): void {
+    session.close();
+    setTimeout(() => session.destroy(), 250).unref();
+  }
+}
+
+/**
+ * How often Node checks HTTP/1.1 connections for an overdue request head: often
+ * enough that a head is cut off within about 1.5× the timeout, at most once a second.
+ */
+function checkEvery(headerTimeoutMs: number): number {
+  return Math.max(50, Math.min(1000, Math.floor(headerTimeoutMs / 2)));
 }

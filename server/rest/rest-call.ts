@@ -1,5 +1,6 @@
 import type { InFlight } from "../core/in-flight.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
+import { onClientGone } from "../http/client-gone.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
 import { credentialFromHeaders } from "../policy/auth/key-ring.ts";
@@ -26,11 +27,10 @@ export function restRequest(
 ): RestRequest {
   const controller = new AbortController();
   const tracked = inFlight.add(controller);
-  res.once("close", () => {
-    inFlight.release(tracked);
-    if (!res.writableFinished)
-      controller.abort(new GatewayError("cancelled", "the client closed the connection"));
-  });
+  res.once("close", () => inFlight.release(tracked));
+  onClientGone(req, res, () =>
+    controller.abort(new GatewayError("cancelled", "the client closed the connection")),
+  );
   return {
     requestId,
     signal: controller.signal,

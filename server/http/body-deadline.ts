@@ -1,0 +1,93 @@
+import type { Http2Stream } from "node:http2";
+import { constants } from "node:http2";
+import { errorWire } from "../errors/error-codes.ts";
+import { GatewayError } from "../errors/gateway-error.ts";
+import { h2Stream } from "./client-gone.ts";
+import type { AnyResponse } from "./cors.ts";
+import type { AnyRequest } from "./read-body.ts";
+
+/** Renders a GatewayError as a JSON error body (the REST surfaces' OpenAI shape). */
+export type RenderError = (error: GatewayError) => string;
+
+/**
+ * Bounds how long a request may take to send its body, whoever reads it.
+ * Neither Node nor connect-node limits this: a `Content-Length: 100000` body
+ * that sends one byte holds its connection (or HTTP/2 stream) for as long as
+ * the sender likes, and connect-node reads a whole message before any of our
+ * code runs, so no handler can do it. Every RPC here is unary or
+ * server-streaming, so every request body is complete soon after its head.
+ *
+ * Runs for every request at the net layer. When the body has not ended within
+ * `timeoutMs`, the caller gets `request_timeout` if no response has started
+ * (gRPC: a trailers-only response with grpc-status DEADLINE_EXCEEDED;
+ * anything else: HTTP 408 with `render`'s JSON body), and then its HTTP/1.1
+ * connection or HTTP/2 stream is closed. A request with no body costs nothing.
+ */
+export function bodyDeadline(
+  req: AnyRequest,
+  res: AnyResponse,
+  timeoutMs: number,
+  render: RenderError,
+): void {
+  const stream = h2Stream(req);
+  if (stream === undefined ? !hasH1Body(req) : stream.endAfterHeaders) return;
+  const timer = setTimeout(() => expire(req, res, stream, timeoutMs, render), timeoutMs);
+  timer.unref();
+  // 'close' on the request: its body was read to the end (also when Node drains an unread
+  // body after the response) or its connection or stream went away.
+  req.once("close", () => clearTimeout(timer));
+}
+
+function hasH1Body(req: AnyRequest): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
+/** Whether the client has sent the whole body, read by a handler or not. */
+function bodyComplete(req: AnyRequest, stream: Http2Stream | undefined): boolean {
+  if (stream === undefined) return req.complete;
+  return stream.destroyed || stream.state.remoteClose === 1;
+}
+
+function expire(
+  req: AnyRequest,
+  res: AnyResponse,
+  stream: Http2Stream | undefined,
+  timeoutMs: number,
+  render: RenderError,
+): void {
+  if (bodyComplete(req, stream)) return;
+  const close = () => {
+    if (stream === undefined) req.socket.destroy();
+    else if (!stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
+  };
+  if (res.headersSent) {
+    close();
+    return;
+  }
+  const error = new GatewayError(
+    "request_timeout",
+    `the request body did not arrive in full within ${timeoutMs} ms`,
+  );
+  // The compat response emits 'finish' only once its stream has closed; the stream's own 'finish' says the reply is out.
+  if (stream === undefined) res.once("finish", close);
+  else stream.once("finish", close);
+  if (stream === undefined) res.setHeader("connection", "close");
+  const type = String(req.headers["content-type"] ?? "");
+  if (stream !== undefined && /^application\/grpc(?:\+|;|$)/.test(type)) {
+    // gRPC over HTTP/2 carries errors in trailers; a trailers-only response puts them in the headers.
+    res.writeHead(200, {
+      "content-type": "application/grpc",
+      "grpc-status": String(errorWire(error.code).connect),
+      "grpc-message": encodeURIComponent(error.message),
+    });
+    res.end();
+    return;
+  }
+  const body = render(error);
+  res.writeHead(errorWire(error.code).http, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}
