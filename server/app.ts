@@ -9,7 +9,7 @@ import { warmTokenizer } from "./providers/token-estimate.ts";
 import { createRequestHandler } from "./request-handler.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { ModelRouter } from "./routing/model-router.ts";
-import { UsageLedger } from "./state/usage-ledger.ts";
+import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
 
 /** A gateway that is listening. */
@@ -51,7 +51,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         "Add `keys:` to the config or pass --api-key.",
     );
   }
-  const ledger = new UsageLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
+  const ledger = new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
     log.error({ err: error }, "usage ledger write failed"),
   );
   const metrics = new Metrics();
@@ -82,7 +82,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       clearInterval(rediscover);
       await server.close(graceMs, () => gateway.abortInFlight());
       gateway.inFlight.close();
-      ledger.close();
+      await ledger.close();
       await Promise.all(adapters.map((a) => a.close()));
     },
   };

@@ -114,7 +114,7 @@ describe("the openai SDK", () => {
 
   it("accounts the request in the usage ledger", async () => {
     await openai.embeddings.create({ model: MODEL, input: texts, user: "ledger-check" });
-    const rows = gw.running.gateway.ledger.totals({
+    const rows = await gw.running.gateway.ledger.totals({
       startMs: Date.now() - 60_000,
       endMs: Date.now() + 60_000,
       key: "",

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { type GatewayMetadata, GatewayMetadataSchema, type TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
 import type { GatewayError } from "../errors/gateway-error.ts";
 import type { Route } from "../routing/model-router.ts";
-import type { UsageLedger } from "../state/usage-ledger.ts";
+import type { LedgerSink } from "../state/ledger-sink.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { CallContext } from "./call-context.ts";
 import { costUsd } from "./cost.ts";
@@ -14,12 +14,12 @@ import { costUsd } from "./cost.ts";
  * metadata (latency, time to first token, cost) callers see.
  */
 export class Accountant {
-  readonly #ledger: UsageLedger;
+  readonly #ledger: LedgerSink;
   readonly #metrics: Metrics;
   readonly #log: Logger;
   readonly #logRequests: boolean;
 
-  constructor(ledger: UsageLedger, metrics: Metrics, log: Logger, logRequests: boolean) {
+  constructor(ledger: LedgerSink, metrics: Metrics, log: Logger, logRequests: boolean) {
     this.#ledger = ledger;
     this.#metrics = metrics;
     this.#log = log;

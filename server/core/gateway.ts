@@ -3,7 +3,7 @@ import type { ChatRequest, CompleteResponse, StreamResponse } from "../../gen/ll
 import type { EmbedRequest, EmbedResponse } from "../../gen/llmgw/v1/embeddings_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { ModelRouter, Route } from "../routing/model-router.ts";
-import type { UsageLedger } from "../state/usage-ledger.ts";
+import type { LedgerSink } from "../state/ledger-sink.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { Accountant } from "./accountant.ts";
 import type { CallContext } from "./call-context.ts";
@@ -23,7 +23,7 @@ export interface ChatStream {
 export interface GatewayDeps {
   readonly keys: KeyRing;
   readonly router: ModelRouter;
-  readonly ledger: UsageLedger;
+  readonly ledger: LedgerSink;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly logRequests: boolean;
@@ -51,7 +51,7 @@ export class Gateway {
     return this.#deps.router;
   }
 
-  get ledger(): UsageLedger {
+  get ledger(): LedgerSink {
     return this.#deps.ledger;
   }
 

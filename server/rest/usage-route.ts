@@ -13,12 +13,17 @@ const DAY_MS = 86_400_000;
  * key, provider, model and UTC day. The range defaults to the last 30 days.
  * Keys that are not admin keys see only their own rows.
  */
-export function usageRoute(gateway: Gateway, url: URL, req: AnyRequest, res: AnyResponse): void {
+export async function usageRoute(
+  gateway: Gateway,
+  url: URL,
+  req: AnyRequest,
+  res: AnyResponse,
+): Promise<void> {
   try {
     const keyName = gateway.authenticate(restCredential(req));
     const endMs = time(url.searchParams.get("end"), "end") ?? Date.now();
     const startMs = time(url.searchParams.get("start"), "start") ?? endMs - 30 * DAY_MS;
-    const rows = gateway.ledger.totals({
+    const rows = await gateway.ledger.totals({
       startMs,
       endMs,
       key: gateway.usageKeyFilter(keyName, url.searchParams.get("key") ?? ""),

@@ -11,13 +11,13 @@ const DAY_MS = 86_400_000;
 /** UsageService: ledger totals, the same as `GET /v1/usage`. */
 export function usageService(gateway: Gateway): ServiceImpl<typeof UsageService> {
   return {
-    getUsage(req, ctx) {
+    async getUsage(req, ctx) {
       try {
         const call = rpcCall(gateway, ctx, "rpc");
         const endMs = req.end === undefined ? Date.now() : timestampMs(req.end);
         const startMs = req.start === undefined ? endMs - 30 * DAY_MS : timestampMs(req.start);
         if (startMs > endMs) throw invalidRequest("start must not be after end", "start");
-        const rows = gateway.ledger.totals({
+        const rows = await gateway.ledger.totals({
           startMs,
           endMs,
           key: gateway.usageKeyFilter(call.keyName, req.key),
