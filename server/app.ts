@@ -15,7 +15,7 @@ import { createRequestHandler } from "./request-handler.ts";
 import { openAIErrorBody } from "./rest/openai/openai-error.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { ModelRouter } from "./routing/model-router.ts";
-import { UsageLedger } from "./state/usage-ledger.ts";
+import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
 
@@ -58,7 +58,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         "Add `keys:` to the config or pass --api-key.",
     );
   }
-  const ledger = new UsageLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
+  const ledger = new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
     log.error({ err: error }, "usage ledger write failed"),
   );
   const metrics = new Metrics();

@@ -1,8 +1,52 @@
-import type { UsageQuery, UsageRecord, UsageTotals } from "./usage-ledger.ts";
+/** One served request, as the ledger keeps it. */
+export interface UsageRecord {
+  readonly at: number;
+  readonly requestId: string;
+  readonly key: string;
+  readonly surface: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly status: string;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly cachedTokens: number;
+  readonly reasoningTokens: number;
+  readonly estimated: boolean;
+  readonly latencyMs: number;
+  readonly ttftMs: number;
+  readonly costUsd: number | undefined;
+}
 
-export type { UsageQuery, UsageRecord, UsageTotals } from "./usage-ledger.ts";
+/** A filter and time range for reading the ledger back. */
+export interface UsageQuery {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly key?: string;
+  readonly provider?: string;
+  readonly model?: string;
+}
 
-/** Where the usage ledger's rows go, whichever backend keeps them. */
+/** Totals of one key, provider and model on one UTC day. */
+export interface UsageTotals {
+  day: string;
+  key: string;
+  provider: string;
+  model: string;
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  avgLatencyMs: number;
+}
+
+/**
+ * The usage ledger's port: where every request's row goes, whatever stores it
+ * (SQLite in a worker thread when embedded, PostgreSQL when distributed).
+ * `record` is on the request path of every call, so a backend must make it
+ * cost next to nothing and never block on storage; reading back is rare and
+ * asynchronous.
+ */
 export interface LedgerSink {
   /** Queues one row; never blocks, never throws at the caller. */
   record(entry: UsageRecord): void;

@@ -1,0 +1,161 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { parentPort, workerData } from "node:worker_threads";
+import type { UsageQuery } from "../ledger-sink.ts";
+import { appendRow, type ColumnBatch } from "./record-columns.ts";
+
+/**
+ * The ledger's SQLite thread. It owns the database file, so every write,
+ * every fsync and every WAL checkpoint happens here and never stalls the
+ * gateway's event loop. Messages are handled strictly in the order they are
+ * posted, which is what lets `totals` see every batch posted before it.
+ * Started by `SqliteLedger`; see that class for the protocol.
+ * @private
+ */
+
+/** What the main thread posts. */
+export type LedgerRequest =
+  | { readonly type: "batch"; readonly batch: ColumnBatch }
+  | { readonly type: "totals"; readonly id: number; readonly query: UsageQuery }
+  | { readonly type: "close"; readonly id: number };
+
+/** What the worker posts back. */
+export type LedgerReply =
+  | { readonly type: "error"; readonly error: unknown }
+  | { readonly type: "done"; readonly id: number; readonly rows?: unknown[]; readonly error?: unknown };
+
+/** Rows per multi-row INSERT (15 columns each, well under SQLite's 32766 parameter limit). */
+const BATCH_ROWS = 64;
+const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS usage (
+  at INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  surface TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  status TEXT NOT NULL,
+  prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  cached_tokens INTEGER NOT NULL,
+  reasoning_tokens INTEGER NOT NULL,
+  estimated INTEGER NOT NULL,
+  latency_ms REAL NOT NULL,
+  ttft_ms REAL NOT NULL,
+  cost_usd REAL
+);
+CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
+`;
+
+interface Ledger {
+  readonly db: DatabaseSync;
+  readonly insert: StatementSync;
+  readonly insertMany: StatementSync;
+}
+
+function open(path: string): Ledger {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  // Another process (a second gateway, a reader) may hold the file for a moment: wait, here off the event loop.
+  db.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+  db.exec(SCHEMA);
+  return {
+    db,
+    insert: db.prepare(`INSERT INTO usage VALUES ${ROW}`),
+    insertMany: db.prepare(`INSERT INTO usage VALUES ${Array(BATCH_ROWS).fill(ROW).join(", ")}`),
+  };
+}
+
+/** Writes one batch in one transaction; many rows per statement, since per-statement cost dominates. */
+function write(ledger: Ledger, batch: ColumnBatch): void {
+  ledger.db.exec("BEGIN");
+  try {
+    let i = 0;
+    for (; i + BATCH_ROWS <= batch.count; i += BATCH_ROWS) {
+      const params: Array<string | number | null> = [];
+      for (let row = i; row < i + BATCH_ROWS; row++) appendRow(batch, row, params);
+      ledger.insertMany.run(...params);
+    }
+    for (; i < batch.count; i++) {
+      const params: Array<string | number | null> = [];
+      appendRow(batch, i, params);
+      ledger.insert.run(...params);
+    }
+    ledger.db.exec("COMMIT");
+  } catch (error) {
+    try {
+      ledger.db.exec("ROLLBACK");
+    } catch {
+      // The transaction may already be gone; the error that is reported says why.
+    }
+    throw error;
+  }
+}
+
+function totals(ledger: Ledger, query: UsageQuery): unknown[] {
+  const where = ["at >= ?", "at < ?"];
+  const params: Array<string | number> = [query.startMs, query.endMs];
+  for (const [column, value] of [
+    ["key", query.key],
+    ["provider", query.provider],
+    ["model", query.model],
+  ] as const) {
+    if (value) {
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+  }
+  return ledger.db
+    .prepare(
+      `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, key, provider, model,
+              COUNT(*) AS requests, SUM(status != 'ok') AS errors,
+              SUM(prompt_tokens) AS promptTokens, SUM(completion_tokens) AS completionTokens,
+              COALESCE(SUM(cost_usd), 0) AS costUsd, AVG(latency_ms) AS avgLatencyMs
+         FROM usage WHERE ${where.join(" AND ")}
+        GROUP BY day, key, provider, model ORDER BY day, key, provider, model`,
+    )
+    .all(...params);
+}
+
+const port = parentPort;
+if (port === null) throw new Error("ledger-worker.ts runs as a worker thread, started by SqliteLedger");
+
+let ledger: Ledger | undefined;
+let openError: unknown;
+try {
+  ledger = open(String(workerData.path));
+} catch (error) {
+  openError = error;
+  port.postMessage({ type: "error", error } satisfies LedgerReply);
+}
+
+port.on("message", (message: LedgerRequest) => {
+  if (message.type === "batch") {
+    try {
+      if (ledger === undefined) throw openError;
+      write(ledger, message.batch);
+    } catch (error) {
+      port.postMessage({ type: "error", error } satisfies LedgerReply);
+    }
+  } else if (message.type === "totals") {
+    try {
+      if (ledger === undefined) throw openError;
+      port.postMessage({
+        type: "done",
+        id: message.id,
+        rows: totals(ledger, message.query),
+      } satisfies LedgerReply);
+    } catch (error) {
+      port.postMessage({ type: "done", id: message.id, error } satisfies LedgerReply);
+    }
+  } else {
+    ledger?.db.close();
+    ledger = undefined;
+    openError = new Error("the usage ledger is closed");
+    port.postMessage({ type: "done", id: message.id } satisfies LedgerReply);
+    port.close();
+  }
+});

@@ -1,0 +1,75 @@
+import type { UsageRecord } from "../ledger-sink.ts";
+
+/** Numbers per row: at, four token counts, estimated, latency, ttft, cost (NaN when unknown). */
+const NUMBERS = 9;
+/** Strings per row: request id, key, surface, provider, model, status. */
+const TEXTS = 6;
+
+/**
+ * Rows on their way to the ledger worker, column by column: every number of
+ * every row in one Float64Array (its buffer is transferred, not copied) and
+ * the strings in one flat array. Keeping the records themselves until the
+ * flush would let every one of them outlive a young-generation GC and be
+ * promoted to old space; copied into columns, a record dies with its request
+ * and only its strings wait.
+ */
+export interface ColumnBatch {
+  readonly count: number;
+  readonly numbers: Float64Array;
+  readonly texts: string[];
+}
+
+/** Collects rows into a `ColumnBatch` between two flushes. */
+export class RecordColumns {
+  #capacity = 256;
+  #count = 0;
+  #numbers = new Float64Array(this.#capacity * NUMBERS);
+  #texts: string[] = [];
+
+  get count(): number {
+    return this.#count;
+  }
+
+  push(r: UsageRecord): void {
+    if (this.#count === this.#capacity) this.#grow();
+    const i = this.#count++;
+    const n = i * NUMBERS;
+    this.#numbers[n] = r.at;
+    this.#numbers[n + 1] = r.promptTokens;
+    this.#numbers[n + 2] = r.completionTokens;
+    this.#numbers[n + 3] = r.cachedTokens;
+    this.#numbers[n + 4] = r.reasoningTokens;
+    this.#numbers[n + 5] = r.estimated ? 1 : 0;
+    this.#numbers[n + 6] = r.latencyMs;
+    this.#numbers[n + 7] = r.ttftMs;
+    this.#numbers[n + 8] = r.costUsd ?? Number.NaN;
+    this.#texts.push(r.requestId, r.key, r.surface, r.provider, r.model, r.status);
+  }
+
+  /** Hands over the rows collected so far and starts afresh with storage of the same size. */
+  take(): ColumnBatch {
+    const batch = { count: this.#count, numbers: this.#numbers, texts: this.#texts };
+    this.#numbers = new Float64Array(this.#capacity * NUMBERS);
+    this.#texts = [];
+    this.#count = 0;
+    return batch;
+  }
+
+  #grow(): void {
+    this.#capacity *= 2;
+    const numbers = new Float64Array(this.#capacity * NUMBERS);
+    numbers.set(this.#numbers);
+    this.#numbers = numbers;
+  }
+}
+
+/** Appends row `i` of `batch`, in the usage table's column order, to `out`. */
+export function appendRow(batch: ColumnBatch, i: number, out: Array<string | number | null>): void {
+  const n = i * NUMBERS;
+  const t = i * TEXTS;
+  const num = (k: number) => batch.numbers[n + k] as number;
+  const text = (k: number) => batch.texts[t + k] as string;
+  const cost = num(8);
+  out.push(num(0), text(0), text(1), text(2), text(3), text(4), text(5));
+  out.push(num(1), num(2), num(3), num(4), num(5), num(6), num(7), Number.isNaN(cost) ? null : cost);
+}
