@@ -24,6 +24,15 @@ describe("health, readiness and metrics", () => {
     expect(await response.json()).toEqual({ status: "ready", providers: [{ provider: "mock", ok: true }] });
   });
 
+  it("shares and caches the readiness probe, so polling /ready does not multiply upstream calls", async () => {
+    gw.mock.reset();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${gw.url}/ready`)));
+    for (let i = 0; i < 20; i++) answers.push(await fetch(`${gw.url}/ready`));
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    const probes = gw.mock.requests.filter((r) => r.path.endsWith("/models"));
+    expect(probes.length).toBeLessThanOrEqual(1);
+  });
+
   it("is live but not ready when an upstream is unreachable, and says which", async () => {
     expect((await fetch(`${broken.url}/health`)).status).toBe(200);
     const response = await fetch(`${broken.url}/ready`);
