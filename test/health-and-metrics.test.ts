@@ -76,4 +76,24 @@ describe("health, readiness and metrics", () => {
       /llmgw_requests_total\{surface="openai",provider="",model="",status="model_not_found"\} 2/,
     );
   });
+
+  it("counts bare model names no provider lists as `other`, however many a caller makes up", async () => {
+    for (let i = 0; i < 30; i++) {
+      const response = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        // A bare unknown name goes to the default provider, which answers it: the name must still not be a label.
+        body: JSON.stringify({
+          model: `made-up-${i}-${"x".repeat(200)}`,
+          messages: [{ role: "user", content: "x" }],
+        }),
+      });
+      expect(response.status).toBe(200);
+    }
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).not.toContain("made-up");
+    expect(text).toMatch(
+      /llmgw_requests_total\{surface="openai",provider="mock",model="other",status="ok"\} 30/,
+    );
+  });
 });
