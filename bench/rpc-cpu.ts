@@ -22,10 +22,10 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { CompleteRequestSchema, Role, StreamRequestSchema } from "../gen/llmgw/v1/chat_pb.js";
-import { canPin, type Child, freePort, ROOT, spawnNode, stop, stopAll, waitForHttp } from "./children.ts";
+import { type Child, canPin, freePort, ROOT, spawnNode, stop, stopAll, waitForHttp } from "./children.ts";
 import { API_KEY } from "./load.ts";
-import { formatProfile, summarizeProfile } from "./profile.ts";
 import { cpuMicros } from "./proc-stats.ts";
+import { formatProfile, summarizeProfile } from "./profile.ts";
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const REQUESTS = env("RPC_BENCH_REQUESTS", 3000);
@@ -189,7 +189,9 @@ function h2load(url: string, target: Target, requests: number, dir: string): num
   const command = loadCore === undefined ? "h2load" : "taskset";
   const argv = loadCore === undefined ? args : ["-c", String(loadCore), "h2load", ...args];
   const run = spawnSync(command, argv, { encoding: "utf8" });
-  const match = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed/.exec(run.stdout);
+  const match = /requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed/.exec(
+    run.stdout,
+  );
   if (run.status !== 0 || !match) throw new Error(`h2load failed:\n${run.stdout}\n${run.stderr}`);
   return requests - Number(match[2]);
 }
@@ -238,6 +240,9 @@ async function startGateway(config: string, port: number, flags: string[]): Prom
   await waitForHttp(`http://127.0.0.1:${port}/health`, child);
   return child;
 }
+
+/** CLOCK_MONOTONIC in µs, the clock V8's profile timestamps use. */
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -294,14 +299,16 @@ async function profile(key: string, config: string, port: number, dir: string): 
   const gateway = await startGateway(config, port, ["--cpu-prof", "--cpu-prof-dir", profDir]);
   const url = `http://127.0.0.1:${port}`;
   await drive(url, target, REQUESTS, dir);
+  const startUs = nowUs();
   await drive(url, target, REQUESTS * 3, dir);
+  const window = { startUs, endUs: nowUs() };
   await stop(gateway, 15_000);
   const file = readdirSync(profDir).find((name) => name.endsWith(".cpuprofile"));
   if (!file) throw new Error("the gateway wrote no .cpuprofile");
   mkdirSync(join(ROOT, "bench/out"), { recursive: true });
   const kept = join(ROOT, `bench/out/rpc-${key}.cpuprofile`);
   copyFileSync(join(profDir, file), kept);
-  return `### Profile of ${key} (${kept})\n\n${formatProfile(summarizeProfile(kept))}`;
+  return `### Profile of ${key} (${kept})\n\n${formatProfile(summarizeProfile(kept, window))}`;
 }
 
 async function main(): Promise<void> {

@@ -5,6 +5,7 @@ import { applyCors } from "./http/cors.ts";
 import { openAIErrorBody } from "./rest/openai/openai-error.ts";
 import { sendError } from "./rest/respond.ts";
 import { restRouter } from "./rest/rest-router.ts";
+import { GrpcDirect } from "./rpc/grpc-direct.ts";
 import { rpcRoutes } from "./rpc/rpc-routes.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
 
@@ -21,8 +22,11 @@ const RPC_PREFIX = "/llmgw.v1.";
  * Connect (gRPC, gRPC-Web, Connect) by path prefix, then the REST surface.
  */
 export function createRequestHandler(gateway: Gateway, metrics: Metrics, options: HandlerOptions) {
+  // Binary gRPC over HTTP/2 is served directly, the rest by connect-node, from one set of routes.
+  const grpc = new GrpcDirect(options.bodyLimit);
+  const routes = rpcRoutes(gateway);
   const rpc = connectNodeAdapter({
-    routes: rpcRoutes(gateway),
+    routes: (router) => routes(grpc.recording(router)),
     // Fastify-style body limits do not reach Connect routes; this does.
     readMaxBytes: options.bodyLimit,
     requireConnectProtocolHeader: false,
@@ -32,7 +36,7 @@ export function createRequestHandler(gateway: Gateway, metrics: Metrics, options
     if (applyCors(req, res, options.corsOrigins)) return;
     const path = req.url ?? "/";
     if (path.startsWith(RPC_PREFIX)) {
-      rpc(req, res);
+      if (!grpc.handle(req, res)) rpc(req, res);
       return;
     }
     // Concatenated, not resolved: a request-target like `//x/y` must stay a path, not become a host.
