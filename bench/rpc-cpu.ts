@@ -12,7 +12,9 @@
  *
  * Variables: RPC_BENCH_REQUESTS (3000), RPC_BENCH_ROUNDS (5), RPC_BENCH_CONNECTIONS (10),
  * RPC_BENCH_STREAMS (10 per connection), RPC_BENCH_CLIENT (`h2load` | `node`), RPC_BENCH_PROFILE (a
- * target key; the profile is kept as bench/out/rpc-<key>.cpuprofile), BENCH_PIN (0: no taskset).
+ * target key; the profile is kept as bench/out/rpc-<key>.cpuprofile), RPC_BENCH_COMPARE (the root of
+ * another checkout with node_modules: its gateway is measured in the same rounds, for a before/after),
+ * BENCH_PIN (0: no taskset).
  */
 
 import { spawnSync } from "node:child_process";
@@ -35,6 +37,7 @@ const STREAMS = env("RPC_BENCH_STREAMS", 10);
 const H2LOAD = spawnSync("h2load", ["--version"], { stdio: "ignore" }).status === 0;
 const CLIENT = process.env.RPC_BENCH_CLIENT ?? (H2LOAD ? "h2load" : "node");
 const PROFILE = process.env.RPC_BENCH_PROFILE;
+const COMPARE = process.env.RPC_BENCH_COMPARE;
 /** Load generator and mock on core 0, the gateway alone on core 1 (as bench/overhead.ts does). */
 const pinning = process.env.BENCH_PIN !== "0" && canPin(cpus().length);
 const loadCore = pinning ? 0 : undefined;
@@ -213,8 +216,8 @@ async function check(url: string): Promise<void> {
   }
 }
 
-function gatewayConfig(dir: string, port: number, mockUrl: string): string {
-  const file = join(dir, "llmgw.yaml");
+function gatewayConfig(dir: string, name: string, port: number, mockUrl: string): string {
+  const file = join(dir, `${name}.yaml`);
   const yaml = [
     "server:",
     `  port: ${port}`,
@@ -227,7 +230,7 @@ function gatewayConfig(dir: string, port: number, mockUrl: string): string {
     "  - name: bench",
     `    key: ${API_KEY}`,
     "usage:",
-    `  path: ${join(dir, "usage.db")}`,
+    `  path: ${join(dir, `${name}.db`)}`,
     "log:",
     "  level: warn",
   ];
@@ -235,9 +238,21 @@ function gatewayConfig(dir: string, port: number, mockUrl: string): string {
   return file;
 }
 
-async function startGateway(config: string, port: number, flags: string[]): Promise<Child> {
-  const child = spawnNode("gateway", ["server/cli.ts", "serve", "--config", config], flags, targetCore);
-  await waitForHttp(`http://127.0.0.1:${port}/health`, child);
+/** A gateway process to measure: this tree's, or the one in RPC_BENCH_COMPARE. */
+interface Gateway {
+  readonly name: string;
+  readonly root: string;
+  readonly config: string;
+  readonly port: number;
+  readonly url: string;
+  child?: Child;
+}
+
+async function startGateway(gateway: Gateway, flags: string[]): Promise<Child> {
+  const cli = join(gateway.root, "server/cli.ts");
+  const child = spawnNode(gateway.name, [cli, "serve", "--config", gateway.config], flags, targetCore);
+  await waitForHttp(`${gateway.url}/health`, child);
+  gateway.child = child;
   return child;
 }
 
@@ -250,59 +265,84 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 
-async function measure(url: string, gateway: Child, dir: string): Promise<Map<string, number[]>> {
-  const perTarget = new Map<string, number[]>(TARGETS.map((t) => [t.key, []]));
+/** µs per request, per `gateway/target`, one value per round. */
+type Samples = Map<string, number[]>;
+
+async function measure(gateways: Gateway[], dir: string): Promise<Samples> {
+  const runs = gateways.flatMap((gateway) => TARGETS.map((target) => ({ gateway, target })));
+  const samples: Samples = new Map(runs.map((r) => [`${r.gateway.name}/${r.target.key}`, []]));
   process.stderr.write(`warm-up: ${REQUESTS} requests per target\n`);
-  for (const target of TARGETS) await drive(url, target, REQUESTS, dir);
+  for (const { gateway, target } of runs) await drive(gateway.url, target, REQUESTS, dir);
   for (let round = 0; round < ROUNDS; round++) {
-    // Each round starts with a different target, so none always follows the same one.
-    const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length] as Target);
+    // Each round starts with a different run, so none always follows the same one.
+    const order = runs.map((_, i) => runs[(i + round) % runs.length] as (typeof runs)[number]);
     const line: string[] = [];
-    for (const target of order) {
-      const before = cpuMicros(gateway.pid);
-      const failed = await drive(url, target, REQUESTS, dir);
-      const us = (cpuMicros(gateway.pid) - before) / REQUESTS;
+    for (const { gateway, target } of order) {
+      const pid = gateway.child?.pid ?? 0;
+      const before = cpuMicros(pid);
+      const failed = await drive(gateway.url, target, REQUESTS, dir);
+      const us = (cpuMicros(pid) - before) / REQUESTS;
       if (failed > 0) throw new Error(`${target.key}: ${failed} of ${REQUESTS} requests failed`);
-      perTarget.get(target.key)?.push(us);
-      line.push(`${target.key} ${us.toFixed(0)}`);
+      const key = `${gateway.name}/${target.key}`;
+      samples.get(key)?.push(us);
+      line.push(`${key} ${us.toFixed(0)}`);
     }
     process.stderr.write(`round ${round + 1}/${ROUNDS}: ${line.join(", ")} µs/request\n`);
   }
-  return perTarget;
+  return samples;
 }
 
-function report(perTarget: Map<string, number[]>): string {
-  const med = (key: string) => median(perTarget.get(key) ?? []);
-  const rows = TARGETS.map((t) => {
-    const values = perTarget.get(t.key) ?? [];
+/**
+ * Ratios three ways: of the medians; the median of each round's own ratio (both runs of a round are
+ * seconds apart, so it is the less sensitive to a neighbour that comes and goes); and of the minimums
+ * (contention on a shared machine inflates CPU per request, through caches and SMT siblings, and never
+ * deflates it, so the least value seen is the closest to the intrinsic cost).
+ */
+function ratio(samples: Samples, over: string, under: string): string {
+  const a = samples.get(over) ?? [];
+  const b = samples.get(under) ?? [];
+  const perRound = median(a.map((value, i) => value / (b[i] ?? Number.NaN)));
+  const ofMedians = median(a) / median(b);
+  const ofMins = Math.min(...a) / Math.min(...b);
+  return `${ofMedians.toFixed(2)}× of medians, ${perRound.toFixed(2)}× per round, ${ofMins.toFixed(2)}× of minimums`;
+}
+
+function report(gateways: Gateway[], samples: Samples): string {
+  const rows = [...samples].map(([key, values]) => {
     const range = `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
-    return `| ${t.key} | ${med(t.key).toFixed(0)} | ${range} |`;
+    return `| ${key} | ${median(values).toFixed(0)} | ${Math.min(...values).toFixed(0)} | ${range} |`;
   });
-  return [
+  const lines = [
     `client ${CLIENT}, ${CONNECTIONS} connections × ${STREAMS} streams, ${REQUESTS} requests × ${ROUNDS} rounds, ` +
       `pinning ${pinning ? "on" : "off"}`,
     "",
-    "| target | gateway CPU µs/request (median) | range |",
-    "|---|---:|---:|",
+    "| gateway/target | gateway CPU µs/request, median | minimum | range |",
+    "|---|---:|---:|---:|",
     ...rows,
     "",
-    `gRPC unary / REST unary:   ${(med("grpc-unary") / med("rest-unary")).toFixed(2)}×`,
-    `gRPC stream / REST stream: ${(med("grpc-stream") / med("rest-stream")).toFixed(2)}×`,
-  ].join("\n");
+  ];
+  for (const { name } of gateways) {
+    lines.push(
+      `${name}: gRPC unary / REST unary   ${ratio(samples, `${name}/grpc-unary`, `${name}/rest-unary`)}`,
+    );
+    lines.push(
+      `${name}: gRPC stream / REST stream ${ratio(samples, `${name}/grpc-stream`, `${name}/rest-stream`)}`,
+    );
+  }
+  return lines.join("\n");
 }
 
-/** Restarts the gateway under --cpu-prof, drives one target hard, and summarises the profile. */
-async function profile(key: string, config: string, port: number, dir: string): Promise<string> {
+/** Restarts a gateway under --cpu-prof, drives one target hard, and summarises the profile. */
+async function profile(key: string, gateway: Gateway, dir: string): Promise<string> {
   const target = TARGETS.find((t) => t.key === key);
   if (!target) throw new Error(`RPC_BENCH_PROFILE: no target "${key}"`);
   const profDir = join(dir, "prof");
-  const gateway = await startGateway(config, port, ["--cpu-prof", "--cpu-prof-dir", profDir]);
-  const url = `http://127.0.0.1:${port}`;
-  await drive(url, target, REQUESTS, dir);
+  const child = await startGateway(gateway, ["--cpu-prof", "--cpu-prof-dir", profDir]);
+  await drive(gateway.url, target, REQUESTS, dir);
   const startUs = nowUs();
-  await drive(url, target, REQUESTS * 3, dir);
+  await drive(gateway.url, target, REQUESTS * 3, dir);
   const window = { startUs, endUs: nowUs() };
-  await stop(gateway, 15_000);
+  await stop(child, 15_000);
   const file = readdirSync(profDir).find((name) => name.endsWith(".cpuprofile"));
   if (!file) throw new Error("the gateway wrote no .cpuprofile");
   mkdirSync(join(ROOT, "bench/out"), { recursive: true });
@@ -317,15 +357,23 @@ async function main(): Promise<void> {
   try {
     const mock = spawnNode("mock", ["server/cli.ts", "mock", "--port", "0", "--tokens", "16"], [], loadCore);
     const mockUrl = String((await mock.firstJson).url);
-    const port = await freePort();
-    const config = gatewayConfig(dir, port, mockUrl);
-    const gateway = await startGateway(config, port, []);
-    const url = `http://127.0.0.1:${port}`;
-    await check(url);
-    const perTarget = await measure(url, gateway, dir);
-    await stop(gateway);
-    process.stdout.write(`${report(perTarget)}\n`);
-    if (PROFILE) process.stdout.write(`\n${await profile(PROFILE, config, port, dir)}\n`);
+    const trees = [{ name: "this", root: ROOT }];
+    if (COMPARE) trees.push({ name: "compare", root: COMPARE });
+    const gateways: Gateway[] = [];
+    for (const tree of trees) {
+      const port = await freePort();
+      const config = gatewayConfig(dir, tree.name, port, mockUrl);
+      gateways.push({ ...tree, config, port, url: `http://127.0.0.1:${port}` });
+    }
+    for (const gateway of gateways) {
+      await startGateway(gateway, []);
+      await check(gateway.url);
+    }
+    const samples = await measure(gateways, dir);
+    for (const gateway of gateways) if (gateway.child) await stop(gateway.child);
+    process.stdout.write(`${report(gateways, samples)}\n`);
+    const first = gateways[0];
+    if (PROFILE && first) process.stdout.write(`\n${await profile(PROFILE, first, dir)}\n`);
   } finally {
     await stopAll();
   }

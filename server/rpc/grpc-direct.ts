@@ -4,7 +4,6 @@ import {
   Code,
   ConnectError,
   type ConnectRouter,
-  createHandlerContext,
   createServiceImplSpec,
   type HandlerContext,
   type MethodImplSpec,
@@ -21,6 +20,7 @@ import {
   parseTimeout,
   setTrailerStatus,
 } from "@connectrpc/connect/protocol-grpc";
+import { directContext } from "./direct-context.ts";
 
 /** A unary or server-streaming method, with connect's own binary codec (and its readMaxBytes check). */
 interface DirectMethod {
@@ -116,22 +116,20 @@ export class GrpcDirect {
   async #serve(direct: DirectMethod, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = direct.spec.method;
     const timeout = parseTimeout(headerValue(req.headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
-    const context = createHandlerContext({
-      service: method.parent,
+    const { ctx: context, abort } = directContext(
       method,
-      protocolName: "grpc",
-      requestMethod: "POST",
-      url: `http://${headerValue(req.headers[":authority"]) ?? "localhost"}${req.url ?? ""}`,
-      timeoutMs: timeout.timeoutMs,
-      requestHeader: requestHeaders(req),
-      responseHeader: { "content-type": contentTypeProto },
-      responseTrailer: { "grpc-status": grpcStatusOk },
-    });
+      "grpc",
+      `http://${headerValue(req.headers[":authority"]) ?? "localhost"}${req.url ?? ""}`,
+      timeout.timeoutMs,
+      requestHeaders(req),
+      { "content-type": contentTypeProto },
+      { "grpc-status": grpcStatusOk },
+    );
     const state = { finished: false, closed: false };
     // The caller reset the stream or went away: the implementation sees a cancel on ctx.signal.
     res.once("close", () => {
       state.closed = true;
-      if (!state.finished) context.abort(new ConnectError("the caller closed the stream", Code.Canceled));
+      if (!state.finished) abort(new ConnectError("the caller closed the stream", Code.Canceled));
     });
     let outcome: unknown = COMPLETED;
     try {
@@ -154,7 +152,7 @@ export class GrpcDirect {
       );
     } finally {
       state.finished = true;
-      context.abort(outcome);
+      abort(outcome);
     }
     if (state.closed) return;
     if (!res.headersSent) writeHead(res, context);
