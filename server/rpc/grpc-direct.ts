@@ -275,12 +275,7 @@ function singleMessage(body: Buffer, method: DescMethod): Uint8Array {
     throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
   }
   const end = HEADER_BYTES + length;
-  if (body.length < end) {
-    throw new ConnectError(
-      `protocol error: promised ${length} bytes, received ${body.length - HEADER_BYTES}`,
-      Code.InvalidArgument,
-    );
-  }
+  if (body.length < end) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
   if (body.length > end) {
     throw new ConnectError(
       `protocol error: received extra input message for ${kind} method`,
