@@ -91,7 +91,8 @@ export class GrpcDirect {
     if (encoding !== undefined && encoding !== "identity") return false;
     const method = this.#methods.get(req.url ?? "");
     if (method === undefined) return false;
-    void this.#serve(method, req, res);
+    // #serve answers its own errors; a failure to write the answer can only end the stream.
+    this.#serve(method, req, res).catch((error: unknown) => res.destroy(error as Error));
     return true;
   }
 
