@@ -5,6 +5,7 @@ import { applyCors } from "./http/cors.ts";
 import { openAIErrorBody } from "./rest/openai/openai-error.ts";
 import { sendError } from "./rest/respond.ts";
 import { restRouter } from "./rest/rest-router.ts";
+import { GrpcDirect } from "./rpc/grpc-direct.ts";
 import { rpcGate } from "./rpc/rpc-call.ts";
 import { rpcRoutes } from "./rpc/rpc-routes.ts";
 
@@ -21,20 +22,24 @@ const RPC_PREFIX = "/llmgw.v1.";
  * Connect (gRPC, gRPC-Web, Connect) by path prefix, then the REST surface.
  */
 export function createRequestHandler(services: GatewayServices, options: HandlerOptions) {
+  // Auth, accounting and the deadline start before the body is read (see rpcGate), on both paths.
+  const gate = rpcGate(services);
+  // Binary gRPC over HTTP/2 is served directly, the rest by connect-node, from one set of routes.
+  const grpc = new GrpcDirect(options.bodyLimit, gate);
+  const routes = rpcRoutes(services);
   const rpc = connectNodeAdapter({
-    routes: rpcRoutes(services),
+    routes: (router) => routes(grpc.recording(router)),
     // Fastify-style body limits do not reach Connect routes; this does.
     readMaxBytes: options.bodyLimit,
     requireConnectProtocolHeader: false,
-    // Auth, accounting and the deadline start before Connect reads the body (see rpcGate).
-    requestGate: rpcGate(services),
+    requestGate: gate,
   });
   const rest = restRouter(services, options);
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (applyCors(req, res, options.corsOrigins)) return;
     const path = req.url ?? "/";
     if (path.startsWith(RPC_PREFIX)) {
-      rpc(req, res);
+      if (!grpc.handle(req, res)) rpc(req, res);
       return;
     }
     // Concatenated, not resolved: a request-target like `//x/y` must stay a path, not become a host.

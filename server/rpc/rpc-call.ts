@@ -147,12 +147,22 @@ function callSignal(ctx: HandlerContext, inFlight: InFlight): AbortSignal {
   return controller.signal;
 }
 
+/**
+ * The reason a call's own signal is aborted with. Connect aborts its signal
+ * with a ConnectError when the caller cancels or its deadline passes, and
+ * with none when the call completes; that case, one per call, gets a shared
+ * reason, so it costs no error and no stack trace.
+ */
 function reasonOf(reason: unknown): GatewayError {
-  if (reason instanceof ConnectError && reason.code === Code.DeadlineExceeded) {
+  if (!(reason instanceof ConnectError)) return ENDED;
+  if (reason.code === Code.DeadlineExceeded) {
     return new GatewayError("deadline_exceeded", "the call's deadline passed");
   }
   return new GatewayError("cancelled", "the caller cancelled the call");
 }
+
+/** Why a call's signal fires once the call is over, or when the caller left without saying why. */
+const ENDED = new GatewayError("cancelled", "the call ended");
 
 /**
  * connect-es reports a binary message it cannot parse (invalid UTF-8 in a

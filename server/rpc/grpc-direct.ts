@@ -1,0 +1,323 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { create, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  type ConnectRouter,
+  createServiceImplSpec,
+  type HandlerContext,
+  type MethodImplSpec,
+} from "@connectrpc/connect";
+import {
+  createMethodSerializationLookup,
+  createMethodUrl,
+  type Serialization,
+  validateReadWriteMaxBytes,
+} from "@connectrpc/connect/protocol";
+import {
+  contentTypeProto,
+  grpcStatusOk,
+  parseTimeout,
+  setTrailerStatus,
+} from "@connectrpc/connect/protocol-grpc";
+import { directContext } from "./direct-context.ts";
+
+/** A unary or server-streaming method, with connect's own binary codec (and its readMaxBytes check). */
+interface DirectMethod {
+  readonly spec: MethodImplSpec;
+  readonly input: Serialization<unknown>;
+  readonly output: Serialization<unknown>;
+}
+
+type ServiceArgs = Parameters<ConnectRouter["service"]>;
+
+/** Connect's request gate: runs once the headers are in, before the body is read. */
+export type RequestGate = (ctx: HandlerContext) => void | Promise<void>;
+
+/**
+ * Why a completed call's signal fires. Connect aborts with no reason, and Node then builds a
+ * DOMException (with a stack trace) per call; one shared reason of the same kind costs nothing.
+ */
+const COMPLETED = new DOMException("the call completed", "AbortError");
+/** A gRPC message header: one flags byte, then the length as a big-endian uint32. */
+const HEADER_BYTES = 5;
+
+/**
+ * Serves binary gRPC over HTTP/2 (`application/grpc`, `application/grpc+proto`, uncompressed requests)
+ * for unary and server-streaming methods, calling the same service implementations that Connect's
+ * router holds, with Connect's own handler context, timeout parser, codec and trailer encoder.
+ *
+ * Why: connect-node turns every request into a universal request (web `Headers`, an async-iterable
+ * body, a linked AbortController that builds a DOMException when the call ends) and runs it through a
+ * pipeline of async-generator transforms; for the gateway's short unary calls that machinery cost
+ * about twice the CPU of the whole REST path. Here a request is one buffer in, one `fromBinary`, one
+ * `toBinary`, one write. Everything else (gRPC-Web, Connect, gRPC+JSON, compressed requests, HTTP/1.1,
+ * unknown methods) still goes to connect-node, which stays the reference behaviour.
+ */
+export class GrpcDirect {
+  readonly #methods = new Map<string, DirectMethod>();
+  readonly #readMaxBytes: number;
+  readonly #writeMaxBytes: number;
+  readonly #gate: RequestGate;
+
+  /** `gate` is the same request gate connect-node runs: before the body is read, on every call. */
+  constructor(readMaxBytes: number, gate: RequestGate) {
+    const limits = validateReadWriteMaxBytes(readMaxBytes, undefined, undefined);
+    this.#readMaxBytes = limits.readMaxBytes;
+    this.#writeMaxBytes = limits.writeMaxBytes;
+    this.#gate = gate;
+  }
+
+  /** A router that registers each service with Connect as usual, and records it to be served here too. */
+  recording(router: ConnectRouter): ConnectRouter {
+    const recorder: ConnectRouter = {
+      get handlers() {
+        return router.handlers;
+      },
+      service: ((...[service, impl, options]: ServiceArgs) => {
+        this.#add(service, impl, options);
+        router.service(service, impl, options);
+        return recorder;
+      }) as ConnectRouter["service"],
+      // A single method registered alone is left to Connect.
+      rpc: ((...args: Parameters<ConnectRouter["rpc"]>) => {
+        router.rpc(...args);
+        return recorder;
+      }) as ConnectRouter["rpc"],
+    };
+    return recorder;
+  }
+
+  /** Takes the request when it is binary gRPC over HTTP/2 for a method served here; false otherwise. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.httpVersionMajor !== 2 || req.method !== "POST") return false;
+    const type = req.headers["content-type"];
+    if (type !== "application/grpc" && type !== "application/grpc+proto") return false;
+    const encoding = req.headers["grpc-encoding"];
+    if (encoding !== undefined && encoding !== "identity") return false;
+    const method = this.#methods.get(req.url ?? "");
+    if (method === undefined) return false;
+    // #serve answers its own errors; a failure to write the answer can only end the stream.
+    this.#serve(method, req, res).catch((error: unknown) => res.destroy(error as Error));
+    return true;
+  }
+
+  #add(service: DescService, impl: ServiceArgs[1], options: ServiceArgs[2]): void {
+    const spec = createServiceImplSpec(service, impl);
+    for (const method of service.methods) {
+      const methodSpec = spec.methods[method.localName];
+      if (methodSpec === undefined) continue;
+      if (methodSpec.kind !== "unary" && methodSpec.kind !== "server_streaming") continue;
+      const codec = createMethodSerializationLookup(method as never, options?.binaryOptions, undefined, {
+        readMaxBytes: this.#readMaxBytes,
+        writeMaxBytes: this.#writeMaxBytes,
+      });
+      this.#methods.set(createMethodUrl("/", method), {
+        spec: methodSpec,
+        input: codec.getI(true) as Serialization<unknown>,
+        output: codec.getO(true) as Serialization<unknown>,
+      });
+    }
+  }
+
+  async #serve(direct: DirectMethod, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = direct.spec.method;
+    const timeout = parseTimeout(headerValue(req.headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
+    const { ctx: context, abort } = directContext(
+      method,
+      "grpc",
+      `http://${headerValue(req.headers[":authority"]) ?? "localhost"}${req.url ?? ""}`,
+      timeout.timeoutMs,
+      requestHeaders(req),
+      { "content-type": contentTypeProto },
+      { "grpc-status": grpcStatusOk },
+    );
+    const state = { finished: false, closed: false };
+    // The caller reset the stream or went away: the implementation sees a cancel on ctx.signal.
+    res.once("close", () => {
+      state.closed = true;
+      if (!state.finished) abort(new ConnectError("the caller closed the stream", Code.Canceled));
+    });
+    let outcome: unknown = COMPLETED;
+    try {
+      if (timeout.error) throw timeout.error;
+      await this.#gate(context);
+      const input = parseInput(direct, await readBody(req, this.#readMaxBytes));
+      if (direct.spec.kind === "unary") {
+        const output = await direct.spec.impl(input as never, context);
+        writeHead(res, context);
+        res.write(frame(direct.output.serialize(create(method.output, output as never))));
+      } else {
+        await this.#stream(direct, input, context, res, state);
+      }
+    } catch (error) {
+      outcome = error;
+      setTrailerStatus(
+        context.responseTrailer,
+        error instanceof ConnectError
+          ? error
+          : new ConnectError("internal error", Code.Internal, undefined, undefined, error),
+      );
+    } finally {
+      state.finished = true;
+      abort(outcome);
+    }
+    if (state.closed) return;
+    if (!res.headersSent) writeHead(res, context);
+    res.addTrailers(nodeHeaders(context.responseTrailer));
+    res.end();
+  }
+
+  /** Headers wait for the first message, so an implementation can still set them (as Connect does). */
+  async #stream(
+    direct: DirectMethod,
+    input: unknown,
+    ctx: HandlerContext,
+    res: ServerResponse,
+    state: { readonly closed: boolean },
+  ): Promise<void> {
+    if (direct.spec.kind !== "server_streaming") return;
+    const method = direct.spec.method;
+    const it = direct.spec.impl(input as never, ctx)[Symbol.asyncIterator]();
+    let done = false;
+    try {
+      for (let next = await it.next(); next.done !== true; next = await it.next()) {
+        if (!res.headersSent) writeHead(res, ctx);
+        if (!res.write(frame(direct.output.serialize(create(method.output, next.value as never))))) {
+          await drainOrClose(res);
+        }
+        if (state.closed) throw new ConnectError("the caller closed the stream", Code.Canceled);
+      }
+      done = true;
+    } finally {
+      // Leaving early must end the generator too, or the upstream call would run on.
+      if (!done) await it.return?.();
+    }
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/** The request's headers without HTTP/2 pseudo-headers, as Connect hands them to a handler. */
+function requestHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name in req.headers) {
+    if (name.charCodeAt(0) === 58 /* ":" */) continue;
+    const value = headerValue(req.headers[name]);
+    if (value !== null) out[name] = value;
+  }
+  return out;
+}
+
+function nodeHeaders(headers: Headers): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+}
+
+function writeHead(res: ServerResponse, ctx: HandlerContext): void {
+  res.writeHead(200, nodeHeaders(ctx.responseHeader));
+}
+
+function frame(message: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + message.byteLength);
+  out[0] = 0;
+  out.writeUInt32BE(message.byteLength, 1);
+  out.set(message, HEADER_BYTES);
+  return out;
+}
+
+/** The body, refused as soon as it grows past one envelope of `readMaxBytes`. */
+function readBody(req: IncomingMessage, readMaxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > readMaxBytes + HEADER_BYTES) {
+        cleanup();
+        reject(
+          new ConnectError(
+            `message size is larger than configured readMaxBytes ${readMaxBytes}`,
+            Code.ResourceExhausted,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(new ConnectError(error.message, Code.Canceled));
+    };
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("error", onError);
+  });
+}
+
+/**
+ * The request message. A binary message that does not parse (invalid UTF-8 in a string, a truncated
+ * field) is the caller's malformed request, `InvalidArgument`, where Connect's codec says `Internal`.
+ */
+function parseInput(direct: DirectMethod, body: Buffer): unknown {
+  const message = singleMessage(body, direct.spec.method);
+  try {
+    return direct.input.parse(message);
+  } catch (error) {
+    const failure = ConnectError.from(error);
+    throw failure.code === Code.Internal
+      ? new ConnectError(failure.rawMessage, Code.InvalidArgument)
+      : failure;
+  }
+}
+
+/** The one message of a unary or server-streaming request, with Connect's errors for anything else. */
+function singleMessage(body: Buffer, method: DescMethod): Uint8Array {
+  const kind = method.methodKind === "unary" ? "unary" : "server-streaming";
+  if (body.length === 0) {
+    throw new ConnectError(`protocol error: missing input message for ${kind} method`, Code.Unimplemented);
+  }
+  if (body.length < HEADER_BYTES)
+    throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+  const length = body.readUInt32BE(1);
+  if ((body[0] ?? 0) & 0b1) {
+    throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
+  }
+  const end = HEADER_BYTES + length;
+  if (body.length < end) throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
+  if (body.length > end) {
+    throw new ConnectError(
+      `protocol error: received extra input message for ${kind} method`,
+      Code.Unimplemented,
+    );
+  }
+  return body.subarray(HEADER_BYTES, end);
+}
+
+/** Resolves on `drain` or `close`, never `drain` alone: a caller that went away never drains. */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}
