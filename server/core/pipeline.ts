@@ -28,7 +28,7 @@ export interface PipelineDeps {
  * accounting come first so that they see every refusal; auth runs before
  * the body is decoded; a policy that is off is `undefined` and left out.
  */
-export function policies(deps: PipelineDeps): Array<Policy | undefined> {
+function policies(deps: PipelineDeps): Array<Policy | undefined> {
   return [
     metricsPolicy(deps.metrics, deps.router),
     accountPolicy(deps.ledger, deps.log),
