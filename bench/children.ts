@@ -74,12 +74,21 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Spawns `node <nodeFlags> <args>` in the repository root, on `core` when given. */
-export function spawnNode(name: string, args: string[], nodeFlags: string[], core?: number): Child {
+/**
+ * Spawns `node <nodeFlags> <args>` in `cwd` (the repository root unless told; another checkout's root for
+ * the baseline gateway, so its own imports resolve), on `core` when given.
+ */
+export function spawnNode(
+  name: string,
+  args: string[],
+  nodeFlags: string[],
+  core?: number,
+  cwd = ROOT,
+): Child {
   const command = core === undefined ? NODE : "taskset";
   const argv = [...nodeFlags, ...args];
   const proc = spawn(command, core === undefined ? argv : ["-c", String(core), NODE, ...argv], {
-    cwd: ROOT,
+    cwd,
     stdio: ["ignore", "pipe", "pipe"],
   });
   if (proc.pid === undefined) throw new Error(`could not start ${name}`);

@@ -3,13 +3,16 @@
  * floor) and the mock upstream called directly, side by side in one run, all in front of the same mock
  * process. Measures CPU per request of the target process at saturation and at a fixed rate, latency at
  * that rate, time to first streamed byte, RSS and V8 allocation per request; checks the issue's targets;
- * profiles the gateway when it misses one. Writes bench/results/latest.json and a dated markdown report.
- * Durations come from the environment: see bench/README.md.
+ * profiles the gateway when it misses one. With `BENCH_BASELINE=DIR`, a second gateway started from another
+ * checkout (an older commit) is measured in the same slices, so a change is compared with what it replaced.
+ * Writes bench/results/latest.json and a dated markdown report. Durations come from the environment: see
+ * bench/README.md.
  */
 
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { baselineFromEnv } from "./baseline.ts";
 import {
   type Child,
   canPin,
@@ -26,7 +29,15 @@ import { API_KEY, client, firstByte, paced, saturate } from "./load.ts";
 import { type Bench, emptyFigures, fixedRate, saturation, streaming, type Target, warmUp } from "./phases.ts";
 import { machineInfo } from "./proc-stats.ts";
 import { formatProfile, summarizeProfile } from "./profile.ts";
-import { consoleTable, markdown, noise, type Results, type Settings, verdicts } from "./report.ts";
+import {
+  consoleTable,
+  markdown,
+  noise,
+  type Results,
+  type Settings,
+  type TargetKey,
+  verdicts,
+} from "./report.ts";
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
   const raw = process.env[name];
@@ -55,6 +66,8 @@ const settings: Settings = {
 /** "auto": profile only when the gateway misses a target; "1": always; "0": never. */
 const profileMode = process.env.BENCH_PROFILE ?? "auto";
 const profileSeconds = envNumber("BENCH_PROFILE_SECONDS", quick ? 4 : 10);
+/** Another checkout whose gateway is measured beside this one, or undefined. */
+const baseline = baselineFromEnv(process.env.BENCH_BASELINE);
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -94,11 +107,21 @@ function gatewayConfig(dir: string, port: number, mockUrl: string): string {
   return file;
 }
 
-async function startGatewayProcess(config: string, port: number, flags: string[]): Promise<Target> {
-  const child = spawnNode("gateway", ["server/cli.ts", "serve", "--config", config], flags, targetCore);
+/**
+ * Starts `server/cli.ts serve` from `cwd`: this checkout for the gateway, another one for the baseline
+ * (its `server/cli.ts`, run from its own root so that its own imports and node_modules resolve).
+ */
+async function startGatewayProcess(
+  config: string,
+  port: number,
+  flags: string[],
+  key: TargetKey = "gateway",
+  cwd = ROOT,
+): Promise<Target> {
+  const child = spawnNode(key, ["server/cli.ts", "serve", "--config", config], flags, targetCore, cwd);
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, child);
-  return { key: "gateway", url, child, pool: client(url) };
+  return { key, url, child, pool: client(url) };
 }
 
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
@@ -168,6 +191,8 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   if (pinning) pin(process.pid, LOAD_CORE);
   log(`settings ${JSON.stringify(settings)}`);
+  if (baseline)
+    log(`baseline: a second gateway from ${baseline.dir} (${baseline.commit ?? "not a git checkout"})`);
   const dir = mkdtempSync(join(tmpdir(), "llmgw-bench-"));
   // Also on Ctrl-C, which exits from the signal handler without reaching `finally`.
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -192,6 +217,23 @@ async function main(): Promise<void> {
       gateway,
     ];
     pools.push(...targets);
+    let baselineTarget: Target | undefined;
+    if (baseline) {
+      // The same config shape, with a ledger file of its own.
+      const baselineDir = join(dir, "baseline");
+      mkdirSync(baselineDir);
+      const baselinePort = await freePort();
+      const baselineConfig = gatewayConfig(baselineDir, baselinePort, mockUrl);
+      baselineTarget = await startGatewayProcess(
+        baselineConfig,
+        baselinePort,
+        GC_FLAGS,
+        "baseline",
+        baseline.dir,
+      );
+      targets.push(baselineTarget);
+      pools.push(baselineTarget);
+    }
 
     const bench: Bench = {
       settings,
@@ -214,6 +256,7 @@ async function main(): Promise<void> {
       settings,
       figures,
       slices,
+      ...(baseline ? { baseline } : {}),
       verdicts: verdicts(figures, settings.rate, noisy.noisy),
       noise: noisy,
     };
@@ -223,6 +266,8 @@ async function main(): Promise<void> {
     if (profileMode === "1" || (profileMode === "auto" && results.verdicts.some((v) => !v.pass))) {
       await gateway.pool.close();
       await stop(gateway.child);
+      // Only the current gateway is profiled; an idle baseline on the same core would just be in the way.
+      if (baselineTarget) await stop(baselineTarget.child);
       results.profile = await profileGateway(dir, config, port, mock);
       results.profile.allocations = await allocationProfile(config, port, mock);
       process.stdout.write(`${results.profile.summary}\n${results.profile.allocations}\n`);

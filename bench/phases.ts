@@ -9,7 +9,7 @@ import type { Pool } from "undici";
 import type { Child, GcEvent } from "./children.ts";
 import { firstByte, paced, percentiles, saturate } from "./load.ts";
 import { cpuMicros, machineBusyMicros, statusMB } from "./proc-stats.ts";
-import type { Settings, TargetFigures, TargetKey } from "./report.ts";
+import type { PerTarget, Settings, TargetFigures, TargetKey } from "./report.ts";
 
 export interface Target {
   key: TargetKey;
@@ -30,9 +30,16 @@ export interface Bench {
   log(message: string): void;
 }
 
-export type Figures = Record<TargetKey, TargetFigures>;
+export type Figures = PerTarget<TargetFigures>;
 /** Per-slice values, kept in the JSON results to show how much the figures move. */
-export type SliceLog = Record<TargetKey, Record<string, number[]>>;
+export type SliceLog = PerTarget<Record<string, number[]>>;
+
+/** The entry of a target that `emptyFigures` created; the baseline's exists only when it is measured. */
+function entry<T>(all: PerTarget<T>, key: TargetKey): T {
+  const value = all[key];
+  if (value === undefined) throw new Error(`no entry for target ${key}`);
+  return value;
+}
 
 /** CPU used by this process and every child of the benchmark so far, µs. */
 function ownMicros(bench: Bench): number {
@@ -104,21 +111,22 @@ function sliceCount(settings: Settings): { slices: number; seconds: number } {
 
 /** Appends one slice's value to the per-slice log. */
 function record(log: SliceLog, key: TargetKey, field: string, value: number): void {
-  const values = log[key][field];
+  const slices = entry(log, key);
+  const values = slices[field];
   if (values) values.push(value);
-  else log[key][field] = [value];
+  else slices[field] = [value];
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 export function emptyFigures(bench: Bench): { figures: Figures; slices: SliceLog } {
-  const figures = {} as Figures;
-  const slices = {} as SliceLog;
+  const figures: Partial<Record<TargetKey, TargetFigures>> = {};
+  const slices: Partial<Record<TargetKey, Record<string, number[]>>> = {};
   for (const t of bench.targets) {
     figures[t.key] = {} as TargetFigures;
     slices[t.key] = {};
   }
-  return { figures, slices };
+  return { figures: figures as Figures, slices: slices as SliceLog };
 }
 
 /**
@@ -129,7 +137,8 @@ export function emptyFigures(bench: Bench): { figures: Figures; slices: SliceLog
 export async function warmUp(bench: Bench, figures: Figures): Promise<void> {
   const { settings } = bench;
   for (const t of bench.targets) {
-    figures[t.key].startRssMB = statusMB(t.child.pid, "VmRSS");
+    const target = entry(figures, t.key);
+    target.startRssMB = statusMB(t.child.pid, "VmRSS");
     bench.arrange(t);
     bench.log(
       `${t.key}: warm-up at ${settings.rate} req/s, at saturation for ${settings.warmupSeconds} s, RSS`,
@@ -137,10 +146,10 @@ export async function warmUp(bench: Bench, figures: Figures): Promise<void> {
     await paced(t.pool, settings.rate, 2);
     await firstByte(t.pool, 100, settings.ttfbConcurrency);
     await sleep(2_000);
-    figures[t.key].idleRssMB = statusMB(t.child.pid, "VmRSS");
+    target.idleRssMB = statusMB(t.child.pid, "VmRSS");
     await saturate(t.url, settings.connections, settings.warmupSeconds);
     await sleep(2_000);
-    figures[t.key].idleRssAfterSatMB = statusMB(t.child.pid, "VmRSS");
+    target.idleRssAfterSatMB = statusMB(t.child.pid, "VmRSS");
   }
 }
 
@@ -229,7 +238,7 @@ export async function saturation(bench: Bench, figures: Figures, log: SliceLog):
     };
   });
   for (const [key, a] of acc) {
-    Object.assign(figures[key], {
+    Object.assign(entry(figures, key), {
       satRps: (a.completed * 1000) / a.wallMs,
       satCpuUsPerReq: a.cpuUs / a.completed,
       satCpuPct: (100 * a.cpuUs) / 1000 / a.wallMs,
@@ -272,7 +281,7 @@ export async function fixedRate(bench: Bench, figures: Figures, log: SliceLog): 
     const { young, full } = a;
     const p = percentiles(a.latencies);
     const per = perRequest(eventsSince(bench, from, key), a.spans);
-    Object.assign(figures[key], {
+    Object.assign(entry(figures, key), {
       rateRps: (a.completed * 1000) / a.wallMs,
       rateCpuUsPerReq: a.cpuUs / a.completed,
       rateAllocKBPerReq: per.alloc,
@@ -298,19 +307,25 @@ export async function streaming(bench: Bench, figures: Figures, log: SliceLog): 
   bench.log(
     `streaming: ${slices} × ${perSlice} requests per target, concurrency ${settings.ttfbConcurrency}`,
   );
-  const acc = new Map<TargetKey, { failed: number; first: number[]; total: number[] }>();
+  const acc = new Map<
+    TargetKey,
+    { failed: number; first: number[]; total: number[]; cpuUs: number; streams: number }
+  >();
   await sliced(bench, slices, async (t) => {
     const m = await measured(bench, t, () => firstByte(t.pool, perSlice, settings.ttfbConcurrency));
     const r = m.result;
     return {
       foreignPct: m.foreignPct,
       commit: () => {
-        const a = acc.get(t.key) ?? { failed: 0, first: [], total: [] };
+        const a = acc.get(t.key) ?? { failed: 0, first: [], total: [], cpuUs: 0, streams: 0 };
         a.failed += r.failed;
         a.first.push(...r.firstByte);
         a.total.push(...r.total);
+        a.cpuUs += m.cpuUs;
+        a.streams += r.firstByte.length;
         acc.set(t.key, a);
         record(log, t.key, "ttfbP50Ms", percentiles(r.firstByte).p50);
+        record(log, t.key, "ttfbCpuUsPerReq", m.cpuUs / r.firstByte.length);
         record(log, t.key, "ttfbForeignCpuPct", m.foreignPct);
       },
     };
@@ -318,11 +333,12 @@ export async function streaming(bench: Bench, figures: Figures, log: SliceLog): 
   for (const [key, a] of acc) {
     const first = percentiles(a.first);
     const target = bench.targets.find((t) => t.key === key);
-    Object.assign(figures[key], {
+    Object.assign(entry(figures, key), {
       ttfbP50Ms: first.p50,
       ttfbP99Ms: first.p99,
       streamP50Ms: percentiles(a.total).p50,
       ttfbFailed: a.failed,
+      ttfbCpuUsPerReq: a.cpuUs / a.streams,
       peakRssMB: target ? statusMB(target.child.pid, "VmHWM") : Number.NaN,
     });
   }

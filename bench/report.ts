@@ -44,14 +44,27 @@ export interface TargetFigures {
   /** After a further warm-up at saturation and 2 s idle. */
   idleRssAfterSatMB: number;
   peakRssMB: number;
+  /** Streaming: the target's CPU per streamed request, µs (shown only beside a baseline). */
+  ttfbCpuUsPerReq?: number;
 }
 
-export type TargetKey = "direct" | "floor" | "gateway";
+/** `baseline` is a second gateway from another checkout (`BENCH_BASELINE`), measured only when asked for. */
+export type TargetKey = "direct" | "floor" | "gateway" | "baseline";
+/** One value per target: the three every run measures, and the baseline only when one was given. */
+export type PerTarget<T> = Record<Exclude<TargetKey, "baseline">, T> & { baseline?: T };
 export const TARGETS: Record<TargetKey, string> = {
   direct: "mock (direct)",
   floor: "floor proxy",
   gateway: "gateway",
+  baseline: "gateway (baseline)",
 };
+
+/** Where the baseline gateway came from, so a report says what the current one was compared with. */
+export interface Baseline {
+  dir: string;
+  /** `git rev-parse --short HEAD` in `dir`, when it is a git checkout. */
+  commit?: string;
+}
 
 export interface Settings {
   seconds: number;
@@ -91,15 +104,11 @@ export interface Noise {
 }
 
 /** Latency verdicts are inconclusive when other work used much CPU or the bare mock's p99 is already poor. */
-export function noise(
-  figures: Record<TargetKey, TargetFigures>,
-  slices: Results["slices"],
-  retried: number,
-): Noise {
-  const all = (Object.keys(slices) as TargetKey[]).flatMap((k) => [
-    ...(slices[k].satForeignCpuPct ?? []),
-    ...(slices[k].rateForeignCpuPct ?? []),
-    ...(slices[k].ttfbForeignCpuPct ?? []),
+export function noise(figures: PerTarget<TargetFigures>, slices: Results["slices"], retried: number): Noise {
+  const all = (Object.values(slices) as Array<Record<string, number[]>>).flatMap((s) => [
+    ...(s.satForeignCpuPct ?? []),
+    ...(s.rateForeignCpuPct ?? []),
+    ...(s.ttfbForeignCpuPct ?? []),
   ]);
   const meanForeignPct = all.length ? all.reduce((a, b) => a + b, 0) / all.length : 0;
   const maxForeignPct = Math.max(0, ...all);
@@ -117,9 +126,11 @@ export interface Results {
   date: string;
   machine: MachineInfo;
   settings: Settings;
-  figures: Record<TargetKey, TargetFigures>;
+  figures: PerTarget<TargetFigures>;
   /** Per-slice values, to show how much the figures move from slice to slice. */
-  slices: Record<TargetKey, Record<string, number[]>>;
+  slices: PerTarget<Record<string, number[]>>;
+  /** Present when a baseline gateway was measured beside the current one. */
+  baseline?: Baseline;
   verdicts: Verdict[];
   noise: Noise;
   profile?: { file: string; seconds: number; summary: string; allocations?: string };
@@ -128,8 +139,11 @@ export interface Results {
 const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const signed = (n: number, digits = 2) => `${n >= 0 ? "+" : ""}${f(n, digits)}`;
 
-export function verdicts(figures: Record<TargetKey, TargetFigures>, rate: number, noisy: boolean): Verdict[] {
-  const { direct, floor, gateway } = figures;
+/** The issue's "costs nothing measurable": CPU per request of the gateway within 5 % of the baseline's. */
+const BASELINE_CPU_LIMIT = 1.05;
+
+export function verdicts(figures: PerTarget<TargetFigures>, rate: number, noisy: boolean): Verdict[] {
+  const { direct, floor, gateway, baseline } = figures;
   const satRatio = gateway.satCpuUsPerReq / floor.satCpuUsPerReq;
   const rateRatio = gateway.rateCpuUsPerReq / floor.rateCpuUsPerReq;
   const addedP50 = gateway.rateP50Ms - direct.rateP50Ms;
@@ -175,6 +189,22 @@ export function verdicts(figures: Record<TargetKey, TargetFigures>, rate: number
       limit: "≤ 150 MB",
       pass: gateway.idleRssMB <= 150,
     },
+    ...(baseline ? baselineVerdicts(gateway, baseline, rate) : []),
+  ];
+}
+
+/** CPU per request against the older build, measured in the same interleaved slices. */
+function baselineVerdicts(gateway: TargetFigures, baseline: TargetFigures, rate: number): Verdict[] {
+  const limit = `≤ ${f(BASELINE_CPU_LIMIT)}× baseline`;
+  const check = (name: string, ratio: number): Verdict => ({
+    name,
+    value: `${f(ratio)}× baseline`,
+    limit,
+    pass: ratio <= BASELINE_CPU_LIMIT,
+  });
+  return [
+    check("CPU/request at saturation vs baseline", gateway.satCpuUsPerReq / baseline.satCpuUsPerReq),
+    check(`CPU/request at ${rate} req/s vs baseline`, gateway.rateCpuUsPerReq / baseline.rateCpuUsPerReq),
   ];
 }
 
@@ -186,6 +216,8 @@ interface Line {
   ratio?: boolean;
   /** Show target − direct mock instead of the value itself, for the added-latency lines. */
   added?: boolean;
+  /** Only in a run with a baseline, so the table without one stays as it was. */
+  withBaseline?: boolean;
 }
 
 function lines(rate: number): Line[] {
@@ -204,6 +236,13 @@ function lines(rate: number): Line[] {
     { label: "TTFB p99, streaming (ms)", get: (t) => t.ttfbP99Ms, digits: 3 },
     { label: "  added TTFB p50 vs direct (ms)", get: (t) => t.ttfbP50Ms, digits: 3, added: true },
     { label: "whole stream p50 (ms)", get: (t) => t.streamP50Ms, digits: 3 },
+    {
+      label: "CPU/stream, streaming (µs)",
+      get: (t) => t.ttfbCpuUsPerReq ?? Number.NaN,
+      digits: 0,
+      ratio: true,
+      withBaseline: true,
+    },
     { label: "RSS after start-up (MB)", get: (t) => t.startRssMB, digits: 1, ratio: true },
     { label: "idle RSS after warm-up (MB)", get: (t) => t.idleRssMB, digits: 1, ratio: true },
     { label: "idle RSS after saturation (MB)", get: (t) => t.idleRssAfterSatMB, digits: 1, ratio: true },
@@ -229,9 +268,11 @@ function lines(rate: number): Line[] {
 }
 
 function rows(results: Results): string[][] {
-  const { direct, floor, gateway } = results.figures;
-  return lines(results.settings.rate).map((line) => {
-    const cells = [direct, floor, gateway].map((t) =>
+  const { direct, floor, gateway, baseline } = results.figures;
+  const columns = baseline ? [direct, floor, gateway, baseline] : [direct, floor, gateway];
+  const shown = lines(results.settings.rate).filter((line) => baseline || !line.withBaseline);
+  return shown.map((line) => {
+    const cells = columns.map((t) =>
       line.added
         ? t === direct
           ? "—"
@@ -239,7 +280,56 @@ function rows(results: Results): string[][] {
         : f(line.get(t), line.digits),
     );
     const ratio = line.ratio ? `${f(line.get(gateway) / line.get(floor))}×` : "";
-    return [line.label, ...cells, ratio];
+    if (!baseline) return [line.label, ...cells, ratio];
+    const vsBaseline = line.ratio ? `${f(line.get(gateway) / line.get(baseline))}×` : "";
+    return [line.label, ...cells, ratio, vsBaseline];
+  });
+}
+
+/** Min–max of the finite `values`, or nothing when fewer than two slices are left. */
+function sliceRange(values: number[], unit: string, digits: number): string | undefined {
+  const ok = values.filter(Number.isFinite);
+  if (ok.length < 2) return undefined;
+  return `${f(Math.min(...ok), digits)} to ${f(Math.max(...ok), digits)}${unit} over ${ok.length} slices`;
+}
+
+/** `op` over two per-slice series, slice by slice (the same round of the interleaving). */
+const each = (a: number[] | undefined, b: number[] | undefined, op: (x: number, y: number) => number) =>
+  (a ?? []).map((x, i) => op(x, b?.[i] ?? Number.NaN));
+const ratio = (x: number, y: number) => x / y;
+const minus = (x: number, y: number) => x - y;
+
+/**
+ * Gateway ÷ baseline for the figures the issue's "costs nothing measurable" is about, each with the
+ * floor beside it and, where each slice has its own value, the spread of the per-slice ratio.
+ */
+export function baselineComparison(results: Results): string[] {
+  const { floor, gateway, baseline } = results.figures;
+  const slices = results.slices;
+  if (!baseline || !slices.baseline) return [];
+  const rate = results.settings.rate;
+  const items: Array<{ label: string; field: keyof TargetFigures; unit: string; digits: number }> = [
+    { label: "CPU/request at saturation", field: "satCpuUsPerReq", unit: " µs", digits: 0 },
+    { label: `CPU/request at ${rate} req/s`, field: "rateCpuUsPerReq", unit: " µs", digits: 0 },
+    { label: "V8 alloc/request at saturation", field: "satAllocKBPerReq", unit: " KB", digits: 1 },
+    { label: `V8 alloc/request at ${rate} req/s`, field: "rateAllocKBPerReq", unit: " KB", digits: 1 },
+    { label: `latency p50 at ${rate} req/s`, field: "rateP50Ms", unit: " ms", digits: 3 },
+    { label: `latency p99 at ${rate} req/s`, field: "rateP99Ms", unit: " ms", digits: 3 },
+    { label: "TTFB p50, streaming", field: "ttfbP50Ms", unit: " ms", digits: 3 },
+    { label: "TTFB p99, streaming", field: "ttfbP99Ms", unit: " ms", digits: 3 },
+    { label: "CPU/stream, streaming", field: "ttfbCpuUsPerReq", unit: " µs", digits: 0 },
+  ];
+  const value = (t: TargetFigures, field: keyof TargetFigures) => Number(t[field] ?? Number.NaN);
+  return items.map(({ label, field, unit, digits }) => {
+    const g = value(gateway, field);
+    const b = value(baseline, field);
+    const diff = unit === " ms" ? ` (${signed(g - b, digits)} ms)` : "";
+    const range = sliceRange(each(slices.gateway[field], slices.baseline?.[field], ratio), "×", 2);
+    return (
+      `gateway ÷ baseline ${label}: ${f(g / b)}×${diff}; gateway ${f(g, digits)}${unit}, ` +
+      `baseline ${f(b, digits)}${unit}, floor ${f(value(floor, field), digits)}${unit}` +
+      (range ? `; per slice ${range}` : "")
+    );
   });
 }
 
@@ -247,16 +337,9 @@ function rows(results: Results): string[][] {
 export function spread(results: Results): string[] {
   const { direct, floor, gateway } = results.slices;
   const range = (label: string, values: number[], unit: string, digits: number) => {
-    const ok = values.filter(Number.isFinite);
-    if (ok.length < 2) return [];
-    return [
-      `${label}: ${f(Math.min(...ok), digits)} to ${f(Math.max(...ok), digits)}${unit} over ${ok.length} slices`,
-    ];
+    const text = sliceRange(values, unit, digits);
+    return text === undefined ? [] : [`${label}: ${text}`];
   };
-  const each = (a: number[] | undefined, b: number[] | undefined, op: (x: number, y: number) => number) =>
-    (a ?? []).map((x, i) => op(x, b?.[i] ?? Number.NaN));
-  const ratio = (x: number, y: number) => x / y;
-  const minus = (x: number, y: number) => x - y;
   return [
     ...range(
       "gateway ÷ floor CPU/request, saturation",
@@ -290,37 +373,74 @@ function noiseLine(n: Noise): string {
 }
 
 const HEADER = ["", TARGETS.direct, TARGETS.floor, TARGETS.gateway, "gateway ÷ floor"];
+const BASELINE_HEADER = [
+  "",
+  TARGETS.direct,
+  TARGETS.floor,
+  TARGETS.gateway,
+  TARGETS.baseline,
+  "gateway ÷ floor",
+  "gateway ÷ baseline",
+];
+const header = (results: Results) => (results.figures.baseline ? BASELINE_HEADER : HEADER);
+
+/** The console's warnings about failed requests: the gateway's, and the baseline's when there is one. */
+function failureWarnings(results: Results): string {
+  const { gateway, baseline } = results.figures;
+  const failures = gateway.satFailed + gateway.rateFailed;
+  const baselineFailures = baseline ? baseline.satFailed + baseline.rateFailed : 0;
+  return [
+    failures > 0 ? `\nWARNING: the gateway failed ${failures} requests during measurement` : "",
+    baselineFailures > 0
+      ? `\nWARNING: the baseline gateway failed ${baselineFailures} requests during measurement`
+      : "",
+  ].join("");
+}
 
 export function consoleTable(results: Results): string {
-  const all = [HEADER, ...rows(results)];
-  const widths = HEADER.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
+  const head = header(results);
+  const all = [head, ...rows(results)];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
   const render = (r: string[]) =>
     r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
-  const failures = results.figures.gateway.satFailed + results.figures.gateway.rateFailed;
+  const comparison = baselineComparison(results);
+  // The baseline's verdicts have longer names and values than the others.
+  const nameWidth = Math.max(36, ...results.verdicts.map((v) => v.name.length));
+  const valueWidth = Math.max(14, ...results.verdicts.map((v) => v.value.length));
   return [
-    render(HEADER),
+    render(head),
     ...rows(results).map(render),
     "",
     ...results.verdicts.map(
-      (v) => `${status(v).padEnd(5)} ${v.name.padEnd(36)} ${v.value.padStart(14)}   (target ${v.limit})`,
+      (v) =>
+        `${status(v).padEnd(5)} ${v.name.padEnd(nameWidth)} ${v.value.padStart(valueWidth)}   (target ${v.limit})`,
     ),
     "",
     noiseLine(results.noise),
     "",
     ...spread(results),
-    failures > 0 ? `\nWARNING: the gateway failed ${failures} requests during measurement` : "",
+    ...(comparison.length ? ["", `Against the baseline (${baselineName(results)}):`, ...comparison] : []),
+    failureWarnings(results),
   ].join("\n");
 }
 
+/** "DIR at commit abc1234", for the report's headings. */
+const baselineName = (results: Results) =>
+  results.baseline
+    ? `${results.baseline.dir}${results.baseline.commit ? ` at ${results.baseline.commit}` : ""}`
+    : "";
+
 export function markdown(results: Results): string {
   const { machine, settings } = results;
+  const head = header(results);
   const tableRows = rows(results).map((r) => `| ${r.join(" | ")} |`);
   const failed = (Object.keys(TARGETS) as TargetKey[])
-    .map((k) => {
+    .flatMap((k) => {
       const t = results.figures[k];
-      return `${TARGETS[k]}: ${t.satFailed + t.rateFailed + t.ttfbFailed}`;
+      return t ? [`${TARGETS[k]}: ${t.satFailed + t.rateFailed + t.ttfbFailed}`] : [];
     })
     .join(", ");
+  const comparison = baselineComparison(results);
   return [
     `# Overhead benchmark, ${results.date}`,
     "",
@@ -344,11 +464,18 @@ export function markdown(results: Results): string {
     `- noise: a slice during which other work used over ${settings.noisePct}% of a core is measured again, ` +
       `up to ${settings.retries} times`,
     `- CPU pinning: ${settings.pinning}`,
+    ...(results.baseline
+      ? [
+          `- baseline: a second gateway from ${baselineName(results)} (\`BENCH_BASELINE\`), same config, ` +
+            "measured in the same interleaved slices on the same core",
+        ]
+      : []),
     "",
     "## Results",
     "",
-    `| ${HEADER.join(" | ")} |`,
-    `|---|${HEADER.slice(1)
+    `| ${head.join(" | ")} |`,
+    `|---|${head
+      .slice(1)
       .map(() => "---:")
       .join("|")}|`,
     ...tableRows,
@@ -359,6 +486,16 @@ export function markdown(results: Results): string {
     "",
     ...spread(results).map((line) => `- ${line}`),
     "",
+    ...(comparison.length
+      ? [
+          "## Against the baseline",
+          "",
+          `Gateway ÷ a gateway built from ${baselineName(results)}, in the same run, with the floor beside each figure:`,
+          "",
+          ...comparison.map((line) => `- ${line}`),
+          "",
+        ]
+      : []),
     "## Targets (from the issue)",
     "",
     "| target | measured | limit | verdict |",
