@@ -149,6 +149,7 @@ export function verdicts(figures: PerTarget<TargetFigures>, rate: number, noisy:
   const addedP50 = gateway.rateP50Ms - direct.rateP50Ms;
   const addedP99 = gateway.rateP99Ms - direct.rateP99Ms;
   const addedTtfb = gateway.ttfbP50Ms - direct.ttfbP50Ms;
+  const streamRatio = (gateway.ttfbCpuUsPerReq ?? Number.NaN) / (floor.ttfbCpuUsPerReq ?? Number.NaN);
   return [
     {
       name: "CPU/request at saturation",
@@ -181,6 +182,26 @@ export function verdicts(figures: PerTarget<TargetFigures>, rate: number, noisy:
       value: `${signed(addedTtfb, 3)} ms`,
       limit: "≤ +0.3 ms",
       pass: addedTtfb <= 0.3,
+      inconclusive: noisy,
+    },
+    {
+      name: `p99 at ${rate} req/s against the floor's`,
+      value: `${signed(gateway.rateP99Ms - floor.rateP99Ms, 3)} ms`,
+      limit: "≤ +1 ms",
+      pass: gateway.rateP99Ms - floor.rateP99Ms <= 1,
+      inconclusive: noisy,
+    },
+    {
+      name: "CPU/stream",
+      value: `${f(streamRatio)}× floor`,
+      limit: "≤ 2× floor",
+      pass: streamRatio <= 2,
+    },
+    {
+      name: "time to first byte p50 against the floor's",
+      value: `${signed(gateway.ttfbP50Ms - floor.ttfbP50Ms, 3)} ms`,
+      limit: "≤ +0.3 ms",
+      pass: gateway.ttfbP50Ms - floor.ttfbP50Ms <= 0.3,
       inconclusive: noisy,
     },
     {
