@@ -24,8 +24,9 @@ import {
   stopAll,
   waitForHttp,
 } from "./children.ts";
+import { writeGatewayConfig } from "./gateway-config.ts";
 import { allocationSites, formatAllocations } from "./heap-sites.ts";
-import { API_KEY, client, firstByte, paced, saturate } from "./load.ts";
+import { client, firstByte, paced, saturate } from "./load.ts";
 import { type Bench, emptyFigures, fixedRate, saturation, streaming, type Target, warmUp } from "./phases.ts";
 import { machineInfo } from "./proc-stats.ts";
 import { formatProfile, summarizeProfile } from "./profile.ts";
@@ -83,29 +84,6 @@ const loadCore = pinning ? LOAD_CORE : undefined;
 const targetCore = pinning ? TARGET_CORE : undefined;
 /** Every target prints one line per GC event; the benchmark sums their `allocated=` and `pause=`. */
 const GC_FLAGS = ["--trace-gc-nvp"];
-
-/** The gateway's config: full pipeline, one API key, a ledger in a temp SQLite file, warn-level logs. */
-function gatewayConfig(dir: string, port: number, mockUrl: string): string {
-  const file = join(dir, "llmgw.yaml");
-  const yaml = [
-    "server:",
-    `  port: ${port}`,
-    "  shutdown_grace_ms: 1000",
-    "providers:",
-    "  - name: mock",
-    `    base_url: ${mockUrl}/v1`,
-    "    models: [mock-small]",
-    "keys:",
-    "  - name: bench",
-    `    key: ${API_KEY}`,
-    "usage:",
-    `  path: ${join(dir, "usage.db")}`,
-    "log:",
-    "  level: warn",
-  ];
-  writeFileSync(file, `${yaml.join("\n")}\n`);
-  return file;
-}
 
 /**
  * Starts `server/cli.ts serve` from `cwd`: this checkout for the gateway, another one for the baseline
@@ -209,7 +187,7 @@ async function main(): Promise<void> {
     const floor = spawnNode("floor", ["bench/floor-proxy.ts", "--upstream", mockUrl], GC_FLAGS, targetCore);
     const floorUrl = String((await floor.firstJson).url);
     const port = await freePort();
-    const config = gatewayConfig(dir, port, mockUrl);
+    const config = writeGatewayConfig(dir, "gateway", port, mockUrl);
     const gateway = await startGatewayProcess(config, port, GC_FLAGS);
     const targets: Target[] = [
       { key: "direct", url: mockUrl, child: mock, pool: client(mockUrl) },
@@ -223,7 +201,7 @@ async function main(): Promise<void> {
       const baselineDir = join(dir, "baseline");
       mkdirSync(baselineDir);
       const baselinePort = await freePort();
-      const baselineConfig = gatewayConfig(baselineDir, baselinePort, mockUrl);
+      const baselineConfig = writeGatewayConfig(baselineDir, "baseline", baselinePort, mockUrl);
       baselineTarget = await startGatewayProcess(
         baselineConfig,
         baselinePort,

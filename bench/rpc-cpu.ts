@@ -25,6 +25,7 @@ import { join } from "node:path";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { CompleteRequestSchema, Role, StreamRequestSchema } from "../gen/llmgw/v1/chat_pb.js";
 import { type Child, canPin, freePort, ROOT, spawnNode, stop, stopAll, waitForHttp } from "./children.ts";
+import { writeGatewayConfig } from "./gateway-config.ts";
 import { API_KEY } from "./load.ts";
 import { cpuMicros } from "./proc-stats.ts";
 import { formatProfile, summarizeProfile } from "./profile.ts";
@@ -216,28 +217,6 @@ async function check(url: string): Promise<void> {
   }
 }
 
-function gatewayConfig(dir: string, name: string, port: number, mockUrl: string): string {
-  const file = join(dir, `${name}.yaml`);
-  const yaml = [
-    "server:",
-    `  port: ${port}`,
-    "  shutdown_grace_ms: 1000",
-    "providers:",
-    "  - name: mock",
-    `    base_url: ${mockUrl}/v1`,
-    `    models: [${MODEL}]`,
-    "keys:",
-    "  - name: bench",
-    `    key: ${API_KEY}`,
-    "usage:",
-    `  path: ${join(dir, `${name}.db`)}`,
-    "log:",
-    "  level: warn",
-  ];
-  writeFileSync(file, `${yaml.join("\n")}\n`);
-  return file;
-}
-
 /** A gateway process to measure: this tree's, or the one in RPC_BENCH_COMPARE. */
 interface Gateway {
   readonly name: string;
@@ -362,7 +341,7 @@ async function main(): Promise<void> {
     const gateways: Gateway[] = [];
     for (const tree of trees) {
       const port = await freePort();
-      const config = gatewayConfig(dir, tree.name, port, mockUrl);
+      const config = writeGatewayConfig(dir, tree.name, port, mockUrl);
       gateways.push({ ...tree, config, port, url: `http://127.0.0.1:${port}` });
     }
     for (const gateway of gateways) {

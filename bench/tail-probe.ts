@@ -8,11 +8,12 @@
  * in the same run. Writes nothing; the numbers are for reading next to each other.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Child, canPin, freePort, pin, spawnNode, stopAll, waitForHttp } from "./children.ts";
-import { API_KEY, client, paced, percentiles, saturate } from "./load.ts";
+import { writeGatewayConfig } from "./gateway-config.ts";
+import { client, paced, percentiles, saturate } from "./load.ts";
 import { machineInfo } from "./proc-stats.ts";
 
 const rate = Number(process.env.BENCH_RATE ?? 500);
@@ -49,10 +50,9 @@ async function main(): Promise<void> {
     const mockUrl = String((await mock.firstJson).url);
     const floor = spawnNode("floor", ["bench/floor-proxy.ts", "--upstream", mockUrl], WATCH, targetCore);
     const floorUrl = String((await floor.firstJson).url);
-    const gateway = async (key: string, cli: string, db: string) => {
+    const gateway = async (key: string, cli: string) => {
       const port = await freePort();
-      const config = join(dir, `${key}.yaml`);
-      writeFileSync(config, gatewayYaml(port, mockUrl, join(dir, db)));
+      const config = writeGatewayConfig(dir, key, port, mockUrl);
       const child = spawnNode(key, [cli, "serve", "--config", config], WATCH, targetCore);
       const url = `http://127.0.0.1:${port}`;
       await waitForHttp(`${url}/health`, child);
@@ -60,10 +60,10 @@ async function main(): Promise<void> {
     };
     const targets = [
       { key: "floor", url: floorUrl, windows: watch(floor), pool: client(floorUrl) },
-      await gateway("gateway", "server/cli.ts", "usage.db"),
+      await gateway("gateway", "server/cli.ts"),
     ];
     const baseline = process.env.PROBE_BASELINE;
-    if (baseline) targets.push(await gateway("gw-before", join(baseline, "server/cli.ts"), "before.db"));
+    if (baseline) targets.push(await gateway("gw-before", join(baseline, "server/cli.ts")));
     for (const t of targets) {
       await saturate(t.url, 50, 3);
       await paced(t.pool, rate, 2);
@@ -101,25 +101,6 @@ async function main(): Promise<void> {
     await stopAll();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function gatewayYaml(port: number, mockUrl: string, db: string): string {
-  return [
-    "server:",
-    `  port: ${port}`,
-    "providers:",
-    "  - name: mock",
-    `    base_url: ${mockUrl}/v1`,
-    "    models: [mock-small]",
-    "keys:",
-    "  - name: bench",
-    `    key: ${API_KEY}`,
-    "usage:",
-    `  path: ${db}`,
-    "log:",
-    "  level: warn",
-    "",
-  ].join("\n");
 }
 
 main().catch(async (error: unknown) => {
