@@ -8,7 +8,7 @@
  * in the same run. Writes nothing; the numbers are for reading next to each other.
  */
 
-import { mkdtempSync, rmSync, } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Child, canPin, freePort, pin, spawnNode, stopAll, waitForHttp } from "./children.ts";
