@@ -8,6 +8,7 @@ import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "../mock/mock-embeddings.ts";
 import { embeddingsFromOpenAI } from "../server/providers/openai-compatible/openai-embeddings.ts";
 import { float32ToBase64 } from "../server/wire/openai/float32-base64.ts";
+import { ledgerRows } from "./harness/observe.ts";
 import { meta, openaiClient } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
@@ -114,16 +115,7 @@ describe("the openai SDK", () => {
 
   it("accounts the request in the usage ledger", async () => {
     await openai.embeddings.create({ model: MODEL, input: texts, user: "ledger-check" });
-    const { rows } = await gw.running.services.usage.query(
-      { name: "", admin: true },
-      {
-        startMs: Date.now() - 60_000,
-        endMs: Date.now() + 60_000,
-        key: "",
-        provider: "mock",
-        model: "mock-embed",
-      },
-    );
+    const rows = await ledgerRows(gw, "mock", "mock-embed");
     expect(rows.reduce((n, r) => n + r.promptTokens, 0)).toBeGreaterThanOrEqual(6);
     expect(upstreamBody().user).toBe("ledger-check");
   });

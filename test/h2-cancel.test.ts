@@ -1,5 +1,6 @@
 import { type ClientHttp2Session, type ClientHttp2Stream, connect, constants } from "node:http2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ledgerRows, requestCount } from "./harness/observe.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -44,26 +45,8 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
 }
 
 /** Ledger rows for mock-small: how many requests and how many of them failed. */
-/** Requests counted with status `cancelled` on the REST surface (the ledger's status column, as metrics show it). */
-async function cancelledCount(gw: TestGateway): Promise<number> {
-  const text = await (await fetch(`${gw.url}/metrics`)).text();
-  const line = text
-    .split("\n")
-    .find((l) => l.startsWith('llmgw_requests_total{surface="openai"') && l.includes('status="cancelled"'));
-  return line === undefined ? 0 : Number(line.split(" ").at(-1));
-}
-
 async function ledger(gw: TestGateway): Promise<{ requests: number; errors: number }> {
-  const { rows } = await gw.running.services.usage.query(
-    { name: "", admin: true },
-    {
-      startMs: Date.now() - 60_000,
-      endMs: Date.now() + 60_000,
-      key: "",
-      provider: "mock",
-      model: "mock-small",
-    },
-  );
+  const rows = await ledgerRows(gw, "mock", "mock-small");
   return rows.reduce((t, r) => ({ requests: t.requests + r.requests, errors: t.errors + r.errors }), {
     requests: 0,
     errors: 0,
@@ -87,7 +70,7 @@ describe("cancelling a REST call over HTTP/2", () => {
 
   it("aborts the upstream stream when the client resets a streamed chat", async () => {
     const before = await ledger(gw);
-    const cancelledBefore = await cancelledCount(gw);
+    const cancelledBefore = await requestCount(gw, "openai", "cancelled");
     const stream = post(session, slowStream);
     await firstData(stream);
     const started = Date.now();
@@ -98,12 +81,12 @@ describe("cancelling a REST call over HTTP/2", () => {
     // The handler unwinds and accounts the call as a failed request.
     await until(async () => (await ledger(gw)).requests > before.requests, "a ledger row");
     expect((await ledger(gw)).errors - before.errors).toBe(1);
-    expect(await cancelledCount(gw)).toBeGreaterThan(cancelledBefore);
+    expect(await requestCount(gw, "openai", "cancelled")).toBeGreaterThan(cancelledBefore);
   });
 
   it("aborts the upstream call when the client resets a unary chat mid-flight", async () => {
     const before = await ledger(gw);
-    const cancelledBefore = await cancelledCount(gw);
+    const cancelledBefore = await requestCount(gw, "openai", "cancelled");
     const started = Date.now();
     const stream = post(session, slowUnary);
     await until(() => gw.mock.requests.length > 0, "the upstream request");
@@ -114,7 +97,7 @@ describe("cancelling a REST call over HTTP/2", () => {
     expect(Date.now() - started).toBeLessThan(1500);
     await until(async () => (await ledger(gw)).requests > before.requests, "a ledger row");
     expect((await ledger(gw)).errors - before.errors).toBe(1);
-    expect(await cancelledCount(gw)).toBeGreaterThan(cancelledBefore);
+    expect(await requestCount(gw, "openai", "cancelled")).toBeGreaterThan(cancelledBefore);
   });
 
   it("aborts the upstream stream when the client drops the whole h2c connection", async () => {

@@ -2,6 +2,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatService, Role } from "../gen/llmgw/v1/chat_pb.js";
+import { requestCount } from "./harness/observe.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 const ADMIN = "sk-admin-key-0001";
@@ -33,16 +34,6 @@ describe("refused requests are accounted", () => {
     await gw.close();
   });
 
-  async function metric(surface: string, status: string): Promise<number> {
-    const text = await (await fetch(`${gw.url}/metrics`)).text();
-    const line = text
-      .split("\n")
-      .find(
-        (l) => l.startsWith(`llmgw_requests_total{surface="${surface}",`) && l.includes(`status="${status}"`),
-      );
-    return line === undefined ? 0 : Number(line.split(" ").at(-1));
-  }
-
   async function errorsFor(model: string): Promise<number> {
     const response = await fetch(`${gw.url}/v1/usage?model=${model}`, {
       headers: { authorization: `Bearer ${ADMIN}` },
@@ -65,9 +56,9 @@ describe("refused requests are accounted", () => {
     expect((await post("{not json")).status).toBe(400);
     expect((await post(JSON.stringify({ model: "x", pad: "a".repeat(BODY_LIMIT * 2) }))).status).toBe(413);
 
-    expect(await metric("openai", "unauthenticated")).toBe(1);
-    expect(await metric("openai", "invalid_request")).toBe(1);
-    expect(await metric("openai", "payload_too_large")).toBe(1);
+    expect(await requestCount(gw, "openai", "unauthenticated")).toBe(1);
+    expect(await requestCount(gw, "openai", "invalid_request")).toBe(1);
+    expect(await requestCount(gw, "openai", "payload_too_large")).toBe(1);
     // The bad key's body was never read, so its row has no model; the others had none to read.
     expect(await errorsFor("")).toBeGreaterThanOrEqual(3);
   });
@@ -97,9 +88,9 @@ describe("refused requests are accounted", () => {
     const big = await connect(JSON.stringify({ chat: { model: "x", user: "a".repeat(BODY_LIMIT * 2) } }));
     expect((await big.json()) as { code: string }).toMatchObject({ code: "resource_exhausted" });
 
-    expect(await metric("rpc", "unauthenticated")).toBe(1);
-    expect(await metric("rpc", "invalid_request")).toBe(1);
-    expect(await metric("rpc", "payload_too_large")).toBe(1);
+    expect(await requestCount(gw, "rpc", "unauthenticated")).toBe(1);
+    expect(await requestCount(gw, "rpc", "invalid_request")).toBe(1);
+    expect(await requestCount(gw, "rpc", "payload_too_large")).toBe(1);
   });
 
   it("and an answered RPC is accounted with its model, as before", async () => {
@@ -117,6 +108,6 @@ describe("refused requests are accounted", () => {
       { headers: { authorization: `Bearer ${ADMIN}` } },
     );
     expect(reply.gateway?.provider).toBe("mock");
-    expect(await metric("rpc", "ok")).toBe(1);
+    expect(await requestCount(gw, "rpc", "ok")).toBe(1);
   });
 });
