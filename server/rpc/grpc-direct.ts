@@ -259,14 +259,21 @@ function readBody(req: IncomingMessage, readMaxBytes: number): Promise<Buffer> {
       cleanup();
       reject(new ConnectError(error.message, Code.Canceled));
     };
+    // A stream reset mid-body ends with `close` and no `end`: without this the read would wait forever.
+    const onClose = () => {
+      cleanup();
+      reject(new ConnectError("the caller closed the stream before sending its message", Code.Canceled));
+    };
     const cleanup = () => {
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
+      req.off("close", onClose);
     };
     req.on("data", onData);
     req.once("end", onEnd);
     req.once("error", onError);
+    req.once("close", onClose);
   });
 }
 
