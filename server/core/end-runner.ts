@@ -125,8 +125,13 @@ class EndOnFinish implements EventStream, EventSink {
     this.#done = true;
     const call = this.#call;
     // Ended without a usage report: a stream that ended short, which is a gateway bug.
-    this.#finish(call, this.#outcome ?? failed(call, stopped(call), this.#ttftMs));
-    (this.#sink as EventSink).end();
+    const outcome = this.#outcome ?? failed(call, stopped(call), this.#ttftMs);
+    // The caller's last bytes leave first; the hooks' bookkeeping need not delay them.
+    try {
+      (this.#sink as EventSink).end();
+    } finally {
+      this.#finish(call, outcome);
+    }
   }
 
   /** @private */
@@ -135,8 +140,12 @@ class EndOnFinish implements EventStream, EventSink {
     this.#done = true;
     const failure = GatewayError.from(error);
     const call = this.#call;
-    this.#finish(call, this.#outcome ?? failed(call, failure, this.#ttftMs));
-    (this.#sink as EventSink).fail(failure);
+    const outcome = this.#outcome ?? failed(call, failure, this.#ttftMs);
+    try {
+      (this.#sink as EventSink).fail(failure);
+    } finally {
+      this.#finish(call, outcome);
+    }
   }
 }
 
