@@ -6,6 +6,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
+import { deltaEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
 import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-types.ts";
@@ -185,8 +186,7 @@ function definedOnly(usage: AnthropicUsage): AnthropicUsage {
 type StreamEvent = MessageInitShape<typeof StreamResponseSchema>["event"];
 
 function delta(id: string, text: string, reasoning: string): StreamResponse {
-  const event: StreamEvent = { case: "delta", value: { text, reasoning } };
-  return create(StreamResponseSchema, { id, event });
+  return deltaEvent(id, 0, text, reasoning, "");
 }
 
 function toolCall(id: string, index: number, callId: string, name: string, args: string): StreamResponse {

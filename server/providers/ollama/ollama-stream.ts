@@ -5,6 +5,7 @@ import {
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { deltaEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { toolCallFromOllama } from "./ollama-tool-calls.ts";
 import { finishReasonFromOllama, usageFromOllama } from "./ollama-usage.ts";
@@ -44,7 +45,7 @@ export class OllamaStreamMapper implements StreamMapper {
       const reasoning = typeof message.thinking === "string" ? message.thinking : "";
       if (text || reasoning) {
         this.#output += text + reasoning;
-        sink.event(event({ case: "delta", value: { text, reasoning } }));
+        sink.event(deltaEvent("", 0, text, reasoning, ""));
       }
       if (Array.isArray(message.tool_calls)) {
         for (const wire of message.tool_calls) {

@@ -9,6 +9,7 @@ import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
+import { deltaEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
@@ -52,7 +53,7 @@ export class OpenAIStreamMapper implements StreamMapper {
         if (text || reasoning || refusal) {
           this.#open.add(index);
           this.#output += text + reasoning;
-          sink.event(event(id, index, { case: "delta", value: { text, reasoning, refusal } }));
+          sink.event(deltaEvent(id, index, text, reasoning, refusal));
         }
         for (const call of delta.tool_calls ?? []) {
           this.#open.add(index);

@@ -5,6 +5,7 @@ import {
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { deltaEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { StopTrimmer } from "./stop-trim.ts";
 import { finishReasonFromTgi, usageFromTgi } from "./tgi-usage.ts";
@@ -103,5 +104,5 @@ function event0(value: StreamEvent): StreamResponse {
 }
 
 function delta(text: string): StreamResponse {
-  return event0({ case: "delta", value: { text } });
+  return deltaEvent("", 0, text, "", "");
 }
