@@ -8,7 +8,8 @@ import { upstreamNetworkError } from "./upstream-error.ts";
 /**
  * A streamed upstream answer as canonical events, pushed: each body chunk
  * is framed (SSE or NDJSON) and mapped by the adapter synchronously, inside
- * undici's data callback, and the sink flushes once per chunk. Whatever
+ * undici's data callback, and the sink flushes once per socket read (the
+ * chunks undici hands over in one go), so a burst of events costs one write. Whatever
  * fails on the way (a drop, a timeout, a cap, a malformed or error payload,
  * the caller's cancel) stops the upstream and reaches the sink once, as a
  * GatewayError; a consumer that leaves early aborts the upstream at once.
@@ -24,6 +25,8 @@ export class UpstreamEvents implements EventStream, BodyReader {
   #finished = false;
   /** The sink has heard its end (or failure), or the consumer left. */
   #closed = false;
+  /** A flush is due once the chunks at hand have been read. */
+  #flushing = false;
 
   constructor(
     provider: string,
@@ -68,8 +71,17 @@ export class UpstreamEvents implements EventStream, BodyReader {
       return;
     }
     if (this.#finished) this.#finish();
-    else if (!this.#closed) this.#sink?.flush();
+    else if (!this.#flushing) {
+      // undici hands over each HTTP chunk of one socket read in turn, synchronously: flush once they all have been.
+      this.#flushing = true;
+      queueMicrotask(this.#flush);
+    }
   }
+
+  readonly #flush = (): void => {
+    this.#flushing = false;
+    if (!this.#closed) this.#sink?.flush();
+  };
 
   /** @private The body's reader side. */
   end(error: Error | undefined): void {
@@ -105,11 +117,14 @@ export class UpstreamEvents implements EventStream, BodyReader {
       return;
     }
     if (closing === undefined) this.#close(sink);
-    else
+    else {
+      // The events so far need not wait for the usage estimate.
+      sink.flush();
       closing.then(
         () => this.#close(sink),
         (error: unknown) => this.#fail(error),
       );
+    }
   }
 
   #close(sink: EventSink): void {
