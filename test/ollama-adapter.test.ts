@@ -3,7 +3,7 @@ import { APIError, BadRequestError, NotFoundError } from "openai";
 import { describe, expect, it } from "vitest";
 import { OLLAMA_THINKING } from "../mock/mock-ollama-wire.ts";
 import { parseConfig } from "../server/config/load-config.ts";
-import { ndjsonLines } from "../server/providers/ollama/ndjson-lines.ts";
+import { ndjsonFramer } from "../server/providers/ollama/ndjson-framer.ts";
 import { OllamaAdapter } from "../server/providers/ollama/ollama-adapter.ts";
 import { useProviderGateway } from "./harness/gateway-hooks.ts";
 import {
@@ -503,15 +503,13 @@ describe("models", () => {
 });
 
 describe("NDJSON line splitting", () => {
-  async function* chunks(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
-    for (const part of parts) yield typeof part === "string" ? new TextEncoder().encode(part) : part;
-  }
-
-  it("reassembles lines split anywhere, including inside a UTF-8 sequence", async () => {
+  it("reassembles lines split anywhere, including inside a UTF-8 sequence", () => {
     const euro = new TextEncoder().encode('{"t":"€"}\n');
     const lines: string[] = [];
-    const body = chunks('{"a":', '1}\r\n\n{"b"', ":2}\n", euro.slice(0, 7), euro.slice(7), '{"c":3}');
-    for await (const line of ndjsonLines("p", body)) lines.push(line);
+    const framer = ndjsonFramer(undefined, (line) => lines.push(line));
+    const parts = ['{"a":', '1}\r\n\n{"b"', ":2}\n", euro.slice(0, 7), euro.slice(7), '{"c":3}'];
+    for (const part of parts) framer.feed(typeof part === "string" ? new TextEncoder().encode(part) : part);
+    framer.end();
     expect(lines).toEqual(['{"a":1}', '{"b":2}', '{"t":"€"}', '{"c":3}']);
   });
 });

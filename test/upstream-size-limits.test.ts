@@ -5,7 +5,7 @@ import { APIError } from "openai";
 import { describe, expect, it } from "vitest";
 import { ChatService, Role } from "../gen/llmgw/v1/chat_pb.js";
 import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
-import { sseData } from "../server/providers/sse-data.ts";
+import { sseFramer } from "../server/providers/sse-framer.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import {
   collect,
@@ -145,31 +145,27 @@ describe("the error over RPC", () => {
 });
 
 describe("SSE framing", () => {
-  async function* body(...parts: string[]): AsyncGenerator<Uint8Array> {
-    for (const part of parts) yield new TextEncoder().encode(part);
-  }
   const limits = { provider: "p", responseBytes: MAX_RESPONSE, eventBytes: 100 };
-
-  it("fails an event that arrives whole inside one chunk when it is over max_event_bytes", async () => {
-    const framed = Object.assign(body(`data: {"a":1}\n\ndata: ${"x".repeat(200)}\n\n`), { limits });
+  /** Feeds `parts` to an SSE framer; resolves with the data delivered, rejects with what `feed` threw. */
+  async function frame(...parts: string[]): Promise<string[]> {
     const seen: string[] = [];
-    const error = await failure(
-      (async () => {
-        for await (const data of sseData(framed)) seen.push(data);
-      })(),
-    );
+    const framer = sseFramer(limits, (data) => seen.push(data));
+    for (const part of parts) framer.feed(new TextEncoder().encode(part));
+    framer.end();
+    return seen;
+  }
+
+  it("fails an event that arrives whole inside one chunk when it is over max_event_bytes", () => {
+    const seen: string[] = [];
+    const framer = sseFramer(limits, (data) => seen.push(data));
+    const chunk = new TextEncoder().encode(`data: {"a":1}\n\ndata: ${"x".repeat(200)}\n\n`);
+    expect(() => framer.feed(chunk)).toThrow(/longer than 100 bytes.*max_event_bytes/);
     expect(seen).toEqual(['{"a":1}']);
-    expect((error as Error).message).toMatch(/longer than 100 bytes.*max_event_bytes/);
   });
 
   it("fails a line that never ends once it outgrows max_event_bytes", async () => {
-    const framed = Object.assign(body("data: ", "y".repeat(60), "y".repeat(60)), { limits });
-    await expect(collectAll(sseData(framed))).rejects.toMatchObject({ code: "upstream_response_too_large" });
+    await expect(frame("data: ", "y".repeat(60), "y".repeat(60))).rejects.toMatchObject({
+      code: "upstream_response_too_large",
+    });
   });
 });
-
-async function collectAll(events: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}

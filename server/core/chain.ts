@@ -1,5 +1,6 @@
-import type { CompleteResponse, StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
+import type { CompleteResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedResponse } from "../../gen/llmgw/v1/embeddings_pb.js";
+import type { EventStream } from "../providers/event-stream.ts";
 import type { Route } from "../routing/model-router.ts";
 import type { Call } from "./call.ts";
 
@@ -7,7 +8,11 @@ import type { Call } from "./call.ts";
 export type Answer =
   | { readonly kind: "complete"; readonly response: CompleteResponse }
   | { readonly kind: "embed"; readonly response: EmbedResponse }
-  | { readonly kind: "stream"; readonly events: AsyncIterable<StreamResponse> };
+  | {
+      readonly kind: "stream";
+      /** Pushed to the surface's sink (REST writes each flush; RPC adapts it to an iterable at its edge). */
+      readonly events: EventStream;
+    };
 
 /** The rest of the pipeline, as a policy sees it. */
 export type Next = (call: Call) => Promise<Answer>;

@@ -7,6 +7,7 @@ import {
 } from "../../gen/llmgw/v1/chat_pb.js";
 import { TokenUsageSchema } from "../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
+import type { EventStream } from "../providers/event-stream.ts";
 import type { Route } from "../routing/model-router.ts";
 import { type Call, createCall } from "./call.ts";
 import type { Next, Policy } from "./chain.ts";
@@ -44,13 +45,42 @@ function recording(outcomes: Outcome[]): Policy {
 
 const usage = create(TokenUsageSchema, { promptTokens: 1_000_000, completionTokens: 500_000 });
 
-function events(list: StreamResponse[], fail?: GatewayError): AsyncIterable<StreamResponse> {
+/** A pushed stream of `list`, then its end (or `fail`); it stops when cancelled. */
+function events(list: StreamResponse[], fail?: GatewayError): EventStream {
+  let cancelled = false;
   return {
-    async *[Symbol.asyncIterator]() {
-      for (const event of list) yield event;
-      if (fail !== undefined) throw fail;
+    start(sink) {
+      for (const event of list) {
+        if (cancelled) return;
+        sink.event(event);
+      }
+      if (cancelled) return;
+      sink.flush();
+      if (fail !== undefined) sink.fail(fail);
+      else sink.end();
+    },
+    pause() {},
+    resume() {},
+    cancel() {
+      cancelled = true;
     },
   };
+}
+
+/** Reads a pushed stream to its end: resolves with its events, rejects with its failure. */
+function consume(stream: EventStream, onEvent: (event: StreamResponse) => void = () => {}) {
+  return new Promise<StreamResponse[]>((resolve, reject) => {
+    const seen: StreamResponse[] = [];
+    stream.start({
+      event(event) {
+        seen.push(event);
+        onEvent(event);
+      },
+      flush() {},
+      end: () => resolve(seen),
+      fail: reject,
+    });
+  });
 }
 
 const delta = create(StreamResponseSchema, { event: { case: "delta", value: { text: "hi" } } });
@@ -101,11 +131,7 @@ describe("the end-hook runner", () => {
     const pipeline = run(outcomes, async () => ({ kind: "stream", events: events([delta, report]) }));
     const answer = await pipeline(newCall(undefined, true));
     if (answer.kind !== "stream") throw new Error("expected a stream");
-    const seen: StreamResponse[] = [];
-    for await (const event of answer.events) {
-      seen.push(event);
-      expect(outcomes).toHaveLength(0);
-    }
+    const seen = await consume(answer.events, () => expect(outcomes).toHaveLength(0));
     expect(seen).toHaveLength(2);
     expect(outcomes.map((o) => o.status)).toEqual(["ok"]);
     expect(outcomes[0]?.ttftMs).toBeGreaterThan(0);
@@ -119,9 +145,7 @@ describe("the end-hook runner", () => {
     const pipeline = run(outcomes, async () => ({ kind: "stream", events: events([delta], failure) }));
     const answer = await pipeline(newCall(undefined, true));
     if (answer.kind !== "stream") throw new Error("expected a stream");
-    await expect(async () => {
-      for await (const _ of answer.events);
-    }).rejects.toBe(failure);
+    await expect(consume(answer.events)).rejects.toBe(failure);
     expect(outcomes.map((o) => o.status)).toEqual(["upstream_error"]);
   });
 
@@ -131,10 +155,18 @@ describe("the end-hook runner", () => {
     const pipeline = run(outcomes, async () => ({ kind: "stream", events: events([delta, delta, report]) }));
     const answer = await pipeline(newCall(controller, true));
     if (answer.kind !== "stream") throw new Error("expected a stream");
-    for await (const _ of answer.events) {
-      controller.abort(new GatewayError("cancelled", "the client closed the connection"));
-      break;
-    }
+    const seen: StreamResponse[] = [];
+    answer.events.start({
+      event(event) {
+        seen.push(event);
+        controller.abort(new GatewayError("cancelled", "the client closed the connection"));
+        answer.events.cancel(controller.signal.reason as Error);
+      },
+      flush() {},
+      end() {},
+      fail() {},
+    });
+    expect(seen).toHaveLength(1);
     expect(outcomes.map((o) => o.status)).toEqual(["cancelled"]);
   });
 
@@ -169,7 +201,7 @@ describe("the end-hook runner", () => {
     );
     const answer = await pipeline(newCall(undefined, true));
     if (answer.kind !== "stream") throw new Error("expected a stream");
-    for await (const _ of answer.events);
+    await consume(answer.events);
     expect(seen).toEqual(["delta", "usage"]);
   });
 });

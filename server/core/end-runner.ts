@@ -1,6 +1,7 @@
 import type { StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
+import type { EventSink, EventStream } from "../providers/event-stream.ts";
 import { costUsd } from "../usage/cost.ts";
 import type { Call } from "./call.ts";
 import type { Answer, Next } from "./chain.ts";
@@ -35,7 +36,8 @@ export function withEndHooks(chain: Next, reportHookError: HookErrorReporter): P
       finish(call, failed(call, failure, 0));
       throw failure;
     }
-    if (answer.kind === "stream") return { kind: "stream", events: endOnFinish(call, answer.events, finish) };
+    if (answer.kind === "stream")
+      return { kind: "stream", events: new EndOnFinish(call, answer.events, finish) };
     const latencyMs = elapsed(call);
     const outcome = succeeded(
       call,
@@ -50,38 +52,100 @@ export function withEndHooks(chain: Next, reportHookError: HookErrorReporter): P
 }
 
 /**
- * Passes a stream's events through, timing the first token, stamping the
- * closing UsageReport and firing the end hooks however the stream ends. This
- * is the one wrapper a stream passes, however many policies watch it.
+ * Wraps a stream once: times the first token, stamps the closing
+ * UsageReport, shows each event to the onEvent hooks and fires the end hooks
+ * however the stream ends (after its last event has been handed on, on an
+ * error, or when the consumer cancels). Every event passes it as one
+ * synchronous call, however many policies watch it.
  */
-async function* endOnFinish(
-  call: Call,
-  events: AsyncIterable<StreamResponse>,
-  finish: (call: Call, outcome: Outcome) => void,
-): AsyncGenerator<StreamResponse> {
-  const watched = call.end.watchesEvents;
-  let ttftMs = 0;
-  let outcome: Outcome | undefined;
-  try {
-    for await (const event of events) {
-      const kind = event.event.case;
-      if (ttftMs === 0 && (kind === "delta" || kind === "toolCall")) ttftMs = elapsed(call);
-      if (kind === "usage") {
-        const report = event.event.value;
-        const latencyMs = elapsed(call);
-        outcome = succeeded(call, report.usage, latencyMs, ttftMs === 0 ? latencyMs : ttftMs);
-        report.gateway = gatewayMetadata(call, outcome);
-      }
-      if (watched) call.end.event(event, call);
-      yield event;
+class EndOnFinish implements EventStream, EventSink {
+  readonly #call: Call;
+  readonly #inner: EventStream;
+  readonly #finish: (call: Call, outcome: Outcome) => void;
+  readonly #watched: boolean;
+  #sink: EventSink | undefined;
+  #ttftMs = 0;
+  #outcome: Outcome | undefined;
+  #done = false;
+
+  constructor(call: Call, inner: EventStream, finish: (call: Call, outcome: Outcome) => void) {
+    this.#call = call;
+    this.#inner = inner;
+    this.#finish = finish;
+    this.#watched = call.end.watchesEvents;
+  }
+
+  start(sink: EventSink): void {
+    this.#sink = sink;
+    this.#inner.start(this);
+  }
+
+  pause(): void {
+    this.#inner.pause();
+  }
+
+  resume(): void {
+    this.#inner.resume();
+  }
+
+  cancel(reason: Error): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#inner.cancel(reason);
+    // No usage report yet: the caller stopped reading.
+    const call = this.#call;
+    this.#finish(call, this.#outcome ?? failed(call, stopped(call), this.#ttftMs));
+  }
+
+  /** @private The inner stream's sink. */
+  event(event: StreamResponse): void {
+    if (this.#done) return;
+    const call = this.#call;
+    const kind = event.event.case;
+    if (this.#ttftMs === 0 && (kind === "delta" || kind === "toolCall")) this.#ttftMs = elapsed(call);
+    if (kind === "usage") {
+      const report = event.event.value;
+      const latencyMs = elapsed(call);
+      const ttftMs = this.#ttftMs === 0 ? latencyMs : this.#ttftMs;
+      this.#outcome = succeeded(call, report.usage, latencyMs, ttftMs);
+      report.gateway = gatewayMetadata(call, this.#outcome);
     }
-  } catch (error) {
+    if (this.#watched) call.end.event(event, call);
+    (this.#sink as EventSink).event(event);
+  }
+
+  /** @private */
+  flush(): void {
+    if (!this.#done) (this.#sink as EventSink).flush();
+  }
+
+  /** @private */
+  end(): void {
+    if (this.#done) return;
+    this.#done = true;
+    const call = this.#call;
+    // Ended without a usage report: a stream that ended short, which is a gateway bug.
+    const outcome = this.#outcome ?? failed(call, stopped(call), this.#ttftMs);
+    // The caller's last bytes leave first; the hooks' bookkeeping need not delay them.
+    try {
+      (this.#sink as EventSink).end();
+    } finally {
+      this.#finish(call, outcome);
+    }
+  }
+
+  /** @private */
+  fail(error: GatewayError): void {
+    if (this.#done) return;
+    this.#done = true;
     const failure = GatewayError.from(error);
-    outcome ??= failed(call, failure, ttftMs);
-    throw failure;
-  } finally {
-    // No usage report and no error: the caller stopped reading, or the stream ended short.
-    finish(call, outcome ?? failed(call, stopped(call), ttftMs));
+    const call = this.#call;
+    const outcome = this.#outcome ?? failed(call, failure, this.#ttftMs);
+    try {
+      (this.#sink as EventSink).fail(failure);
+    } finally {
+      this.#finish(call, outcome);
+    }
   }
 }
 

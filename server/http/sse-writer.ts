@@ -3,14 +3,17 @@ import type { AnyResponse } from "./cors.ts";
 
 /**
  * Writes Server-Sent Events with backpressure. It cannot emit a malformed
- * frame: multi-line data is split across `data:` lines. When the socket is
- * full it waits for `drain` or `close` (never `drain` alone, which would hang
- * forever on a vanished client). On HTTP/2 the compat response may already
- * have emitted its 'close' when a reset stream refuses the write, so it also
- * checks and watches the stream itself.
+ * frame: multi-line data is split across `data:` lines. Events are queued
+ * and leave together at `flush`, so the events of one upstream chunk cost
+ * one write. When the socket is full, `writable` waits for `drain` or
+ * `close` (never `drain` alone, which would hang forever on a vanished
+ * client). On HTTP/2 the compat response may already have emitted its
+ * 'close' when a reset stream refuses the write, so it also checks and
+ * watches the stream itself.
  */
 export class SseWriter {
   readonly #res: AnyResponse;
+  #pending = "";
 
   constructor(res: AnyResponse) {
     this.#res = res;
@@ -29,37 +32,46 @@ export class SseWriter {
     // the first token (or an early error event) is ready, as with most upstreams.
   }
 
-  /** Sends `data:` events in one write; resolves when the socket can take more. */
-  async data(payloads: readonly string[]): Promise<void> {
-    if (payloads.length === 0) return;
-    if (this.#res.write(frames(payloads))) return;
-    await writableOrGone(this.#res);
+  /** Adds `data:` events to the next write. */
+  queue(payloads: readonly string[]): void {
+    for (let i = 0; i < payloads.length; i++) this.#pending += frame(payloads[i] as string);
   }
 
-  /** Sends the last events and ends the stream, in one write. */
+  /** Writes the queued events in one write; false when the socket is full (then wait for `writable`). */
+  flush(): boolean {
+    if (this.#pending === "") return true;
+    const out = this.#pending;
+    this.#pending = "";
+    return this.#res.write(out);
+  }
+
+  /**
+   * Resolves when the response drains, or when it can carry nothing more: the
+   * socket closed, or the HTTP/2 stream closed, was reset or was aborted. A
+   * response already closed resolves at once, since its events are in the past.
+   */
+  writable(): Promise<void> {
+    return writableOrGone(this.#res);
+  }
+
+  /** Sends what is queued, then the last events, and ends the stream, in one write. */
   end(payloads: readonly string[] = []): void {
+    this.queue(payloads);
+    const out = this.#pending;
+    this.#pending = "";
     if (this.#res.writableEnded || this.#res.destroyed) return;
-    if (payloads.length === 0) this.#res.end();
-    else this.#res.end(frames(payloads));
+    if (out === "") this.#res.end();
+    else this.#res.end(out);
   }
 }
 
-/** `data:` frames for payloads; a payload with newlines is split across `data:` lines, never left malformed. */
-function frames(payloads: readonly string[]): string {
-  let out = "";
-  for (const payload of payloads) {
-    out += payload.includes("\n")
-      ? `data: ${payload.split("\n").join("\ndata: ")}\n\n`
-      : `data: ${payload}\n\n`;
-  }
-  return out;
+/** A `data:` frame; a payload with newlines is split across `data:` lines, never left malformed. */
+function frame(payload: string): string {
+  return payload.includes("\n")
+    ? `data: ${payload.split("\n").join("\ndata: ")}\n\n`
+    : `data: ${payload}\n\n`;
 }
 
-/**
- * Resolves when the response drains, or when it can carry nothing more: the
- * socket closed, or the HTTP/2 stream closed, was reset or was aborted. A
- * response already closed resolves at once, since its events are in the past.
- */
 function writableOrGone(res: AnyResponse): Promise<void> {
   if (responseClosed(res)) return Promise.resolve();
   const stream = h2Stream(res);

@@ -1,4 +1,5 @@
-import type { ChatRequest, CompleteResponse, StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest, CompleteResponse } from "../../gen/llmgw/v1/chat_pb.js";
+import type { EventStream } from "./event-stream.ts";
 
 /** What a provider needs to know about the call it serves. */
 export interface UpstreamCall {
@@ -48,10 +49,11 @@ export interface ProviderAdapter {
    * request (so errors before the first byte reject here, and surfaces can
    * still answer with an error status). The events end with one UsageReport,
    * whose token counts are estimated when the upstream reported none; its
-   * gateway metadata is filled in by the core. Errors mid-stream throw from
-   * the iterator. Leaving the loop early aborts the upstream request.
+   * gateway metadata is filled in by the core. The events are pushed to the
+   * consumer's sink as the upstream's bytes arrive; errors mid-stream reach
+   * it as `fail`, and cancelling the stream aborts the upstream request.
    */
-  stream(request: ChatRequest, model: string, call: UpstreamCall): Promise<AsyncIterable<StreamResponse>>;
+  stream(request: ChatRequest, model: string, call: UpstreamCall): Promise<EventStream>;
 
   /** Lists the upstream's models. Rejects with a GatewayError when unreachable. */
   listModels(signal: AbortSignal): Promise<DiscoveredModel[]>;

@@ -19,9 +19,6 @@ export interface BodyLimits {
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
 
-/** A streamed body that carries its provider's limits to whichever framer (SSE, NDJSON) reads it. */
-export type FramedBody = AsyncIterable<Uint8Array> & { readonly limits?: BodyLimits };
-
 /**
  * The error for an answer over a cap: `upstream_response_too_large`, not
  * retryable, naming the provider, the cap and the config field that sets it.

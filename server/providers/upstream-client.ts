@@ -1,12 +1,15 @@
 import { Pool } from "undici";
-import type { StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { ProviderConfig } from "../config/schema.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { UpstreamCall } from "./adapter.ts";
 import type { BodyLimits } from "./body-limits.ts";
 import { dispatchStream, type StreamAnswer } from "./dispatch-stream.ts";
 import { dispatchText, type TextAnswer } from "./dispatch-text.ts";
+import type { EventStream, StreamMapper } from "./event-stream.ts";
+import type { FramerFactory } from "./framer.ts";
+import { sseFramer } from "./sse-framer.ts";
 import { upstreamHttpError, upstreamNetworkError } from "./upstream-error.ts";
+import { UpstreamEvents } from "./upstream-events.ts";
 
 /** The most of an upstream error body we read, so a hostile upstream cannot balloon memory. */
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -166,19 +169,19 @@ export class UpstreamClient {
     return String(response.headers["content-type"] ?? "").includes("application/json");
   }
 
-  /** Maps errors thrown mid-stream, and destroys the upstream body if the consumer stops early. */
-  async *guard(
-    events: AsyncGenerator<StreamResponse>,
+  /**
+   * A streamed 2xx answer as canonical events: its body framed (SSE unless
+   * told otherwise) and translated by the adapter's mapper as each chunk
+   * arrives, errors mid-stream mapped, and the upstream stopped when the
+   * consumer leaves.
+   */
+  events(
     response: UpstreamResponse,
     call: UpstreamCall,
-  ): AsyncGenerator<StreamResponse> {
-    try {
-      yield* events;
-    } catch (error) {
-      throw upstreamNetworkError(this.provider, error, call.signal);
-    } finally {
-      if (!response.body.ended) response.body.destroy();
-    }
+    mapper: StreamMapper,
+    framing: FramerFactory = sseFramer,
+  ): EventStream {
+    return new UpstreamEvents(this.provider, response.body, call, mapper, framing);
   }
 
   /** The provider's headers, plus our request id so upstream logs can be matched to ours. */

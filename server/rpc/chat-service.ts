@@ -2,6 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { ChatService } from "../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
 import { toConnectError } from "./connect-error.ts";
+import { eventIterable } from "./event-iterable.ts";
 import { pendingCall } from "./rpc-call.ts";
 
 /**
@@ -29,7 +30,7 @@ export function chatService(): ServiceImpl<typeof ChatService> {
         pending.deliver(req.chat);
         const answer = await pending.answer;
         if (answer.kind !== "stream") throw new GatewayError("internal", `unexpected ${answer.kind} answer`);
-        yield* answer.events;
+        yield* eventIterable(answer.events);
       } catch (error) {
         throw toConnectError(error, ctx);
       }

@@ -1,11 +1,12 @@
-import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest, CompleteResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
 import { completionEvents } from "../completion-events.ts";
+import type { EventStream } from "../event-stream.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { completionFromAnthropic } from "./anthropic-completion.ts";
 import { anthropicRequestBody } from "./anthropic-request-body.ts";
-import { anthropicStreamEvents } from "./anthropic-stream.ts";
+import { AnthropicStreamMapper } from "./anthropic-stream.ts";
 
 /*
  * Follows the Anthropic API as documented: `POST {base}/messages` and
@@ -39,11 +40,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     return completionFromAnthropic(this.name, text, request);
   }
 
-  async stream(
-    request: ChatRequest,
-    model: string,
-    call: UpstreamCall,
-  ): Promise<AsyncIterable<StreamResponse>> {
+  async stream(request: ChatRequest, model: string, call: UpstreamCall): Promise<EventStream> {
     const body = anthropicRequestBody(this.name, request, model, true);
     const response = await this.#http.post("/messages", body, call);
     if (this.#http.isJson(response)) {
@@ -51,7 +48,7 @@ export class AnthropicAdapter implements ProviderAdapter {
         await completionFromAnthropic(this.name, await this.#http.text(response, call), request),
       );
     }
-    return this.#http.guard(anthropicStreamEvents(this.name, response.body, request), response, call);
+    return this.#http.events(response, call, new AnthropicStreamMapper(this.name, request));
   }
 
   async listModels(signal: AbortSignal): Promise<DiscoveredModel[]> {

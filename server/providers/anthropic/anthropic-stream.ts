@@ -6,8 +6,8 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
-import type { FramedBody } from "../body-limits.ts";
-import { sseData } from "../sse-data.ts";
+import { deltaEvent } from "../delta-event.ts";
+import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
 import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-types.ts";
 
@@ -24,33 +24,35 @@ import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-type
  */
 
 /**
- * Turns an Anthropic SSE message stream into canonical events: deltas, tool
- * call fragments (indexed by tool-call ordinal, not block index), one finish,
- * then the usage event last. A stream that ends before `message_delta`
- * brought a stop reason is an error, never a silent cut.
+ * Turns an Anthropic SSE message stream into canonical events, one `data`
+ * payload at a time: deltas, tool call fragments (indexed by tool-call
+ * ordinal, not block index), one finish, then the usage event last. A stream
+ * that ends before `message_delta` brought a stop reason is an error, never
+ * a silent cut.
  */
-export async function* anthropicStreamEvents(
-  provider: string,
-  body: FramedBody,
-  request: ChatRequest,
-): AsyncGenerator<StreamResponse> {
+export class AnthropicStreamMapper implements StreamMapper {
+  readonly #provider: string;
+  readonly #request: ChatRequest;
   /** Block index → tool-call ordinal, and whether it got any argument text. */
-  const tools = new Map<number, { ordinal: number; args: boolean }>();
-  let id = "";
-  let usage: AnthropicUsage | undefined;
-  let output = "";
-  let finished = false;
-  let stopped = false;
+  readonly #tools = new Map<number, { ordinal: number; args: boolean }>();
+  #id = "";
+  #usage: AnthropicUsage | undefined;
+  #output = "";
+  #finished = false;
 
-  for await (const data of sseData(body)) {
-    // After message_stop, read on to the end of the body so the connection returns to the pool.
-    if (stopped) continue;
-    const event = parseEvent(provider, data);
+  constructor(provider: string, request: ChatRequest) {
+    this.#provider = provider;
+    this.#request = request;
+  }
+
+  data(payload: string, sink: EventSink): boolean {
+    const provider = this.#provider;
+    const event = parseEvent(provider, payload);
     switch (event.type) {
       case "message_start": {
         const message = event.message ?? {};
-        if (message.id) id = message.id;
-        if (message.usage) usage = { ...message.usage };
+        if (message.id) this.#id = message.id;
+        if (message.usage) this.#usage = { ...message.usage };
         break;
       }
       case "content_block_start": {
@@ -62,74 +64,89 @@ export async function* anthropicStreamEvents(
             input !== null && typeof input === "object" && Object.keys(input).length > 0
               ? JSON.stringify(input)
               : "";
-          tools.set(index, { ordinal: tools.size, args: args !== "" });
-          output += (block.name ?? "") + args;
-          yield toolCall(id, tools.size - 1, block.id ?? "", block.name ?? "", args);
+          const ordinal = this.#tools.size;
+          this.#tools.set(index, { ordinal, args: args !== "" });
+          this.#output += (block.name ?? "") + args;
+          sink.event(toolCall(this.#id, ordinal, block.id ?? "", block.name ?? "", args));
         } else if (block.type === "text" && block.text) {
-          output += block.text;
-          yield delta(id, block.text, "");
+          this.#output += block.text;
+          sink.event(delta(this.#id, block.text, ""));
         } else if (block.type === "thinking" && block.thinking) {
-          output += block.thinking;
-          yield delta(id, "", block.thinking);
+          this.#output += block.thinking;
+          sink.event(delta(this.#id, "", block.thinking));
         }
         break;
       }
       case "content_block_delta": {
         const d = event.delta ?? {};
         if (d.type === "text_delta" && d.text) {
-          output += d.text;
-          yield delta(id, d.text, "");
+          this.#output += d.text;
+          sink.event(delta(this.#id, d.text, ""));
         } else if (d.type === "thinking_delta" && d.thinking) {
-          output += d.thinking;
-          yield delta(id, "", d.thinking);
+          this.#output += d.thinking;
+          sink.event(delta(this.#id, "", d.thinking));
         } else if (d.type === "input_json_delta" && d.partial_json) {
-          const tool = tools.get(event.index ?? 0);
+          const tool = this.#tools.get(event.index ?? 0);
           if (tool === undefined) throw malformed(provider, "input_json_delta outside a tool_use block");
           tool.args = true;
-          output += d.partial_json;
-          yield toolCall(id, tool.ordinal, "", "", d.partial_json);
+          this.#output += d.partial_json;
+          sink.event(toolCall(this.#id, tool.ordinal, "", "", d.partial_json));
         }
         break;
       }
       case "content_block_stop": {
-        const tool = tools.get(event.index ?? 0);
+        const tool = this.#tools.get(event.index ?? 0);
         // A tool without parameters may stream no input at all: its arguments are still an object.
         if (tool !== undefined && !tool.args) {
           tool.args = true;
-          yield toolCall(id, tool.ordinal, "", "", "{}");
+          sink.event(toolCall(this.#id, tool.ordinal, "", "", "{}"));
         }
         break;
       }
       case "message_delta": {
-        if (event.usage) usage = { ...usage, ...definedOnly(event.usage) };
+        if (event.usage) this.#usage = { ...this.#usage, ...definedOnly(event.usage) };
         const reason = event.delta?.stop_reason;
-        if (reason && !finished) {
-          finished = true;
-          yield create(StreamResponseSchema, {
-            id,
-            event: { case: "finish", value: { reason: finishReasonFromAnthropic(reason) } },
-          });
+        if (reason && !this.#finished) {
+          this.#finished = true;
+          sink.event(
+            create(StreamResponseSchema, {
+              id: this.#id,
+              event: { case: "finish", value: { reason: finishReasonFromAnthropic(reason) } },
+            }),
+          );
         }
         break;
       }
       case "message_stop":
-        stopped = true;
-        break;
+        // What follows is read to the end of the body (so the connection returns to the pool) and dropped.
+        return true;
       case "error":
         throw streamError(provider, event);
       default:
         // `ping` and event types added later are ignored, as the API asks.
         break;
     }
+    return false;
   }
 
-  if (!finished) {
-    throw new GatewayError("upstream_error", `upstream ${provider} ended the stream before it finished`, {
-      provider,
+  end(sink: EventSink): Promise<void> | undefined {
+    if (!this.#finished) {
+      throw new GatewayError(
+        "upstream_error",
+        `upstream ${this.#provider} ended the stream before it finished`,
+        { provider: this.#provider },
+      );
+    }
+    const id = this.#id;
+    if (this.#usage !== undefined) {
+      const usage = usageFromAnthropic(this.#usage);
+      sink.event(create(StreamResponseSchema, { id, event: { case: "usage", value: { usage } } }));
+      return undefined;
+    }
+    return estimateUsage(this.#request, this.#output).then((usage) => {
+      sink.event(create(StreamResponseSchema, { id, event: { case: "usage", value: { usage } } }));
     });
   }
-  const final = usage !== undefined ? usageFromAnthropic(usage) : await estimateUsage(request, output);
-  yield create(StreamResponseSchema, { id, event: { case: "usage", value: { usage: final } } });
 }
 
 function parseEvent(provider: string, data: string): AnthropicStreamEvent {
@@ -169,8 +186,7 @@ function definedOnly(usage: AnthropicUsage): AnthropicUsage {
 type StreamEvent = MessageInitShape<typeof StreamResponseSchema>["event"];
 
 function delta(id: string, text: string, reasoning: string): StreamResponse {
-  const event: StreamEvent = { case: "delta", value: { text, reasoning } };
-  return create(StreamResponseSchema, { id, event });
+  return deltaEvent(id, 0, text, reasoning, "");
 }
 
 function toolCall(id: string, index: number, callId: string, name: string, args: string): StreamResponse {

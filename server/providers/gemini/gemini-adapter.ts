@@ -1,15 +1,16 @@
-import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest, CompleteResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest, EmbedResponse } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
 import { completionEvents } from "../completion-events.ts";
 import type { EmbeddingAdapter } from "../embedding-adapter.ts";
+import type { EventStream } from "../event-stream.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { completionFromGemini } from "./gemini-completion.ts";
 import { embeddingsFromGemini, geminiEmbedBodies } from "./gemini-embeddings.ts";
 import { geminiHttpError } from "./gemini-error.ts";
 import { geminiRequestBody } from "./gemini-request-body.ts";
-import { geminiStreamEvents } from "./gemini-stream.ts";
+import { GeminiStreamMapper } from "./gemini-stream.ts";
 
 /*
  * Follows the Gemini API reference (ai.google.dev/api): `POST
@@ -47,18 +48,14 @@ export class GeminiAdapter implements ProviderAdapter, EmbeddingAdapter {
     return completionFromGemini(this.name, text, request, model);
   }
 
-  async stream(
-    request: ChatRequest,
-    model: string,
-    call: UpstreamCall,
-  ): Promise<AsyncIterable<StreamResponse>> {
+  async stream(request: ChatRequest, model: string, call: UpstreamCall): Promise<EventStream> {
     const body = geminiRequestBody(this.name, request);
     const response = await this.#http.post(`${modelPath(model)}:streamGenerateContent?alt=sse`, body, call);
     if (this.#http.isJson(response)) {
       const text = await this.#http.text(response, call);
       return completionEvents(await completionFromGemini(this.name, text, request, model));
     }
-    return this.#http.guard(geminiStreamEvents(this.name, response.body, request), response, call);
+    return this.#http.events(response, call, new GeminiStreamMapper(this.name, request));
   }
 
   /** Batches over Gemini's 100-input limit go one after another, so a failure costs no orphaned calls. */

@@ -1,6 +1,7 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { FinishReason, type StreamResponse, StreamResponseSchema } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { deltaEvent } from "../delta-event.ts";
 import { finishReasonFromGemini } from "./gemini-usage.ts";
 import type { GeminiResponse, GeminiUsage } from "./gemini-wire-types.ts";
 
@@ -62,8 +63,8 @@ export class GeminiCandidates {
       for (const part of candidate.content?.parts ?? []) {
         if (typeof part.text === "string" && part.text !== "") {
           this.output += part.text;
-          const value = part.thought === true ? { reasoning: part.text } : { text: part.text };
-          events.push(this.#event(index, { case: "delta", value }));
+          const thought = part.thought === true;
+          events.push(deltaEvent(this.id, index, thought ? "" : part.text, thought ? part.text : "", ""));
         } else if (part.functionCall !== undefined) {
           const call = part.functionCall;
           const name = call.name ?? "";

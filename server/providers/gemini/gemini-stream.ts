@@ -6,8 +6,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
-import type { FramedBody } from "../body-limits.ts";
-import { sseData } from "../sse-data.ts";
+import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { GeminiCandidates } from "./gemini-candidates.ts";
 import { usageFromGemini } from "./gemini-usage.ts";
 import type { GeminiResponse } from "./gemini-wire-types.ts";
@@ -21,20 +20,41 @@ import type { GeminiResponse } from "./gemini-wire-types.ts";
  */
 
 /**
- * Turns a Gemini SSE stream into canonical events: deltas, whole tool calls,
- * one finish per candidate, then the usage event last. A stream that ends
- * before every candidate finished is an error, never a silent cut.
+ * Turns a Gemini SSE stream into canonical events, one `data` payload at a
+ * time: deltas, whole tool calls, one finish per candidate, then the usage
+ * event last. A stream that ends before every candidate finished is an
+ * error, never a silent cut.
  */
-export async function* geminiStreamEvents(
-  provider: string,
-  body: FramedBody,
-  request: ChatRequest,
-): AsyncGenerator<StreamResponse> {
-  const reader = new GeminiCandidates(provider);
-  for await (const data of sseData(body)) yield* reader.push(parseChunk(provider, data));
-  reader.end();
-  const usage = reader.usage ? usageFromGemini(reader.usage) : await estimateUsage(request, reader.output);
-  yield create(StreamResponseSchema, { id: reader.id, event: { case: "usage", value: { usage } } });
+export class GeminiStreamMapper implements StreamMapper {
+  readonly #provider: string;
+  readonly #request: ChatRequest;
+  readonly #reader: GeminiCandidates;
+
+  constructor(provider: string, request: ChatRequest) {
+    this.#provider = provider;
+    this.#request = request;
+    this.#reader = new GeminiCandidates(provider);
+  }
+
+  data(payload: string, sink: EventSink): boolean {
+    const events = this.#reader.push(parseChunk(this.#provider, payload));
+    for (let i = 0; i < events.length; i++) sink.event(events[i] as StreamResponse);
+    return false;
+  }
+
+  end(sink: EventSink): Promise<void> | undefined {
+    const reader = this.#reader;
+    reader.end();
+    const id = reader.id;
+    if (reader.usage !== undefined) {
+      const usage = usageFromGemini(reader.usage);
+      sink.event(create(StreamResponseSchema, { id, event: { case: "usage", value: { usage } } }));
+      return undefined;
+    }
+    return estimateUsage(this.#request, reader.output).then((usage) => {
+      sink.event(create(StreamResponseSchema, { id, event: { case: "usage", value: { usage } } }));
+    });
+  }
 }
 
 function parseChunk(provider: string, data: string): GeminiResponse {

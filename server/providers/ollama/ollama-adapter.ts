@@ -1,14 +1,16 @@
-import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest, CompleteResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest, EmbedResponse } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
 import { completionEvents } from "../completion-events.ts";
 import type { EmbeddingAdapter } from "../embedding-adapter.ts";
+import type { EventStream } from "../event-stream.ts";
 import { UpstreamClient } from "../upstream-client.ts";
+import { ndjsonFramer } from "./ndjson-framer.ts";
 import { completionFromOllama, unixSeconds } from "./ollama-completion.ts";
 import { embeddingsFromOllama, ollamaEmbedBody } from "./ollama-embeddings.ts";
 import { ollamaRequestBody } from "./ollama-request-body.ts";
-import { ollamaStreamEvents } from "./ollama-stream.ts";
+import { OllamaStreamMapper } from "./ollama-stream.ts";
 import type { OllamaTags } from "./ollama-wire-types.ts";
 
 /*
@@ -44,11 +46,7 @@ export class OllamaAdapter implements ProviderAdapter, EmbeddingAdapter {
     return completionFromOllama(this.name, text, request);
   }
 
-  async stream(
-    request: ChatRequest,
-    model: string,
-    call: UpstreamCall,
-  ): Promise<AsyncIterable<StreamResponse>> {
+  async stream(request: ChatRequest, model: string, call: UpstreamCall): Promise<EventStream> {
     const body = ollamaRequestBody(this.name, request, model, true);
     const response = await this.#http.post("/api/chat", body, call);
     if (this.#http.isJson(response)) {
@@ -56,7 +54,7 @@ export class OllamaAdapter implements ProviderAdapter, EmbeddingAdapter {
         await completionFromOllama(this.name, await this.#http.text(response, call), request),
       );
     }
-    return this.#http.guard(ollamaStreamEvents(this.name, response.body, request), response, call);
+    return this.#http.events(response, call, new OllamaStreamMapper(this.name, request), ndjsonFramer);
   }
 
   async embed(request: EmbedRequest, model: string, call: UpstreamCall): Promise<EmbedResponse> {

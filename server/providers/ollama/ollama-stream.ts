@@ -5,8 +5,8 @@ import {
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import type { FramedBody } from "../body-limits.ts";
-import { ndjsonLines } from "./ndjson-lines.ts";
+import { deltaEvent } from "../delta-event.ts";
+import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { toolCallFromOllama } from "./ollama-tool-calls.ts";
 import { finishReasonFromOllama, usageFromOllama } from "./ollama-usage.ts";
 import type { OllamaChatResponse } from "./ollama-wire-types.ts";
@@ -20,50 +20,61 @@ import type { OllamaChatResponse } from "./ollama-wire-types.ts";
  */
 
 /**
- * Turns Ollama's NDJSON chat stream into canonical events: text and reasoning
- * deltas, one whole ToolCallDelta per tool call, one finish, then the usage
- * event last. A stream that ends before the `done: true` line is an error,
- * never a silent cut.
+ * Turns Ollama's NDJSON chat stream into canonical events, one line at a
+ * time: text and reasoning deltas, one whole ToolCallDelta per tool call,
+ * one finish, then the usage event last. A stream that ends before the
+ * `done: true` line is an error, never a silent cut.
  */
-export async function* ollamaStreamEvents(
-  provider: string,
-  body: FramedBody,
-  request: ChatRequest,
-): AsyncGenerator<StreamResponse> {
-  let final: OllamaChatResponse | undefined;
-  let toolCalls = 0;
-  let output = "";
-  for await (const line of ndjsonLines(provider, body)) {
-    const chunk = parseLine(provider, line);
+export class OllamaStreamMapper implements StreamMapper {
+  readonly #provider: string;
+  readonly #request: ChatRequest;
+  #final: OllamaChatResponse | undefined;
+  #toolCalls = 0;
+  #output = "";
+
+  constructor(provider: string, request: ChatRequest) {
+    this.#provider = provider;
+    this.#request = request;
+  }
+
+  data(payload: string, sink: EventSink): boolean {
+    const chunk = parseLine(this.#provider, payload);
     const message = chunk.message;
     if (message !== null && typeof message === "object") {
       const text = typeof message.content === "string" ? message.content : "";
       const reasoning = typeof message.thinking === "string" ? message.thinking : "";
       if (text || reasoning) {
-        output += text + reasoning;
-        yield event({ case: "delta", value: { text, reasoning } });
+        this.#output += text + reasoning;
+        sink.event(deltaEvent("", 0, text, reasoning, ""));
       }
       if (Array.isArray(message.tool_calls)) {
         for (const wire of message.tool_calls) {
-          const call = toolCallFromOllama(wire, toolCalls);
-          output += call.name + call.arguments;
-          yield event({ case: "toolCall", value: { index: toolCalls++, ...call } });
+          const call = toolCallFromOllama(wire, this.#toolCalls);
+          this.#output += call.name + call.arguments;
+          sink.event(event({ case: "toolCall", value: { index: this.#toolCalls++, ...call } }));
         }
       }
     }
-    if (chunk.done === true) {
-      final = chunk;
-      break;
-    }
+    if (chunk.done !== true) return false;
+    this.#final = chunk;
+    return true;
   }
-  if (final === undefined) {
-    throw new GatewayError("upstream_error", `upstream ${provider} ended the stream before it finished`, {
-      provider,
+
+  end(sink: EventSink): Promise<void> {
+    const final = this.#final;
+    if (final === undefined) {
+      throw new GatewayError(
+        "upstream_error",
+        `upstream ${this.#provider} ended the stream before it finished`,
+        { provider: this.#provider },
+      );
+    }
+    const reason = finishReasonFromOllama(final.done_reason, this.#toolCalls > 0);
+    sink.event(event({ case: "finish", value: { reason } }));
+    return usageFromOllama(final, this.#request, this.#output).then((usage) => {
+      sink.event(event({ case: "usage", value: { usage } }));
     });
   }
-  const reason = finishReasonFromOllama(final.done_reason, toolCalls > 0);
-  yield event({ case: "finish", value: { reason } });
-  yield event({ case: "usage", value: { usage: await usageFromOllama(final, request, output) } });
 }
 
 function parseLine(provider: string, line: string): OllamaChatResponse {

@@ -1,15 +1,16 @@
-import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest, CompleteResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest, EmbedResponse } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
 import { completionEvents } from "../completion-events.ts";
 import type { EmbeddingAdapter } from "../embedding-adapter.ts";
+import type { EventStream } from "../event-stream.ts";
 import type { MaxTokensField } from "../presets.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { completionFromOpenAI } from "./openai-completion.ts";
 import { embeddingsFromOpenAI, openAIEmbeddingsBody } from "./openai-embeddings.ts";
 import { openAIRequestBody } from "./openai-request-body.ts";
-import { openAIStreamEvents } from "./openai-stream.ts";
+import { OpenAIStreamMapper } from "./openai-stream.ts";
 
 /**
  * The adapter for every server that speaks OpenAI's chat completions API:
@@ -38,11 +39,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter, EmbeddingAdapte
     return completionFromOpenAI(this.name, text, request);
   }
 
-  async stream(
-    request: ChatRequest,
-    model: string,
-    call: UpstreamCall,
-  ): Promise<AsyncIterable<StreamResponse>> {
+  async stream(request: ChatRequest, model: string, call: UpstreamCall): Promise<EventStream> {
     const body = openAIRequestBody(request, model, true, this.#streamUsage, this.#maxTokensField);
     const response = await this.#http.post("/chat/completions", body, call);
     if (this.#http.isJson(response)) {
@@ -50,7 +47,7 @@ export class OpenAICompatibleAdapter implements ProviderAdapter, EmbeddingAdapte
         await completionFromOpenAI(this.name, await this.#http.text(response, call), request),
       );
     }
-    return this.#http.guard(openAIStreamEvents(this.name, response.body, request), response, call);
+    return this.#http.events(response, call, new OpenAIStreamMapper(this.name, request));
   }
 
   async embed(request: EmbedRequest, model: string, call: UpstreamCall): Promise<EmbedResponse> {

@@ -9,40 +9,40 @@ import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
-import type { FramedBody } from "../body-limits.ts";
-import { sseData } from "../sse-data.ts";
+import { deltaEvent } from "../delta-event.ts";
+import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
 /**
- * Turns an upstream's SSE chat completion stream into canonical events.
+ * Turns an upstream's SSE chat completion stream into canonical events, one
+ * `data` payload at a time.
  *
  * Upstreams differ at the end of a stream, and all of these are handled:
  * usage in a separate chunk, usage on the finish chunk, no usage at all (then
  * it is estimated), and no `data: [DONE]`. What is not tolerated is a stream
  * that ends before every choice finished: that is an error, never a silent cut.
  */
-export async function* openAIStreamEvents(
-  provider: string,
-  body: FramedBody,
-  request: ChatRequest,
-): AsyncGenerator<StreamResponse> {
-  const open = new Set<number>();
-  let finished = 0;
-  let id = "";
-  let usage: TokenUsage | undefined;
-  let output = "";
-  let done = false;
+export class OpenAIStreamMapper implements StreamMapper {
+  readonly #provider: string;
+  readonly #request: ChatRequest;
+  readonly #open = new Set<number>();
+  #finished = 0;
+  #id = "";
+  #usage: TokenUsage | undefined;
+  #output = "";
 
-  for await (const data of sseData(body)) {
-    // After [DONE], read on to the end of the body so the connection returns to the pool.
-    if (done) continue;
-    if (data === "[DONE]") {
-      done = true;
-      continue;
-    }
-    const chunk = parseChunk(provider, data);
-    if (chunk.id) id = chunk.id;
-    if (chunk.usage && typeof chunk.usage === "object") usage = usageFromOpenAI(chunk.usage);
+  constructor(provider: string, request: ChatRequest) {
+    this.#provider = provider;
+    this.#request = request;
+  }
+
+  data(payload: string, sink: EventSink): boolean {
+    // Whatever follows [DONE] is read to the end of the body (so the connection returns to the pool) and dropped.
+    if (payload === "[DONE]") return true;
+    const chunk = parseChunk(this.#provider, payload);
+    if (chunk.id) this.#id = chunk.id;
+    if (chunk.usage && typeof chunk.usage === "object") this.#usage = usageFromOpenAI(chunk.usage);
+    const id = this.#id;
     for (const choice of chunk.choices ?? []) {
       const index = choice.index ?? 0;
       const delta = choice.delta;
@@ -51,38 +51,54 @@ export async function* openAIStreamEvents(
         const reasoning = delta.reasoning_content ?? delta.reasoning ?? "";
         const refusal = delta.refusal ?? "";
         if (text || reasoning || refusal) {
-          open.add(index);
-          output += text + reasoning;
-          yield event(id, index, { case: "delta", value: { text, reasoning, refusal } });
+          this.#open.add(index);
+          this.#output += text + reasoning;
+          sink.event(deltaEvent(id, index, text, reasoning, refusal));
         }
         for (const call of delta.tool_calls ?? []) {
-          open.add(index);
+          this.#open.add(index);
           const name = call.function?.name ?? "";
           const args = call.function?.arguments ?? "";
-          output += name + args;
-          yield event(id, index, {
-            case: "toolCall",
-            value: { index: call.index ?? 0, id: call.id ?? "", name, arguments: args },
-          });
+          this.#output += name + args;
+          sink.event(
+            event(id, index, {
+              case: "toolCall",
+              value: { index: call.index ?? 0, id: call.id ?? "", name, arguments: args },
+            }),
+          );
         }
       }
       if (choice.finish_reason) {
-        open.delete(index);
-        finished++;
-        yield event(id, index, {
-          case: "finish",
-          value: { reason: finishReasonFromOpenAI(choice.finish_reason) },
-        });
+        this.#open.delete(index);
+        this.#finished++;
+        sink.event(
+          event(id, index, {
+            case: "finish",
+            value: { reason: finishReasonFromOpenAI(choice.finish_reason) },
+          }),
+        );
       }
     }
+    return false;
   }
 
-  if (finished === 0 || open.size > 0) {
-    throw new GatewayError("upstream_error", `upstream ${provider} ended the stream before it finished`, {
-      provider,
+  end(sink: EventSink): Promise<void> | undefined {
+    if (this.#finished === 0 || this.#open.size > 0) {
+      throw new GatewayError(
+        "upstream_error",
+        `upstream ${this.#provider} ended the stream before it finished`,
+        { provider: this.#provider },
+      );
+    }
+    const id = this.#id;
+    if (this.#usage !== undefined) {
+      sink.event(event(id, 0, { case: "usage", value: { usage: this.#usage } }));
+      return undefined;
+    }
+    return estimateUsage(this.#request, this.#output).then((usage) => {
+      sink.event(event(id, 0, { case: "usage", value: { usage } }));
     });
   }
-  yield event(id, 0, { case: "usage", value: { usage: usage ?? (await estimateUsage(request, output)) } });
 }
 
 function parseChunk(provider: string, data: string): OpenAICompletion {

@@ -1,11 +1,12 @@
-import type { ChatRequest, CompleteResponse, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest, CompleteResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { ProviderConfig } from "../../config/schema.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
+import type { EventStream } from "../event-stream.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { type ChatTemplateName, DEFAULT_CHAT_TEMPLATE } from "./chat-templates.ts";
 import { completionFromTgi } from "./tgi-completion.ts";
 import { tgiRequestBody } from "./tgi-request-body.ts";
-import { tgiStreamEvents } from "./tgi-stream.ts";
+import { TgiStreamMapper } from "./tgi-stream.ts";
 import type { TgiInfo } from "./tgi-wire-types.ts";
 
 /*
@@ -44,14 +45,10 @@ export class TgiAdapter implements ProviderAdapter {
     return completionFromTgi(this.name, text, request, body.stops);
   }
 
-  async stream(
-    request: ChatRequest,
-    _model: string,
-    call: UpstreamCall,
-  ): Promise<AsyncIterable<StreamResponse>> {
+  async stream(request: ChatRequest, _model: string, call: UpstreamCall): Promise<EventStream> {
     const body = tgiRequestBody(this.name, this.#baseUrl, this.#template, request);
     const response = await this.#http.post("/generate_stream", body.json, call);
-    return this.#http.guard(tgiStreamEvents(this.name, response.body, request, body.stops), response, call);
+    return this.#http.events(response, call, new TgiStreamMapper(this.name, request, body.stops));
   }
 
   async listModels(signal: AbortSignal): Promise<DiscoveredModel[]> {

@@ -5,11 +5,11 @@ import {
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import type { FramedBody } from "../body-limits.ts";
-import { sseData } from "../sse-data.ts";
+import { deltaEvent } from "../delta-event.ts";
+import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { StopTrimmer } from "./stop-trim.ts";
 import { finishReasonFromTgi, usageFromTgi } from "./tgi-usage.ts";
-import type { TgiStreamEvent } from "./tgi-wire-types.ts";
+import type { TgiDetails, TgiStreamEvent } from "./tgi-wire-types.ts";
 
 /*
  * Follows TGI's `POST /generate_stream`: SSE `data:` events, one per token,
@@ -21,40 +21,56 @@ import type { TgiStreamEvent } from "./tgi-wire-types.ts";
  */
 
 /**
- * Turns a TGI token stream into canonical events: a text delta per
- * non-special token (minus any stop sequence), then one finish and the usage
- * event last. A stream that ends before the event with details is an error,
- * never a silent cut.
+ * Turns a TGI token stream into canonical events, one `data` payload at a
+ * time: a text delta per non-special token (minus any stop sequence), then
+ * one finish and the usage event last. A stream that ends before the event
+ * with details is an error, never a silent cut.
  */
-export async function* tgiStreamEvents(
-  provider: string,
-  body: FramedBody,
-  request: ChatRequest,
-  stops: readonly string[],
-): AsyncGenerator<StreamResponse> {
-  const trimmer = new StopTrimmer(stops);
+export class TgiStreamMapper implements StreamMapper {
+  readonly #provider: string;
+  readonly #request: ChatRequest;
+  readonly #trimmer: StopTrimmer;
+  #details: TgiDetails | undefined;
 
-  for await (const data of sseData(body)) {
-    const event = parseEvent(provider, data);
+  constructor(provider: string, request: ChatRequest, stops: readonly string[]) {
+    this.#provider = provider;
+    this.#request = request;
+    this.#trimmer = new StopTrimmer(stops);
+  }
+
+  data(payload: string, sink: EventSink): boolean {
+    const event = parseEvent(this.#provider, payload);
     const token = event.token;
     const text = token && token.special !== true && typeof token.text === "string" ? token.text : "";
     const details = event.details;
     if (details !== null && details !== undefined && typeof details === "object") {
+      const trimmer = this.#trimmer;
       const rest = trimmer.push(text) + trimmer.finish(details.finish_reason === "stop_sequence");
-      if (rest !== "") yield delta(rest);
-      yield event0({ case: "finish", value: { reason: finishReasonFromTgi(details.finish_reason) } });
-      const usage = await usageFromTgi(details, request);
-      yield event0({ case: "usage", value: { usage } });
-      return;
+      if (rest !== "") sink.event(delta(rest));
+      sink.event(event0({ case: "finish", value: { reason: finishReasonFromTgi(details.finish_reason) } }));
+      this.#details = details;
+      return true;
     }
     if (text !== "") {
-      const ready = trimmer.push(text);
-      if (ready !== "") yield delta(ready);
+      const ready = this.#trimmer.push(text);
+      if (ready !== "") sink.event(delta(ready));
     }
+    return false;
   }
-  throw new GatewayError("upstream_error", `upstream ${provider} ended the stream before it finished`, {
-    provider,
-  });
+
+  end(sink: EventSink): Promise<void> {
+    const details = this.#details;
+    if (details === undefined) {
+      throw new GatewayError(
+        "upstream_error",
+        `upstream ${this.#provider} ended the stream before it finished`,
+        { provider: this.#provider },
+      );
+    }
+    return usageFromTgi(details, this.#request).then((usage) => {
+      sink.event(event0({ case: "usage", value: { usage } }));
+    });
+  }
 }
 
 function parseEvent(provider: string, data: string): TgiStreamEvent {
@@ -88,5 +104,5 @@ function event0(value: StreamEvent): StreamResponse {
 }
 
 function delta(text: string): StreamResponse {
-  return event0({ case: "delta", value: { text } });
+  return deltaEvent("", 0, text, "", "");
 }

@@ -10,6 +10,7 @@ import { restRequest } from "../rest-call.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 import { parseChatRequest } from "./parse-chat-request.ts";
 import { renderCompletion } from "./render-completion.ts";
+import { sendSseEvents } from "./sse-events.ts";
 import { ChunkRenderer } from "./stream-chunks.ts";
 
 export interface RestLimits {
@@ -54,22 +55,7 @@ export async function chatCompletions(
     const renderer = new ChunkRenderer(call.served?.model ?? model, includeUsage, requestId);
     const sse = new SseWriter(res);
     sse.open({});
-    // The closing events (finish, usage, [DONE]) leave together, in the write that ends the stream.
-    let last: string[] = [];
-    try {
-      for await (const event of answer.events) {
-        const payloads = renderer.render(event);
-        if (event.event.case === "usage") last = payloads;
-        else await sse.data(payloads);
-        // A deadline (or a vanished client) may fire while a write waits for drain: end with its
-        // error event, never with [DONE] after a cut-short stream.
-        if (call.signal.aborted) throw call.signal.reason;
-      }
-      last.push("[DONE]");
-    } catch (error) {
-      last = [openAIErrorBody(GatewayError.from(error))];
-    }
-    sse.end(last);
+    await sendSseEvents(answer.events, call, renderer, sse);
   } catch (error) {
     sendError(res, error, openAIErrorBody);
   }
