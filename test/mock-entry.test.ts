@@ -63,8 +63,20 @@ async function chat(url: string, model: string): Promise<Response> {
 
 const MOCK_READY = /"msg":"mock upstream listening","url":"(http:[^"]+)"/;
 
-afterAll(() => {
-  for (const child of children) child.kill("SIGTERM");
+// Each child must be gone before its directory is: the module-log hook writes there while a child
+// shuts down, and a child left running would outlive the test run.
+afterAll(async () => {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill("SIGTERM");
+          setTimeout(() => child.kill("SIGKILL"), 15_000).unref();
+        }),
+    ),
+  );
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
