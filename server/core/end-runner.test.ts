@@ -170,6 +170,32 @@ describe("the end-hook runner", () => {
     expect(outcomes.map((o) => o.status)).toEqual(["cancelled"]);
   });
 
+  it("cancels the upstream and fires onEnd once when the caller leaves before the stream is read", async () => {
+    const outcomes: Outcome[] = [];
+    const controller = new AbortController();
+    let cancelled: Error | undefined;
+    const inner: EventStream = {
+      start() {
+        throw new Error("a stream whose caller left is never started");
+      },
+      pause() {},
+      resume() {},
+      cancel(reason) {
+        cancelled = reason;
+      },
+    };
+    const pipeline = run(outcomes, async () => ({ kind: "stream", events: inner }));
+    const answer = await pipeline(newCall(controller, true));
+    if (answer.kind !== "stream") throw new Error("expected a stream");
+    controller.abort(new GatewayError("cancelled", "the client closed the connection"));
+    expect(cancelled?.message).toBe("the client closed the connection");
+    expect(outcomes.map((o) => o.status)).toEqual(["cancelled"]);
+    const failures: GatewayError[] = [];
+    answer.events.start({ event() {}, flush() {}, end() {}, fail: (error) => failures.push(error) });
+    expect(failures.map((f) => f.code)).toEqual(["cancelled"]);
+    expect(outcomes).toHaveLength(1);
+  });
+
   it("runs every end hook even when one throws, and reports the failure", async () => {
     const outcomes: Outcome[] = [];
     const reported: unknown[] = [];

@@ -73,12 +73,23 @@ class EndOnFinish implements EventStream, EventSink {
     this.#inner = inner;
     this.#finish = finish;
     this.#watched = call.end.watchesEvents;
+    // A caller that leaves before the surface starts reading must still stop the upstream and be accounted.
+    call.signal.addEventListener("abort", this.#abortedBeforeStart, { once: true });
   }
 
   start(sink: EventSink): void {
+    this.#call.signal.removeEventListener("abort", this.#abortedBeforeStart);
+    if (this.#done) {
+      sink.fail(stopped(this.#call));
+      return;
+    }
     this.#sink = sink;
     this.#inner.start(this);
   }
+
+  readonly #abortedBeforeStart = (): void => {
+    if (this.#sink === undefined) this.cancel(stopped(this.#call));
+  };
 
   pause(): void {
     this.#inner.pause();
