@@ -37,7 +37,7 @@ function reader() {
 function body() {
   const { calls, c } = controller();
   const b = new UpstreamBody(limits);
-  b.attach(c);
+  b.attach(c, () => {});
   return { calls, b };
 }
 

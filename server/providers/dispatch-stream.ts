@@ -29,6 +29,8 @@ export class UpstreamBody {
   #error: Error | undefined;
   /** Whether the reader has been told of the end (or will never be: the body was destroyed). */
   #closed = false;
+  /** Stops the caller's signal from aborting the request (see `discard`). */
+  #detachSignal: (() => void) | undefined;
 
   constructor(limits: BodyLimits) {
     this.limits = limits;
@@ -40,8 +42,9 @@ export class UpstreamBody {
   }
 
   /** @private Called by dispatchStream. */
-  attach(controller: Dispatcher.DispatchController): void {
+  attach(controller: Dispatcher.DispatchController, detachSignal: () => void): void {
     this.#controller = controller;
+    this.#detachSignal = detachSignal;
   }
 
   /** @private Called by dispatchStream for each chunk. */
@@ -96,6 +99,9 @@ export class UpstreamBody {
    * answer's connection goes back to the pool once its last bytes arrive.
    */
   discard(): void {
+    // The answer is complete: the call ending now (an RPC's signal fires when it completes) must not
+    // abort the request and throw away a connection that is only finishing its last bytes.
+    this.#detachSignal?.();
     this.#closed = true;
     this.#queue.length = 0;
     this.#reader = undefined;
@@ -203,7 +209,7 @@ export function dispatchStream(
     dispatcher.dispatch(options, {
       onRequestStart(c) {
         controller = c;
-        body.attach(c);
+        body.attach(c, settle);
         if (signal.aborted) c.abort(signal.reason as Error);
       },
       onResponseStart(_c, statusCode, headers) {
