@@ -4,7 +4,7 @@ import { errorWire } from "../errors/error-codes.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import { h2Stream } from "./client-gone.ts";
 import type { AnyResponse } from "./cors.ts";
-import type { AnyRequest } from "./read-body.ts";
+import { type AnyRequest, BODY_TIMEOUT } from "./read-body.ts";
 
 /** Renders a GatewayError as a JSON error body (the REST surfaces' OpenAI shape). */
 export type RenderError = (error: GatewayError) => string;
@@ -57,6 +57,11 @@ function expire(
   render: RenderError,
 ): void {
   if (bodyComplete(req, stream)) return;
+  const error = new GatewayError(
+    "request_timeout",
+    `the request body did not arrive in full within ${timeoutMs} ms`,
+  );
+  req.emit(BODY_TIMEOUT, error);
   const close = () => {
     if (stream === undefined) req.socket.destroy();
     else if (!stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
@@ -65,10 +70,6 @@ function expire(
     close();
     return;
   }
-  const error = new GatewayError(
-    "request_timeout",
-    `the request body did not arrive in full within ${timeoutMs} ms`,
-  );
   // The compat response emits 'finish' only once its stream has closed; the stream's own 'finish' says the reply is out.
   if (stream === undefined) res.once("finish", close);
   else stream.once("finish", close);

@@ -11,7 +11,7 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
  * from spending an open gateway's quota. A body with no Content-Type is
  * read as JSON, as raw clients send it.
  */
-export async function readJsonBody(req: AnyRequest, limit: number): Promise<unknown> {
+export async function readJsonBody(req: AnyRequest, limit: number, signal?: AbortSignal): Promise<unknown> {
   const type = req.headers["content-type"];
   if (type !== undefined && !JSON_MEDIA_TYPE.test(type)) {
     req.resume();
@@ -20,5 +20,5 @@ export async function readJsonBody(req: AnyRequest, limit: number): Promise<unkn
       `the request body must be JSON (Content-Type: application/json), not ${type.split(";")[0]}`,
     );
   }
-  return parseJsonBody(await readBody(req, limit));
+  return parseJsonBody(await readBody(req, limit, signal));
 }

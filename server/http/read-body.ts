@@ -8,19 +8,20 @@ import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 export type AnyRequest = IncomingMessage;
 
 /**
- * Reads a request body up to `limit` bytes. A declared Content-Length over
+ * Reads a request body up to `limit` bytes, until `signal` (the call's) aborts. A declared Content-Length over
  * the limit is refused before reading; a body that grows past it stops being
  * kept (the rest is drained and dropped). Either way the caller gets
  * `payload_too_large` (413 / ResourceExhausted). Listeners rather than an
  * async iterator: this runs for every request, and the iterator's promise
  * machinery showed up in the allocation profile.
  */
-export function readBody(req: AnyRequest, limit: number): Promise<Buffer> {
+export function readBody(req: AnyRequest, limit: number, signal?: AbortSignal): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (declared > limit) {
     req.resume();
     return Promise.reject(tooLarge(limit));
   }
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -29,6 +30,18 @@ export function readBody(req: AnyRequest, limit: number): Promise<Buffer> {
       req.off("end", onEnd);
       req.off("error", onError);
       req.off("close", onClose);
+      req.off(BODY_TIMEOUT, onTimeout);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    // The body deadline passed (see body-deadline.ts): the caller was told `request_timeout`.
+    const onTimeout = (error: GatewayError) => {
+      done();
+      reject(error);
+    };
+    // The call ended while its body was still arriving: a deadline, or the gateway shutting down.
+    const onAbort = () => {
+      done();
+      reject(signal?.reason);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -54,8 +67,16 @@ export function readBody(req: AnyRequest, limit: number): Promise<Buffer> {
     req.on("end", onEnd);
     req.on("error", onError);
     req.on("close", onClose);
+    req.on(BODY_TIMEOUT, onTimeout);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/**
+ * The event the body deadline emits on a request whose body did not arrive in time, with its
+ * `request_timeout` error, so that whoever is reading the body fails with what the caller was told.
+ */
+export const BODY_TIMEOUT = "llmgw:body-timeout";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

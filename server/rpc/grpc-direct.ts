@@ -20,6 +20,9 @@ import {
   parseTimeout,
   setTrailerStatus,
 } from "@connectrpc/connect/protocol-grpc";
+import { GatewayError } from "../errors/gateway-error.ts";
+import { BODY_TIMEOUT, readBody } from "../http/read-body.ts";
+import { toConnectError } from "./connect-error.ts";
 import { directContext } from "./direct-context.ts";
 
 /** A unary or server-streaming method, with connect's own binary codec (and its readMaxBytes check). */
@@ -138,11 +141,16 @@ export class GrpcDirect {
       state.closed = true;
       if (!state.finished) abort(new ConnectError("the caller closed the stream", Code.Canceled));
     });
+    // The body deadline answers the caller itself (request_timeout); the call must end with that too.
+    req.once(BODY_TIMEOUT, abort);
     let outcome: unknown = COMPLETED;
     try {
       if (timeout.error) throw timeout.error;
       await this.#gate(context);
-      const input = parseInput(direct, await readBody(req, this.#readMaxBytes));
+      const input = parseInput(
+        direct,
+        await readBody(req, this.#readMaxBytes + HEADER_BYTES, context.signal),
+      );
       if (direct.spec.kind === "unary") {
         const output = await direct.spec.impl(input as never, context);
         writeHead(res, context);
@@ -152,17 +160,19 @@ export class GrpcDirect {
       }
     } catch (error) {
       outcome = error;
+      // The gateway's own errors carry their code and ErrorDetail, as on connect-node's path.
       setTrailerStatus(
         context.responseTrailer,
-        error instanceof ConnectError
-          ? error
+        error instanceof ConnectError || error instanceof GatewayError
+          ? toConnectError(error, context)
           : new ConnectError("internal error", Code.Internal, undefined, undefined, error),
       );
     } finally {
       state.finished = true;
       abort(outcome);
     }
-    if (state.closed) return;
+    // Closed by the caller, or already answered (a body timeout answers for itself).
+    if (state.closed || res.writableEnded) return;
     if (!res.headersSent) writeHead(res, context);
     res.addTrailers(nodeHeaders(context.responseTrailer));
     res.end();
@@ -230,51 +240,6 @@ function frame(message: Uint8Array): Buffer {
   out.writeUInt32BE(message.byteLength, 1);
   out.set(message, HEADER_BYTES);
   return out;
-}
-
-/** The body, refused as soon as it grows past one envelope of `readMaxBytes`. */
-function readBody(req: IncomingMessage, readMaxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    const onData = (chunk: Buffer) => {
-      length += chunk.length;
-      if (length > readMaxBytes + HEADER_BYTES) {
-        cleanup();
-        reject(
-          new ConnectError(
-            `message size is larger than configured readMaxBytes ${readMaxBytes}`,
-            Code.ResourceExhausted,
-          ),
-        );
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(new ConnectError(error.message, Code.Canceled));
-    };
-    // A stream reset mid-body ends with `close` and no `end`: without this the read would wait forever.
-    const onClose = () => {
-      cleanup();
-      reject(new ConnectError("the caller closed the stream before sending its message", Code.Canceled));
-    };
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onError);
-      req.off("close", onClose);
-    };
-    req.on("data", onData);
-    req.once("end", onEnd);
-    req.once("error", onError);
-    req.once("close", onClose);
-  });
 }
 
 /**

@@ -69,6 +69,13 @@ export function rpcGate(services: GatewayServices) {
       settled = true;
       reject(error);
     };
+    // Connect's signal also fires when a call completes; only an abort before the message matters here.
+    // Registered before the call's own signal follows Connect's, so a body error is told as itself.
+    const onAbort = () => {
+      reclassifyParseError(ctx.signal.reason);
+      if (!settled) refuse(bodyError(ctx.signal.reason));
+    };
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
     const call = createCall({
       requestId,
       surface: "rpc",
@@ -82,12 +89,14 @@ export function rpcGate(services: GatewayServices) {
         return arrived;
       },
     });
-    // Connect's signal also fires when a call completes; only an abort before the message matters here.
-    const onAbort = () => {
-      reclassifyParseError(ctx.signal.reason);
-      if (!settled) refuse(bodyError(ctx.signal.reason));
-    };
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    // The call's deadline or the gateway's shutdown while the message is still on its way.
+    call.signal.addEventListener(
+      "abort",
+      () => {
+        if (!settled) refuse(GatewayError.from(call.signal.reason));
+      },
+      { once: true },
+    );
     const answer = services.pipeline(call);
     // When the body never arrives, nobody awaits the answer: its failure is already accounted.
     answer.catch(() => {});
@@ -154,6 +163,8 @@ function callSignal(ctx: HandlerContext, inFlight: InFlight): AbortSignal {
  * reason, so it costs no error and no stack trace.
  */
 function reasonOf(reason: unknown): GatewayError {
+  // The direct gRPC path ends a call with the gateway's own error (a body timeout): keep it.
+  if (reason instanceof GatewayError) return reason;
   if (!(reason instanceof ConnectError)) return ENDED;
   if (reason.code === Code.DeadlineExceeded) {
     return new GatewayError("deadline_exceeded", "the call's deadline passed");
@@ -184,6 +195,8 @@ function reclassifyParseError(reason: unknown): void {
 
 /** Why the message never reached the implementation, in the gateway's taxonomy. */
 function bodyError(reason: unknown): GatewayError {
+  // The direct gRPC path hands over the gateway's own error (a body timeout, a body over the limit).
+  if (reason instanceof GatewayError) return reason;
   if (reason instanceof ConnectError) {
     switch (reason.code) {
       case Code.ResourceExhausted:

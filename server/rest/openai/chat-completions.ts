@@ -38,7 +38,7 @@ export async function chatCompletions(
     op: "chat",
     stream: false,
     decode: async () => {
-      const parsed = parseChatRequest(await readJsonBody(req, limits.bodyLimit));
+      const parsed = parseChatRequest(await readJsonBody(req, limits.bodyLimit, call.signal));
       call.chat = parsed.request;
       call.stream = parsed.stream;
       includeUsage = parsed.includeUsage;

@@ -29,7 +29,7 @@ export async function embeddings(
     op: "embed",
     stream: false,
     decode: async () => {
-      const parsed = parseEmbedRequest(await readJsonBody(req, limits.bodyLimit));
+      const parsed = parseEmbedRequest(await readJsonBody(req, limits.bodyLimit, call.signal));
       call.embed = parsed.request;
       base64 = parsed.base64;
     },
