@@ -103,6 +103,21 @@ describe("usage queries over REST and RPC", () => {
     expect(body.error.param).toBe("start");
   });
 
+  it("refuse an end no date can hold the same way", async () => {
+    const viaRest = await rest("end=99999999999999", TEAM);
+    expect(viaRest.status).toBe(400);
+    const body = (await viaRest.json()) as { error: { param: string; message: string } };
+    expect(body.error.param).toBe("end");
+    const viaRpc = await rpc()
+      .getUsage(
+        { end: { seconds: 99_999_999_999_999n, nanos: 0 } },
+        { headers: { authorization: `Bearer ${TEAM}` } },
+      )
+      .catch((error: unknown) => ConnectError.from(error));
+    expect((viaRpc as ConnectError).code).toBe(Code.InvalidArgument);
+    expect((viaRpc as ConnectError).rawMessage).toBe(body.error.message);
+  });
+
   it("refuse another key's usage to a key that is not an admin, the same way", async () => {
     const viaRest = await rest("key=ops", TEAM);
     expect(viaRest.status).toBe(403);

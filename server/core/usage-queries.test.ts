@@ -23,6 +23,16 @@ describe("usage queries", () => {
     ).rejects.toMatchObject({ code: "invalid_request", param: "start" });
   });
 
+  it("refuse a time no date can hold", async () => {
+    const usage = new UsageQueries(new AskedLedger());
+    await expect(
+      usage.query({ name: "a", admin: false }, { ...none, endMs: 99_999_999_999_999_000 }),
+    ).rejects.toMatchObject({
+      code: "invalid_request",
+      param: "end",
+    });
+  });
+
   it("make an open-ended range that starts in the future empty, not an error", async () => {
     const ledger = new AskedLedger();
     const start = Date.now() + 86_400_000;

@@ -36,6 +36,8 @@ export class UsageQueries {
   }
 
   async query(caller: KeyInfo, request: UsageRequest): Promise<UsageReport> {
+    representable(request.startMs, "start");
+    representable(request.endMs, "end");
     // An open-ended range ends now, or at its start if that is later (an empty range, not an error).
     const endMs = request.endMs ?? Math.max(Date.now(), request.startMs ?? 0);
     const startMs = request.startMs ?? endMs - 30 * DAY_MS;
@@ -48,6 +50,16 @@ export class UsageQueries {
       model: request.model,
     });
     return { startMs, endMs, rows };
+  }
+}
+
+/** The latest (and, negated, earliest) time a JavaScript Date can hold, in ms: ±100,000,000 days. */
+const MAX_TIME_MS = 8.64e15;
+
+/** Refuses a time no date can hold, which the answer could not show. */
+function representable(ms: number | undefined, param: string): void {
+  if (ms !== undefined && !(Math.abs(ms) <= MAX_TIME_MS)) {
+    throw invalidRequest(`${param} is out of range: it must be within 275,760 years of 1970`, param);
   }
 }
 
