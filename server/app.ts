@@ -11,8 +11,7 @@ import { OnePortServer } from "./net/one-port-server.ts";
 import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
-import { createRequestHandler } from "./request-handler.ts";
-import { openAIErrorBody } from "./rest/openai/openai-error.ts";
+import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
@@ -82,7 +81,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     keepAliveTimeoutMs: config.server.keep_alive_timeout_ms,
     bodyTimeoutMs: config.server.body_timeout_ms,
     maxConcurrentStreams: config.server.max_concurrent_streams,
-    renderError: openAIErrorBody,
+    sendError: sendErrorFor,
   });
   const address = await server.listen(config.server.port, config.server.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

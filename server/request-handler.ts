@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { GatewayServices } from "./core/services.ts";
+import type { GatewayError } from "./errors/gateway-error.ts";
 import { applyCors } from "./http/cors.ts";
 import { openAIErrorBody } from "./rest/openai/openai-error.ts";
 import { sendError } from "./rest/respond.ts";
 import { restRouter } from "./rest/rest-router.ts";
 import { GrpcDirect } from "./rpc/grpc-direct.ts";
 import { rpcGate } from "./rpc/rpc-call.ts";
+import { sendRpcError } from "./rpc/rpc-error-response.ts";
 import { rpcRoutes } from "./rpc/rpc-routes.ts";
 
 export interface HandlerOptions {
@@ -51,4 +53,14 @@ export function createRequestHandler(services: GatewayServices, options: Handler
         else sendError(res, error, openAIErrorBody);
       });
   };
+}
+
+/**
+ * Answers a request with a gateway error in its caller's format, for the
+ * layers below the surfaces (the net layer's body deadline): an RPC route's
+ * protocol, or the OpenAI error shape for everything else.
+ */
+export function sendErrorFor(req: IncomingMessage, res: ServerResponse, error: GatewayError): void {
+  if ((req.url ?? "/").startsWith(RPC_PREFIX)) sendRpcError(req, res, error);
+  else sendError(res, error, openAIErrorBody);
 }

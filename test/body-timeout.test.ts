@@ -103,10 +103,34 @@ describe("a request body that arrives too slowly", () => {
     expect(body.error.message).toMatch(/body/);
   });
 
-  it("gets a 408 and a closed connection on a Connect route over HTTP/1.1", async () => {
+  it("gets a Connect deadline_exceeded error, with its ErrorDetail, and a closed connection on a Connect route over HTTP/1.1", async () => {
     const { reply, elapsed } = await slowH1("/llmgw.v1.ChatService/Complete", "application/json");
     expect(elapsed).toBeLessThan(BODY_TIMEOUT_MS + MARGIN_MS);
-    expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+    // Connect's HTTP status for deadline_exceeded; its clients read the code from the body.
+    expect(reply).toMatch(/^HTTP\/1\.1 504 /);
+    const body = JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4));
+    expect(body).toMatchObject({ code: "deadline_exceeded" });
+    expect(body.message).toMatch(/body/);
+    expect(body.details?.[0]?.type).toBe("llmgw.v1.ErrorDetail");
+  });
+
+  it("gets a trailers-only gRPC-Web status on a gRPC-Web route over HTTP/1.1", async () => {
+    const socket = await rawSocket();
+    let reply = "";
+    socket.on("data", (chunk: Buffer) => {
+      reply += chunk.toString("latin1");
+    });
+    socket.write(
+      "POST /llmgw.v1.ChatService/Complete HTTP/1.1\r\nhost: gateway\r\ncontent-type: application/grpc-web+proto\r\ncontent-length: 1005\r\n\r\n",
+    );
+    socket.write(Buffer.from([0, 0, 0, 0x03, 0xe8, 0x0a])); // a 1000-byte message, of which one byte comes
+    await new Promise<void>((resolve) => {
+      socket.once("close", () => resolve());
+      setTimeout(() => socket.destroy(), 5000).unref();
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 200 /);
+    expect(reply).toMatch(/\r\ngrpc-status: 4\r\n/i);
+    expect(reply).toMatch(/\r\ngrpc-status-details-bin: /i);
   });
 
   it("gets a 408 and a closed stream on a REST route over h2c", async () => {

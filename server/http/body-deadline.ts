@@ -1,13 +1,12 @@
 import type { Http2Stream } from "node:http2";
 import { constants } from "node:http2";
-import { errorWire } from "../errors/error-codes.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import { h2Stream } from "./client-gone.ts";
 import type { AnyResponse } from "./cors.ts";
 import { type AnyRequest, BODY_TIMEOUT } from "./read-body.ts";
 
-/** Renders a GatewayError as a JSON error body (the REST surfaces' OpenAI shape). */
-export type RenderError = (error: GatewayError) => string;
+/** Answers a request with a gateway error in the caller's own format (the surfaces know which). */
+export type SendError = (req: AnyRequest, res: AnyResponse, error: GatewayError) => void;
 
 /**
  * Bounds how long a request may take to send its body, whoever reads it.
@@ -18,20 +17,15 @@ export type RenderError = (error: GatewayError) => string;
  * server-streaming, so every request body is complete soon after its head.
  *
  * Runs for every request at the net layer. When the body has not ended within
- * `timeoutMs`, the caller gets `request_timeout` if no response has started
- * (gRPC: a trailers-only response with grpc-status DEADLINE_EXCEEDED;
- * anything else: HTTP 408 with `render`'s JSON body), and then its HTTP/1.1
- * connection or HTTP/2 stream is closed. A request with no body costs nothing.
+ * `timeoutMs`, whoever is reading the body fails with `request_timeout`, the
+ * caller gets that error in its own format if no response has started (`send`
+ * knows the surfaces: gRPC status, Connect error or OpenAI JSON), and then its
+ * HTTP/1.1 connection or HTTP/2 stream is closed. A request with no body costs nothing.
  */
-export function bodyDeadline(
-  req: AnyRequest,
-  res: AnyResponse,
-  timeoutMs: number,
-  render: RenderError,
-): void {
+export function bodyDeadline(req: AnyRequest, res: AnyResponse, timeoutMs: number, send: SendError): void {
   const stream = h2Stream(req);
   if (stream === undefined ? !hasH1Body(req) : stream.endAfterHeaders) return;
-  const timer = setTimeout(() => expire(req, res, stream, timeoutMs, render), timeoutMs);
+  const timer = setTimeout(() => expire(req, res, stream, timeoutMs, send), timeoutMs);
   timer.unref();
   // 'close' on the request: its body was read to the end (also when Node drains an unread
   // body after the response) or its connection or stream went away.
@@ -54,7 +48,7 @@ function expire(
   res: AnyResponse,
   stream: Http2Stream | undefined,
   timeoutMs: number,
-  render: RenderError,
+  send: SendError,
 ): void {
   if (bodyComplete(req, stream)) return;
   const error = new GatewayError(
@@ -74,21 +68,5 @@ function expire(
   if (stream === undefined) res.once("finish", close);
   else stream.once("finish", close);
   if (stream === undefined) res.setHeader("connection", "close");
-  const type = String(req.headers["content-type"] ?? "");
-  if (stream !== undefined && /^application\/grpc(?:\+|;|$)/.test(type)) {
-    // gRPC over HTTP/2 carries errors in trailers; a trailers-only response puts them in the headers.
-    res.writeHead(200, {
-      "content-type": "application/grpc",
-      "grpc-status": String(errorWire(error.code).connect),
-      "grpc-message": encodeURIComponent(error.message),
-    });
-    res.end();
-    return;
-  }
-  const body = render(error);
-  res.writeHead(errorWire(error.code).http, {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(body)),
-  });
-  res.end(body);
+  send(req, res, error);
 }

@@ -11,7 +11,7 @@ import {
   type Server as NetServer,
   type Socket,
 } from "node:net";
-import { bodyDeadline, type RenderError } from "../http/body-deadline.ts";
+import { bodyDeadline, type SendError } from "../http/body-deadline.ts";
 
 /** The client connection preface every HTTP/2 prior-knowledge connection starts with (RFC 9113 §3.4). */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -26,7 +26,7 @@ export interface OnePortOptions {
   /** How many streams one HTTP/2 connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS). */
   readonly maxConcurrentStreams: number;
   /** The JSON error body for a request the port itself refuses (a body that came too slowly). */
-  readonly renderError: RenderError;
+  readonly sendError: SendError;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -50,7 +50,7 @@ export class OnePortServer {
     // While draining, HTTP/1.1 responses close their connection so clients reconnect elsewhere.
     const handler: Handler = (req, res) => {
       if (this.#draining && req.httpVersionMajor === 1) res.setHeader("connection", "close");
-      bodyDeadline(req, res, options.bodyTimeoutMs, options.renderError);
+      bodyDeadline(req, res, options.bodyTimeoutMs, options.sendError);
       res.once("finish", () => {
         if (this.#draining) setImmediate(() => this.#h1.closeIdleConnections());
       });

@@ -12,9 +12,12 @@ import { GatewayError } from "../errors/gateway-error.ts";
  */
 export function toConnectError(error: unknown, ctx: HandlerContext): ConnectError {
   if (error instanceof ConnectError) return error;
-  // rpcCall puts the request id on the response header first thing, so even an auth failure carries it.
-  const requestId = ctx.responseHeader.get("x-request-id") ?? "";
-  const failure = GatewayError.from(error);
+  // The request gate puts the request id on the response header first thing, so even an auth failure carries it.
+  return connectErrorOf(GatewayError.from(error), ctx.responseHeader.get("x-request-id") ?? "");
+}
+
+/** The ConnectError, with its ErrorDetail, for a gateway error of the call `requestId`. */
+export function connectErrorOf(failure: GatewayError, requestId: string): ConnectError {
   const metadata = new Headers();
   if (failure.retryAfterMs !== undefined)
     metadata.set("retry-after", String(Math.ceil(failure.retryAfterMs / 1000)));
