@@ -64,3 +64,27 @@ export function responseClosed(res: AnyResponse): boolean {
   if (stream !== undefined) return stream.destroyed || stream.closed;
   return res.destroyed;
 }
+
+/**
+ * Resolves when the response can take more writes (`drain`) or never will:
+ * its socket closed, or its HTTP/2 stream closed, was reset or was aborted.
+ * Never `drain` alone, which a vanished client never sends. A response
+ * already closed resolves at once, since its events are in the past.
+ */
+export function writableOrGone(res: AnyResponse): Promise<void> {
+  if (responseClosed(res)) return Promise.resolve();
+  const stream = h2Stream(res);
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      stream?.off("close", done);
+      stream?.off("aborted", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+    stream?.once("close", done);
+    stream?.once("aborted", done);
+  });
+}

@@ -1,4 +1,4 @@
-import { h2Stream, responseClosed } from "./client-gone.ts";
+import { writableOrGone } from "./client-gone.ts";
 import type { AnyResponse } from "./cors.ts";
 
 /**
@@ -70,22 +70,4 @@ function frame(payload: string): string {
   return payload.includes("\n")
     ? `data: ${payload.split("\n").join("\ndata: ")}\n\n`
     : `data: ${payload}\n\n`;
-}
-
-function writableOrGone(res: AnyResponse): Promise<void> {
-  if (responseClosed(res)) return Promise.resolve();
-  const stream = h2Stream(res);
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      stream?.off("close", done);
-      stream?.off("aborted", done);
-      resolve();
-    };
-    res.once("drain", done);
-    res.once("close", done);
-    stream?.once("close", done);
-    stream?.once("aborted", done);
-  });
 }

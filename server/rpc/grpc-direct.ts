@@ -21,6 +21,7 @@ import {
   setTrailerStatus,
 } from "@connectrpc/connect/protocol-grpc";
 import { GatewayError } from "../errors/gateway-error.ts";
+import { writableOrGone } from "../http/client-gone.ts";
 import { BODY_TIMEOUT, readBody } from "../http/read-body.ts";
 import { toConnectError } from "./connect-error.ts";
 import { directContext } from "./direct-context.ts";
@@ -194,7 +195,7 @@ export class GrpcDirect {
       for (let next = await it.next(); next.done !== true; next = await it.next()) {
         if (!res.headersSent) writeHead(res, ctx);
         if (!res.write(frame(direct.output.serialize(create(method.output, next.value as never))))) {
-          await drainOrClose(res);
+          await writableOrGone(res);
         }
         if (state.closed) throw new ConnectError("the caller closed the stream", Code.Canceled);
       }
@@ -279,17 +280,4 @@ function singleMessage(body: Buffer, method: DescMethod): Uint8Array {
     );
   }
   return body.subarray(HEADER_BYTES, end);
-}
-
-/** Resolves on `drain` or `close`, never `drain` alone: a caller that went away never drains. */
-function drainOrClose(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.once("drain", done);
-    res.once("close", done);
-  });
 }
