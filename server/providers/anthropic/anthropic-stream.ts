@@ -5,9 +5,9 @@ import {
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import { estimateUsage } from "../../usage/token-estimate.ts";
 import { deltaEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
+import { closeWithUsage, endedEarly } from "../stream-end.ts";
 import { finishReasonFromAnthropic, usageFromAnthropic } from "./anthropic-usage.ts";
 import type { AnthropicStreamEvent, AnthropicUsage } from "./anthropic-wire-types.ts";
 
@@ -131,21 +131,10 @@ export class AnthropicStreamMapper implements StreamMapper {
 
   end(sink: EventSink): Promise<void> | undefined {
     if (!this.#finished) {
-      throw new GatewayError(
-        "upstream_error",
-        `upstream ${this.#provider} ended the stream before it finished`,
-        { provider: this.#provider },
-      );
+      throw endedEarly(this.#provider);
     }
-    const id = this.#id;
-    if (this.#usage !== undefined) {
-      const usage = usageFromAnthropic(this.#usage);
-      sink.event(create(StreamResponseSchema, { id, event: { case: "usage", value: { usage } } }));
-      return undefined;
-    }
-    return estimateUsage(this.#request, this.#output).then((usage) => {
-      sink.event(create(StreamResponseSchema, { id, event: { case: "usage", value: { usage } } }));
-    });
+    const usage = this.#usage === undefined ? undefined : usageFromAnthropic(this.#usage);
+    return closeWithUsage(sink, this.#id, usage, this.#request, this.#output);
   }
 }
 

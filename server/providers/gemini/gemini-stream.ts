@@ -1,12 +1,7 @@
-import { create } from "@bufbuild/protobuf";
-import {
-  type ChatRequest,
-  type StreamResponse,
-  StreamResponseSchema,
-} from "../../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest, StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import { estimateUsage } from "../../usage/token-estimate.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
+import { closeWithUsage } from "../stream-end.ts";
 import { GeminiCandidates } from "./gemini-candidates.ts";
 import { usageFromGemini } from "./gemini-usage.ts";
 import type { GeminiResponse } from "./gemini-wire-types.ts";
@@ -45,15 +40,8 @@ export class GeminiStreamMapper implements StreamMapper {
   end(sink: EventSink): Promise<void> | undefined {
     const reader = this.#reader;
     reader.end();
-    const id = reader.id;
-    if (reader.usage !== undefined) {
-      const usage = usageFromGemini(reader.usage);
-      sink.event(create(StreamResponseSchema, { id, event: { case: "usage", value: { usage } } }));
-      return undefined;
-    }
-    return estimateUsage(this.#request, reader.output).then((usage) => {
-      sink.event(create(StreamResponseSchema, { id, event: { case: "usage", value: { usage } } }));
-    });
+    const usage = reader.usage === undefined ? undefined : usageFromGemini(reader.usage);
+    return closeWithUsage(sink, reader.id, usage, this.#request, reader.output);
   }
 }
 

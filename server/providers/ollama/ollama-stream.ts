@@ -7,6 +7,7 @@ import {
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { deltaEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
+import { endedEarly } from "../stream-end.ts";
 import { toolCallFromOllama } from "./ollama-tool-calls.ts";
 import { finishReasonFromOllama, usageFromOllama } from "./ollama-usage.ts";
 import type { OllamaChatResponse } from "./ollama-wire-types.ts";
@@ -63,11 +64,7 @@ export class OllamaStreamMapper implements StreamMapper {
   end(sink: EventSink): Promise<void> {
     const final = this.#final;
     if (final === undefined) {
-      throw new GatewayError(
-        "upstream_error",
-        `upstream ${this.#provider} ended the stream before it finished`,
-        { provider: this.#provider },
-      );
+      throw endedEarly(this.#provider);
     }
     const reason = finishReasonFromOllama(final.done_reason, this.#toolCalls > 0);
     sink.event(event({ case: "finish", value: { reason } }));

@@ -6,11 +6,11 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import { estimateUsage } from "../../usage/token-estimate.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
 import { deltaEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
+import { closeWithUsage, endedEarly } from "../stream-end.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
 /**
@@ -84,20 +84,9 @@ export class OpenAIStreamMapper implements StreamMapper {
 
   end(sink: EventSink): Promise<void> | undefined {
     if (this.#finished === 0 || this.#open.size > 0) {
-      throw new GatewayError(
-        "upstream_error",
-        `upstream ${this.#provider} ended the stream before it finished`,
-        { provider: this.#provider },
-      );
+      throw endedEarly(this.#provider);
     }
-    const id = this.#id;
-    if (this.#usage !== undefined) {
-      sink.event(event(id, 0, { case: "usage", value: { usage: this.#usage } }));
-      return undefined;
-    }
-    return estimateUsage(this.#request, this.#output).then((usage) => {
-      sink.event(event(id, 0, { case: "usage", value: { usage } }));
-    });
+    return closeWithUsage(sink, this.#id, this.#usage, this.#request, this.#output);
   }
 }
 

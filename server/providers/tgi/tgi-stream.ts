@@ -7,6 +7,7 @@ import {
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { deltaEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
+import { endedEarly } from "../stream-end.ts";
 import { StopTrimmer } from "./stop-trim.ts";
 import { finishReasonFromTgi, usageFromTgi } from "./tgi-usage.ts";
 import type { TgiDetails, TgiStreamEvent } from "./tgi-wire-types.ts";
@@ -61,11 +62,7 @@ export class TgiStreamMapper implements StreamMapper {
   end(sink: EventSink): Promise<void> {
     const details = this.#details;
     if (details === undefined) {
-      throw new GatewayError(
-        "upstream_error",
-        `upstream ${this.#provider} ended the stream before it finished`,
-        { provider: this.#provider },
-      );
+      throw endedEarly(this.#provider);
     }
     return usageFromTgi(details, this.#request).then((usage) => {
       sink.event(event0({ case: "usage", value: { usage } }));
