@@ -1,6 +1,6 @@
 import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
-import type { Route } from "../routing/model-router.ts";
+import type { Deployment } from "../routing/deployment.ts";
 import { EndHooks } from "./end-hooks.ts";
 
 /** What a call asks the gateway to do. */
@@ -14,11 +14,27 @@ export interface KeyInfo {
   readonly admin: boolean;
 }
 
+/** How the first deployment of a plan was chosen, as the caller's metadata explains it. */
+export interface RouteDecision {
+  /** The strategy (or virtual model profile) that ordered the candidates. */
+  readonly strategy: string;
+  /** The chosen deployment's score, when the strategy scores. */
+  readonly score: number | undefined;
+  /** simple, medium or complex for the virtual models; "" otherwise. */
+  readonly complexity: string;
+}
+
 /** The deployments a call may be served by, in the order they are tried. */
 export interface RoutePlan {
   /** The model name the caller asked for. */
   readonly requested: string;
-  readonly deployments: readonly Route[];
+  /** In the order they are tried; the first is the choice. Never empty. */
+  readonly deployments: readonly Deployment[];
+  readonly decision: RouteDecision;
+  /** False when the caller turned fallback off: only the first deployment is tried. */
+  readonly fallback: boolean;
+  /** Queue priority: higher is served first. */
+  readonly priority: number;
 }
 
 /**
@@ -58,7 +74,9 @@ export interface Call {
   /** Set by the route policy. */
   plan: RoutePlan | undefined;
   /** The deployment of the latest attempt. */
-  served: Route | undefined;
+  served: Deployment | undefined;
+  /** Time spent waiting in deployments' queues, ms. */
+  queueMs: number;
   /** How many upstream attempts were made. */
   attempts: number;
   /** Hooks that fire once the call has ended, however it ended. */
@@ -94,6 +112,7 @@ export function createCall(init: CallInit): Call {
     plan: undefined,
     served: undefined,
     attempts: 0,
+    queueMs: 0,
     end: new EndHooks(),
   };
 }

@@ -1,7 +1,7 @@
 import type { CompleteResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedResponse } from "../../gen/llmgw/v1/embeddings_pb.js";
 import type { EventStream } from "../providers/event-stream.ts";
-import type { Route } from "../routing/model-router.ts";
+import type { Deployment } from "../routing/deployment.ts";
 import type { Call } from "./call.ts";
 
 /** What the pipeline hands back to a surface to render. */
@@ -25,7 +25,7 @@ export type Next = (call: Call) => Promise<Answer>;
 export type Policy = (next: Next) => Next;
 
 /** One upstream attempt on one deployment. */
-export type Attempt = (call: Call, deployment: Route) => Promise<Answer>;
+export type Attempt = (call: Call, deployment: Deployment) => Promise<Answer>;
 
 /** Wraps every upstream attempt (queue, breaker, retry), as Envoy's upstream filters do. */
 export type AttemptPolicy = (next: Attempt) => Attempt;

@@ -2,7 +2,7 @@ import type { StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
 import type { ErrorCode } from "../errors/error-codes.ts";
 import type { GatewayError } from "../errors/gateway-error.ts";
-import type { Route } from "../routing/model-router.ts";
+import type { Deployment } from "../routing/deployment.ts";
 import type { Call } from "./call.ts";
 
 /** How a call ended: the one record every end hook receives. */
@@ -14,7 +14,7 @@ export interface Outcome {
   /** Token usage, when the upstream answered (estimated where it reported none). */
   readonly usage: TokenUsage | undefined;
   /** The deployment that served the call (or failed last); undefined when refused before routing. */
-  readonly served: Route | undefined;
+  readonly served: Deployment | undefined;
   /** Upstream attempts made. */
   readonly attempts: number;
   /** From arrival to the end of the answer, in ms (rounded to µs). */

@@ -8,6 +8,7 @@ import {
 import { TokenUsageSchema } from "../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { EventStream } from "../providers/event-stream.ts";
+import { adHocDeployment } from "../routing/ad-hoc-deployment.ts";
 import type { Route } from "../routing/model-router.ts";
 import { type Call, createCall } from "./call.ts";
 import type { Next, Policy } from "./chain.ts";
@@ -15,11 +16,11 @@ import { compose } from "./chain.ts";
 import type { Outcome } from "./end-hooks.ts";
 import { withEndHooks } from "./end-runner.ts";
 
-const route = {
+const route = adHocDeployment({
   provider: "p",
   model: "m",
-  pricing: { input: 1, output: 2 },
-} as unknown as Route;
+  pricing: { input: 1, output: 2, source: "config" },
+} as unknown as Route);
 
 function newCall(controller = new AbortController(), stream = false): Call {
   const call = createCall({

@@ -22,6 +22,12 @@ export type ErrorCode =
   | "upstream_unavailable"
   | "upstream_timeout"
   | "upstream_response_too_large"
+  | "first_token_timeout"
+  | "inter_token_timeout"
+  | "queue_full"
+  | "queue_timeout"
+  | "circuit_open"
+  | "no_eligible_deployment"
   | "deadline_exceeded"
   | "cancelled"
   | "unavailable"
@@ -148,6 +154,38 @@ export function errorWire(code: ErrorCode): ErrorWire {
     // same request would most likely get the same oversized answer, and every try is a paid call.
     case "upstream_response_too_large":
       return wire(Code.ResourceExhausted, 502, "server_error", "api_error", "INTERNAL");
+    // No token arrived within the deployment's ttft timeout (before any reached the caller, so it is
+    // retried elsewhere).
+    case "first_token_timeout":
+      return wire(Code.DeadlineExceeded, 504, "server_error", "api_error", "DEADLINE_EXCEEDED", true);
+    // A stream went quiet for longer than the deployment's inter-token timeout.
+    case "inter_token_timeout":
+      return wire(Code.DeadlineExceeded, 504, "server_error", "api_error", "DEADLINE_EXCEEDED", true);
+    // Every deployment that could serve is busy and its queue is full: shed at once, with a Retry-After.
+    case "queue_full":
+      return wire(
+        Code.ResourceExhausted,
+        429,
+        "rate_limit_error",
+        "overloaded_error",
+        "RESOURCE_EXHAUSTED",
+        true,
+      );
+    // The request waited in a deployment's queue for longer than its queue_timeout_ms.
+    case "queue_timeout":
+      return wire(Code.Unavailable, 503, "service_unavailable", "overloaded_error", "UNAVAILABLE", true);
+    // The deployment's circuit breaker is open: it failed too often, and is left alone until it recovers.
+    case "circuit_open":
+      return wire(Code.Unavailable, 503, "service_unavailable", "overloaded_error", "UNAVAILABLE", true);
+    // No deployment of the model can take this request (its context window, a feature it lacks).
+    case "no_eligible_deployment":
+      return wire(
+        Code.InvalidArgument,
+        400,
+        "invalid_request_error",
+        "invalid_request_error",
+        "INVALID_ARGUMENT",
+      );
     // The caller's own deadline passed.
     case "deadline_exceeded":
       return wire(Code.DeadlineExceeded, 504, "server_error", "api_error", "DEADLINE_EXCEEDED");

@@ -199,6 +199,14 @@ export declare type ChatRequest = Message$1<"llmgw.v1.ChatRequest"> & {
    * @generated from field: google.protobuf.Struct extra = 20;
    */
   extra?: JsonObject | undefined;
+
+  /**
+   * How the caller wants this one request routed; each field overrides the
+   * model's configured routing. Never sent upstream.
+   *
+   * @generated from field: llmgw.v1.RoutingHints routing = 21;
+   */
+  routing?: RoutingHints | undefined;
 };
 
 /**
@@ -206,6 +214,52 @@ export declare type ChatRequest = Message$1<"llmgw.v1.ChatRequest"> & {
  * Use `create(ChatRequestSchema)` to create a new message.
  */
 export declare const ChatRequestSchema: GenMessage<ChatRequest>;
+
+/**
+ * RoutingHints override a model's routing for one request. They are what the
+ * `x-llmgw-strategy`, `x-llmgw-prefer-provider`, `x-llmgw-fallback` and
+ * `x-llmgw-priority` headers (and the `x-routing-strategy` and
+ * `x-prefer-provider` body fields) carry on REST.
+ *
+ * @generated from message llmgw.v1.RoutingHints
+ */
+export declare type RoutingHints = Message$1<"llmgw.v1.RoutingHints"> & {
+  /**
+   * A strategy by name: weighted, least-busy, latency, ttft or cost. Empty
+   * means the model's own.
+   *
+   * @generated from field: string strategy = 1;
+   */
+  strategy: string;
+
+  /**
+   * Try this provider's deployments first, when the model has any.
+   *
+   * @generated from field: string prefer_provider = 2;
+   */
+  preferProvider: string;
+
+  /**
+   * Try only the first deployment chosen: no fallback to the others.
+   *
+   * @generated from field: bool no_fallback = 3;
+   */
+  noFallback: boolean;
+
+  /**
+   * Queue priority: a higher number is served first. Unset means the key's
+   * priority, else 0.
+   *
+   * @generated from field: optional int32 priority = 4;
+   */
+  priority?: number | undefined;
+};
+
+/**
+ * Describes the message llmgw.v1.RoutingHints.
+ * Use `create(RoutingHintsSchema)` to create a new message.
+ */
+export declare const RoutingHintsSchema: GenMessage<RoutingHints>;
 
 /**
  * Message is one turn of the conversation.

@@ -122,6 +122,41 @@ export declare type GatewayMetadata = Message<"llmgw.v1.GatewayMetadata"> & {
    * @generated from field: optional double cost_usd = 6;
    */
   costUsd?: number | undefined;
+
+  /**
+   * How the deployment was chosen.
+   *
+   * @generated from field: llmgw.v1.RoutingDecision routing_decision = 7;
+   */
+  routingDecision?: RoutingDecision | undefined;
+
+  /**
+   * Upstream attempts made, retries and fallbacks included.
+   *
+   * @generated from field: uint32 attempts = 8;
+   */
+  attempts: number;
+
+  /**
+   * True when the deployment that served is not the one chosen first.
+   *
+   * @generated from field: bool fallback_used = 9;
+   */
+  fallbackUsed: boolean;
+
+  /**
+   * Time spent waiting in a deployment's queue, in milliseconds.
+   *
+   * @generated from field: double queue_ms = 10;
+   */
+  queueMs: number;
+
+  /**
+   * The id of the deployment that served the request.
+   *
+   * @generated from field: string deployment = 11;
+   */
+  deployment: string;
 };
 
 /**
@@ -129,6 +164,50 @@ export declare type GatewayMetadata = Message<"llmgw.v1.GatewayMetadata"> & {
  * Use `create(GatewayMetadataSchema)` to create a new message.
  */
 export declare const GatewayMetadataSchema: GenMessage<GatewayMetadata>;
+
+/**
+ * RoutingDecision explains which deployment a request was routed to, and why.
+ *
+ * @generated from message llmgw.v1.RoutingDecision
+ */
+export declare type RoutingDecision = Message<"llmgw.v1.RoutingDecision"> & {
+  /**
+   * The strategy that ordered the candidates (weighted, least-busy, latency,
+   * ttft, cost, or a virtual model's profile such as balanced).
+   *
+   * @generated from field: string strategy = 1;
+   */
+  strategy: string;
+
+  /**
+   * The deployment chosen first.
+   *
+   * @generated from field: string deployment = 2;
+   */
+  deployment: string;
+
+  /**
+   * The chosen deployment's score, when the strategy scores (0 to 1, higher
+   * is better).
+   *
+   * @generated from field: optional double score = 3;
+   */
+  score?: number | undefined;
+
+  /**
+   * The prompt's complexity as the virtual models rate it: simple, medium or
+   * complex. Empty when no virtual model was asked for.
+   *
+   * @generated from field: string complexity = 4;
+   */
+  complexity: string;
+};
+
+/**
+ * Describes the message llmgw.v1.RoutingDecision.
+ * Use `create(RoutingDecisionSchema)` to create a new message.
+ */
+export declare const RoutingDecisionSchema: GenMessage<RoutingDecision>;
 
 /**
  * GetUsageRequest selects a time range and optional filters.

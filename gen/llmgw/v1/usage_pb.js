@@ -9,7 +9,7 @@ import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
  * Describes the file llmgw/v1/usage.proto.
  */
 export const file_llmgw_v1_usage = /*@__PURE__*/
-  fileDesc("ChRsbG1ndy92MS91c2FnZS5wcm90bxIIbGxtZ3cudjEivgEKClRva2VuVXNhZ2USFQoNcHJvbXB0X3Rva2VucxgBIAEoDRIZChFjb21wbGV0aW9uX3Rva2VucxgCIAEoDRIUCgx0b3RhbF90b2tlbnMYAyABKA0SHAoUY2FjaGVkX3Byb21wdF90b2tlbnMYBCABKA0SHQoVY2FjaGVfY3JlYXRpb25fdG9rZW5zGAUgASgNEhgKEHJlYXNvbmluZ190b2tlbnMYBiABKA0SEQoJZXN0aW1hdGVkGAcgASgIIo8BCg9HYXRld2F5TWV0YWRhdGESEgoKcmVxdWVzdF9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRINCgVtb2RlbBgDIAEoCRISCgpsYXRlbmN5X21zGAQgASgBEg8KB3R0ZnRfbXMYBSABKAESFQoIY29zdF91c2QYBiABKAFIAIgBAUILCglfY29zdF91c2QikwEKD0dldFVzYWdlUmVxdWVzdBIpCgVzdGFydBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoDZW5kGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBILCgNrZXkYAyABKAkSEAoIcHJvdmlkZXIYBCABKAkSDQoFbW9kZWwYBSABKAkiNAoQR2V0VXNhZ2VSZXNwb25zZRIgCgRyb3dzGAEgAygLMhIubGxtZ3cudjEuVXNhZ2VSb3ciwwEKCFVzYWdlUm93EgsKA2RheRgBIAEoCRILCgNrZXkYAiABKAkSEAoIcHJvdmlkZXIYAyABKAkSDQoFbW9kZWwYBCABKAkSEAoIcmVxdWVzdHMYBSABKAQSDgoGZXJyb3JzGAYgASgEEhUKDXByb21wdF90b2tlbnMYByABKAQSGQoRY29tcGxldGlvbl90b2tlbnMYCCABKAQSEAoIY29zdF91c2QYCSABKAESFgoOYXZnX2xhdGVuY3lfbXMYCiABKAEyUQoMVXNhZ2VTZXJ2aWNlEkEKCEdldFVzYWdlEhkubGxtZ3cudjEuR2V0VXNhZ2VSZXF1ZXN0GhoubGxtZ3cudjEuR2V0VXNhZ2VSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChRsbG1ndy92MS91c2FnZS5wcm90bxIIbGxtZ3cudjEivgEKClRva2VuVXNhZ2USFQoNcHJvbXB0X3Rva2VucxgBIAEoDRIZChFjb21wbGV0aW9uX3Rva2VucxgCIAEoDRIUCgx0b3RhbF90b2tlbnMYAyABKA0SHAoUY2FjaGVkX3Byb21wdF90b2tlbnMYBCABKA0SHQoVY2FjaGVfY3JlYXRpb25fdG9rZW5zGAUgASgNEhgKEHJlYXNvbmluZ190b2tlbnMYBiABKA0SEQoJZXN0aW1hdGVkGAcgASgIIpMCCg9HYXRld2F5TWV0YWRhdGESEgoKcmVxdWVzdF9pZBgBIAEoCRIQCghwcm92aWRlchgCIAEoCRINCgVtb2RlbBgDIAEoCRISCgpsYXRlbmN5X21zGAQgASgBEg8KB3R0ZnRfbXMYBSABKAESFQoIY29zdF91c2QYBiABKAFIAIgBARIzChByb3V0aW5nX2RlY2lzaW9uGAcgASgLMhkubGxtZ3cudjEuUm91dGluZ0RlY2lzaW9uEhAKCGF0dGVtcHRzGAggASgNEhUKDWZhbGxiYWNrX3VzZWQYCSABKAgSEAoIcXVldWVfbXMYCiABKAESEgoKZGVwbG95bWVudBgLIAEoCUILCglfY29zdF91c2QiaQoPUm91dGluZ0RlY2lzaW9uEhAKCHN0cmF0ZWd5GAEgASgJEhIKCmRlcGxveW1lbnQYAiABKAkSEgoFc2NvcmUYAyABKAFIAIgBARISCgpjb21wbGV4aXR5GAQgASgJQggKBl9zY29yZSKTAQoPR2V0VXNhZ2VSZXF1ZXN0EikKBXN0YXJ0GAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBInCgNlbmQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgsKA2tleRgDIAEoCRIQCghwcm92aWRlchgEIAEoCRINCgVtb2RlbBgFIAEoCSI0ChBHZXRVc2FnZVJlc3BvbnNlEiAKBHJvd3MYASADKAsyEi5sbG1ndy52MS5Vc2FnZVJvdyLDAQoIVXNhZ2VSb3cSCwoDZGF5GAEgASgJEgsKA2tleRgCIAEoCRIQCghwcm92aWRlchgDIAEoCRINCgVtb2RlbBgEIAEoCRIQCghyZXF1ZXN0cxgFIAEoBBIOCgZlcnJvcnMYBiABKAQSFQoNcHJvbXB0X3Rva2VucxgHIAEoBBIZChFjb21wbGV0aW9uX3Rva2VucxgIIAEoBBIQCghjb3N0X3VzZBgJIAEoARIWCg5hdmdfbGF0ZW5jeV9tcxgKIAEoATJRCgxVc2FnZVNlcnZpY2USQQoIR2V0VXNhZ2USGS5sbG1ndy52MS5HZXRVc2FnZVJlcXVlc3QaGi5sbG1ndy52MS5HZXRVc2FnZVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Describes the message llmgw.v1.TokenUsage.
@@ -26,25 +26,32 @@ export const GatewayMetadataSchema = /*@__PURE__*/
   messageDesc(file_llmgw_v1_usage, 1);
 
 /**
+ * Describes the message llmgw.v1.RoutingDecision.
+ * Use `create(RoutingDecisionSchema)` to create a new message.
+ */
+export const RoutingDecisionSchema = /*@__PURE__*/
+  messageDesc(file_llmgw_v1_usage, 2);
+
+/**
  * Describes the message llmgw.v1.GetUsageRequest.
  * Use `create(GetUsageRequestSchema)` to create a new message.
  */
 export const GetUsageRequestSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_usage, 2);
+  messageDesc(file_llmgw_v1_usage, 3);
 
 /**
  * Describes the message llmgw.v1.GetUsageResponse.
  * Use `create(GetUsageResponseSchema)` to create a new message.
  */
 export const GetUsageResponseSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_usage, 3);
+  messageDesc(file_llmgw_v1_usage, 4);
 
 /**
  * Describes the message llmgw.v1.UsageRow.
  * Use `create(UsageRowSchema)` to create a new message.
  */
 export const UsageRowSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_usage, 4);
+  messageDesc(file_llmgw_v1_usage, 5);
 
 /**
  * UsageService reads the usage ledger: every request the gateway served.

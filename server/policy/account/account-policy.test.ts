@@ -6,6 +6,7 @@ import { createCall } from "../../core/call.ts";
 import { compose, type Next } from "../../core/chain.ts";
 import { withEndHooks } from "../../core/end-runner.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { adHocDeployment } from "../../routing/ad-hoc-deployment.ts";
 import type { Route } from "../../routing/model-router.ts";
 import type { LedgerSink, UsageRecord } from "../../state/ledger-sink.ts";
 import { Metrics } from "../../telemetry/metrics.ts";
@@ -38,7 +39,8 @@ function call(model: string) {
   return c;
 }
 
-const served = (model: string) => ({ provider: "mock", model, pricing: undefined }) as unknown as Route;
+const served = (model: string) =>
+  adHocDeployment({ provider: "mock", model, pricing: undefined } as unknown as Route);
 
 describe("the account policy", () => {
   it("writes one ledger row for a refusal, with the model the caller named", async () => {
