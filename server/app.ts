@@ -12,6 +12,7 @@ import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
+import { retrySettings } from "./routing/attempt/backoff.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
@@ -64,7 +65,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
   const services: GatewayServices = {
-    pipeline: buildPipeline({ auth, router, ledger, metrics, log, logRequests: config.log.requests }),
+    pipeline: buildPipeline({
+      auth,
+      router,
+      retry: retrySettings(config.routing.retry),
+      ledger,
+      metrics,
+      log,
+      logRequests: config.log.requests,
+    }),
     inFlight,
     auth,
     catalog: router,

@@ -70,8 +70,10 @@ export const routingSchema = z
           .number()
           .int()
           .min(0)
-          .default(5_000)
-          .describe("the longest upstream Retry-After honoured before trying elsewhere"),
+          .default(2_000)
+          .describe(
+            "the longest upstream Retry-After waited for; a longer one moves on to another deployment",
+          ),
       })
       .strict()
       .prefault({}),

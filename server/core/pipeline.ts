@@ -5,6 +5,7 @@ import { requestLogPolicy } from "../policy/account/request-log-policy.ts";
 import { authPolicy } from "../policy/auth/auth-policy.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import { validatePolicy } from "../policy/validate/validate-policy.ts";
+import type { RetrySettings } from "../routing/attempt/backoff.ts";
 import type { ModelRouter } from "../routing/model-router.ts";
 import { routePolicy } from "../routing/route-policy.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
@@ -16,6 +17,8 @@ import { execute } from "./execute.ts";
 export interface PipelineDeps {
   readonly auth: Authenticator;
   readonly router: ModelRouter;
+  /** Retries and fallbacks over the plan's deployments. */
+  readonly retry: RetrySettings;
   readonly ledger: LedgerSink;
   readonly metrics: Metrics;
   readonly log: Logger;
@@ -41,7 +44,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
 
 /** Builds the pipeline once, at start-up: the policy chain around execution, inside the end-hook runner. */
 export function buildPipeline(deps: PipelineDeps): Pipeline {
-  const chain = compose(policies(deps), execute([]));
+  const chain = compose(policies(deps), execute(deps.retry, []));
   return withEndHooks(chain, (error, call) =>
     deps.log.error({ err: error, requestId: call.requestId }, "an end hook failed"),
   );

@@ -7,6 +7,8 @@ export interface UpstreamCall {
   readonly signal: AbortSignal;
   /** The gateway's request id, forwarded as x-request-id. */
   readonly requestId: string;
+  /** Told when a unary answer starts arriving, which stops the first-token clock. */
+  responseStarted?(): void;
 }
 
 /**

@@ -26,6 +26,7 @@ export function dispatchText(
   signal: AbortSignal,
   errorLimit: number,
   limits: BodyLimits,
+  watcher?: { responseStarted?(): void },
 ): Promise<TextAnswer> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
@@ -55,6 +56,7 @@ export function dispatchText(
       onResponseStart(c, status, responseHeaders) {
         statusCode = status;
         headers = responseHeaders;
+        watcher?.responseStarted?.();
         // A declared length over the cap fails before a byte of the body is read.
         if (status < 300 && Number(responseHeaders["content-length"]) > limits.responseBytes) tooLarge(c);
       },

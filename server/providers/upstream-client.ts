@@ -107,6 +107,7 @@ export class UpstreamClient {
         call.signal,
         ERROR_BODY_LIMIT,
         this.#limits,
+        call,
       );
     } catch (error) {
       throw upstreamNetworkError(this.provider, error, call.signal);

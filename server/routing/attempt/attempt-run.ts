@@ -1,0 +1,115 @@
+import { GatewayError } from "../../errors/gateway-error.ts";
+import type { UpstreamCall } from "../../providers/adapter.ts";
+import type { Deployment } from "../deployment.ts";
+
+/** Runs once when an attempt is over, with the error it ended on (undefined on success). */
+export type SettleHook = (error: GatewayError | undefined, run: AttemptRun) => void;
+
+/**
+ * One upstream attempt on one deployment: the provider's view of the call
+ * for this attempt (its own signal, so a timeout stops this attempt and not
+ * the whole call), its timers, and the hooks that must run once it is over:
+ * the queue slot released, the breaker told, the statistics recorded. A
+ * unary attempt is over when its answer returns; a stream's when it ends,
+ * fails or is cancelled, which may be long after the attempt's promise resolved.
+ */
+export class AttemptRun implements UpstreamCall {
+  readonly deployment: Deployment;
+  readonly requestId: string;
+  readonly signal: AbortSignal;
+  /** performance.now() when the request was sent upstream. */
+  readonly startedAt: number;
+  /** performance.now() of the first token (a stream) or the response's start (unary); 0 before. */
+  firstTokenAt = 0;
+  /** Content events streamed, for the inter-token average. */
+  tokenEvents = 0;
+  readonly #controller = new AbortController();
+  readonly #parent: AbortSignal;
+  #hooks: SettleHook[] | undefined;
+  #total: NodeJS.Timeout | undefined;
+  #firstToken: NodeJS.Timeout | undefined;
+  #settled = false;
+
+  constructor(parent: AbortSignal, requestId: string, deployment: Deployment) {
+    this.deployment = deployment;
+    this.requestId = requestId;
+    this.signal = this.#controller.signal;
+    this.#parent = parent;
+    this.startedAt = performance.now();
+    if (parent.aborted) this.#controller.abort(parent.reason);
+    else parent.addEventListener("abort", this.#parentAborted);
+    const { totalMs, ttftMs } = deployment.timeouts;
+    this.#total = setTimeout(this.#totalTimedOut, totalMs);
+    if (ttftMs < totalMs) this.#firstToken = setTimeout(this.#firstTokenTimedOut, ttftMs);
+  }
+
+  /** Registers a hook for the end of the attempt. */
+  onSettle(hook: SettleHook): void {
+    if (this.#hooks === undefined) this.#hooks = [hook];
+    else this.#hooks.push(hook);
+  }
+
+  /** Unary: the upstream's answer has started arriving. Stops the first-token clock. */
+  responseStarted(): void {
+    if (this.firstTokenAt === 0) this.#firstTokenArrived();
+  }
+
+  /** Stream: a content event arrived. */
+  tokenArrived(): void {
+    this.tokenEvents++;
+    if (this.firstTokenAt === 0) this.#firstTokenArrived();
+  }
+
+  /** Stops the attempt's upstream request with `error` (a timeout). */
+  abort(error: GatewayError): void {
+    if (!this.signal.aborted) this.#controller.abort(error);
+  }
+
+  /** Whether the caller (not a timeout of this attempt) stopped the call. */
+  get callerGone(): boolean {
+    return this.#parent.aborted;
+  }
+
+  /** Ends the attempt: clears its timers and runs its hooks, once. */
+  settle(error: GatewayError | undefined): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#total);
+    clearTimeout(this.#firstToken);
+    this.#parent.removeEventListener("abort", this.#parentAborted);
+    const hooks = this.#hooks;
+    if (hooks === undefined) return;
+    for (let i = hooks.length - 1; i >= 0; i--) (hooks[i] as SettleHook)(error, this);
+  }
+
+  #firstTokenArrived(): void {
+    this.firstTokenAt = performance.now();
+    clearTimeout(this.#firstToken);
+  }
+
+  readonly #parentAborted = (): void => {
+    this.#controller.abort(this.#parent.reason);
+  };
+
+  readonly #totalTimedOut = (): void => {
+    const { provider, timeouts } = this.deployment;
+    this.abort(
+      new GatewayError(
+        "upstream_timeout",
+        `deployment ${this.deployment.id} did not finish within ${timeouts.totalMs} ms`,
+        { provider },
+      ),
+    );
+  };
+
+  readonly #firstTokenTimedOut = (): void => {
+    const { provider, timeouts } = this.deployment;
+    this.abort(
+      new GatewayError(
+        "first_token_timeout",
+        `deployment ${this.deployment.id} sent no token within ${timeouts.ttftMs} ms`,
+        { provider },
+      ),
+    );
+  };
+}

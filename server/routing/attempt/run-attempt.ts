@@ -1,0 +1,125 @@
+import type { Call } from "../../core/call.ts";
+import type { Answer, Attempt } from "../../core/chain.ts";
+import { embedOnRoute } from "../../core/embed.ts";
+import { GatewayError } from "../../errors/gateway-error.ts";
+import type { Deployment } from "../deployment.ts";
+import { recordAttempt } from "../deployment-stats.ts";
+import { AttemptRun } from "./attempt-run.ts";
+import { GatedStream } from "./gated-stream.ts";
+
+/**
+ * One attempt on one deployment, in DESIGN's order: the breaker (an open
+ * circuit is skipped before it could take a queue slot), the queue, the
+ * breaker's admission (a half-open circuit lets one probe through), then the
+ * upstream call under the deployment's timeouts. A stream is handed on at
+ * its first token. Whatever happens, the slot, the breaker and the
+ * statistics hear once how the attempt ended.
+ */
+export const runAttempt: Attempt = async (call, deployment) => {
+  const { breaker, queue } = deployment.live;
+  if (breaker !== undefined && breaker.state === "open") throw circuitOpen(deployment);
+  let release: (() => void) | undefined;
+  if (queue !== undefined) {
+    const slot = queue.acquire(call.plan?.priority ?? 0, call.signal);
+    if (typeof slot === "function") release = slot;
+    else {
+      const waitStarted = performance.now();
+      try {
+        release = await slot;
+      } finally {
+        call.queueMs += performance.now() - waitStarted;
+      }
+    }
+  }
+  let breakerSettle: ((failed: boolean) => void) | undefined;
+  if (breaker !== undefined) {
+    try {
+      breakerSettle = breaker.admit();
+    } catch (error) {
+      release?.();
+      throw error;
+    }
+  }
+  const run = new AttemptRun(call.signal, call.requestId, deployment);
+  if (release !== undefined) run.onSettle(release);
+  if (breakerSettle !== undefined) {
+    const settle = breakerSettle;
+    run.onSettle((error, r) => settle(error !== undefined && isDeploymentFault(error, r)));
+  }
+  run.onSettle(recordOutcome);
+  deployment.live.stats.inFlight++;
+  call.served = deployment;
+  call.attempts++;
+  try {
+    return await upstream(call, deployment, run);
+  } catch (error) {
+    const failure = GatewayError.from(error);
+    run.settle(failure);
+    throw failure;
+  }
+};
+
+async function upstream(call: Call, deployment: Deployment, run: AttemptRun): Promise<Answer> {
+  if (call.op === "embed") {
+    const response = await embedOnRoute(deployment, decoded(call.embed), run);
+    run.settle(undefined);
+    return { kind: "embed", response };
+  }
+  const chat = decoded(call.chat);
+  if (call.stream) {
+    const events = await deployment.adapter.stream(chat, deployment.model, run);
+    return { kind: "stream", events: await GatedStream.open(events, run) };
+  }
+  const response = await deployment.adapter.complete(chat, deployment.model, run);
+  run.settle(undefined);
+  return { kind: "complete", response };
+}
+
+/** Keeps the deployment's statistics: in flight, latency, time to first token, failures. */
+function recordOutcome(error: GatewayError | undefined, run: AttemptRun): void {
+  const stats = run.deployment.live.stats;
+  stats.inFlight--;
+  // A request the caller withdrew, or one the upstream rightly refused, says nothing about the deployment.
+  if (error !== undefined && !isDeploymentFault(error, run)) return;
+  const now = performance.now();
+  const streamed = run.tokenEvents > 0;
+  recordAttempt(
+    stats,
+    {
+      failed: error !== undefined,
+      latencyMs: now - run.startedAt,
+      ...(streamed ? { ttftMs: run.firstTokenAt - run.startedAt } : {}),
+      ...(run.tokenEvents > 1 ? { interTokenMs: (now - run.firstTokenAt) / (run.tokenEvents - 1) } : {}),
+    },
+    Date.now(),
+  );
+}
+
+/** Whether an attempt's error is the deployment's failure (what breakers and health count). */
+export function isDeploymentFault(error: GatewayError, run: AttemptRun): boolean {
+  if (run.callerGone) return false;
+  switch (error.code) {
+    case "upstream_error":
+    case "upstream_unavailable":
+    case "upstream_timeout":
+    case "upstream_rate_limited":
+    case "first_token_timeout":
+    case "inter_token_timeout":
+      return true;
+    default:
+      return false;
+  }
+}
+
+function circuitOpen(deployment: Deployment): GatewayError {
+  return new GatewayError(
+    "circuit_open",
+    `deployment ${deployment.id} is failing; its circuit breaker is open`,
+    { provider: deployment.provider },
+  );
+}
+
+function decoded<T>(request: T | undefined): T {
+  if (request === undefined) throw new GatewayError("internal", "the call reached execution undecoded");
+  return request;
+}
