@@ -1,4 +1,12 @@
+import type { RoutingHints } from "../../gen/llmgw/v1/chat_pb.js";
 import type { InFlight } from "../core/in-flight.ts";
+import {
+  FALLBACK_HEADER,
+  PREFER_PROVIDER_HEADER,
+  PRIORITY_HEADER,
+  routingHintsFromHeaders,
+  STRATEGY_HEADER,
+} from "../core/routing-hints.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
 import { onClientGone } from "../http/client-gone.ts";
 import type { AnyResponse } from "../http/cors.ts";
@@ -42,6 +50,16 @@ export function restRequest(
 /** The credential from `Authorization: Bearer` or `x-api-key`. */
 export function restCredential(req: AnyRequest): string | undefined {
   return credentialFromHeaders(header(req, "authorization"), header(req, "x-api-key"));
+}
+
+/** The routing overrides of the `x-llmgw-*` headers; throws `invalid_request` naming a malformed one. */
+export function restRoutingHints(req: AnyRequest): RoutingHints | undefined {
+  return routingHintsFromHeaders(
+    header(req, STRATEGY_HEADER),
+    header(req, PREFER_PROVIDER_HEADER),
+    header(req, FALLBACK_HEADER),
+    header(req, PRIORITY_HEADER),
+  );
 }
 
 export function header(req: AnyRequest, name: string): string | undefined {

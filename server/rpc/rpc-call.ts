@@ -1,10 +1,17 @@
 import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
-import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest, RoutingHints } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
 import { type Call, createCall, type Operation } from "../core/call.ts";
 import type { Answer } from "../core/chain.ts";
 import type { InFlight } from "../core/in-flight.ts";
 import { requestIdFrom } from "../core/request-id.ts";
+import {
+  FALLBACK_HEADER,
+  PREFER_PROVIDER_HEADER,
+  PRIORITY_HEADER,
+  routingHintsFromHeaders,
+  STRATEGY_HEADER,
+} from "../core/routing-hints.ts";
 import type { GatewayServices } from "../core/services.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import { credentialFromHeaders } from "../policy/auth/key-ring.ts";
@@ -106,9 +113,20 @@ export function rpcGate(services: GatewayServices) {
       deliver(request) {
         if (settled) return;
         if (request === undefined) return refuse(invalidRequest("chat is required", "chat"));
-        settled = true;
         if (call.op === "embed") call.embed = request as EmbedRequest;
-        else call.chat = request as ChatRequest;
+        else {
+          const chat = request as ChatRequest;
+          call.chat = chat;
+          // The message's own hints win; the headers serve callers that cannot set the field.
+          if (chat.routing === undefined) {
+            try {
+              chat.routing = rpcRoutingHints(ctx.requestHeader);
+            } catch (error) {
+              return refuse(GatewayError.from(error));
+            }
+          }
+        }
+        settled = true;
         arrive();
       },
     });
@@ -132,6 +150,16 @@ export function rpcCredential(ctx: HandlerContext): string | undefined {
   return credentialFromHeaders(
     ctx.requestHeader.get("authorization") ?? undefined,
     ctx.requestHeader.get("x-api-key") ?? undefined,
+  );
+}
+
+/** The routing overrides of the `x-llmgw-*` headers, as the REST surface reads them. */
+function rpcRoutingHints(headers: Headers): RoutingHints | undefined {
+  return routingHintsFromHeaders(
+    headers.get(STRATEGY_HEADER) ?? undefined,
+    headers.get(PREFER_PROVIDER_HEADER) ?? undefined,
+    headers.get(FALLBACK_HEADER) ?? undefined,
+    headers.get(PRIORITY_HEADER) ?? undefined,
   );
 }
 

@@ -42,6 +42,11 @@ export interface GatewayMeta {
   latency_ms: number;
   ttft_ms: number;
   cost_usd?: number;
+  routing_decision?: { strategy: string; deployment: string; score?: number; complexity?: string };
+  attempts: number;
+  fallback_used: boolean;
+  queue_ms: number;
+  deployment: string;
 }
 
 /** The `x-llmgw` object of an SDK result; undefined (despite the type) where the gateway sent none. */

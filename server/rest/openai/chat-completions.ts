@@ -6,7 +6,7 @@ import { readJsonBody } from "../../http/json-body.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
 import { SseWriter } from "../../http/sse-writer.ts";
 import { sendError, sendJson } from "../respond.ts";
-import { restRequest } from "../rest-call.ts";
+import { restRequest, restRoutingHints } from "../rest-call.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 import { parseChatRequest } from "./parse-chat-request.ts";
 import { renderCompletion } from "./render-completion.ts";
@@ -38,7 +38,8 @@ export async function chatCompletions(
     op: "chat",
     stream: false,
     decode: async () => {
-      const parsed = parseChatRequest(await readJsonBody(req, limits.bodyLimit, call.signal));
+      const routing = restRoutingHints(req);
+      const parsed = parseChatRequest(await readJsonBody(req, limits.bodyLimit, call.signal), routing);
       call.chat = parsed.request;
       call.stream = parsed.stream;
       includeUsage = parsed.includeUsage;

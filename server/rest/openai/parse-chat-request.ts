@@ -3,6 +3,7 @@ import {
   type ChatRequest,
   ChatRequestSchema,
   ResponseFormatType,
+  type RoutingHints,
   ToolChoiceMode,
   type ToolChoiceSchema,
   type ToolSchema,
@@ -19,6 +20,7 @@ import {
   typeName,
 } from "./json-fields.ts";
 import { parseMessages } from "./parse-messages.ts";
+import { PREFER_PROVIDER_FIELD, routingFromBody, STRATEGY_FIELD } from "./routing-fields.ts";
 
 /** The OpenAI request fields the canonical request models; everything else rides in `extra`. */
 const MODELED = new Set([
@@ -46,6 +48,9 @@ const MODELED = new Set([
   "stream_options",
   "functions",
   "function_call",
+  // Routing overrides: the gateway's own, never sent upstream.
+  STRATEGY_FIELD,
+  PREFER_PROVIDER_FIELD,
 ]);
 
 /** What the shim needs besides the canonical request. */
@@ -55,8 +60,12 @@ export interface OpenAIChatCall {
   readonly includeUsage: boolean;
 }
 
-/** An OpenAI chat completions body to the canonical request, with errors that name the field. */
-export function parseChatRequest(body: unknown): OpenAIChatCall {
+/**
+ * An OpenAI chat completions body to the canonical request, with errors that
+ * name the field. `routing` is what the request's headers said about routing;
+ * the body's routing fields fill what they left unset.
+ */
+export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIChatCall {
   const json = expectObject(body, "body");
   const model = optString(json.model, "model");
   if (!model) throw invalidRequest("you must provide a model parameter", "model");
@@ -99,6 +108,7 @@ export function parseChatRequest(body: unknown): OpenAIChatCall {
     metadata: parseStringMap(json.metadata, "metadata"),
     logitBias: parseNumberMap(json.logit_bias, "logit_bias"),
     extra: hasExtra ? extra : undefined,
+    routing: routingFromBody(json, routing),
   });
   return {
     request,

@@ -51,15 +51,32 @@ export function renderUsage(usage: TokenUsage | undefined): Record<string, unkno
   };
 }
 
-/** The gateway's own metadata object, `x-llmgw`, in snake_case like the rest of the body. */
+/**
+ * The gateway's own metadata object, `x-llmgw`, in snake_case like the rest of the body. Optional
+ * fields are left undefined, which JSON.stringify drops, so every answer builds the same two objects.
+ */
 export function renderGateway(meta: GatewayMetadata | undefined): Record<string, unknown> | undefined {
   if (meta === undefined) return undefined;
+  const decision = meta.routingDecision;
   return {
     request_id: meta.requestId,
     provider: meta.provider,
     model: meta.model,
     latency_ms: meta.latencyMs,
     ttft_ms: meta.ttftMs,
-    ...(meta.costUsd === undefined ? {} : { cost_usd: meta.costUsd }),
+    cost_usd: meta.costUsd,
+    routing_decision:
+      decision === undefined
+        ? undefined
+        : {
+            strategy: decision.strategy,
+            deployment: decision.deployment,
+            score: decision.score,
+            complexity: decision.complexity || undefined,
+          },
+    attempts: meta.attempts,
+    fallback_used: meta.fallbackUsed,
+    queue_ms: meta.queueMs,
+    deployment: meta.deployment,
   };
 }

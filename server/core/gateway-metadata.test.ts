@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { adHocDeployment } from "../routing/ad-hoc-deployment.ts";
+import type { Route } from "../routing/model-router.ts";
+import { type Call, createCall } from "./call.ts";
+import type { Outcome } from "./end-hooks.ts";
+import { gatewayMetadata } from "./gateway-metadata.ts";
+
+const first = adHocDeployment({ provider: "local", model: "llama" } as unknown as Route);
+const second = adHocDeployment({ provider: "cloud", model: "gpt" } as unknown as Route);
+
+function newCall(): Call {
+  return createCall({
+    requestId: "r1",
+    surface: "test",
+    signal: new AbortController().signal,
+    startedAt: performance.now(),
+    credential: undefined,
+    op: "chat",
+    stream: false,
+  });
+}
+
+function outcome(served: Outcome["served"], attempts: number): Outcome {
+  return {
+    status: "ok",
+    error: undefined,
+    usage: undefined,
+    served,
+    attempts,
+    latencyMs: 12,
+    ttftMs: 5,
+    costUsd: undefined,
+  };
+}
+
+function planned(score: number | undefined, complexity = ""): Call {
+  const call = newCall();
+  call.plan = {
+    requested: "auto",
+    deployments: [first, second],
+    decision: { strategy: "balanced", score, complexity },
+    fallback: true,
+    priority: 0,
+  };
+  return call;
+}
+
+describe("gateway metadata", () => {
+  it("explains a call served by its first choice", () => {
+    const call = planned(0.82, "simple");
+    call.queueMs = 3.5;
+    const meta = gatewayMetadata(call, outcome(first, 1));
+    expect(meta.routingDecision).toMatchObject({
+      strategy: "balanced",
+      deployment: "local:llama",
+      score: 0.82,
+      complexity: "simple",
+    });
+    expect(meta.attempts).toBe(1);
+    expect(meta.fallbackUsed).toBe(false);
+    expect(meta.queueMs).toBe(3.5);
+    expect(meta.deployment).toBe("local:llama");
+    expect(meta.provider).toBe("local");
+    expect(meta.model).toBe("llama");
+  });
+
+  it("says a fallback served, keeping the first choice in the decision", () => {
+    const meta = gatewayMetadata(planned(undefined), outcome(second, 3));
+    expect(meta.fallbackUsed).toBe(true);
+    expect(meta.attempts).toBe(3);
+    expect(meta.deployment).toBe("cloud:gpt");
+    expect(meta.routingDecision?.deployment).toBe("local:llama");
+    expect(meta.routingDecision?.score).toBeUndefined();
+  });
+
+  it("is no fallback when retries stayed on the first choice", () => {
+    const meta = gatewayMetadata(planned(undefined), outcome(first, 2));
+    expect(meta.fallbackUsed).toBe(false);
+    expect(meta.attempts).toBe(2);
+  });
+
+  it("has no decision and no deployment for a call refused before routing", () => {
+    const meta = gatewayMetadata(newCall(), outcome(undefined, 0));
+    expect(meta.routingDecision).toBeUndefined();
+    expect(meta.fallbackUsed).toBe(false);
+    expect(meta.deployment).toBe("");
+    expect(meta.attempts).toBe(0);
+  });
+});
