@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { DeploymentMetrics } from "./deployment-metrics.ts";
 import { header } from "./prometheus-text.ts";
 import { RequestMetrics, type RequestOutcome } from "./request-metrics.ts";
 
@@ -12,6 +13,8 @@ export type { RequestOutcome } from "./request-metrics.ts";
 export class Metrics {
   readonly #registry = new Registry();
   readonly #requests = new RequestMetrics();
+  /** Per-deployment gauges (in flight, queue, breaker, health, latency) and breaker transitions. */
+  readonly deployments = new DeploymentMetrics();
   #authFailures = 0;
 
   constructor() {
@@ -34,6 +37,6 @@ export class Metrics {
   /** The whole exposition, for GET /metrics. */
   async text(): Promise<string> {
     const auth = `${header("llmgw_auth_failures_total", "counter", "Requests refused for a missing or invalid API key, on every route.")}llmgw_auth_failures_total ${this.#authFailures}\n`;
-    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}`;
+    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.deployments.render()}`;
   }
 }

@@ -9,7 +9,7 @@ export function labels(pairs: ReadonlyArray<readonly [string, string]>): string 
   return `{${pairs.map(([name, value]) => `${name}="${escapeLabelValue(value)}"`).join(",")}}`;
 }
 
-export function header(name: string, type: "counter" | "histogram", help: string): string {
+export function header(name: string, type: "counter" | "gauge" | "histogram", help: string): string {
   return `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
 }
 
