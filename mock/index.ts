@@ -5,4 +5,9 @@
 
 export { type MockCliArgs, runMockCli } from "./main.ts";
 export type { RecordedRequest } from "./mock-recorder.ts";
-export { type MockOptions, type MockUpstream, startMockUpstream } from "./mock-server.ts";
+export {
+  type MockBehaviour,
+  type MockOptions,
+  type MockUpstream,
+  startMockUpstream,
+} from "./mock-server.ts";

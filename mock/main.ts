@@ -6,7 +6,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { type MockUpstream, startMockUpstream } from "./mock-server.ts";
+import { parseBehaviour } from "./mock-controls.ts";
+import { type MockBehaviour, type MockUpstream, startMockUpstream } from "./mock-server.ts";
 
 /** The flags `runMockCli` takes, already parsed. */
 export interface MockCliArgs {
@@ -15,10 +16,13 @@ export interface MockCliArgs {
   tokens?: number;
   ttftMs?: number;
   itlMs?: number;
+  /** Controls every request starts from, like a body's `mock` object (`--behaviour '{"status":503}'`). */
+  behaviour?: MockBehaviour;
 }
 
 /** Usage of `llmgw mock` (server/cli.ts repeats it, so that `llmgw --help` loads no mock module). */
-export const MOCK_USAGE = "llmgw mock  [--host H] [--port P] [--tokens N] [--ttft-ms N] [--itl-ms N]";
+export const MOCK_USAGE =
+  "llmgw mock  [--host H] [--port P] [--tokens N] [--ttft-ms N] [--itl-ms N] [--behaviour JSON]";
 
 /** A flag the mock cannot use; the entry prints its message and the usage, not a stack. */
 class MockFlagError extends Error {}
@@ -47,6 +51,7 @@ export function parseMockArgs(argv: readonly string[]): MockCliArgs | undefined 
         tokens: { type: "string" },
         "ttft-ms": { type: "string" },
         "itl-ms": { type: "string" },
+        behaviour: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -69,7 +74,27 @@ export function parseMockArgs(argv: readonly string[]): MockCliArgs | undefined 
   if (ttftMs !== undefined) args.ttftMs = ttftMs;
   const itlMs = integer(text("itl-ms"), "itl-ms");
   if (itlMs !== undefined) args.itlMs = itlMs;
+  const behaviour = text("behaviour");
+  if (behaviour !== undefined) args.behaviour = behaviourFlag(behaviour);
   return args;
+}
+
+/** `--behaviour`: a JSON object of controls, named as in a body's `mock` object, validated as they are. */
+function behaviourFlag(value: string): MockBehaviour {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new MockFlagError(`--behaviour must be a JSON object, got "${value}"`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new MockFlagError(`--behaviour must be a JSON object, got "${value}"`);
+  }
+  try {
+    return parseBehaviour(parsed as Record<string, unknown>);
+  } catch (error) {
+    throw new MockFlagError(`--behaviour: ${(error as Error).message}`);
+  }
 }
 
 /** Starts the mock without recording, logs one JSON line with its URL, and closes on SIGINT/SIGTERM. */
@@ -82,6 +107,7 @@ export async function runMockCli(args: MockCliArgs): Promise<MockUpstream> {
       tokens: args.tokens ?? 16,
       ttftMs: args.ttftMs ?? 0,
       itlMs: args.itlMs ?? 0,
+      behaviour: args.behaviour,
     })}\n`,
   );
   const stop = () => {

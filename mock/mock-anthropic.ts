@@ -21,7 +21,7 @@ import {
   messageFrames,
   messageJson,
 } from "./mock-anthropic-wire.ts";
-import { type MockControls, NO_CONTROLS } from "./mock-controls.ts";
+import { injectsFailure, type MockControls, NO_CONTROLS, type ServerBehaviour } from "./mock-controls.ts";
 import { OpenAIError } from "./mock-errors.ts";
 import { countControl, type ExtraControls, parseWithExtras } from "./mock-extra-controls.ts";
 import { planReply, type ReplyDefaults, type ReplyPlan } from "./mock-reply.ts";
@@ -32,6 +32,8 @@ export interface AnthropicMockContext {
   defaults: ReplyDefaults;
   ttftMs: number;
   itlMs: number;
+  /** The server-level controls each request starts from. */
+  behaviour: ServerBehaviour;
   /** Next request sequence number (unique ids). */
   nextSeq(): number;
 }
@@ -138,8 +140,8 @@ export function anthropicMessages(
   let plan: ReplyPlan | undefined;
   const seq = ctx.nextSeq();
   try {
-    [controls, own] = parseWithExtras(req.rawHeaders, body.mock, ANTHROPIC_CONTROLS);
-    if (controls.status === undefined && controls.errorBody === undefined) {
+    [controls, own] = parseWithExtras(req.rawHeaders, body.mock, ANTHROPIC_CONTROLS, ctx.behaviour.current);
+    if (!injectsFailure(controls)) {
       plan = planReply(planningView(body), controls, ctx.defaults, seq);
     }
   } catch (err) {
@@ -149,7 +151,7 @@ export function anthropicMessages(
   }
   const ttft = controls.ttftMs ?? ctx.ttftMs;
   if (!plan) {
-    later(ttft, life, () => fail(res, controls));
+    later(ttft, life, () => fail(res, life, controls));
     return;
   }
   const suffix = seq.toString(36).padStart(6, "0");
@@ -160,7 +162,7 @@ export function anthropicMessages(
     const frames = messageFrames(plan, own, id, thinking);
     void streamReply(res, frames, ttft, controls.itlMs ?? ctx.itlMs, controls.dropAfter, life);
   } else if (controls.dropAfter !== undefined) {
-    later(ttft, life, () => drop(res, life, undefined));
+    later(ttft, life, () => drop(res, life));
   } else {
     const json = messageJson(plan, own, id, thinking);
     later(ttft, life, () => send(res, 200, "application/json", json));
@@ -168,8 +170,8 @@ export function anthropicMessages(
 }
 
 /** Injected failure in Anthropic's error shape. */
-function fail(res: ServerResponse, controls: MockControls): void {
-  failWith(res, controls, (status) =>
+function fail(res: ServerResponse, life: Life, controls: MockControls): void {
+  failWith(res, life, controls, (status) =>
     anthropicErrorJson(anthropicErrorType(status), `Mock upstream error (status ${status})`),
   );
 }

@@ -6,6 +6,11 @@
  * header wins). `-` and `_` are interchangeable in names (`x-mock-ttft-ms` = `ttft_ms`). Values are
  * validated strictly: a typo fails loudly with a 400 naming the control instead of silently running the
  * default scenario.
+ *
+ * The same controls can also be set on the server (`MockUpstream.setBehaviour`), as the defaults every
+ * request starts from: several mocks behind one model then fail or succeed independently, which
+ * per-request controls (sent alike to every deployment) cannot do. A request's own controls win, field
+ * by field.
  */
 
 import { OpenAIError } from "./mock-errors.ts";
@@ -19,19 +24,38 @@ export interface ToolCallControl {
   arguments?: string;
 }
 
+/** What the mock does with a request (`tokens`, `ttft_ms`, … on the wire; camelCase here). */
 export interface MockControls {
+  /** Completion tokens of the answer. */
   tokens?: number;
+  /** Delay before the first byte (before an injected failure or reset too), ms. */
   ttftMs?: number;
+  /** Delay between streamed content frames, ms. */
   itlMs?: number;
+  /** Fail with this HTTP status (400 to 599) in the wire format's error shape. */
   status?: number;
+  /** With `status`: a `Retry-After` header, seconds. */
   retryAfter?: number;
+  /**
+   * Cut the connection after this many content frames of a stream (headers and the first frame
+   * sent, then no finish, no end of the body); a unary answer is cut before any byte.
+   */
   dropAfter?: number;
+  /** Reset the connection (TCP RST) before any response byte; wins over `status`. */
+  reset?: boolean;
+  /** False ends a stream without its final `[DONE]` / done line. */
   done?: boolean;
   usage?: UsageMode;
   toolCall?: boolean | ToolCallControl;
+  /** With `status`: this raw body instead of the wire format's error JSON. */
   errorBody?: string;
   /** Bytes of JSON whitespace written inside the answer (a unary body, or one stream frame), generated as sent. */
   padBytes?: number;
+}
+
+/** The server-level controls every request starts from; `MockUpstream.setBehaviour` replaces `current`. */
+export interface ServerBehaviour {
+  current: Readonly<MockControls>;
 }
 
 /** Shared, frozen "no controls" value: the fast path allocates nothing. */
@@ -111,6 +135,9 @@ function apply(c: MockControls, name: string, value: unknown): void {
     case "drop_after":
       c.dropAfter = int(name, value, 0, 1_000_000);
       return;
+    case "reset":
+      c.reset = bool(name, value);
+      return;
     case "done":
       c.done = bool(name, value);
       return;
@@ -136,12 +163,17 @@ function apply(c: MockControls, name: string, value: unknown): void {
 }
 
 /**
- * Merge controls from the body's `mock` field and `x-mock-*` headers (headers applied last, so they win).
- * Throws an `OpenAIError` (400) for unknown controls or invalid values.
+ * Merge controls over `base` (the server's behaviour): first the body's `mock` field, then the `x-mock-*`
+ * headers, so headers win. Returns `base` itself when the request has no controls. Throws an
+ * `OpenAIError` (400) for unknown controls or invalid values.
  */
-export function parseControls(rawHeaders: readonly string[], bodyMock: unknown): MockControls {
-  if (bodyMock === undefined && !hasControlHeaders(rawHeaders)) return NO_CONTROLS;
-  const c: MockControls = {};
+export function parseControls(
+  rawHeaders: readonly string[],
+  bodyMock: unknown,
+  base: Readonly<MockControls> = NO_CONTROLS,
+): MockControls {
+  if (bodyMock === undefined && !hasControlHeaders(rawHeaders)) return base;
+  const c: MockControls = base === NO_CONTROLS ? {} : { ...base };
   if (bodyMock !== undefined && bodyMock !== null) {
     if (typeof bodyMock !== "object" || Array.isArray(bodyMock)) {
       throw new OpenAIError(400, 'The "mock" field must be a JSON object', "mock", "invalid_mock_control");
@@ -157,4 +189,29 @@ export function parseControls(rawHeaders: readonly string[], bodyMock: unknown):
     }
   }
   return c;
+}
+
+/** Whether the controls make the request fail instead of being answered (`status`, `error_body`, `reset`). */
+export function injectsFailure(c: Readonly<MockControls>): boolean {
+  return c.status !== undefined || c.errorBody !== undefined || c.reset === true;
+}
+
+/**
+ * Validates server-level controls, given as `MockControls` (camelCase) or as a body's `mock` object
+ * (snake_case, from the command line), with the same rules as a request's. Returns them frozen, or
+ * `NO_CONTROLS` when none is set. Throws a `RangeError` naming the bad control.
+ */
+export function parseBehaviour(input: Readonly<Record<string, unknown>> | undefined): Readonly<MockControls> {
+  if (input === undefined) return NO_CONTROLS;
+  const c: MockControls = {};
+  try {
+    for (const [key, value] of Object.entries(input)) {
+      const name = key.replace(/[A-Z]/g, (upper) => `_${upper.toLowerCase()}`).replaceAll("-", "_");
+      if (value !== undefined && value !== null) apply(c, name, value);
+    }
+  } catch (err) {
+    if (err instanceof OpenAIError) throw new RangeError(`mock upstream: ${err.message}`);
+    throw err;
+  }
+  return Object.keys(c).length === 0 ? NO_CONTROLS : Object.freeze(c);
 }

@@ -10,7 +10,13 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { hasControlHeaders, type MockControls, NO_CONTROLS, parseControls } from "./mock-controls.ts";
+import {
+  injectsFailure,
+  type MockControls,
+  NO_CONTROLS,
+  parseControls,
+  type ServerBehaviour,
+} from "./mock-controls.ts";
 import { errorJson, OpenAIError } from "./mock-errors.ts";
 import { drop, fail, type Life, later, send, sendError } from "./mock-stream.ts";
 
@@ -19,10 +25,11 @@ export const MOCK_EMBEDDING_DIMENSIONS = 8;
 
 const MAX_DIMENSIONS = 4096;
 
-/** What the route needs from the server: its default first-byte delay and model name. */
+/** What the route needs from the server: its default first-byte delay, model name and behaviour. */
 export interface MockEmbeddingsOptions {
   readonly ttftMs: number;
   readonly model: string;
+  readonly behaviour: ServerBehaviour;
 }
 
 /**
@@ -67,10 +74,8 @@ export function mockEmbeddings(
       throw new OpenAIError(400, "The request body must be a JSON object", null, "invalid_json");
     }
     const json = body as Record<string, unknown>;
-    if (json.mock !== undefined || hasControlHeaders(req.rawHeaders)) {
-      controls = parseControls(req.rawHeaders, json.mock);
-    }
-    if (controls.status === undefined && controls.errorBody === undefined) reply = answer(json, options);
+    controls = parseControls(req.rawHeaders, json.mock, options.behaviour.current);
+    if (!injectsFailure(controls)) reply = answer(json, options);
   } catch (err) {
     if (!(err instanceof OpenAIError)) throw err;
     sendError(res, err);
@@ -78,8 +83,8 @@ export function mockEmbeddings(
   }
   later(controls.ttftMs ?? options.ttftMs, life, () => {
     if (reply === undefined) {
-      fail(res, controls, (status) => errorJson(status, `Mock upstream error (status ${status})`));
-    } else if (controls.dropAfter !== undefined) drop(res, life, undefined);
+      fail(res, life, controls, (status) => errorJson(status, `Mock upstream error (status ${status})`));
+    } else if (controls.dropAfter !== undefined) drop(res, life);
     else send(res, 200, "application/json", reply);
   });
 }

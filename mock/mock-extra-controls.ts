@@ -28,12 +28,14 @@ function normalize(name: string): string {
 
 /**
  * Splits `extras` off the body's `mock` object and the `x-mock-*` headers (body first, so headers win),
- * then parses what is left as the shared controls. Throws an `OpenAIError` (400) for a bad value.
+ * then parses what is left as the shared controls, over `base` (the server's behaviour). Throws an
+ * `OpenAIError` (400) for a bad value.
  */
 export function parseWithExtras<T>(
   rawHeaders: readonly string[],
   bodyMock: unknown,
   extras: ExtraControls<T>,
+  base: Readonly<MockControls>,
 ): [MockControls, T] {
   const own = extras.defaults();
   let shared: unknown = bodyMock;
@@ -55,7 +57,7 @@ export function parseWithExtras<T>(
     if (lower.startsWith(HEADER_PREFIX) && extras.names.has(name)) extras.apply(own, name, value.trim());
     else headers.push(header, value);
   }
-  return [parseControls(headers, shared), own];
+  return [parseControls(headers, shared, base), own];
 }
 
 /** A count control (token counts, seconds) of 0 to 1,000,000, as a number or a header's digits. */

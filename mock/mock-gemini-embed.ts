@@ -11,7 +11,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { MockControls } from "./mock-controls.ts";
+import { injectsFailure, type MockControls } from "./mock-controls.ts";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./mock-embeddings.ts";
 import { OpenAIError } from "./mock-errors.ts";
 import { type GeminiMockContext, parseAllControls } from "./mock-gemini.ts";
@@ -57,10 +57,10 @@ export function geminiBatchEmbed(
   let retryDelay: number | undefined;
   let reply: string | undefined;
   try {
-    const [shared, own] = parseAllControls(req, body.mock);
+    const [shared, own] = parseAllControls(req, body.mock, ctx.behaviour.current);
     controls = shared;
     retryDelay = own.retryDelay;
-    if (controls.status === undefined && controls.errorBody === undefined) reply = answer(body, model);
+    if (!injectsFailure(controls)) reply = answer(body, model);
   } catch (err) {
     if (!(err instanceof OpenAIError)) throw err;
     send(res, err.status, "application/json", geminiErrorJson(err.status, err.message));
@@ -69,8 +69,8 @@ export function geminiBatchEmbed(
   later(controls.ttftMs ?? ctx.ttftMs, life, () => {
     if (reply === undefined) {
       const message = (status: number) => `Mock upstream error (status ${status})`;
-      fail(res, controls, (status) => geminiErrorJson(status, message(status), retryDelay));
-    } else if (controls.dropAfter !== undefined) drop(res, life, undefined);
+      fail(res, life, controls, (status) => geminiErrorJson(status, message(status), retryDelay));
+    } else if (controls.dropAfter !== undefined) drop(res, life);
     else send(res, 200, "application/json", reply);
   });
 }

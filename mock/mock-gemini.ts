@@ -16,7 +16,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type MockControls, NO_CONTROLS } from "./mock-controls.ts";
+import { injectsFailure, type MockControls, NO_CONTROLS, type ServerBehaviour } from "./mock-controls.ts";
 import { OpenAIError } from "./mock-errors.ts";
 import { countControl, type ExtraControls, parseWithExtras } from "./mock-extra-controls.ts";
 import {
@@ -36,6 +36,8 @@ export interface GeminiMockContext {
   ttftMs: number;
   itlMs: number;
   models: readonly string[];
+  /** The server-level controls each request starts from. */
+  behaviour: ServerBehaviour;
   /** Next request sequence number (unique ids). */
   nextSeq(): number;
 }
@@ -67,8 +69,12 @@ const GEMINI_CONTROLS: ExtraControls<GeminiControls> = {
 };
 
 /** The shared and the Gemini-only controls of a request (generateContent and batchEmbedContents alike). */
-export function parseAllControls(req: IncomingMessage, bodyMock: unknown): [MockControls, GeminiControls] {
-  return parseWithExtras(req.rawHeaders, bodyMock, GEMINI_CONTROLS);
+export function parseAllControls(
+  req: IncomingMessage,
+  bodyMock: unknown,
+  base: Readonly<MockControls>,
+): [MockControls, GeminiControls] {
+  return parseWithExtras(req.rawHeaders, bodyMock, GEMINI_CONTROLS, base);
 }
 
 function partsText(parts: unknown): string {
@@ -171,8 +177,8 @@ export function geminiApi(
   let plan: ReplyPlan | undefined;
   const seq = ctx.nextSeq();
   try {
-    [controls, own] = parseAllControls(req, body.mock);
-    if (controls.status === undefined && controls.errorBody === undefined) {
+    [controls, own] = parseAllControls(req, body.mock, ctx.behaviour.current);
+    if (!injectsFailure(controls)) {
       plan = planReply(
         planningView(body, decodeURIComponent(match[1] ?? ""), stream),
         controls,
@@ -190,7 +196,7 @@ export function geminiApi(
     const delay = own.retryDelay;
     const message = (status: number) => `Mock upstream error (status ${status})`;
     later(ttft, life, () =>
-      failWith(res, controls, (status) => geminiErrorJson(status, message(status), delay)),
+      failWith(res, life, controls, (status) => geminiErrorJson(status, message(status), delay)),
     );
     return;
   }
@@ -199,7 +205,7 @@ export function geminiApi(
     const frames = generateFrames(plan, own, id);
     void streamReply(res, frames, ttft, controls.itlMs ?? ctx.itlMs, controls.dropAfter, life);
   } else if (controls.dropAfter !== undefined) {
-    later(ttft, life, () => drop(res, life, undefined));
+    later(ttft, life, () => drop(res, life));
   } else {
     const json = stream ? framesAsJsonArray(generateFrames(plan, own, id)) : generateJson(plan, own, id);
     later(ttft, life, () => send(res, 200, "application/json", json));

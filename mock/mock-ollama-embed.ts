@@ -11,7 +11,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { MockControls } from "./mock-controls.ts";
+import { injectsFailure, type MockControls } from "./mock-controls.ts";
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from "./mock-embeddings.ts";
 import { OpenAIError } from "./mock-errors.ts";
 import { type OllamaMockContext, parseAllControls } from "./mock-ollama.ts";
@@ -43,9 +43,9 @@ export function ollamaEmbed(
   let controls: MockControls;
   let reply: string | undefined;
   try {
-    const [shared, own] = parseAllControls(req, json.mock);
+    const [shared, own] = parseAllControls(req, json.mock, ctx.behaviour.current);
     controls = shared;
-    if (controls.status === undefined && controls.errorBody === undefined) {
+    if (!injectsFailure(controls)) {
       reply = answer(json, ctx.models, own.noCounts || controls.usage === "none");
     }
   } catch (err) {
@@ -55,8 +55,8 @@ export function ollamaEmbed(
   }
   later(controls.ttftMs ?? ctx.ttftMs, life, () => {
     if (reply === undefined) {
-      fail(res, controls, (status) => ollamaErrorJson(`mock upstream error (status ${status})`));
-    } else if (controls.dropAfter !== undefined) drop(res, life, undefined);
+      fail(res, life, controls, (status) => ollamaErrorJson(`mock upstream error (status ${status})`));
+    } else if (controls.dropAfter !== undefined) drop(res, life);
     else send(res, 200, JSON_TYPE, reply);
   });
 }

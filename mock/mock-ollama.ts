@@ -15,7 +15,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type MockControls, NO_CONTROLS } from "./mock-controls.ts";
+import { injectsFailure, type MockControls, NO_CONTROLS, type ServerBehaviour } from "./mock-controls.ts";
 import { OpenAIError } from "./mock-errors.ts";
 import { type ExtraControls, parseWithExtras } from "./mock-extra-controls.ts";
 import { chatFrames, chatJson, type OllamaControls, ollamaErrorJson } from "./mock-ollama-wire.ts";
@@ -29,6 +29,8 @@ export interface OllamaMockContext {
   itlMs: number;
   /** The "pulled" models; any other model answers 404 like Ollama. */
   models: readonly string[];
+  /** The server-level controls each request starts from. */
+  behaviour: ServerBehaviour;
   /** Next request sequence number. */
   nextSeq(): number;
 }
@@ -61,8 +63,12 @@ const OLLAMA_CONTROLS: ExtraControls<OllamaControls> = {
 };
 
 /** The shared and the Ollama-only controls of a request (`/api/chat` and `/api/embed` alike). */
-export function parseAllControls(req: IncomingMessage, bodyMock: unknown): [MockControls, OllamaControls] {
-  return parseWithExtras(req.rawHeaders, bodyMock, OLLAMA_CONTROLS);
+export function parseAllControls(
+  req: IncomingMessage,
+  bodyMock: unknown,
+  base: Readonly<MockControls>,
+): [MockControls, OllamaControls] {
+  return parseWithExtras(req.rawHeaders, bodyMock, OLLAMA_CONTROLS, base);
 }
 
 /** Checks one message the way Ollama's decoder and handler would. */
@@ -149,8 +155,8 @@ export function ollamaChat(
   let own: OllamaControls;
   let plan: ReplyPlan | undefined;
   try {
-    [controls, own] = parseAllControls(req, body.mock);
-    if (controls.status === undefined && controls.errorBody === undefined) {
+    [controls, own] = parseAllControls(req, body.mock, ctx.behaviour.current);
+    if (!injectsFailure(controls)) {
       plan = planReply(planningView(body, ctx.models), controls, ctx.defaults, ctx.nextSeq());
     }
   } catch (err) {
@@ -160,7 +166,7 @@ export function ollamaChat(
   }
   const ttft = controls.ttftMs ?? ctx.ttftMs;
   if (!plan) {
-    later(ttft, life, () => fail(res, controls));
+    later(ttft, life, () => fail(res, life, controls));
     return;
   }
   if (controls.usage === "none") own.noCounts = true;
@@ -179,7 +185,7 @@ export function ollamaChat(
       controls.padBytes,
     );
   } else if (controls.dropAfter !== undefined) {
-    later(ttft, life, () => drop(res, life, undefined));
+    later(ttft, life, () => drop(res, life));
   } else if (controls.padBytes !== undefined) {
     const json = chatJson(plan, own, createdAt, thinking);
     const pad = controls.padBytes;
@@ -191,6 +197,6 @@ export function ollamaChat(
 }
 
 /** Injected failure in Ollama's error shape. */
-function fail(res: ServerResponse, controls: MockControls): void {
-  failWith(res, controls, (status) => ollamaErrorJson(`mock upstream error (status ${status})`));
+function fail(res: ServerResponse, life: Life, controls: MockControls): void {
+  failWith(res, life, controls, (status) => ollamaErrorJson(`mock upstream error (status ${status})`));
 }

@@ -5,7 +5,13 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { hasControlHeaders, type MockControls, NO_CONTROLS, parseControls } from "./mock-controls.ts";
+import {
+  injectsFailure,
+  type MockControls,
+  NO_CONTROLS,
+  parseControls,
+  type ServerBehaviour,
+} from "./mock-controls.ts";
 import { errorJson, OpenAIError } from "./mock-errors.ts";
 import { planReply, type ReplyDefaults, type ReplyPlan } from "./mock-reply.ts";
 import {
@@ -25,6 +31,8 @@ export interface OpenAIMockContext {
   defaults: ReplyDefaults;
   ttftMs: number;
   itlMs: number;
+  /** The server-level controls each request starts from. */
+  behaviour: ServerBehaviour;
   /** Next request sequence number (unique ids). */
   nextSeq(): number;
 }
@@ -60,10 +68,8 @@ function chat(
   let plan: ReplyPlan | undefined;
   let seq = 0;
   try {
-    if (json.mock !== undefined || hasControlHeaders(req.rawHeaders)) {
-      controls = parseControls(req.rawHeaders, json.mock);
-    }
-    if (controls.status === undefined && controls.errorBody === undefined) {
+    controls = parseControls(req.rawHeaders, json.mock, ctx.behaviour.current);
+    if (!injectsFailure(controls)) {
       seq = ctx.nextSeq();
       plan = planReply(json, controls, ctx.defaults, seq);
     }
@@ -74,7 +80,7 @@ function chat(
   }
   const ttft = controls.ttftMs ?? ctx.ttftMs;
   if (!plan) {
-    later(ttft, life, () => fail(res, controls));
+    later(ttft, life, () => fail(res, life, controls));
     return;
   }
   const id = `chatcmpl-mock${seq.toString(36).padStart(6, "0")}`;
@@ -91,7 +97,7 @@ function chat(
       controls.padBytes,
     );
   } else if (controls.dropAfter !== undefined) {
-    later(ttft, life, () => drop(res, life, undefined));
+    later(ttft, life, () => drop(res, life));
   } else if (controls.padBytes !== undefined) {
     const json = completionJson(plan, id, created);
     const pad = controls.padBytes;
@@ -105,6 +111,6 @@ function chat(
 }
 
 /** Injected failure in OpenAI's error shape. */
-function fail(res: ServerResponse, controls: MockControls): void {
-  failWith(res, controls, (status) => errorJson(status, `Mock upstream error (status ${status})`));
+function fail(res: ServerResponse, life: Life, controls: MockControls): void {
+  failWith(res, life, controls, (status) => errorJson(status, `Mock upstream error (status ${status})`));
 }

@@ -18,7 +18,7 @@ export interface RecordedRequest {
   completed: boolean;
   /** The client went away before the response finished. */
   aborted: boolean;
-  /** The mock cut the connection on purpose (`drop_after`); not counted as an abort. */
+  /** The mock cut the connection on purpose (`drop_after`, `reset`); not counted as an abort. */
   dropped: boolean;
 }
 

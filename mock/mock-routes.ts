@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { anthropicMessages } from "./mock-anthropic.ts";
 import { anthropicModelsJson } from "./mock-anthropic-wire.ts";
+import type { ServerBehaviour } from "./mock-controls.ts";
 import { mockEmbeddings } from "./mock-embeddings.ts";
 import { OpenAIError } from "./mock-errors.ts";
 import { geminiApi } from "./mock-gemini.ts";
@@ -19,11 +20,13 @@ import { type Life, send, sendError } from "./mock-stream.ts";
 import { tgiGenerate } from "./mock-tgi.ts";
 import { tgiInfoJson } from "./mock-tgi-wire.ts";
 
-/** What every route shares: the reply defaults, the delays and the model list. */
+/** What every route shares: the reply defaults, the delays, the server's behaviour and the model list. */
 export interface MockRouteOptions {
   defaults: ReplyDefaults;
   ttftMs: number;
   itlMs: number;
+  /** The server-level controls each request starts from (changed at runtime through `current`). */
+  behaviour: ServerBehaviour;
   /** Ids the model listings show. */
   models: readonly string[];
   /** Unix seconds the listings give as each model's creation time. */
@@ -41,7 +44,7 @@ export type MockRoute = (
 
 /** Builds the route function once per server: the model listings are serialized here, not per request. */
 export function mockRoutes(options: MockRouteOptions): MockRoute {
-  const { defaults, ttftMs, itlMs, models, startedAt } = options;
+  const { defaults, ttftMs, itlMs, behaviour, models, startedAt } = options;
   const modelsJson = JSON.stringify({
     object: "list",
     data: models.map((id) => ({ id, object: "model", created: startedAt, owned_by: "mock" })),
@@ -49,9 +52,9 @@ export function mockRoutes(options: MockRouteOptions): MockRoute {
   const anthropicModels = anthropicModelsJson(models, startedAt);
   const ollamaTags = ollamaTagsJson(models, startedAt);
   let seq = 0;
-  const base = { defaults, ttftMs, itlMs, nextSeq: () => ++seq };
+  const base = { defaults, ttftMs, itlMs, behaviour, nextSeq: () => ++seq };
   const withModels = { ...base, models };
-  const embeddings = { ttftMs, model: defaults.model };
+  const embeddings = { ttftMs, model: defaults.model, behaviour };
 
   return (req, res, path, body, life) => {
     const method = req.method;

@@ -3,16 +3,27 @@
  * Anthropic, Gemini, Ollama and TGI in demos, tests and benchmarks. It reads each body once, records
  * the request (mock-recorder.ts) and hands it to the route table (mock-routes.ts).
  *
- * Deterministic output (see mock-text.ts) and per-request fault injection through `x-mock-*` headers or
- * a `mock` body field (see mock-controls.ts).
+ * Deterministic output (see mock-text.ts) and fault injection (see mock-controls.ts): per request through
+ * `x-mock-*` headers or a `mock` body field, and for the whole server through `setBehaviour`, so that
+ * several mocks behind one model can each be made to fail on their own.
  */
 
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type MockControls, parseBehaviour, type ServerBehaviour } from "./mock-controls.ts";
 import { OpenAIError } from "./mock-errors.ts";
 import { createRecorder, type RecordedRequest } from "./mock-recorder.ts";
 import { mockRoutes } from "./mock-routes.ts";
 import { type Life, sendError } from "./mock-stream.ts";
+
+/**
+ * Controls applied to every request that asks for an answer (chat, messages, generate, embeddings), as
+ * the defaults a request's own `x-mock-*` headers and `mock` body field override field by field: for
+ * example `{ status: 503, retryAfter: 1 }`, `{ reset: true }` or `{ ttftMs: 500 }`. Validated like a
+ * request's controls. The GET routes (model listings, health, info) take no controls and ignore it, so
+ * a failing mock still lists its models, as an overloaded server does.
+ */
+export type MockBehaviour = Readonly<MockControls>;
 
 export interface MockOptions {
   /** Default 127.0.0.1. */
@@ -29,6 +40,8 @@ export interface MockOptions {
   models?: string[];
   /** Record requests (default true; the benchmark turns it off so memory stays flat). */
   record?: boolean;
+  /** The behaviour it starts with (and returns to on `reset()` or `setBehaviour(undefined)`). */
+  behaviour?: MockBehaviour;
 }
 
 export interface MockUpstream {
@@ -39,7 +52,23 @@ export interface MockUpstream {
   close(): Promise<void>;
   /** Resolves with the first aborted request not yet returned; rejects after `timeoutMs` (default 5000). */
   waitForAbort(timeoutMs?: number): Promise<RecordedRequest>;
-  /** Forget recorded requests and unclaimed aborts. */
+  /**
+   * Sets the behaviour every request starts from (replacing the previous one; `undefined` returns to
+   * the start-up behaviour). Takes effect for requests that arrive afterwards. Throws a `RangeError`
+   * for an invalid control.
+   */
+  setBehaviour(behaviour: MockBehaviour | undefined): void;
+  /**
+   * Requests being answered now: from their arrival until their response has ended or their connection
+   * closed (GETs, such as the model listings, not counted).
+   */
+  readonly active: number;
+  /** The most requests `active` has counted at once since start or the last `reset()`. */
+  readonly maxActive: number;
+  /**
+   * Forget recorded requests and unclaimed aborts, return to the start-up behaviour, and restart
+   * `maxActive` from the requests active now.
+   */
   reset(): void;
 }
 
@@ -55,16 +84,32 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
   for (const [name, v] of Object.entries({ tokens, ttftMs, itlMs })) {
     if (!Number.isInteger(v) || v < 0) throw new RangeError(`mock upstream: ${name} must be an integer >= 0`);
   }
+  const initial = parseBehaviour(options.behaviour);
+  const behaviour: ServerBehaviour = { current: initial };
   const route = mockRoutes({
     defaults: { tokens, model: models[0] ?? "mock" },
     ttftMs,
     itlMs,
+    behaviour,
     models,
     startedAt: Math.floor(Date.now() / 1000),
   });
   const recorder = createRecorder(options.record ?? true);
+  let active = 0;
+  let maxActive = 0;
 
   const server = createServer((req, res) => {
+    // Model listings, health and info are GETs; everything that asks for an answer is not.
+    const counted = req.method !== "GET";
+    if (counted && ++active > maxActive) maxActive = active;
+    const life: Life = { closed: false, dropped: false, cancel: undefined };
+    let rec: RecordedRequest | undefined;
+    res.on("close", () => {
+      if (counted) active--;
+      life.closed = true;
+      life.cancel?.();
+      if (rec) recorder.settle(rec, res.writableFinished, life.dropped);
+    });
     let first: Buffer | undefined;
     let chunks: Buffer[] | undefined;
     let size = 0;
@@ -85,13 +130,7 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
       const q = url.indexOf("?");
       const path = q < 0 ? url : url.slice(0, q);
       const body = parseBody(raw);
-      const life: Life = { closed: false, dropped: false, cancel: undefined };
-      const rec = recorder.record(req, path, body);
-      res.on("close", () => {
-        life.closed = true;
-        life.cancel?.();
-        if (rec) recorder.settle(rec, res.writableFinished, life.dropped);
-      });
+      rec = recorder.record(req, path, body);
       route(req, res, path, body, life);
     });
   });
@@ -123,7 +162,20 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
       return closing;
     },
     waitForAbort: (timeoutMs = 5000) => recorder.waitForAbort(timeoutMs),
-    reset: () => recorder.reset(),
+    setBehaviour(next) {
+      behaviour.current = next === undefined ? initial : parseBehaviour(next);
+    },
+    get active() {
+      return active;
+    },
+    get maxActive() {
+      return maxActive;
+    },
+    reset() {
+      recorder.reset();
+      behaviour.current = initial;
+      maxActive = active;
+    },
   };
 }
 

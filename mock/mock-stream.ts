@@ -94,19 +94,30 @@ export function sendError(res: ServerResponse, err: OpenAIError): void {
   send(res, err.status, "application/json", err.toJson());
 }
 
-/** Cut the connection abruptly after `last` has been flushed: no finish chunk, no [DONE]. */
-export function drop(res: ServerResponse, life: Life, last: string | undefined): void {
+/**
+ * Cut the connection abruptly once what has been written is flushed (FIN, then the socket closed): a
+ * stream ends with no finish frame, no `[DONE]` and no end of its chunked body, so a client sees the
+ * bytes already sent and then a premature close. Nothing written yet: the client gets no response.
+ */
+export function drop(res: ServerResponse, life: Life): void {
   life.dropped = true;
   const socket = res.socket;
-  if (last === undefined) socket?.destroy();
-  else res.write(last, () => socket?.destroy());
+  // end() flushes (and uncorks) before its FIN; destroy() alone would discard what is still queued.
+  socket?.end(() => socket.destroy());
+}
+
+/** The `reset` fault: reset the connection (TCP RST) before any response byte. */
+export function resetConnection(res: ServerResponse, life: Life): void {
+  life.dropped = true;
+  res.socket?.resetAndDestroy();
 }
 
 /**
  * Write a streamed reply: headers and head frame after `ttftMs`, content frames `itlMs` apart, then the
- * tail; or cut the connection after `dropAfter` content frames. Stops as soon as the client goes away.
- * SSE unless `headers` say otherwise (Ollama streams NDJSON). `pad` bytes of whitespace go inside the
- * last content frame, making it one enormous event after ordinary ones.
+ * tail; or, with `dropAfter`, cut the connection where content frame `dropAfter` (or the tail) would
+ * have come, `itlMs` after the last frame sent. Stops as soon as the client goes away. SSE unless
+ * `headers` say otherwise (Ollama streams NDJSON). `pad` bytes of whitespace go inside the last content
+ * frame, making it one enormous event after ordinary ones.
  */
 export async function streamReply(
   res: ServerResponse,
@@ -129,11 +140,6 @@ export async function streamReply(
   res.writeHead(200, headers);
   const n = frames.count;
   const dropAt = dropAfter === undefined ? -1 : Math.min(dropAfter, n);
-  if (dropAt === 0) {
-    drop(res, life, frames.head);
-    socket?.uncork();
-    return;
-  }
   let ok = res.write(frames.head);
   for (let i = 0; i < n; i++) {
     if (!ok && res.writableNeedDrain) {
@@ -146,16 +152,23 @@ export async function streamReply(
       await delay(itlMs, life);
       if (life.closed) return;
     }
-    const frame = frames.content(i);
-    if (i + 1 === dropAt) {
-      drop(res, life, frame);
-      socket?.uncork();
+    if (i === dropAt) {
+      drop(res, life);
       return;
     }
+    const frame = frames.content(i);
     if (pad > 0 && i === n - 1) {
       ok = await writePadded(res, frame, pad, life);
       if (life.closed) return;
     } else ok = res.write(frame);
+  }
+  if (dropAt === n) {
+    if (n > 0 && itlMs > 0) {
+      await delay(itlMs, life);
+      if (life.closed) return;
+    }
+    drop(res, life);
+    return;
   }
   res.end(frames.tail());
   socket?.uncork();
@@ -172,14 +185,19 @@ export function later(ms: number, life: Life, fn: () => void): void {
 }
 
 /**
- * Injected failure: `status` (default 500), optional Retry-After, and either
- * the raw `error_body` or the wire format's own error JSON from `errorBody`.
+ * Injected failure: a reset connection (`reset`), or `status` (default 500), optional Retry-After, and
+ * either the raw `error_body` or the wire format's own error JSON from `errorBody`.
  */
 export function fail(
   res: ServerResponse,
+  life: Life,
   controls: MockControls,
   errorBody: (status: number) => string,
 ): void {
+  if (controls.reset === true) {
+    resetConnection(res, life);
+    return;
+  }
   const status = controls.status ?? 500;
   if (controls.retryAfter !== undefined) res.setHeader("retry-after", String(controls.retryAfter));
   if (controls.errorBody !== undefined) send(res, status, "text/plain; charset=utf-8", controls.errorBody);

@@ -20,7 +20,13 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type MockControls, NO_CONTROLS, parseControls } from "./mock-controls.ts";
+import {
+  injectsFailure,
+  type MockControls,
+  NO_CONTROLS,
+  parseControls,
+  type ServerBehaviour,
+} from "./mock-controls.ts";
 import { OpenAIError } from "./mock-errors.ts";
 import type { ReplyDefaults } from "./mock-reply.ts";
 import { drop, fail as failWith, type Life, later, send, streamReply } from "./mock-stream.ts";
@@ -32,6 +38,8 @@ export interface TgiMockContext {
   defaults: ReplyDefaults;
   ttftMs: number;
   itlMs: number;
+  /** The server-level controls each request starts from. */
+  behaviour: ServerBehaviour;
 }
 
 type Json = Record<string, unknown>;
@@ -195,8 +203,8 @@ export function tgiGenerate(
   let reply: TgiPlan | undefined;
   try {
     const parameters = validate(body);
-    controls = parseControls(req.rawHeaders, parameters.mock);
-    if (controls.status === undefined && controls.errorBody === undefined) {
+    controls = parseControls(req.rawHeaders, parameters.mock, ctx.behaviour.current);
+    if (!injectsFailure(controls)) {
       reply = plan(body, parameters, controls, ctx.defaults);
     }
   } catch (err) {
@@ -207,7 +215,9 @@ export function tgiGenerate(
   const ttft = controls.ttftMs ?? ctx.ttftMs;
   if (!reply) {
     later(ttft, life, () =>
-      failWith(res, controls, (status) => tgiErrorJson(status, `Mock upstream error (status ${status})`)),
+      failWith(res, life, controls, (status) =>
+        tgiErrorJson(status, `Mock upstream error (status ${status})`),
+      ),
     );
     return;
   }
@@ -215,7 +225,7 @@ export function tgiGenerate(
     const frames = generateStreamFrames(reply);
     void streamReply(res, frames, ttft, controls.itlMs ?? ctx.itlMs, controls.dropAfter, life);
   } else if (controls.dropAfter !== undefined) {
-    later(ttft, life, () => drop(res, life, undefined));
+    later(ttft, life, () => drop(res, life));
   } else {
     const json = generateJson(reply);
     later(ttft, life, () => send(res, 200, "application/json", json));

@@ -13,7 +13,7 @@ const USAGE = `llmgw — an LLM gateway: gRPC, gRPC-Web, Connect and OpenAI-comp
 
 Usage:
   llmgw serve [--config FILE] [--host H] [--port P] [--upstream URL] [--api-key KEY] [--verbose]
-  llmgw mock  [--host H] [--port P] [--tokens N] [--ttft-ms N] [--itl-ms N]
+  llmgw mock  [--host H] [--port P] [--tokens N] [--ttft-ms N] [--itl-ms N] [--behaviour JSON]
 
 serve options:
   --config FILE     YAML config file (see docs/configuration.md)
@@ -46,6 +46,7 @@ const { positionals, values, tokens } = parseArgs({
     tokens: { type: "string" },
     "ttft-ms": { type: "string" },
     "itl-ms": { type: "string" },
+    behaviour: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 
@@ -380,5 +381,257 @@ describe("mock upstream: other routes and recording", () => {
     await quiet.close();
     expect(performance.now() - t0).toBeLessThan(500);
     await expect(reader.read()).rejects.toThrow();
+  });
+});
+
+/** What a raw TCP client got for one request: every byte, and how the connection ended. */
+interface RawExchange {
+  received: string;
+  /** The socket's error code (ECONNRESET for a reset), or undefined when it ended with a FIN. */
+  error: string | undefined;
+}
+
+/** POSTs `body` over a bare socket and reads until the mock closes the connection. */
+function rawPost(url: string, body: unknown, headers: Record<string, string> = {}): Promise<RawExchange> {
+  const { hostname, port } = new URL(url);
+  const json = JSON.stringify(body);
+  const head = [
+    "POST /v1/chat/completions HTTP/1.1",
+    `host: ${hostname}:${port}`,
+    "content-type: application/json",
+    `content-length: ${Buffer.byteLength(json)}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ].join("\r\n");
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let received = "";
+    let error: string | undefined;
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.on("error", (err: NodeJS.ErrnoException) => {
+      error = err.code;
+    });
+    socket.on("close", () => resolve({ received, error }));
+    socket.write(`${head}\r\n\r\n${json}`);
+  });
+}
+
+/** The cause's code of a failed fetch (ECONNRESET, UND_ERR_SOCKET, ...). */
+async function fetchFailure(response: Promise<Response>): Promise<string | undefined> {
+  const failure = await response.then(
+    async (res) => {
+      await res.text();
+      return undefined;
+    },
+    (error: Error) => error,
+  );
+  expect(failure).toBeInstanceOf(Error);
+  return ((failure as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+}
+
+describe("mock upstream: server-level behaviour", () => {
+  it("applies to every request until changed, and a request's own controls win field by field", async () => {
+    mock.setBehaviour({ status: 503, retryAfter: 2 });
+    const failed = await post({ model: "m", messages: hello });
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get("retry-after")).toBe("2");
+    expect(((await failed.json()) as Json).error.type).toBe("server_error");
+
+    const limited = await post({ model: "m", messages: hello }, { "x-mock-status": "429" });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get("retry-after")).toBe("2");
+    await limited.text();
+
+    // Other wire formats fail the same way, each in its own error shape.
+    const anthropic = await fetch(`${mock.url}/v1/messages`, {
+      method: "POST",
+      body: JSON.stringify({ model: "m", max_tokens: 10, messages: hello }),
+    });
+    expect(anthropic.status).toBe(503);
+    expect(((await anthropic.json()) as Json).type).toBe("error");
+    const embeddings = await fetch(`${mock.url}/v1/embeddings`, {
+      method: "POST",
+      body: JSON.stringify({ model: "m", input: "x" }),
+    });
+    expect(embeddings.status).toBe(503);
+    await embeddings.text();
+
+    mock.setBehaviour({ tokens: 3 });
+    const short = (await (await post({ model: "m", messages: hello })).json()) as Json;
+    expect(short.choices[0].message.content).toBe("lorem ipsum dolor");
+    const own = (await (await post({ model: "m", messages: hello, mock: { tokens: 2 } })).json()) as Json;
+    expect(own.choices[0].message.content).toBe("lorem ipsum");
+
+    mock.setBehaviour(undefined);
+    const healthy = (await (await post({ model: "m", messages: hello })).json()) as Json;
+    expect(healthy.usage.completion_tokens).toBe(16);
+  });
+
+  it("makes one of two mocks fail while the other answers the same request", async () => {
+    const other = await startMockUpstream();
+    try {
+      other.setBehaviour({ status: 500 });
+      const body = JSON.stringify({ model: "m", messages: hello, mock: { tokens: 4 } });
+      const init = { method: "POST", body };
+      const [bad, good] = await Promise.all([
+        fetch(`${other.url}/v1/chat/completions`, init),
+        fetch(`${mock.url}/v1/chat/completions`, init),
+      ]);
+      expect(bad.status).toBe(500);
+      expect(good.status).toBe(200);
+      expect(((await good.json()) as Json).usage.completion_tokens).toBe(4);
+      await bad.text();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("delays the first byte and the gaps between chunks", async () => {
+    mock.setBehaviour({ ttftMs: 150, itlMs: 40, tokens: 4 });
+    const t0 = performance.now();
+    const res = await post({ model: "m", messages: hello, stream: true });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(130);
+    const events = sseData(await res.text());
+    // Three gaps between four content chunks.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(130 + 3 * 35);
+    expect(events.at(-1)).toBe("[DONE]");
+  });
+
+  it("drops streams mid-way and unary answers before any byte", async () => {
+    mock.setBehaviour({ dropAfter: 2 });
+    const res = await post({ model: "m", messages: hello, stream: true });
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+    expect(await fetchFailure(post({ model: "m", messages: hello }))).toBe("UND_ERR_SOCKET");
+    expect(mock.requests.map((r) => r.dropped)).toEqual([true, true]);
+  });
+
+  it("refuses an invalid behaviour with a RangeError naming the control, and keeps the old one", async () => {
+    mock.setBehaviour({ tokens: 2 });
+    expect(() => mock.setBehaviour({ status: 200 })).toThrow(RangeError);
+    expect(() => mock.setBehaviour({ ttftMs: 1.5 })).toThrow(/"ttft_ms"/);
+    const body = (await (await post({ model: "m", messages: hello })).json()) as Json;
+    expect(body.usage.completion_tokens).toBe(2);
+    await expect(startMockUpstream({ behaviour: { retryAfter: -1 } })).rejects.toThrow(/"retry_after"/);
+  });
+
+  it("starts from the behaviour in its options and returns to it on reset", async () => {
+    const failing = await startMockUpstream({ behaviour: { status: 502 } });
+    try {
+      const send = () =>
+        fetch(`${failing.url}/v1/chat/completions`, {
+          method: "POST",
+          body: JSON.stringify({ model: "m", messages: hello }),
+        });
+      expect((await send()).status).toBe(502);
+      failing.setBehaviour({ tokens: 1 });
+      expect((await send()).status).toBe(200);
+      failing.reset();
+      expect((await send()).status).toBe(502);
+      failing.setBehaviour({ tokens: 1 });
+      failing.setBehaviour(undefined);
+      expect((await send()).status).toBe(502);
+    } finally {
+      await failing.close();
+    }
+  });
+});
+
+describe("mock upstream: connection faults", () => {
+  it("resets the connection before any byte with x-mock-reset, after ttft_ms", async () => {
+    const t0 = performance.now();
+    expect(
+      await fetchFailure(
+        post({ model: "m", messages: hello }, { "x-mock-reset": "true", "x-mock-ttft-ms": "80" }),
+      ),
+    ).toBe("ECONNRESET");
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(70);
+    const raw = await rawPost(mock.url, { model: "m", messages: hello, stream: true, mock: { reset: true } });
+    expect(raw).toEqual({ received: "", error: "ECONNRESET" });
+    expect(mock.requests.map((r) => ({ dropped: r.dropped, aborted: r.aborted }))).toEqual([
+      { dropped: true, aborted: false },
+      { dropped: true, aborted: false },
+    ]);
+  });
+
+  it("resets every connection with a reset behaviour, unless a request says reset: false", async () => {
+    mock.setBehaviour({ reset: true });
+    expect(await fetchFailure(post({ model: "m", messages: hello, stream: true }))).toBe("ECONNRESET");
+    const embed = fetch(`${mock.url}/v1/embeddings`, {
+      method: "POST",
+      body: JSON.stringify({ model: "m", input: "x" }),
+    });
+    expect(await fetchFailure(embed)).toBe("ECONNRESET");
+    const spared = await post({ model: "m", messages: hello }, { "x-mock-reset": "false" });
+    expect(spared.status).toBe(200);
+    await spared.text();
+  });
+
+  it("drops a stream after its first bytes: headers and chunks, then a close with no end of the body", async () => {
+    const raw = await rawPost(mock.url, {
+      model: "m",
+      messages: hello,
+      stream: true,
+      mock: { drop_after: 2 },
+    });
+    expect(raw.error).toBeUndefined();
+    expect(raw.received).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(raw.received).toMatch(/transfer-encoding: chunked/i);
+    expect(raw.received).toContain('"content":"lorem"');
+    expect(raw.received).toContain('"content":" ipsum"');
+    expect(raw.received).not.toContain("dolor");
+    expect(raw.received).not.toContain('finish_reason":"stop');
+    expect(raw.received).not.toContain("[DONE]");
+    // A chunked body ends with a zero-length chunk; a dropped one never gets it.
+    expect(raw.received.endsWith("0\r\n\r\n")).toBe(false);
+  });
+
+  it("drops a stream where its next chunk would have come, so the first ones arrive well before", async () => {
+    const res = await post({
+      model: "m",
+      messages: hello,
+      stream: true,
+      mock: { drop_after: 1, itl_ms: 150 },
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let received = "";
+    while (!received.includes('"content":"lorem"')) {
+      const { value } = await reader.read();
+      received += decoder.decode(value, { stream: true });
+    }
+    const firstChunkAt = performance.now();
+    await expect(reader.read()).rejects.toThrow();
+    expect(performance.now() - firstChunkAt).toBeGreaterThanOrEqual(120);
+  });
+});
+
+describe("mock upstream: concurrency observed", () => {
+  it("counts the requests being answered and the most at once, not GETs; reset restarts the high-water mark", async () => {
+    // A dropped connection closes a moment after its client has seen the drop.
+    await expect.poll(() => mock.active, { interval: 5 }).toBe(0);
+    mock.reset();
+    expect(mock.maxActive).toBe(0);
+    await (await fetch(`${mock.url}/v1/models`)).text();
+    await (await fetch(`${mock.url}/health`)).text();
+    expect(mock.maxActive).toBe(0);
+    const slow = { model: "m", messages: hello, mock: { ttft_ms: 200 } };
+    const three = [post(slow), post(slow), post({ ...slow, stream: true })];
+    await expect.poll(() => mock.active, { interval: 5 }).toBe(3);
+    for (const res of await Promise.all(three)) await res.text();
+    await expect.poll(() => mock.active, { interval: 5 }).toBe(0);
+    expect(mock.maxActive).toBe(3);
+
+    const controller = new AbortController();
+    const held = post(slow, {}, controller.signal).catch(() => undefined);
+    await expect.poll(() => mock.active, { interval: 5 }).toBe(1);
+    mock.reset();
+    expect(mock.maxActive).toBe(1);
+    controller.abort();
+    await held;
+    await expect.poll(() => mock.active, { interval: 5 }).toBe(0);
+    expect(mock.maxActive).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, describe, expect, it } from "vitest";
+import { ledgerEntries } from "./harness/observe.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 describe("usage ledger", () => {
@@ -90,5 +91,34 @@ describe("usage ledger", () => {
     });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { param: string } }).error.param).toBe("start");
+  });
+
+  it("writes one row per request with its attempts and the deployment that served it", async () => {
+    const gw = await startTestGateway();
+    open.push(gw);
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "none", maxRetries: 0 });
+    const messages = [{ role: "user" as const, content: "hi" }];
+    await client.chat.completions.create({ model: "mock-small", messages });
+    // Refused by the upstream with a status no gateway retries: one attempt, on the deployment that refused.
+    const refusal = { model: "mock-small", messages, mock: { status: 400 } } as never;
+    await expect(client.chat.completions.create(refusal)).rejects.toThrow();
+    // Refused before routing: no attempt, no deployment.
+    await expect(client.chat.completions.create({ model: "nope:thing", messages })).rejects.toThrow();
+
+    const rows = await ledgerEntries(gw);
+    expect(
+      rows.map(({ model, status, attempts, deployment }) => ({ model, status, attempts, deployment })),
+    ).toEqual([
+      { model: "mock-small", status: "ok", attempts: 1, deployment: "mock:mock-small" },
+      { model: "mock-small", status: "invalid_request", attempts: 1, deployment: "mock:mock-small" },
+      { model: "nope:thing", status: "model_not_found", attempts: 0, deployment: "" },
+    ]);
+    expect(rows[0]).toMatchObject({
+      surface: "openai",
+      provider: "mock",
+      completionTokens: 16,
+      estimated: false,
+    });
+    expect(await ledgerEntries(gw, { model: "nope:thing" })).toHaveLength(1);
   });
 });

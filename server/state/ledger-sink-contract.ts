@@ -23,6 +23,8 @@ export function usageRecord(over: Partial<UsageRecord> = {}): UsageRecord {
     latencyMs: 100,
     ttftMs: 10,
     costUsd: 0.5,
+    attempts: 1,
+    deployment: "mock:mock-small",
     ...over,
   };
 }

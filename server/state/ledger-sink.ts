@@ -15,6 +15,10 @@ export interface UsageRecord {
   readonly latencyMs: number;
   readonly ttftMs: number;
   readonly costUsd: number | undefined;
+  /** Upstream attempts made: 0 when refused before any, more than 1 after retries or fallbacks. */
+  readonly attempts: number;
+  /** Id of the deployment that served the call (or failed last); "" when none was tried. */
+  readonly deployment: string;
 }
 
 /** A filter and time range for reading the ledger back. */

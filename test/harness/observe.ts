@@ -1,4 +1,5 @@
-import type { UsageTotals } from "../../server/state/ledger-sink.ts";
+import { DatabaseSync } from "node:sqlite";
+import type { UsageRecord, UsageTotals } from "../../server/state/ledger-sink.ts";
 import type { TestGateway } from "./start-gateway.ts";
 
 /**
@@ -13,6 +14,38 @@ export async function ledgerRows(gw: TestGateway, provider: string, model: strin
     { startMs: Date.now() - 60_000, endMs: Date.now() + 60_000, key: "", provider, model },
   );
   return rows;
+}
+
+/**
+ * Every ledger row the gateway has recorded so far, one per request in the order they ended, optionally
+ * only those of one provider and model: what a test asserts a request's status, attempts and serving
+ * deployment on. A usage query first makes the gateway flush its queued rows (its ledger writes them in
+ * order before answering), then the file is read directly, since the usage API only gives totals.
+ */
+export async function ledgerEntries(
+  gw: TestGateway,
+  filter: { readonly provider?: string; readonly model?: string } = {},
+): Promise<UsageRecord[]> {
+  await ledgerRows(gw, "", "");
+  const db = new DatabaseSync(gw.ledgerPath, { readOnly: true });
+  try {
+    const rows = db
+      .prepare(
+        `SELECT at, request_id AS requestId, key, surface, provider, model, status,
+                prompt_tokens AS promptTokens, completion_tokens AS completionTokens,
+                cached_tokens AS cachedTokens, reasoning_tokens AS reasoningTokens, estimated,
+                latency_ms AS latencyMs, ttft_ms AS ttftMs, cost_usd AS costUsd, attempts, deployment
+           FROM usage WHERE (? = '' OR provider = ?) AND (? = '' OR model = ?) ORDER BY rowid`,
+      )
+      .all(filter.provider ?? "", filter.provider ?? "", filter.model ?? "", filter.model ?? "");
+    return rows.map((row) => ({
+      ...(row as unknown as UsageRecord),
+      estimated: row.estimated === 1,
+      costUsd: row.costUsd === null ? undefined : (row.costUsd as number),
+    }));
+  } finally {
+    db.close();
+  }
 }
 
 /** `llmgw_requests_total` summed over the series of one surface and status, from `GET /metrics`. */

@@ -13,6 +13,8 @@ export interface TestGateway {
   /** The mock upstream behind the gateway (provider name "mock"). */
   readonly mock: MockUpstream;
   readonly running: RunningGateway;
+  /** The gateway's ledger file (read back by observe.ts's `ledgerEntries`). */
+  readonly ledgerPath: string;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     port: running.address.port,
     mock,
     running,
+    ledgerPath: config.usage.path,
     async close() {
       await running.close(200);
       await mock.close();

@@ -59,12 +59,15 @@ describe("the account policy", () => {
       model: "gpt-x",
       provider: "",
       key: "",
+      attempts: 0,
+      deployment: "",
     });
   });
 
-  it("writes the served provider and model for an answered call", async () => {
+  it("writes the served provider, model and deployment, and the attempts, for an answered call", async () => {
     const ledger = new MemoryLedger();
     const serve: Next = async (c) => {
+      c.attempts = 2;
       c.served = served("m1");
       return { kind: "complete", response: create(CompleteResponseSchema) };
     };
@@ -73,7 +76,13 @@ describe("the account policy", () => {
       () => {},
     );
     await pipeline(call("alias"));
-    expect(ledger.rows[0]).toMatchObject({ status: "ok", provider: "mock", model: "m1" });
+    expect(ledger.rows[0]).toMatchObject({
+      status: "ok",
+      provider: "mock",
+      model: "m1",
+      attempts: 2,
+      deployment: "mock:m1",
+    });
   });
 });
 

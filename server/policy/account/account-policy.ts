@@ -30,6 +30,8 @@ export function accountPolicy(ledger: LedgerSink, log: Logger): Policy {
       latencyMs: outcome.latencyMs,
       ttftMs: outcome.ttftMs,
       costUsd: outcome.costUsd,
+      attempts: outcome.attempts,
+      deployment: outcome.served?.id ?? "",
     });
     const failure = outcome.error;
     if (failure === undefined) return;

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { parentPort, workerData } from "node:worker_threads";
 import type { UsageQuery } from "../ledger-sink.ts";
-import { appendRow, type ColumnBatch } from "./record-columns.ts";
+import { appendRow, type ColumnBatch, ROW_COLUMNS } from "./record-columns.ts";
 
 /**
  * The ledger's SQLite thread. It owns the database file, so every write,
@@ -25,10 +25,12 @@ export type LedgerReply =
   | { readonly type: "error"; readonly error: unknown }
   | { readonly type: "done"; readonly id: number; readonly rows?: unknown[]; readonly error?: unknown };
 
-/** Rows per multi-row INSERT (15 columns each, well under SQLite's 32766 parameter limit). */
+/** Rows per multi-row INSERT (17 columns each, well under SQLite's 32766 parameter limit). */
 const BATCH_ROWS = 64;
-const ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const ROW = `(${ROW_COLUMNS.map(() => "?").join(", ")})`;
+const INSERT = `INSERT INTO usage (${ROW_COLUMNS.join(", ")}) VALUES`;
 
+/** The table as the first release created it; `ADDED_COLUMNS` come on top, on new and old files alike. */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS usage (
   at INTEGER NOT NULL,
@@ -50,6 +52,38 @@ CREATE TABLE IF NOT EXISTS usage (
 CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
 `;
 
+/**
+ * Columns added since the first release, in order, with their declarations.
+ * A file written by an older gateway gets them when it is opened, and its
+ * old rows read as 0 attempts and no deployment. Append here; never edit
+ * `SCHEMA`.
+ */
+const ADDED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ["attempts", "INTEGER NOT NULL DEFAULT 0"],
+  ["deployment", "TEXT NOT NULL DEFAULT ''"],
+];
+
+/**
+ * Creates the table, or brings an older one up to date. One write
+ * transaction, so two gateways opening the same old file at once do not both
+ * add a column (the second waits on busy_timeout, then finds it there).
+ */
+function migrate(db: DatabaseSync): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec(SCHEMA);
+    const rows = db.prepare("SELECT name FROM pragma_table_info('usage')").all();
+    const have = new Set(rows.map((row) => row.name));
+    for (const [name, declaration] of ADDED_COLUMNS) {
+      if (!have.has(name)) db.exec(`ALTER TABLE usage ADD COLUMN ${name} ${declaration}`);
+    }
+    db.exec("COMMIT");
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
 interface Ledger {
   readonly db: DatabaseSync;
   readonly insert: StatementSync;
@@ -61,11 +95,11 @@ function open(path: string): Ledger {
   const db = new DatabaseSync(path);
   // Another process (a second gateway, a reader) may hold the file for a moment: wait, here off the event loop.
   db.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
-  db.exec(SCHEMA);
+  migrate(db);
   return {
     db,
-    insert: db.prepare(`INSERT INTO usage VALUES ${ROW}`),
-    insertMany: db.prepare(`INSERT INTO usage VALUES ${Array(BATCH_ROWS).fill(ROW).join(", ")}`),
+    insert: db.prepare(`${INSERT} ${ROW}`),
+    insertMany: db.prepare(`${INSERT} ${Array(BATCH_ROWS).fill(ROW).join(", ")}`),
   };
 }
 

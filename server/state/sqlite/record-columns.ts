@@ -1,9 +1,9 @@
 import type { UsageRecord } from "../ledger-sink.ts";
 
-/** Numbers per row: at, four token counts, estimated, latency, ttft, cost (NaN when unknown). */
-const NUMBERS = 9;
-/** Strings per row: request id, key, surface, provider, model, status. */
-const TEXTS = 6;
+/** Numbers per row: at, four token counts, estimated, latency, ttft, cost (NaN when unknown), attempts. */
+const NUMBERS = 10;
+/** Strings per row: request id, key, surface, provider, model, status, deployment. */
+const TEXTS = 7;
 
 /**
  * Rows on their way to the ledger worker, column by column: every number of
@@ -43,7 +43,8 @@ export class RecordColumns {
     this.#numbers[n + 6] = r.latencyMs;
     this.#numbers[n + 7] = r.ttftMs;
     this.#numbers[n + 8] = r.costUsd ?? Number.NaN;
-    this.#texts.push(r.requestId, r.key, r.surface, r.provider, r.model, r.status);
+    this.#numbers[n + 9] = r.attempts;
+    this.#texts.push(r.requestId, r.key, r.surface, r.provider, r.model, r.status, r.deployment);
   }
 
   /** Hands over the rows collected so far and starts afresh with storage of the same size. */
@@ -63,7 +64,28 @@ export class RecordColumns {
   }
 }
 
-/** Appends row `i` of `batch`, in the usage table's column order, to `out`. */
+/** The usage table's columns in the order `appendRow` gives their values. */
+export const ROW_COLUMNS = [
+  "at",
+  "request_id",
+  "key",
+  "surface",
+  "provider",
+  "model",
+  "status",
+  "prompt_tokens",
+  "completion_tokens",
+  "cached_tokens",
+  "reasoning_tokens",
+  "estimated",
+  "latency_ms",
+  "ttft_ms",
+  "cost_usd",
+  "attempts",
+  "deployment",
+] as const;
+
+/** Appends row `i` of `batch`, in `ROW_COLUMNS` order, to `out`. */
 export function appendRow(batch: ColumnBatch, i: number, out: Array<string | number | null>): void {
   const n = i * NUMBERS;
   const t = i * TEXTS;
@@ -72,4 +94,5 @@ export function appendRow(batch: ColumnBatch, i: number, out: Array<string | num
   const cost = num(8);
   out.push(num(0), text(0), text(1), text(2), text(3), text(4), text(5));
   out.push(num(1), num(2), num(3), num(4), num(5), num(6), num(7), Number.isNaN(cost) ? null : cost);
+  out.push(num(9), text(6));
 }
