@@ -32,6 +32,13 @@ export type BreakerState = "closed" | "open" | "half_open";
 
 /** One deployment's circuit breaker. */
 export interface Breaker {
+  /**
+   * What an attempt would meet now: "open" only while it would be refused
+   * outright. Once an open circuit's half-open delay has passed it reads
+   * "half_open" (its probe is due), even before an attempt has moved it
+   * there, so routing that skips "open" deployments still sends the probe;
+   * "half_open" may also mean the probe is out and `admit` will refuse.
+   */
   readonly state: BreakerState;
   /**
    * Admits one attempt, or throws `circuit_open` when the circuit is open

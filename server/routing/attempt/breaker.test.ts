@@ -93,10 +93,13 @@ describe("createBreaker", () => {
     expect(() => b.admit()).toThrow(GatewayError);
 
     vi.advanceTimersByTime(1);
-    // cockatiel moves to half-open lazily, with the first call after the delay.
-    expect(b.state).toBe("open");
+    // Due for its probe: it reads half-open before any attempt, though cockatiel only moves on the
+    // next call, which is when the listener hears it.
+    expect(b.state).toBe("half_open");
+    expect(heard).toEqual(["open"]);
     const probe = b.admit();
     expect(b.state).toBe("half_open");
+    expect(heard).toEqual(["open", "half_open"]);
     const second = refusal(() => b.admit());
     expect(second.code).toBe("circuit_open");
     expect(second.message).toContain("half-open");
@@ -122,8 +125,11 @@ describe("createBreaker", () => {
     expect(b.state).toBe("open");
     expect(heard).toEqual(["open", "half_open", "open"]);
     expect(refusal(() => b.admit()).retryAfterMs).toBe(5_000);
+    vi.advanceTimersByTime(4_999);
+    expect(b.state).toBe("open");
 
-    vi.advanceTimersByTime(5_000);
+    vi.advanceTimersByTime(1);
+    expect(b.state).toBe("half_open");
     const again = b.admit();
     again(false);
     await recorded();
@@ -169,6 +175,71 @@ describe("createBreaker", () => {
     expect(b.state).toBe("closed");
     await attempts(b, true);
     expect(b.state).toBe("open");
+  });
+
+  it("forgets failures that left the window during a quiet spell", async () => {
+    const { b } = breaker({ consecutiveFailures: 100 });
+    await attempts(b, true, true, true, true, true, true, true, true, true);
+    vi.advanceTimersByTime(60 * 60_000);
+    // Ten calls, all failed, had the first nine still counted.
+    await attempts(b, true);
+    expect(b.state).toBe("closed");
+    // The window still judges the calls inside it: ten of ten failed.
+    await attempts(b, true, true, true, true, true, true, true, true);
+    expect(b.state).toBe("closed");
+    await attempts(b, true);
+    expect(b.state).toBe("open");
+  });
+
+  it("counts outcomes that end in the same tick in the order they end", async () => {
+    const { b, heard } = breaker();
+    const settles = [b.admit(), b.admit(), b.admit(), b.admit(), b.admit()];
+    // Two failures, a success, two failures: never three in a row.
+    for (const [at, settle] of settles.entries()) settle(at !== 2);
+    await recorded();
+    expect(b.state).toBe("closed");
+    // Four failures in one tick: the third and the fourth both say open, and it opens once.
+    const more = [b.admit(), b.admit(), b.admit(), b.admit()];
+    for (const settle of more) settle(true);
+    await recorded();
+    expect(b.state).toBe("open");
+    expect(heard).toEqual(["open"]);
+    vi.advanceTimersByTime(5_000);
+    b.admit()(false);
+    await recorded();
+    expect(heard).toEqual(["open", "half_open", "closed"]);
+    await attempts(b, true, true);
+    expect(b.state).toBe("closed");
+  });
+
+  it("lets the probe alone decide, whatever attempts admitted before the circuit opened do", async () => {
+    const { b, heard } = breaker();
+    const olderStream = b.admit();
+    const olderSuccess = b.admit();
+    await attempts(b, true, true, true);
+    vi.advanceTimersByTime(5_000);
+    const probe = b.admit();
+    olderStream(true);
+    olderSuccess(false);
+    await recorded();
+    expect(b.state).toBe("half_open");
+    probe(false);
+    await recorded();
+    expect(b.state).toBe("closed");
+    expect(heard).toEqual(["open", "half_open", "closed"]);
+  });
+
+  it("names the provider in circuit_open when given one", async () => {
+    const b = createBreaker(settings, "cloud:gpt-4o", undefined, "openai");
+    await attempts(b, true, true, true);
+    expect(refusal(() => b.admit()).provider).toBe("openai");
+    vi.advanceTimersByTime(5_000);
+    b.admit();
+    const halfOpen = refusal(() => b.admit());
+    expect([halfOpen.code, halfOpen.provider]).toEqual(["circuit_open", "openai"]);
+    const { b: anonymous } = breaker();
+    await attempts(anonymous, true, true, true);
+    expect(refusal(() => anonymous.admit()).provider).toBeUndefined();
   });
 
   it("reports no unhandled rejection when it refuses", async () => {

@@ -1,71 +1,15 @@
-import {
-  type CircuitBreakerPolicy,
-  CircuitState,
-  ConsecutiveBreaker,
-  circuitBreaker,
-  handleWhenResult,
-  type IBreaker,
-  SamplingBreaker,
-} from "cockatiel";
+import { type CircuitBreakerPolicy, CircuitState, circuitBreaker, handleWhenResult } from "cockatiel";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { Breaker, BreakerListener, BreakerSettings, BreakerState } from "../deployment.ts";
-
-/**
- * Opens when either of cockatiel's breakers would: `n` failures in a row, or
- * too high a failure ratio over the sampling window. Both hear every
- * outcome, so each keeps its own count whichever one trips.
- */
-class EitherBreaker implements IBreaker {
-  readonly #consecutive: ConsecutiveBreaker;
-  readonly #sampling: SamplingBreaker;
-
-  constructor(consecutive: ConsecutiveBreaker, sampling: SamplingBreaker) {
-    this.#consecutive = consecutive;
-    this.#sampling = sampling;
-  }
-
-  get state(): unknown {
-    return { consecutive: this.#consecutive.state, sampling: this.#sampling.state };
-  }
-
-  set state(value: unknown) {
-    const both = value as { consecutive: number; sampling: unknown };
-    this.#consecutive.state = both.consecutive;
-    this.#sampling.state = both.sampling;
-  }
-
-  success(state: CircuitState): void {
-    this.#consecutive.success();
-    this.#sampling.success(state);
-  }
-
-  failure(state: CircuitState): boolean {
-    const inARow = this.#consecutive.failure();
-    const ratio = this.#sampling.failure(state);
-    return inARow || ratio;
-  }
-}
-
-/**
- * cockatiel's SamplingBreaker opens when failures are strictly above
- * `threshold` of the calls; the setting means "at or above", so the
- * threshold sits a hair below it (which also keeps a ratio of 1 inside the
- * open interval cockatiel requires).
- */
-const AT_OR_ABOVE = 1 - 1e-9;
-
-/**
- * The SamplingBreaker gates on a rate (calls per second over its window),
- * not a count: `total < window * rate` keeps it shut. Half a call below the
- * minimum makes that "fewer than `ratioMinRequests` calls" however the
- * floating point rounds.
- */
-function minimumRps(settings: BreakerSettings): number {
-  return ((settings.ratioMinRequests - 0.5) * 1_000) / settings.ratioWindowMs;
-}
+import { BreakerCounts } from "./breaker-counts.ts";
 
 /** An attempt's outcome, as the policy's result: `true` when it failed. */
 const failedOutcome = handleWhenResult((failed) => failed === true);
+
+/** The call that opens the circuit when an attempt admitted while closed says to (see BreakerCounts). */
+function failed(): boolean {
+  return true;
+}
 
 function ignore(): void {}
 
@@ -82,43 +26,64 @@ function stateOf(state: CircuitState): BreakerState {
 }
 
 /**
- * A deployment's breaker on cockatiel's circuit breaker policy. An attempt
- * runs through `policy.execute` as a promise that its settle function
- * resolves, with whether it failed, however much later (a stream's end).
+ * A deployment's breaker on cockatiel's circuit breaker policy, which runs
+ * the closed / open / half-open state machine; we only decide how outcomes
+ * reach it.
  *
- * cockatiel never refuses synchronously, and while half-open it holds a
- * second call until the probe settles instead of refusing it; so `admit`
- * refuses by itself, before `execute`, when the circuit is half-open or
- * open and not yet due for its probe. Otherwise `execute` calls our
- * function at once when it admits the attempt (that is how we tell it did).
+ * - The probe (the attempt admitted once an open circuit is due) runs
+ *   through `policy.execute` as a promise that its settle function
+ *   resolves, with whether it failed, however much later (a stream's end).
+ *   cockatiel never refuses synchronously, and while half-open it holds a
+ *   second call until the probe settles instead of refusing it; so `admit`
+ *   refuses by itself, before `execute`, when the circuit is half-open or
+ *   open and not yet due. Otherwise `execute` calls our function at once
+ *   when it admits the attempt (that is how we tell it did).
+ * - An attempt admitted while closed skips `execute` (and its promises):
+ *   for a closed call cockatiel does nothing but tell the breaker the
+ *   outcome once it settles, and open the circuit if the breaker says so.
+ *   The settle function does the same: it counts the outcome at once
+ *   (BreakerCounts.record), and when that says open, runs one failing call
+ *   through `execute` so that cockatiel opens the circuit. One difference
+ *   from cockatiel's own path: a failure of an attempt admitted before the
+ *   circuit opened that ends while the probe is out does not reopen the
+ *   circuit; the probe alone decides.
  */
 class CockatielBreaker implements Breaker {
   readonly #id: string;
+  readonly #provider: string | undefined;
   readonly #halfOpenAfterMs: number;
+  readonly #counts: BreakerCounts;
   readonly #policy: CircuitBreakerPolicy;
   /** When the circuit last opened, by Date.now() (cockatiel's own clock). */
   #openedAt = 0;
-  /** The admitted attempt's outcome, taken by `#run` inside `execute`. */
+  /** The probe's outcome, taken by `#run` inside `execute`. */
   #outcome: Promise<boolean> | undefined;
   readonly #run = (): Promise<boolean> | undefined => {
     const outcome = this.#outcome;
     this.#outcome = undefined;
     return outcome;
   };
+  /** The settle function of every attempt admitted while closed (one, not one per attempt). */
+  readonly #settleClosed = (attemptFailed: boolean): void => {
+    if (this.#counts.record(attemptFailed) && this.#policy.state === CircuitState.Closed) {
+      this.#counts.trip();
+      this.#policy.execute(failed).then(undefined, ignore);
+    }
+  };
 
-  constructor(settings: BreakerSettings, deploymentId: string, listener: BreakerListener | undefined) {
+  constructor(
+    settings: BreakerSettings,
+    deploymentId: string,
+    listener: BreakerListener | undefined,
+    provider: string | undefined,
+  ) {
     this.#id = deploymentId;
+    this.#provider = provider;
     this.#halfOpenAfterMs = settings.halfOpenAfterMs;
+    this.#counts = new BreakerCounts(settings);
     this.#policy = circuitBreaker(failedOutcome, {
       halfOpenAfter: settings.halfOpenAfterMs,
-      breaker: new EitherBreaker(
-        new ConsecutiveBreaker(settings.consecutiveFailures),
-        new SamplingBreaker({
-          threshold: settings.failureRatio * AT_OR_ABOVE,
-          duration: settings.ratioWindowMs,
-          minimumRps: minimumRps(settings),
-        }),
-      ),
+      breaker: this.#counts,
     });
     this.#policy.onStateChange((state) => {
       if (state === CircuitState.Open) this.#openedAt = Date.now();
@@ -127,21 +92,29 @@ class CockatielBreaker implements Breaker {
   }
 
   /**
-   * cockatiel's state. An open circuit stays "open" after its delay until
-   * the next `admit` sends the probe (cockatiel moves to half-open lazily).
+   * What an attempt would meet now. cockatiel moves an open circuit to
+   * half-open lazily, with the first call after the delay; this reads
+   * "half_open" as soon as the delay has passed, so that callers who skip
+   * open circuits still send the probe. The listener hears cockatiel's own
+   * transitions only, so "half_open" there comes when the probe is admitted.
    */
   get state(): BreakerState {
-    return stateOf(this.#policy.state);
+    const state = this.#policy.state;
+    if (state === CircuitState.Closed) return "closed";
+    if (state === CircuitState.Open && this.#probeDue()) return "half_open";
+    return stateOf(state);
   }
 
   admit(): (failed: boolean) => void {
     const state = this.#policy.state;
+    if (state === CircuitState.Closed) return this.#settleClosed;
     if (state === CircuitState.HalfOpen) {
-      throw new GatewayError("circuit_open", `${this.#id}'s circuit is half-open, its probe still out`);
+      throw new GatewayError("circuit_open", `${this.#id}'s circuit is half-open, its probe still out`, {
+        provider: this.#provider,
+      });
     }
-    if (state === CircuitState.Open) {
-      const waited = Date.now() - this.#openedAt;
-      if (waited < this.#halfOpenAfterMs) throw this.#open(this.#halfOpenAfterMs - waited);
+    if (state === CircuitState.Open && !this.#probeDue()) {
+      throw this.#open(this.#halfOpenAfterMs - (Date.now() - this.#openedAt));
     }
     const outcome = Promise.withResolvers<boolean>();
     this.#outcome = outcome.promise;
@@ -154,8 +127,16 @@ class CockatielBreaker implements Breaker {
     return outcome.resolve;
   }
 
+  /** Whether an open circuit has waited out its delay (cockatiel's own test, on our copy of its clock). */
+  #probeDue(): boolean {
+    return Date.now() - this.#openedAt >= this.#halfOpenAfterMs;
+  }
+
   #open(retryAfterMs: number): GatewayError {
-    return new GatewayError("circuit_open", `${this.#id}'s circuit is open`, { retryAfterMs });
+    return new GatewayError("circuit_open", `${this.#id}'s circuit is open`, {
+      retryAfterMs,
+      provider: this.#provider,
+    });
   }
 }
 
@@ -164,12 +145,14 @@ class CockatielBreaker implements Breaker {
  * failures in a row, or when at least `failureRatio` of the calls in the
  * last `ratioWindowMs` failed (once there were `ratioMinRequests` of them).
  * After `halfOpenAfterMs` it lets one probe through: success closes it,
- * failure opens it again. `listener` hears every change of state.
+ * failure opens it again. `listener` hears every change of state; the
+ * `circuit_open` errors name `provider` when given.
  */
 export function createBreaker(
   settings: BreakerSettings,
   deploymentId: string,
   listener?: BreakerListener,
+  provider?: string,
 ): Breaker {
-  return new CockatielBreaker(settings, deploymentId, listener);
+  return new CockatielBreaker(settings, deploymentId, listener, provider);
 }

@@ -149,6 +149,30 @@ describe("createSlotQueue", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("names the provider in queue_full and queue_timeout when given one", async () => {
+    vi.useFakeTimers();
+    const slots = createSlotQueue(
+      { maxConcurrency: 1, maxQueue: 1, queueTimeoutMs: 500 },
+      "local:llama",
+      "ollama",
+    );
+    take(slots);
+    const late = (slots.acquire(0, never) as Promise<() => void>).catch((error: GatewayError) => error);
+    const full = thrown(() => slots.acquire(0, never));
+    expect([full.code, full.provider]).toEqual(["queue_full", "ollama"]);
+    await vi.advanceTimersByTimeAsync(500);
+    const timedOut = await late;
+    expect(timedOut).toBeInstanceOf(GatewayError);
+    expect([(timedOut as GatewayError).code, (timedOut as GatewayError).provider]).toEqual([
+      "queue_timeout",
+      "ollama",
+    ]);
+    // Without one, they name none.
+    const anonymous = queue(1, 0);
+    take(anonymous);
+    expect(thrown(() => anonymous.acquire(0, never)).provider).toBeUndefined();
+  });
+
   it("removes a waiter whose caller leaves, with the signal's reason, and serves the next", async () => {
     const slots = queue(1, 3);
     const release = take(slots);

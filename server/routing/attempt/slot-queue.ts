@@ -76,6 +76,7 @@ function abortError(signal: AbortSignal): GatewayError {
  */
 class Slots implements SlotQueue {
   readonly #id: string;
+  readonly #provider: string | undefined;
   readonly #maxConcurrency: number;
   readonly #maxQueue: number;
   readonly #timeoutMs: number;
@@ -83,8 +84,9 @@ class Slots implements SlotQueue {
   #active = 0;
   #depth = 0;
 
-  constructor(settings: QueueSettings, deploymentId: string) {
+  constructor(settings: QueueSettings, deploymentId: string, provider: string | undefined) {
     this.#id = deploymentId;
+    this.#provider = provider;
     this.#maxConcurrency = settings.maxConcurrency;
     this.#maxQueue = settings.maxQueue;
     this.#timeoutMs = settings.queueTimeoutMs;
@@ -110,7 +112,7 @@ class Slots implements SlotQueue {
       throw new GatewayError(
         "queue_full",
         `${this.#id} is at max_concurrency ${this.#maxConcurrency} with ${this.#depth} waiting`,
-        { retryAfterMs: SHED_RETRY_AFTER_MS },
+        { retryAfterMs: SHED_RETRY_AFTER_MS, provider: this.#provider },
       );
     }
     return new Promise((resolve, reject) => {
@@ -136,6 +138,7 @@ class Slots implements SlotQueue {
     return new GatewayError(
       "queue_timeout",
       `no slot of ${this.#id} came free within queue_timeout_ms (${this.#timeoutMs} ms)`,
+      { provider: this.#provider },
     );
   }
 
@@ -195,8 +198,9 @@ class Slots implements SlotQueue {
  * `queueTimeoutMs`, and only while fewer than `maxQueue` already wait
  * (`maxQueue: 0` sheds as soon as every slot is taken). A freed slot goes
  * straight to the next waiter; once its promise has resolved, the slot is
- * the waiter's to release, even if its caller has left since.
+ * the waiter's to release, even if its caller has left since. The
+ * `queue_full` and `queue_timeout` errors name `provider` when given.
  */
-export function createSlotQueue(settings: QueueSettings, deploymentId: string): SlotQueue {
-  return new Slots(settings, deploymentId);
+export function createSlotQueue(settings: QueueSettings, deploymentId: string, provider?: string): SlotQueue {
+  return new Slots(settings, deploymentId, provider);
 }
