@@ -41,7 +41,10 @@ export function senders(gw: TestGateway): Record<Way, Sender> {
     createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1" }),
   );
   const chat = (model: string, prompt: string): ChatRequest =>
-    create(ChatRequestSchema, { model, messages: [{ role: 3, content: [{ part: { case: "text", value: prompt } }] }] });
+    create(ChatRequestSchema, {
+      model,
+      messages: [{ role: 3, content: [{ part: { case: "text", value: prompt } }] }],
+    });
   return {
     "rest-unary": async (model, prompt, headers) => {
       const done = await openai.chat.completions.create(
@@ -55,7 +58,12 @@ export function senders(gw: TestGateway): Record<Way, Sender> {
       let last: GatewayMeta | undefined;
       try {
         const stream = await openai.chat.completions.create(
-          { model, messages: [{ role: "user", content: prompt }], stream: true, stream_options: { include_usage: true } },
+          {
+            model,
+            messages: [{ role: "user", content: prompt }],
+            stream: true,
+            stream_options: { include_usage: true },
+          },
           { headers },
         );
         for await (const chunk of stream) {
@@ -69,7 +77,9 @@ export function senders(gw: TestGateway): Record<Way, Sender> {
     },
     "rpc-unary": async (model, prompt, headers) => {
       const done = await rpc.complete({ chat: chat(model, prompt) }, { headers });
-      const text = done.choices[0]?.message?.content.map((p) => (p.part.case === "text" ? p.part.value : "")).join("");
+      const text = done.choices[0]?.message?.content
+        .map((p) => (p.part.case === "text" ? p.part.value : ""))
+        .join("");
       return { text: text ?? "", meta: fromRpc(done.gateway) };
     },
     "rpc-stream": async (model, prompt, headers) => {
@@ -99,11 +109,12 @@ export async function failure(send: Promise<Routed>): Promise<RoutedFailure> {
 }
 
 class CutShort extends Error {
-  constructor(
-    readonly inner: unknown,
-    readonly textBefore: string,
-  ) {
+  readonly inner: unknown;
+  readonly textBefore: string;
+  constructor(inner: unknown, textBefore: string) {
     super("cut short");
+    this.inner = inner;
+    this.textBefore = textBefore;
   }
 }
 
