@@ -14,6 +14,8 @@ import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { ModelRouter } from "./routing/model-router.ts";
+import { RoutePlanner } from "./routing/route-planner.ts";
+import { RoutingTable } from "./routing/routing-table.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
@@ -35,7 +37,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const router = new ModelRouter(config, adapters);
   const discoverable = new Set(config.providers.filter((p) => p.discover).map((p) => p.name));
   await discoverModels(router, log, discoverable);
-  const rediscover = setInterval(() => void discoverModels(router, log, discoverable), REDISCOVER_MS);
+  const routing = new RoutingTable(config, router);
+  // Rediscovery can teach the catalogue new facts (context windows, prices): the table takes them up.
+  const rediscover = setInterval(
+    () => void discoverModels(router, log, discoverable).then(() => routing.refresh()),
+    REDISCOVER_MS,
+  );
   rediscover.unref();
 
   for (const [alias, target] of Object.entries(config.aliases)) {
@@ -64,7 +71,15 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
   const services: GatewayServices = {
-    pipeline: buildPipeline({ auth, router, ledger, metrics, log, logRequests: config.log.requests }),
+    pipeline: buildPipeline({
+      auth,
+      router,
+      planner: new RoutePlanner(routing),
+      ledger,
+      metrics,
+      log,
+      logRequests: config.log.requests,
+    }),
     inFlight,
     auth,
     catalog: router,

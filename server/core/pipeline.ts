@@ -6,6 +6,7 @@ import { authPolicy } from "../policy/auth/auth-policy.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import { validatePolicy } from "../policy/validate/validate-policy.ts";
 import type { ModelRouter } from "../routing/model-router.ts";
+import type { RoutePlanner } from "../routing/route-planner.ts";
 import { routePolicy } from "../routing/route-policy.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
@@ -16,6 +17,7 @@ import { execute } from "./execute.ts";
 export interface PipelineDeps {
   readonly auth: Authenticator;
   readonly router: ModelRouter;
+  readonly planner: RoutePlanner;
   readonly ledger: LedgerSink;
   readonly metrics: Metrics;
   readonly log: Logger;
@@ -35,7 +37,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     deps.logRequests ? requestLogPolicy(deps.log) : undefined,
     authPolicy(deps.auth),
     validatePolicy,
-    routePolicy(deps.router),
+    routePolicy(deps.planner),
   ];
 }
 
