@@ -13,8 +13,13 @@ import { KeyRing } from "./policy/auth/key-ring.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
 import { retrySettings } from "./routing/attempt/backoff.ts";
+import { createBreaker } from "./routing/attempt/breaker.ts";
+import { createSlotQueue } from "./routing/attempt/slot-queue.ts";
 import { discoverModels } from "./routing/discovery.ts";
+import { HealthProber } from "./routing/health-prober.ts";
 import { ModelRouter } from "./routing/model-router.ts";
+import { RoutePlanner } from "./routing/route-planner.ts";
+import { RoutingTable } from "./routing/routing-table.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
@@ -36,7 +41,20 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const router = new ModelRouter(config, adapters);
   const discoverable = new Set(config.providers.filter((p) => p.discover).map((p) => p.name));
   await discoverModels(router, log, discoverable);
-  const rediscover = setInterval(() => void discoverModels(router, log, discoverable), REDISCOVER_MS);
+  const metrics = new Metrics();
+  const routing = new RoutingTable(config, router, {
+    queue: createSlotQueue,
+    breaker: (settings, id) => createBreaker(settings, id, metrics.deployments.breakerChanged),
+  });
+  metrics.deployments.watch(() => routing.deployments());
+  const prober = new HealthProber(() => routing.deployments(), config.routing.health, log);
+  prober.start();
+  const planner = new RoutePlanner(routing);
+  // Rediscovery can teach the catalogue new facts (context windows, prices): the table takes them up.
+  const rediscover = setInterval(
+    () => void discoverModels(router, log, discoverable).then(() => routing.refresh()),
+    REDISCOVER_MS,
+  );
   rediscover.unref();
 
   for (const [alias, target] of Object.entries(config.aliases)) {
@@ -61,7 +79,6 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const ledger = new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
     log.error({ err: error }, "usage ledger write failed"),
   );
-  const metrics = new Metrics();
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
   const services: GatewayServices = {
@@ -69,6 +86,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       auth,
       router,
       retry: retrySettings(config.routing.retry),
+      planner,
       ledger,
       metrics,
       log,
@@ -100,6 +118,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     services,
     async close(graceMs = config.server.shutdown_grace_ms) {
       clearInterval(rediscover);
+      await prober.close();
       await server.close(graceMs, () =>
         inFlight.abortAll(new GatewayError("unavailable", "the gateway is shutting down; retry the request")),
       );

@@ -7,6 +7,7 @@ import type { Authenticator } from "../policy/auth/authenticator.ts";
 import { validatePolicy } from "../policy/validate/validate-policy.ts";
 import type { RetrySettings } from "../routing/attempt/backoff.ts";
 import type { ModelRouter } from "../routing/model-router.ts";
+import type { RoutePlanner } from "../routing/route-planner.ts";
 import { routePolicy } from "../routing/route-policy.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
@@ -19,6 +20,7 @@ export interface PipelineDeps {
   readonly router: ModelRouter;
   /** Retries and fallbacks over the plan's deployments. */
   readonly retry: RetrySettings;
+  readonly planner: RoutePlanner;
   readonly ledger: LedgerSink;
   readonly metrics: Metrics;
   readonly log: Logger;
@@ -38,7 +40,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     deps.logRequests ? requestLogPolicy(deps.log) : undefined,
     authPolicy(deps.auth),
     validatePolicy,
-    routePolicy(deps.router),
+    routePolicy(deps.planner),
   ];
 }
 

@@ -10,6 +10,7 @@ export function newStats(): DeploymentStats {
     attempts: 0,
     failures: 0,
     consecutiveFailures: 0,
+    measuredAt: 0,
   };
 }
 

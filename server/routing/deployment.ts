@@ -63,6 +63,8 @@ export interface DeploymentStats {
   failures: number;
   /** Failures since the last success (passive outlier detection). */
   consecutiveFailures: number;
+  /** Date.now() when the latest attempt finished; 0 before the first. */
+  measuredAt: number;
 }
 
 /** Whether active probes reach the deployment's upstream. */

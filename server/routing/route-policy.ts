@@ -1,19 +1,10 @@
-import { requestedModel } from "../core/call.ts";
 import type { Policy } from "../core/chain.ts";
-import { adHocDeployment } from "./ad-hoc-deployment.ts";
-import type { ModelRouter } from "./model-router.ts";
+import type { RoutePlanner } from "./route-planner.ts";
 
-/** Resolves the model the caller named into the call's route plan. */
-export function routePolicy(router: ModelRouter): Policy {
+/** Plans the call's route: the deployments that may serve it, in the order they are tried. */
+export function routePolicy(planner: RoutePlanner): Policy {
   return (next) => (call) => {
-    const requested = requestedModel(call);
-    call.plan = {
-      requested,
-      deployments: [adHocDeployment(router.resolve(requested))],
-      decision: { strategy: "single", score: undefined, complexity: "" },
-      fallback: true,
-      priority: 0,
-    };
+    call.plan = planner.plan(call);
     return next(call);
   };
 }

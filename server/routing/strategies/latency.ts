@@ -1,0 +1,11 @@
+import { hasSucceeded } from "../deployment-stats.ts";
+import { measurementRank, rankedStrategy } from "./ranked.ts";
+
+/** Lowest EWMA of the whole attempt's latency first. */
+export const latency = rankedStrategy({
+  name: "latency",
+  rank: (d, request) => measurementRank(d.live.stats, hasSucceeded(d.live.stats), request.now),
+  value: (d) => d.live.stats.latencyMs,
+  randomTies: false,
+  scoreOffset: 0,
+});
