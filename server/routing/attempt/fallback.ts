@@ -47,7 +47,8 @@ export function fallbackOverPlan(settings: RetrySettings, attempt: Attempt): Nex
           retired[i] = true;
         }
       }
-      if (!tried || call.attempts >= settings.maxAttempts) break;
+      // Rounds are bounded too: an attempt refused before it reached the upstream does not count as one.
+      if (!tried || call.attempts >= settings.maxAttempts || round + 1 >= settings.maxAttempts) break;
     }
     throw exhausted(plan.requested, failures);
   };
@@ -86,7 +87,9 @@ function isFinal(error: GatewayError, call: Call): boolean {
 /** Whether the same deployment may be tried again in this call. */
 function worthRetrying(error: GatewayError, settings: RetrySettings): boolean {
   if (!error.retryable) return false;
-  if (error.code === "queue_full" || error.code === "circuit_open") return false;
+  // A full queue, a queue waited out, or an open circuit will not have changed by the next round.
+  if (error.code === "queue_full" || error.code === "queue_timeout" || error.code === "circuit_open")
+    return false;
   return (error.retryAfterMs ?? 0) <= settings.maxRetryAfterMs;
 }
 
