@@ -53,6 +53,12 @@ export interface Call {
   readonly signal: AbortSignal;
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
+  /**
+   * performance.now() by which the call must be answered (the caller's own
+   * deadline or the gateway's request timeout, whichever is sooner): the
+   * signal fires then, and no retry is started that could not finish before.
+   */
+  readonly deadline: number;
   /** The API key the caller presented, if any; the auth policy checks it. */
   readonly credential: string | undefined;
   readonly op: Operation;
@@ -91,7 +97,7 @@ export function requestedModel(call: Call): string {
 /** What a surface knows when it builds a call. */
 export type CallInit = Pick<
   Call,
-  "requestId" | "surface" | "signal" | "startedAt" | "credential" | "op" | "stream"
+  "requestId" | "surface" | "signal" | "startedAt" | "deadline" | "credential" | "op" | "stream"
 > &
   Partial<Pick<Call, "chat" | "embed" | "decode">>;
 
@@ -102,6 +108,7 @@ export function createCall(init: CallInit): Call {
     surface: init.surface,
     signal: init.signal,
     startedAt: init.startedAt,
+    deadline: init.deadline,
     credential: init.credential,
     op: init.op,
     stream: init.stream,
