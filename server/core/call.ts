@@ -10,8 +10,10 @@ export type Operation = "chat" | "embed";
 export interface KeyInfo {
   /** The key's name, as the ledger and the usage queries show it. */
   readonly name: string;
-  /** Whether the key may read every key's usage. */
+  /** Whether the key may read every key's usage and change the routing config. */
   readonly admin: boolean;
+  /** Queue priority of the key's requests (higher is served first), unless a request sets its own. */
+  readonly priority: number;
 }
 
 /** How the first deployment of a plan was chosen, as the caller's metadata explains it. */

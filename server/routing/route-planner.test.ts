@@ -152,6 +152,18 @@ describe("RoutePlanner: routed models", () => {
     expect(priority(-2_000_000)).toBe(-1_000);
   });
 
+  it("gives a request its key's queue priority unless the request sets its own", () => {
+    const { planner } = setup();
+    const keyed = (request: ChatRequest) => {
+      const call = callFor(request);
+      call.key = { name: "batch", admin: false, priority: -5 };
+      return planner.plan(call).priority;
+    };
+    expect(keyed(chat("hi", { model: "chat" }))).toBe(-5);
+    expect(keyed(chat("hi", { model: "chat", routing: { strategy: "latency" } }))).toBe(-5);
+    expect(keyed(chat("hi", { model: "chat", routing: { priority: 3 } }))).toBe(3);
+  });
+
   it("moves unhealthy and breaker-open deployments to the end", () => {
     const { planner, deployment, measure } = setup();
     measure("chat", "gpu", 100);
