@@ -169,7 +169,17 @@ export const configSchema = z
           .object({
             name: z.string().min(1),
             key: z.string().min(8, "keys must be at least 8 characters"),
-            admin: z.boolean().default(false).describe("may read every key's usage, not only its own"),
+            admin: z
+              .boolean()
+              .default(false)
+              .describe("may read every key's usage, not only its own, and change the routing config"),
+            priority: z
+              .number()
+              .int()
+              .min(-1000)
+              .max(1000)
+              .default(0)
+              .describe("queue priority of this key's requests; higher is served first"),
           })
           .strict(),
       )

@@ -35,8 +35,12 @@ export function fallbackOverPlan(settings: RetrySettings, attempt: Attempt): Nex
         if (retired?.[i] === true) continue;
         if (call.attempts >= settings.maxAttempts) break;
         const deployment = deployments[i] as Deployment;
-        if (round > 0)
-          await sleep(backoffMs(settings, round, lastRetryAfter(failures, deployment)), call.signal);
+        if (round > 0) {
+          const wait = backoffMs(settings, round, lastRetryAfter(failures, deployment));
+          // A retry that could not even start before the caller's deadline is not worth waiting for.
+          if (performance.now() + wait >= call.deadline) break;
+          await sleep(wait, call.signal);
+        }
         tried = true;
         const answer = await attemptOrFailure(call, deployment, attempt, failures);
         if (answer !== undefined) return answer;
