@@ -48,7 +48,9 @@ describe("usage queries", () => {
     const usage = new UsageQueries(ledger);
     await usage.query({ name: "a", admin: false, priority: 0 }, none);
     expect(ledger.asked[0]?.key).toBe("a");
-    await expect(usage.query({ name: "a", admin: false, priority: 0 }, { ...none, key: "b" })).rejects.toMatchObject({
+    await expect(
+      usage.query({ name: "a", admin: false, priority: 0 }, { ...none, key: "b" }),
+    ).rejects.toMatchObject({
       code: "permission_denied",
     });
   });

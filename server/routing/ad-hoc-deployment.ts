@@ -6,6 +6,7 @@ import type { Route } from "./model-router.ts";
 export const DEFAULT_TIMEOUTS: DeploymentTimeouts = {
   totalMs: 600_000,
   ttftMs: 60_000,
+  unaryFirstByteMs: 600_000,
   interTokenMs: 30_000,
 };
 

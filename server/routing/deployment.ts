@@ -5,8 +5,16 @@ import type { Route } from "./model-router.ts";
 export interface DeploymentTimeouts {
   /** The whole attempt, from sending the request to the last byte. */
   readonly totalMs: number;
-  /** From sending the request to the first token. */
+  /** From sending the request to the first token of a stream. */
   readonly ttftMs: number;
+  /**
+   * From sending a unary request to the first byte of its answer. Most
+   * upstreams send nothing before the whole answer is ready, so this is the
+   * deployment's own `ttft_ms` when it sets one, and otherwise the total
+   * timeout (routing.timeouts.ttft_ms is for streams only, so that it does not
+   * cut short a long unary generation).
+   */
+  readonly unaryFirstByteMs: number;
   /** The longest gap between two events of a stream. */
   readonly interTokenMs: number;
 }

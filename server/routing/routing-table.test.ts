@@ -47,8 +47,15 @@ describe("RoutingTable", () => {
     expect(gpt).toMatchObject({ local: false, priority: 1 });
     expect(gpt?.pricing).toMatchObject({ input: 2.5, output: 10 });
     expect(gpt?.facts.contextWindow).toBe(128_000);
-    expect(gpt?.timeouts).toEqual({ totalMs: 600_000, ttftMs: 2_000, interTokenMs: 30_000 });
+    expect(gpt?.timeouts).toEqual({
+      totalMs: 600_000,
+      ttftMs: 2_000,
+      unaryFirstByteMs: 2_000,
+      interTokenMs: 30_000,
+    });
     expect(gpu?.timeouts.ttftMs).toBe(5_000);
+    // A deployment that sets no ttft_ms of its own runs no first-byte clock on unary calls: only the total one.
+    expect(gpu?.timeouts.unaryFirstByteMs).toBe(600_000);
     expect(gpt?.adapter.name).toBe("cloud");
   });
 

@@ -206,6 +206,7 @@ export class RoutingTable {
     const defaults: DeploymentTimeouts = {
       totalMs: routing.timeouts.total_ms,
       ttftMs: routing.timeouts.ttft_ms,
+      unaryFirstByteMs: routing.timeouts.total_ms,
       interTokenMs: routing.timeouts.inter_token_ms,
     };
     const breaker = routing.breaker.enabled ? breakerSettings(routing.breaker) : undefined;
@@ -302,6 +303,7 @@ export class RoutingTable {
       timeouts: {
         totalMs: config.timeouts.total_ms ?? defaults.totalMs,
         ttftMs: config.timeouts.ttft_ms ?? defaults.ttftMs,
+        unaryFirstByteMs: config.timeouts.ttft_ms ?? config.timeouts.total_ms ?? defaults.totalMs,
         interTokenMs: config.timeouts.inter_token_ms ?? defaults.interTokenMs,
       },
       live,

@@ -30,7 +30,10 @@ export class AttemptRun implements UpstreamCall {
   #timer: NodeJS.Timeout;
   #settled = false;
 
-  constructor(parent: AbortSignal, requestId: string, deployment: Deployment) {
+  /** The first-token clock this attempt runs: a stream's ttft, or a unary answer's first byte. */
+  readonly #firstTokenMs: number;
+
+  constructor(parent: AbortSignal, requestId: string, deployment: Deployment, stream: boolean) {
     this.deployment = deployment;
     this.requestId = requestId;
     this.signal = this.#controller.signal;
@@ -38,8 +41,9 @@ export class AttemptRun implements UpstreamCall {
     this.startedAt = performance.now();
     if (parent.aborted) this.#controller.abort(parent.reason);
     else parent.addEventListener("abort", this.#parentAborted);
-    const { totalMs, ttftMs } = deployment.timeouts;
-    this.#timer = setTimeout(this.#timedOut, Math.min(ttftMs, totalMs));
+    const { totalMs, ttftMs, unaryFirstByteMs } = deployment.timeouts;
+    this.#firstTokenMs = stream ? ttftMs : unaryFirstByteMs;
+    this.#timer = setTimeout(this.#timedOut, Math.min(this.#firstTokenMs, totalMs));
   }
 
   /** Registers a hook for the end of the attempt. */

@@ -43,13 +43,13 @@ function recorder() {
   return { heard, sink };
 }
 
-function attempt(timeouts = { totalMs: 5_000, ttftMs: 2_000, interTokenMs: 2_000 }) {
+function attempt(timeouts = { totalMs: 5_000, ttftMs: 2_000, interTokenMs: 2_000, unaryFirstByteMs: 5_000 }) {
   const deployment = adHocDeployment(
     { adapter: {} as ProviderAdapter, provider: "p", model: "m", pricing: undefined },
     timeouts,
   );
   const settled: Array<string> = [];
-  const run = new AttemptRun(new AbortController().signal, "r1", deployment);
+  const run = new AttemptRun(new AbortController().signal, "r1", deployment, true);
   run.onSettle((error) => settled.push(error?.code ?? "ok"));
   return { run, settled };
 }
@@ -86,7 +86,12 @@ describe("a stream held to its first token", () => {
 
   it("rejects with first_token_timeout, and stops the upstream, when no token comes in time", async () => {
     const upstream = new HandStream();
-    const { run, settled } = attempt({ totalMs: 5_000, ttftMs: 30, interTokenMs: 2_000 });
+    const { run, settled } = attempt({
+      totalMs: 5_000,
+      ttftMs: 30,
+      interTokenMs: 2_000,
+      unaryFirstByteMs: 5_000,
+    });
     const opened = GatedStream.open(upstream, run);
     await expect(opened).rejects.toMatchObject({ code: "first_token_timeout" });
     expect(upstream.cancelled).toBeInstanceOf(GatewayError);
@@ -95,7 +100,12 @@ describe("a stream held to its first token", () => {
 
   it("ends a committed stream with an error event when it goes quiet past the inter-token timeout", async () => {
     const upstream = new HandStream();
-    const { run, settled } = attempt({ totalMs: 5_000, ttftMs: 2_000, interTokenMs: 40 });
+    const { run, settled } = attempt({
+      totalMs: 5_000,
+      ttftMs: 2_000,
+      interTokenMs: 40,
+      unaryFirstByteMs: 5_000,
+    });
     const opened = GatedStream.open(upstream, run);
     upstream.sink?.event(delta("a"));
     upstream.sink?.flush();
@@ -133,7 +143,7 @@ describe("a stream held to its first token", () => {
 
   it("ends a committed stream with upstream_timeout when the whole attempt outlasts its total timeout", async () => {
     const upstream = new HandStream();
-    const { run, settled } = attempt({ totalMs: 80, ttftMs: 30, interTokenMs: 2_000 });
+    const { run, settled } = attempt({ totalMs: 80, ttftMs: 30, interTokenMs: 2_000, unaryFirstByteMs: 80 });
     const opened = GatedStream.open(upstream, run);
     upstream.sink?.event(delta("a"));
     const { heard, sink } = recorder();

@@ -2,7 +2,7 @@ import type { Call } from "../../core/call.ts";
 import type { Answer, Attempt } from "../../core/chain.ts";
 import { embedOnRoute } from "../../core/embed.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import type { Deployment, SlotQueue } from "../deployment.ts";
+import type { Breaker, Deployment, SlotQueue } from "../deployment.ts";
 import { recordAttempt } from "../deployment-stats.ts";
 import { AttemptRun } from "./attempt-run.ts";
 import { GatedStream } from "./gated-stream.ts";
@@ -69,12 +69,13 @@ async function start(
   connection: (() => void) | undefined,
   breakerSettle: ((failed: boolean) => void) | undefined,
 ): Promise<Answer> {
-  const run = new AttemptRun(call.signal, call.requestId, deployment);
+  const run = new AttemptRun(call.signal, call.requestId, deployment, call.stream);
   if (release !== undefined) run.onSettle(release);
   if (connection !== undefined) run.onSettle(connection);
   if (breakerSettle !== undefined) {
     const settle = breakerSettle;
-    run.onSettle((error, r) => settle(error !== undefined && isDeploymentFault(error, r)));
+    const breaker = deployment.live.breaker;
+    run.onSettle((error, r) => settle(error !== undefined && breakerCounts(error, r, breaker)));
   }
   run.onSettle(recordOutcome);
   deployment.live.stats.inFlight++;
@@ -123,6 +124,15 @@ function recordOutcome(error: GatewayError | undefined, run: AttemptRun): void {
     },
     Date.now(),
   );
+}
+
+/**
+ * Whether the breaker hears an attempt's end as a failure: the deployment's
+ * own failures, and a half-open probe whose caller left before it could tell
+ * (a probe that proved nothing must not close the circuit).
+ */
+function breakerCounts(error: GatewayError, run: AttemptRun, breaker: Breaker | undefined): boolean {
+  return isDeploymentFault(error, run) || (run.callerGone && breaker?.state === "half_open");
 }
 
 /** Whether an attempt's error is the deployment's failure (what breakers and health count). */
