@@ -10,7 +10,7 @@ export type Operation = "chat" | "embed";
 export interface KeyInfo {
   /** The key's name, as the ledger and the usage queries show it. */
   readonly name: string;
-  /** Whether the key may read every key's usage. */
+  /** Whether the key may read every key's usage and change the routing config. */
   readonly admin: boolean;
 }
 
