@@ -15,6 +15,7 @@ import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
 import { retrySettings } from "./routing/attempt/backoff.ts";
 import { createBreaker } from "./routing/attempt/breaker.ts";
+import { connectionPools } from "./routing/attempt/connection-pools.ts";
 import { createSlotQueue } from "./routing/attempt/slot-queue.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { HealthProber } from "./routing/health-prober.ts";
@@ -105,6 +106,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       auth,
       router,
       retry,
+      pools: connectionPools(config.providers),
       planner,
       ledger,
       metrics,

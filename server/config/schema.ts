@@ -68,6 +68,18 @@ const provider = z
     timeout_ms: z.number().int().positive().default(600_000),
     connect_timeout_ms: z.number().int().positive().default(5_000),
     connections: z.number().int().positive().default(128),
+    max_pending: z
+      .number()
+      .int()
+      .min(0)
+      .default(1024)
+      .describe("requests that may wait for one of the provider's connections; beyond that, shed with 429"),
+    pending_timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe("the longest a request waits for one of the provider's connections"),
     stream_usage: z
       .boolean()
       .optional()
@@ -161,6 +173,13 @@ export const configSchema = z
               .boolean()
               .default(false)
               .describe("may read every key's usage, not only its own, and change the routing config"),
+            priority: z
+              .number()
+              .int()
+              .min(-1000)
+              .max(1000)
+              .default(0)
+              .describe("queue priority of this key's requests; higher is served first"),
           })
           .strict(),
       )

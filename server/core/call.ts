@@ -12,6 +12,8 @@ export interface KeyInfo {
   readonly name: string;
   /** Whether the key may read every key's usage and change the routing config. */
   readonly admin: boolean;
+  /** Queue priority of the key's requests (higher is served first), unless a request sets its own. */
+  readonly priority: number;
 }
 
 /** How the first deployment of a plan was chosen, as the caller's metadata explains it. */
@@ -53,6 +55,12 @@ export interface Call {
   readonly signal: AbortSignal;
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
+  /**
+   * performance.now() by which the call must be answered (the caller's own
+   * deadline or the gateway's request timeout, whichever is sooner): the
+   * signal fires then, and no retry is started that could not finish before.
+   */
+  readonly deadline: number;
   /** The API key the caller presented, if any; the auth policy checks it. */
   readonly credential: string | undefined;
   readonly op: Operation;
@@ -91,7 +99,7 @@ export function requestedModel(call: Call): string {
 /** What a surface knows when it builds a call. */
 export type CallInit = Pick<
   Call,
-  "requestId" | "surface" | "signal" | "startedAt" | "credential" | "op" | "stream"
+  "requestId" | "surface" | "signal" | "startedAt" | "deadline" | "credential" | "op" | "stream"
 > &
   Partial<Pick<Call, "chat" | "embed" | "decode">>;
 
@@ -102,6 +110,7 @@ export function createCall(init: CallInit): Call {
     surface: init.surface,
     signal: init.signal,
     startedAt: init.startedAt,
+    deadline: init.deadline,
     credential: init.credential,
     op: init.op,
     stream: init.stream,

@@ -11,6 +11,7 @@ function call() {
     surface: "test",
     signal: new AbortController().signal,
     startedAt: performance.now(),
+    deadline: Number.POSITIVE_INFINITY,
     credential: undefined,
     op: "chat",
     stream: false,

@@ -28,6 +28,7 @@ function newCall(controller = new AbortController(), stream = false): Call {
     surface: "test",
     signal: controller.signal,
     startedAt: performance.now(),
+    deadline: Number.POSITIVE_INFINITY,
     credential: undefined,
     op: "chat",
     stream,

@@ -14,6 +14,7 @@ function newCall(): Call {
     surface: "test",
     signal: new AbortController().signal,
     startedAt: performance.now(),
+    deadline: Number.POSITIVE_INFINITY,
     credential: undefined,
     op: "chat",
     stream: false,

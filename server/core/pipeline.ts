@@ -6,6 +6,7 @@ import { authPolicy } from "../policy/auth/auth-policy.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import { validatePolicy } from "../policy/validate/validate-policy.ts";
 import type { RetrySettings } from "../routing/attempt/backoff.ts";
+import type { ConnectionPools } from "../routing/attempt/run-attempt.ts";
 import type { ModelRouter } from "../routing/model-router.ts";
 import type { RoutePlanner } from "../routing/route-planner.ts";
 import { routePolicy } from "../routing/route-policy.ts";
@@ -20,6 +21,8 @@ export interface PipelineDeps {
   readonly router: ModelRouter;
   /** Retries and fallbacks over the plan's deployments. */
   readonly retry: RetrySettings;
+  /** Each provider's bounded wait for an upstream connection. */
+  readonly pools: ConnectionPools;
   readonly planner: RoutePlanner;
   readonly ledger: LedgerSink;
   readonly metrics: Metrics;
@@ -46,7 +49,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
 
 /** Builds the pipeline once, at start-up: the policy chain around execution, inside the end-hook runner. */
 export function buildPipeline(deps: PipelineDeps): Pipeline {
-  const chain = compose(policies(deps), execute(deps.retry, []));
+  const chain = compose(policies(deps), execute(deps.retry, deps.pools, []));
   return withEndHooks(chain, (error, call) =>
     deps.log.error({ err: error, requestId: call.requestId }, "an end hook failed"),
   );

@@ -3,14 +3,15 @@ import type { z } from "zod";
 import type { RoutingConfigJson } from "../../sdk/routing-config.ts";
 import { type RoutingConfig, routingSchema } from "../config/routing-schema.ts";
 import { GatewayError } from "../errors/gateway-error.ts";
+import { KeyRing } from "../policy/auth/key-ring.ts";
 import { RoutePlanner } from "../routing/route-planner.ts";
 import { chat, sequence } from "../routing/strategies/test-candidates.ts";
 import { PROVIDERS, recordingFactories, testTable } from "../routing/test-routing.ts";
 import type { KeyInfo } from "./call.ts";
 import { RoutingControl } from "./routing-control.ts";
 
-const ADMIN: KeyInfo = { name: "ops", admin: true };
-const USER: KeyInfo = { name: "app", admin: false };
+const ADMIN: KeyInfo = { name: "ops", admin: true, priority: 0 };
+const USER: KeyInfo = { name: "app", admin: false, priority: 0 };
 
 const ROUTING = {
   strategy: "latency",
@@ -86,9 +87,8 @@ describe("RoutingControl", () => {
     ]);
     expect(control.explain(USER, chat("hi", { model: "chat" }), false).serving?.id).toBe("gpu");
     // The open gateway's caller (no keys configured) is an admin, as the key ring makes it.
-    expect(control.update({ name: "", admin: true }, { strategy: "cost" })).toMatchObject({
-      strategy: "cost",
-    });
+    const open = new KeyRing([]).authenticate(undefined);
+    expect(control.update(open, { strategy: "cost" })).toMatchObject({ strategy: "cost" });
   });
 
   it("refuses a bad update whole, naming every problem, and keeps the old config in force", () => {

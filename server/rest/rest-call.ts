@@ -18,6 +18,7 @@ export interface RestRequest {
   readonly requestId: string;
   readonly signal: AbortSignal;
   readonly startedAt: number;
+  readonly deadline: number;
   readonly credential: string | undefined;
 }
 
@@ -43,6 +44,7 @@ export function restRequest(
     requestId,
     signal: controller.signal,
     startedAt: performance.now(),
+    deadline: tracked.deadline,
     credential: restCredential(req),
   };
 }

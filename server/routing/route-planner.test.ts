@@ -60,6 +60,7 @@ function callFor(request: ChatRequest, stream = false) {
     surface: "test",
     signal: new AbortController().signal,
     startedAt: 0,
+    deadline: Number.POSITIVE_INFINITY,
     credential: undefined,
     op: "chat",
     stream,
@@ -149,6 +150,18 @@ describe("RoutePlanner: routed models", () => {
     expect(priority(7)).toBe(7);
     expect(priority(2_000_000)).toBe(1_000);
     expect(priority(-2_000_000)).toBe(-1_000);
+  });
+
+  it("gives a request its key's queue priority unless the request sets its own", () => {
+    const { planner } = setup();
+    const keyed = (request: ChatRequest) => {
+      const call = callFor(request);
+      call.key = { name: "batch", admin: false, priority: -5 };
+      return planner.plan(call).priority;
+    };
+    expect(keyed(chat("hi", { model: "chat" }))).toBe(-5);
+    expect(keyed(chat("hi", { model: "chat", routing: { strategy: "latency" } }))).toBe(-5);
+    expect(keyed(chat("hi", { model: "chat", routing: { priority: 3 } }))).toBe(3);
   });
 
   it("moves unhealthy and breaker-open deployments to the end", () => {
@@ -252,6 +265,7 @@ describe("RoutePlanner: routed models", () => {
       surface: "test",
       signal: new AbortController().signal,
       startedAt: 0,
+      deadline: Number.POSITIVE_INFINITY,
       credential: undefined,
       op: "embed",
       stream: false,
@@ -388,6 +402,7 @@ describe("RoutePlanner: virtual models", () => {
       surface: "test",
       signal: new AbortController().signal,
       startedAt: 0,
+      deadline: Number.POSITIVE_INFINITY,
       credential: undefined,
       op: "embed",
       stream: false,

@@ -70,7 +70,16 @@ export class RoutePlanner {
 
   /** The plan for a call. Throws `no_eligible_deployment` saying why each candidate was skipped. */
   plan(call: Call): RoutePlan {
-    const plan = this.#route(call.op, requestedModel(call), call.chat, call.embed, call.stream, undefined);
+    const keyPriority = call.key?.priority ?? 0;
+    const plan = this.#route(
+      call.op,
+      requestedModel(call),
+      call.chat,
+      call.embed,
+      call.stream,
+      undefined,
+      keyPriority,
+    );
     if (plan !== undefined) return plan;
     // Cold path: route again, recording, to say why nothing qualifies.
     const trace = new RouteTrace();
@@ -101,8 +110,9 @@ export class RoutePlanner {
     embed: EmbedRequest | undefined,
     stream: boolean,
     trace: RouteTrace | undefined,
+    keyPriority = 0,
   ): RoutePlan | undefined {
-    const hints = readHints(op === "chat" ? chat?.routing : undefined);
+    const hints = readHints(op === "chat" ? chat?.routing : undefined, keyPriority);
     const routed = this.#table.model(requested);
     if (routed === undefined) {
       if (op !== "chat" || !this.#table.isVirtual(requested)) {
@@ -301,8 +311,10 @@ function orderRuns(
   return first;
 }
 
-function readHints(routing: ChatRequest["routing"]): Hints {
-  if (routing === undefined) return NO_HINTS;
+/** The caller's hints; the queue priority is the request's own, else its key's. */
+function readHints(routing: ChatRequest["routing"], keyPriority: number): Hints {
+  if (routing === undefined)
+    return keyPriority === 0 ? NO_HINTS : { ...NO_HINTS, priority: clampPriority(keyPriority) };
   let strategy: Strategy | undefined;
   if (routing.strategy !== "") {
     strategy = strategyFor(routing.strategy);
@@ -313,13 +325,16 @@ function readHints(routing: ChatRequest["routing"]): Hints {
         { param: "routing.strategy" },
       );
   }
-  const priority = routing.priority ?? 0;
   return {
     strategy,
     preferProvider: routing.preferProvider,
     fallback: !routing.noFallback,
-    priority: Math.min(MAX_PRIORITY, Math.max(MIN_PRIORITY, Math.trunc(priority))),
+    priority: clampPriority(routing.priority ?? keyPriority),
   };
+}
+
+function clampPriority(priority: number): number {
+  return Math.min(MAX_PRIORITY, Math.max(MIN_PRIORITY, Math.trunc(priority)));
 }
 
 const NO_HINTS: Hints = Object.freeze({

@@ -185,7 +185,8 @@ describe("RoutingTable", () => {
     expect(mini1).toMatchObject({ provider: "cloud", model: "gpt-4o-mini", id: "cloud:gpt-4o-mini" });
     const claude = table.adHoc("other:claude-sonnet-4");
     expect(table.adHoc("other:claude-sonnet-4").live).toBe(claude.live);
-    expect(claude.live.breaker).toBeDefined();
+    // A catalogue name has nothing to fall back to, so it gets no breaker either.
+    expect(claude.live.breaker).toBeUndefined();
     // A catalogue name that a routed deployment serves shares its live state, queue and all.
     const gpu = table.model("chat")?.deployments.find((d) => d.id === "gpu");
     const direct = table.adHoc("local:llama-8b");

@@ -64,7 +64,6 @@ interface Built {
   readonly byUpstream: ReadonlyMap<string, Deployment>;
   readonly pool: VirtualPool;
   readonly defaults: DeploymentTimeouts;
-  readonly breaker: BreakerSettings | undefined;
   /**
    * Catalogue deployments made so far, by provider then model: only names a
    * provider lists or a routed deployment serves, so it stays bounded.
@@ -179,7 +178,9 @@ export class RoutingTable {
     }
     const d =
       routed === undefined
-        ? adHocDeployment(route, built.defaults, this.#live.adHoc(upstream, built.breaker))
+        ? // No breaker either: a catalogue name has no deployment to fall back to, so an open circuit
+          // would only turn its upstream's trouble into the gateway's own 503s.
+          adHocDeployment(route, built.defaults, this.#live.adHoc(upstream, undefined))
         : adHocDeployment(route, routed.timeouts, routed.live);
     let byModel = built.adHoc.get(route.provider);
     if (byModel === undefined) {
@@ -242,7 +243,7 @@ export class RoutingTable {
         deployments,
       });
     }
-    this.#live.prune(new Set(byId.keys()), (key) => (key.endsWith(":*") ? undefined : breaker));
+    this.#live.prune(new Set(byId.keys()), () => undefined);
 
     const models = new Map<string, RoutedModel>();
     for (const model of routing.models) {
@@ -271,7 +272,7 @@ export class RoutingTable {
       preferLocalShare: routing.virtual.prefer_local_share,
       deployments: pooled,
     };
-    return { models, all, byUpstream, pool, defaults, breaker, adHoc: new Map(), wildcard: new Map() };
+    return { models, all, byUpstream, pool, defaults, adHoc: new Map(), wildcard: new Map() };
   }
 
   #deployment(

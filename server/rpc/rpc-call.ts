@@ -83,11 +83,13 @@ export function rpcGate(services: GatewayServices) {
       if (!settled) refuse(bodyError(ctx.signal.reason));
     };
     ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const { signal, deadline } = callSignal(ctx, services.inFlight);
     const call = createCall({
       requestId,
       surface: "rpc",
-      signal: callSignal(ctx, services.inFlight),
+      signal,
       startedAt,
+      deadline,
       credential: rpcCredential(ctx),
       op: method.op,
       stream: method.stream,
@@ -169,11 +171,14 @@ export function rpcRoutingHints(headers: Headers): RoutingHints | undefined {
  * timeout passes, or on shutdown, so the core and providers can tell a
  * deadline from a cancel without knowing about Connect.
  */
-function callSignal(ctx: HandlerContext, inFlight: InFlight): AbortSignal {
+function callSignal(ctx: HandlerContext, inFlight: InFlight): { signal: AbortSignal; deadline: number } {
   const controller = new AbortController();
+  let deadline = performance.now();
   if (ctx.signal.aborted) controller.abort(reasonOf(ctx.signal.reason));
   else {
     const tracked = inFlight.add(controller);
+    const callerMs = ctx.timeoutMs();
+    deadline = callerMs === undefined ? tracked.deadline : Math.min(tracked.deadline, deadline + callerMs);
     // Connect's signal also fires when the call completes, which is when we stop tracking it.
     const forward = () => {
       inFlight.release(tracked);
@@ -181,7 +186,7 @@ function callSignal(ctx: HandlerContext, inFlight: InFlight): AbortSignal {
     };
     ctx.signal.addEventListener("abort", forward, { once: true });
   }
-  return controller.signal;
+  return { signal: controller.signal, deadline };
 }
 
 /**

@@ -31,6 +31,7 @@ function call(model: string) {
     surface: "openai",
     signal: new AbortController().signal,
     startedAt: performance.now(),
+    deadline: Number.POSITIVE_INFINITY,
     credential: undefined,
     op: "chat",
     stream: false,

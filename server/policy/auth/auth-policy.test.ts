@@ -19,6 +19,7 @@ function call(credential: string | undefined): Call {
     surface: "test",
     signal: new AbortController().signal,
     startedAt: 0,
+    deadline: Number.POSITIVE_INFINITY,
     credential,
     op: "chat",
     stream: false,

@@ -26,8 +26,8 @@ export class AttemptRun implements UpstreamCall {
   readonly #controller = new AbortController();
   readonly #parent: AbortSignal;
   #hooks: SettleHook[] | undefined;
-  #total: NodeJS.Timeout | undefined;
-  #firstToken: NodeJS.Timeout | undefined;
+  /** One timer for both clocks: first the first token's (when sooner), then the whole attempt's. */
+  #timer: NodeJS.Timeout;
   #settled = false;
 
   constructor(parent: AbortSignal, requestId: string, deployment: Deployment) {
@@ -39,8 +39,7 @@ export class AttemptRun implements UpstreamCall {
     if (parent.aborted) this.#controller.abort(parent.reason);
     else parent.addEventListener("abort", this.#parentAborted);
     const { totalMs, ttftMs } = deployment.timeouts;
-    this.#total = setTimeout(this.#totalTimedOut, totalMs);
-    if (ttftMs < totalMs) this.#firstToken = setTimeout(this.#firstTokenTimedOut, ttftMs);
+    this.#timer = setTimeout(this.#timedOut, Math.min(ttftMs, totalMs));
   }
 
   /** Registers a hook for the end of the attempt. */
@@ -74,8 +73,7 @@ export class AttemptRun implements UpstreamCall {
   settle(error: GatewayError | undefined): void {
     if (this.#settled) return;
     this.#settled = true;
-    clearTimeout(this.#total);
-    clearTimeout(this.#firstToken);
+    clearTimeout(this.#timer);
     this.#parent.removeEventListener("abort", this.#parentAborted);
     const hooks = this.#hooks;
     if (hooks === undefined) return;
@@ -84,32 +82,38 @@ export class AttemptRun implements UpstreamCall {
 
   #firstTokenArrived(): void {
     this.firstTokenAt = performance.now();
-    clearTimeout(this.#firstToken);
   }
 
   readonly #parentAborted = (): void => {
     this.#controller.abort(this.#parent.reason);
   };
 
-  readonly #totalTimedOut = (): void => {
-    const { provider, timeouts } = this.deployment;
-    this.abort(
-      new GatewayError(
-        "upstream_timeout",
-        `deployment ${this.deployment.id} did not finish within ${timeouts.totalMs} ms`,
-        { provider },
-      ),
-    );
-  };
-
-  readonly #firstTokenTimedOut = (): void => {
-    const { provider, timeouts } = this.deployment;
-    this.abort(
-      new GatewayError(
-        "first_token_timeout",
-        `deployment ${this.deployment.id} sent no token within ${timeouts.ttftMs} ms`,
-        { provider },
-      ),
-    );
+  /** The timer: the first token is late, or the whole attempt is; else it is re-armed for the rest. */
+  readonly #timedOut = (): void => {
+    const { id, provider, timeouts } = this.deployment;
+    const elapsed = performance.now() - this.startedAt;
+    if (this.firstTokenAt === 0 && timeouts.ttftMs <= timeouts.totalMs) {
+      this.abort(
+        new GatewayError(
+          "first_token_timeout",
+          `deployment ${id} sent no token within ${timeouts.ttftMs} ms`,
+          {
+            provider,
+          },
+        ),
+      );
+    } else if (elapsed + 1 >= timeouts.totalMs) {
+      this.abort(
+        new GatewayError(
+          "upstream_timeout",
+          `deployment ${id} did not finish within ${timeouts.totalMs} ms`,
+          {
+            provider,
+          },
+        ),
+      );
+    } else {
+      this.#timer = setTimeout(this.#timedOut, timeouts.totalMs - elapsed);
+    }
   };
 }

@@ -17,12 +17,18 @@ function deployment(provider: string): Deployment {
   return adHocDeployment({ adapter: {} as ProviderAdapter, provider, model: "m", pricing: undefined });
 }
 
-function call(deployments: Deployment[], fallback = true, signal = new AbortController().signal): Call {
+function call(
+  deployments: Deployment[],
+  fallback = true,
+  signal = new AbortController().signal,
+  deadline = Number.POSITIVE_INFINITY,
+): Call {
   const c = createCall({
     requestId: "r1",
     surface: "test",
     signal,
     startedAt: performance.now(),
+    deadline,
     credential: undefined,
     op: "chat",
     stream: false,
@@ -143,5 +149,14 @@ describe("the fallback loop", () => {
     const pending = run(call([deployment("a")], true, controller.signal));
     setTimeout(() => controller.abort(gone), 10);
     await expect(pending).rejects.toBe(gone);
+  });
+
+  it("does not start a retry whose wait would outlast the caller's deadline", async () => {
+    const trail: string[] = [];
+    const limited = new GatewayError("upstream_rate_limited", "429", { retryAfterMs: 40 });
+    const run = fallbackOverPlan(SETTINGS, scripted({ a: [limited] }, trail));
+    const c = call([deployment("a")], true, new AbortController().signal, performance.now() + 20);
+    await expect(run(c)).rejects.toBe(limited);
+    expect(trail).toEqual(["a"]);
   });
 });

@@ -35,8 +35,12 @@ export function fallbackOverPlan(settings: RetrySettings, attempt: Attempt): Nex
         if (retired?.[i] === true) continue;
         if (call.attempts >= settings.maxAttempts) break;
         const deployment = deployments[i] as Deployment;
-        if (round > 0)
-          await sleep(backoffMs(settings, round, lastRetryAfter(failures, deployment)), call.signal);
+        if (round > 0) {
+          const wait = backoffMs(settings, round, lastRetryAfter(failures, deployment));
+          // A retry that could not even start before the caller's deadline is not worth waiting for.
+          if (performance.now() + wait >= call.deadline) break;
+          await sleep(wait, call.signal);
+        }
         tried = true;
         const answer = await attemptOrFailure(call, deployment, attempt, failures);
         if (answer !== undefined) return answer;
@@ -47,7 +51,8 @@ export function fallbackOverPlan(settings: RetrySettings, attempt: Attempt): Nex
           retired[i] = true;
         }
       }
-      if (!tried || call.attempts >= settings.maxAttempts) break;
+      // Rounds are bounded too: an attempt refused before it reached the upstream does not count as one.
+      if (!tried || call.attempts >= settings.maxAttempts || round + 1 >= settings.maxAttempts) break;
     }
     throw exhausted(plan.requested, failures);
   };
@@ -86,7 +91,9 @@ function isFinal(error: GatewayError, call: Call): boolean {
 /** Whether the same deployment may be tried again in this call. */
 function worthRetrying(error: GatewayError, settings: RetrySettings): boolean {
   if (!error.retryable) return false;
-  if (error.code === "queue_full" || error.code === "circuit_open") return false;
+  // A full queue, a queue waited out, or an open circuit will not have changed by the next round.
+  if (error.code === "queue_full" || error.code === "queue_timeout" || error.code === "circuit_open")
+    return false;
   return (error.retryAfterMs ?? 0) <= settings.maxRetryAfterMs;
 }
 

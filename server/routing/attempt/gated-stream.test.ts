@@ -130,4 +130,22 @@ describe("a stream held to its first token", () => {
     expect(upstream.cancelled).toBeInstanceOf(GatewayError);
     expect(settled).toEqual(["cancelled"]);
   });
+
+  it("ends a committed stream with upstream_timeout when the whole attempt outlasts its total timeout", async () => {
+    const upstream = new HandStream();
+    const { run, settled } = attempt({ totalMs: 80, ttftMs: 30, interTokenMs: 2_000 });
+    const opened = GatedStream.open(upstream, run);
+    upstream.sink?.event(delta("a"));
+    const { heard, sink } = recorder();
+    (await opened).start(sink);
+    // Tokens keep coming, so neither the first-token nor the gap clock fires; the total one does.
+    const ticker = setInterval(() => {
+      upstream.sink?.event(delta("b"));
+      upstream.sink?.flush();
+    }, 10);
+    await new Promise((resolve) => setTimeout(resolve, 160));
+    clearInterval(ticker);
+    expect(heard.at(-1)).toBe("fail:upstream_timeout");
+    expect(settled).toEqual(["upstream_timeout"]);
+  });
 });

@@ -2,46 +2,76 @@ import type { Call } from "../../core/call.ts";
 import type { Answer, Attempt } from "../../core/chain.ts";
 import { embedOnRoute } from "../../core/embed.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import type { Deployment } from "../deployment.ts";
+import type { Deployment, SlotQueue } from "../deployment.ts";
 import { recordAttempt } from "../deployment-stats.ts";
 import { AttemptRun } from "./attempt-run.ts";
 import { GatedStream } from "./gated-stream.ts";
 
 /**
+ * Each provider's bound on waiting for one of its upstream connections (its
+ * `connections`, `max_pending` and `pending_timeout_ms`): without it a
+ * request past the pool's size would wait in undici's queue with no limit
+ * and no timeout.
+ */
+export type ConnectionPools = ReadonlyMap<string, SlotQueue>;
+
+/**
  * One attempt on one deployment, in DESIGN's order: the breaker (an open
  * circuit is skipped before it could take a queue slot), the queue, the
- * breaker's admission (a half-open circuit lets one probe through), then the
+ * provider's connection pool, the breaker's admission (a half-open circuit
+ * lets one probe through), then the
  * upstream call under the deployment's timeouts. A stream is handed on at
  * its first token. Whatever happens, the slot, the breaker and the
  * statistics hear once how the attempt ended.
  */
-export const runAttempt: Attempt = async (call, deployment) => {
-  const { breaker, queue } = deployment.live;
-  if (breaker !== undefined && breaker.state === "open") throw circuitOpen(deployment);
-  let release: (() => void) | undefined;
-  if (queue !== undefined) {
-    const slot = queue.acquire(call.plan?.priority ?? 0, call.signal);
-    if (typeof slot === "function") release = slot;
-    else {
-      const waitStarted = performance.now();
-      try {
-        release = await slot;
-      } finally {
-        call.queueMs += performance.now() - waitStarted;
-      }
+export function attemptOn(pools: ConnectionPools): Attempt {
+  return async (call, deployment) => {
+    const { breaker, queue } = deployment.live;
+    if (breaker !== undefined && breaker.state === "open") throw circuitOpen(deployment);
+    const priority = call.plan?.priority ?? 0;
+    let release: (() => void) | undefined;
+    if (queue !== undefined) {
+      const slot = queue.acquire(priority, call.signal);
+      release = typeof slot === "function" ? slot : await timed(slot, call);
     }
-  }
-  let breakerSettle: ((failed: boolean) => void) | undefined;
-  if (breaker !== undefined) {
+    const pool = pools.get(deployment.provider);
+    let connection: (() => void) | undefined;
+    let breakerSettle: ((failed: boolean) => void) | undefined;
     try {
-      breakerSettle = breaker.admit();
+      if (pool !== undefined) {
+        const slot = pool.acquire(priority, call.signal);
+        connection = typeof slot === "function" ? slot : await timed(slot, call);
+      }
+      if (breaker !== undefined) breakerSettle = breaker.admit();
     } catch (error) {
+      connection?.();
       release?.();
       throw error;
     }
+    return start(call, deployment, release, connection, breakerSettle);
+  };
+}
+
+/** Waits for a queued slot, counting the wait as the call's queue time. */
+async function timed(slot: Promise<() => void>, call: Call): Promise<() => void> {
+  const waitStarted = performance.now();
+  try {
+    return await slot;
+  } finally {
+    call.queueMs += performance.now() - waitStarted;
   }
+}
+
+async function start(
+  call: Call,
+  deployment: Deployment,
+  release: (() => void) | undefined,
+  connection: (() => void) | undefined,
+  breakerSettle: ((failed: boolean) => void) | undefined,
+): Promise<Answer> {
   const run = new AttemptRun(call.signal, call.requestId, deployment);
   if (release !== undefined) run.onSettle(release);
+  if (connection !== undefined) run.onSettle(connection);
   if (breakerSettle !== undefined) {
     const settle = breakerSettle;
     run.onSettle((error, r) => settle(error !== undefined && isDeploymentFault(error, r)));
@@ -57,7 +87,7 @@ export const runAttempt: Attempt = async (call, deployment) => {
     run.settle(failure);
     throw failure;
   }
-};
+}
 
 async function upstream(call: Call, deployment: Deployment, run: AttemptRun): Promise<Answer> {
   if (call.op === "embed") {
