@@ -2,6 +2,7 @@ import { type Client, createClient, type Interceptor, type Transport } from "@co
 import { ChatService } from "../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../gen/llmgw/v1/embeddings_pb.js";
 import { ModelsService } from "../gen/llmgw/v1/models_pb.js";
+import { RoutingService } from "../gen/llmgw/v1/routing_pb.js";
 import { UsageService } from "../gen/llmgw/v1/usage_pb.js";
 
 /** Typed clients for every LLMGW service, sharing one transport. */
@@ -10,6 +11,8 @@ export interface LlmgwClient {
   readonly embeddings: Client<typeof EmbeddingsService>;
   readonly models: Client<typeof ModelsService>;
   readonly usage: Client<typeof UsageService>;
+  /** Route explanations, deployments, and the routing config (see also the helpers in routing.ts). */
+  readonly routing: Client<typeof RoutingService>;
 }
 
 /**
@@ -26,6 +29,7 @@ export function createLlmgwClient(transport: Transport): LlmgwClient {
     embeddings: createClient(EmbeddingsService, transport),
     models: createClient(ModelsService, transport),
     usage: createClient(UsageService, transport),
+    routing: createClient(RoutingService, transport),
   };
 }
 

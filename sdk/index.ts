@@ -8,7 +8,22 @@ export * from "../gen/llmgw/v1/chat_pb.js";
 export * from "../gen/llmgw/v1/embeddings_pb.js";
 export * from "../gen/llmgw/v1/error_pb.js";
 export * from "../gen/llmgw/v1/models_pb.js";
+export * from "../gen/llmgw/v1/routing_pb.js";
 export * from "../gen/llmgw/v1/usage_pb.js";
 export { apiKey, createLlmgwClient, type LlmgwClient } from "./client.ts";
 export { streamText, systemMessage, userMessage } from "./messages.ts";
 export { createNodeTransport, type NodeTransportOptions } from "./node-transport.ts";
+export {
+  type ExplainRouteOptions,
+  explainRoute,
+  getRoutingConfig,
+  type RoutingClient,
+  updateRoutingConfig,
+} from "./routing.ts";
+export type {
+  DeploymentConfigJson,
+  RoutedModelJson,
+  RoutingConfigJson,
+  RoutingStrategyName,
+  RoutingTimeoutsJson,
+} from "./routing-config.ts";

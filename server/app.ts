@@ -4,6 +4,7 @@ import type { Config } from "./config/schema.ts";
 import { InFlight } from "./core/in-flight.ts";
 import { buildPipeline } from "./core/pipeline.ts";
 import { Readiness } from "./core/readiness.ts";
+import { RoutingControl } from "./core/routing-control.ts";
 import type { GatewayServices } from "./core/services.ts";
 import { UsageQueries } from "./core/usage-queries.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
@@ -48,9 +49,27 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     breaker: (settings, id) => createBreaker(settings, id, metrics.deployments.breakerChanged),
   });
   metrics.deployments.watch(() => routing.deployments());
-  const prober = new HealthProber(() => routing.deployments(), config.routing.health, log);
+  const probeTargets = () => routing.deployments();
+  let prober = new HealthProber(probeTargets, config.routing.health, log);
   prober.start();
+  /** Probers retired by routing updates, still finishing a round. */
+  let retired: Promise<unknown> = Promise.resolve();
+  // The pipeline reads the retry settings from this object on each call; an update rewrites its fields.
+  const retry = { ...retrySettings(config.routing.retry) };
   const planner = new RoutePlanner(routing);
+  const routingControl = new RoutingControl({
+    table: routing,
+    planner,
+    providers: config.providers.map((p) => p.name),
+    // What the table does not hold: retries take effect on the next call, health probes restart.
+    applied: (next) => {
+      Object.assign(retry, retrySettings(next.retry));
+      const old = prober;
+      prober = new HealthProber(probeTargets, next.health, log);
+      prober.start();
+      retired = Promise.all([retired, old.close()]);
+    },
+  });
   // Rediscovery can teach the catalogue new facts (context windows, prices): the table takes them up.
   const rediscover = setInterval(
     () => void discoverModels(router, log, discoverable).then(() => routing.refresh()),
@@ -86,7 +105,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     pipeline: buildPipeline({
       auth,
       router,
-      retry: retrySettings(config.routing.retry),
+      retry,
       pools: connectionPools(config.providers),
       planner,
       ledger,
@@ -98,6 +117,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     auth,
     catalog: router,
     usage: new UsageQueries(ledger),
+    routing: routingControl,
     readiness: new Readiness(adapters),
     metrics,
   };
@@ -120,7 +140,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     services,
     async close(graceMs = config.server.shutdown_grace_ms) {
       clearInterval(rediscover);
-      await prober.close();
+      await Promise.all([prober.close(), retired]);
       await server.close(graceMs, () =>
         inFlight.abortAll(new GatewayError("unavailable", "the gateway is shutting down; retry the request")),
       );

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import type { z } from "zod";
+import { formatIssues } from "./format-issues.ts";
 import { type Config, configSchema } from "./schema.ts";
 
 /** A configuration file that cannot be used; the message names the field and the problem. */
@@ -68,13 +68,4 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
     throw new ConfigError(`${file} is not valid YAML: ${(error as Error).message}`);
   }
   return parseConfig(document, env, file);
-}
-
-function formatIssues(issues: z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-      return `  - ${path.replace(/^\./, "") || "(root)"}: ${issue.message}`;
-    })
-    .join("\n");
 }

@@ -169,3 +169,28 @@ export const routingSchema = z
 export type RoutingConfig = z.infer<typeof routingSchema>;
 export type RoutedModelConfig = RoutingConfig["models"][number];
 export type DeploymentConfig = RoutedModelConfig["deployments"][number];
+
+/**
+ * The rule that every deployment names a configured provider, added to `ctx`
+ * as issues under `path`. The config file checks its `routing` section
+ * against its own `providers` with it, and UpdateRoutingConfig checks an
+ * update against the providers in force, so both refuse the same mistake in
+ * the same words.
+ */
+export function checkDeploymentProviders(
+  routing: RoutingConfig,
+  providers: ReadonlySet<string>,
+  ctx: z.RefinementCtx,
+  path: readonly PropertyKey[] = [],
+): void {
+  routing.models.forEach((m, i) => {
+    m.deployments.forEach((d, j) => {
+      if (!providers.has(d.provider))
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, "models", i, "deployments", j, "provider"],
+          message: `no provider is named "${d.provider}"`,
+        });
+    });
+  });
+}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
-import { routingSchema } from "./routing-schema.ts";
+import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
 
 /**
  * The configuration file's schema. Every field has a default that makes the
@@ -223,16 +223,7 @@ export const configSchema = z
         message: `no provider is named "${config.default_provider}"`,
       });
     }
-    config.routing.models.forEach((m, i) => {
-      m.deployments.forEach((d, j) => {
-        if (!names.has(d.provider))
-          ctx.addIssue({
-            code: "custom",
-            path: ["routing", "models", i, "deployments", j, "provider"],
-            message: `no provider is named "${d.provider}"`,
-          });
-      });
-    });
+    checkDeploymentProviders(config.routing, names, ctx, ["routing"]);
     const keys = new Set<string>();
     const keyNames = new Set<string>();
     config.keys.forEach((k, i) => {

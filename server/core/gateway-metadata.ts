@@ -32,7 +32,8 @@ export function gatewayMetadata(call: Call, outcome: Outcome): GatewayMetadata {
   });
 }
 
-function routingDecision(plan: RoutePlan): RoutingDecision {
+/** How the plan's first deployment was chosen, as the metadata and ExplainRoute both tell it. */
+export function routingDecision(plan: RoutePlan): RoutingDecision {
   const { strategy, score, complexity } = plan.decision;
   const decision = create(RoutingDecisionSchema, {
     strategy,

@@ -4,6 +4,7 @@ import type { Metrics } from "../telemetry/metrics.ts";
 import type { Pipeline } from "./end-runner.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { Readiness } from "./readiness.ts";
+import type { RoutingControl } from "./routing-control.ts";
 import type { UsageQueries } from "./usage-queries.ts";
 
 /**
@@ -19,6 +20,8 @@ export interface GatewayServices {
   readonly auth: Authenticator;
   readonly catalog: ModelCatalog;
   readonly usage: UsageQueries;
+  /** Route explanations, the deployments' live state, and the routing config (read and replace). */
+  readonly routing: RoutingControl;
   readonly readiness: Readiness;
   readonly metrics: Metrics;
 }

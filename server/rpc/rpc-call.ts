@@ -156,7 +156,7 @@ export function rpcCredential(ctx: HandlerContext): string | undefined {
 }
 
 /** The routing overrides of the `x-llmgw-*` headers, as the REST surface reads them. */
-function rpcRoutingHints(headers: Headers): RoutingHints | undefined {
+export function rpcRoutingHints(headers: Headers): RoutingHints | undefined {
   return routingHintsFromHeaders(
     headers.get(STRATEGY_HEADER) ?? undefined,
     headers.get(PREFER_PROVIDER_HEADER) ?? undefined,

@@ -191,7 +191,7 @@ export declare type DeploymentStatus = Message<"llmgw.v1.DeploymentStatus"> & {
   id: string;
 
   /**
-   * The routed model it belongs to.
+   * The first routed model that lists it (see `models`).
    *
    * @generated from field: string model = 2;
    */
@@ -316,6 +316,14 @@ export declare type DeploymentStatus = Message<"llmgw.v1.DeploymentStatus"> & {
    * @generated from field: bool local = 20;
    */
   local: boolean;
+
+  /**
+   * Every routed model that lists it, in config order: a deployment id
+   * several models list is one deployment, sharing its live state.
+   *
+   * @generated from field: repeated string models = 21;
+   */
+  models: string[];
 };
 
 /**
