@@ -11,6 +11,20 @@ function yamlFile(text: string): string {
 }
 
 describe("configuration", () => {
+  it("loads config/example.yaml as shipped, routed model included", () => {
+    const env = {
+      OPENAI_API_KEY: "sk-test",
+      LLMGW_KEY_BACKEND: "k".repeat(24),
+      LLMGW_KEY_WEB: "w".repeat(24),
+    };
+    const config = loadConfigFile(join(import.meta.dirname, "..", "config", "example.yaml"), env);
+    expect(config.routing.models.map((m) => m.name)).toEqual(["chat"]);
+    expect(config.routing.models[0]?.deployments.map((d) => [d.provider, d.priority])).toEqual([
+      ["local", 0],
+      ["openai", 1],
+    ]);
+  });
+
   it("fills every default from an empty document", () => {
     const config = parseConfig({});
     expect(config.server.port).toBe(8080);
