@@ -32,7 +32,13 @@ export interface RoutedFailure {
   readonly retryAfter: string | undefined;
 }
 
-export type Sender = (model: string, prompt: string, headers?: Record<string, string>) => Promise<Routed>;
+/** `signal` aborts the call as a caller that leaves does (the SDK closes its request). */
+export type Sender = (
+  model: string,
+  prompt: string,
+  headers?: Record<string, string>,
+  signal?: AbortSignal,
+) => Promise<Routed>;
 
 export function senders(gw: TestGateway): Record<Way, Sender> {
   const openai = openaiClient(gw);
@@ -46,14 +52,14 @@ export function senders(gw: TestGateway): Record<Way, Sender> {
       messages: [{ role: 3, content: [{ part: { case: "text", value: prompt } }] }],
     });
   return {
-    "rest-unary": async (model, prompt, headers) => {
+    "rest-unary": async (model, prompt, headers, signal) => {
       const done = await openai.chat.completions.create(
         { model, messages: [{ role: "user", content: prompt }] },
-        { headers },
+        { headers, signal },
       );
       return { text: done.choices[0]?.message.content ?? "", meta: fromRest(meta(done)) };
     },
-    "rest-stream": async (model, prompt, headers) => {
+    "rest-stream": async (model, prompt, headers, signal) => {
       let text = "";
       let last: GatewayMeta | undefined;
       try {
@@ -64,7 +70,7 @@ export function senders(gw: TestGateway): Record<Way, Sender> {
             stream: true,
             stream_options: { include_usage: true },
           },
-          { headers },
+          { headers, signal },
         );
         for await (const chunk of stream) {
           text += chunk.choices[0]?.delta.content ?? "";
@@ -75,18 +81,18 @@ export function senders(gw: TestGateway): Record<Way, Sender> {
       }
       return { text, meta: fromRest(last as GatewayMeta) };
     },
-    "rpc-unary": async (model, prompt, headers) => {
-      const done = await rpc.complete({ chat: chat(model, prompt) }, { headers });
+    "rpc-unary": async (model, prompt, headers, signal) => {
+      const done = await rpc.complete({ chat: chat(model, prompt) }, { headers, signal });
       const text = done.choices[0]?.message?.content
         .map((p) => (p.part.case === "text" ? p.part.value : ""))
         .join("");
       return { text: text ?? "", meta: fromRpc(done.gateway) };
     },
-    "rpc-stream": async (model, prompt, headers) => {
+    "rpc-stream": async (model, prompt, headers, signal) => {
       let text = "";
       let gateway: GatewayMetadata | undefined;
       try {
-        for await (const event of rpc.stream({ chat: chat(model, prompt) }, { headers })) {
+        for await (const event of rpc.stream({ chat: chat(model, prompt) }, { headers, signal })) {
           if (event.event.case === "delta") text += event.event.value.text;
           if (event.event.case === "usage") gateway = event.event.value.gateway;
         }
