@@ -1,4 +1,4 @@
-import type { Call } from "../../core/call.ts";
+import type { Call, RoutePlan } from "../../core/call.ts";
 import type { Answer, Attempt, Next } from "../../core/chain.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { Deployment } from "../deployment.ts";
@@ -21,17 +21,42 @@ import { exhausted, type Failure } from "./exhausted.ts";
  * (a 400, a body too large) is the caller's answer at once.
  */
 export function fallbackOverPlan(settings: RetrySettings, attempt: Attempt): Next {
-  return async (call) => {
+  return (call) => {
     const plan = call.plan;
-    if (plan === undefined) throw new GatewayError("internal", "the call reached execution without a route");
-    const deployments = plan.deployments;
-    const count = plan.fallback ? deployments.length : 1;
-    if (count === 1 && settings.maxAttempts === 1) return attempt(call, deployments[0] as Deployment);
-    const failures: Failure[] = [];
-    let retired: boolean[] | undefined;
-    for (let round = 0; ; round++) {
-      let tried = false;
-      for (let i = 0; i < count; i++) {
+    if (plan === undefined)
+      return Promise.reject(new GatewayError("internal", "the call reached execution without a route"));
+    const first = plan.deployments[0] as Deployment;
+    const count = plan.fallback ? plan.deployments.length : 1;
+    if (count === 1 && settings.maxAttempts === 1) return attempt(call, first);
+    // The first attempt on its own, with no loop around it: most calls end here.
+    return attempt(call, first).catch((error: unknown) =>
+      afterFailure(call, plan, count, settings, attempt, {
+        deployment: first,
+        error: GatewayError.from(error),
+      }),
+    );
+  };
+}
+
+/** The rest of the loop, once the first attempt has failed. */
+async function afterFailure(
+  call: Call,
+  plan: RoutePlan,
+  count: number,
+  settings: RetrySettings,
+  attempt: Attempt,
+  firstFailure: Failure,
+): Promise<Answer> {
+  const deployments = plan.deployments;
+  const failures: Failure[] = [firstFailure];
+  let retired: boolean[] | undefined;
+  for (let round = 0; ; round++) {
+    let tried = false;
+    for (let i = 0; i < count; i++) {
+      if (round === 0 && i === 0) {
+        // The first attempt, already made.
+        tried = true;
+      } else {
         if (retired?.[i] === true) continue;
         if (call.attempts >= settings.maxAttempts) break;
         const deployment = deployments[i] as Deployment;
@@ -44,18 +69,18 @@ export function fallbackOverPlan(settings: RetrySettings, attempt: Attempt): Nex
         tried = true;
         const answer = await attemptOrFailure(call, deployment, attempt, failures);
         if (answer !== undefined) return answer;
-        const error = (failures[failures.length - 1] as Failure).error;
-        if (isFinal(error, call)) throw error;
-        if (!worthRetrying(error, settings)) {
-          retired ??= new Array<boolean>(count).fill(false);
-          retired[i] = true;
-        }
       }
-      // Rounds are bounded too: an attempt refused before it reached the upstream does not count as one.
-      if (!tried || call.attempts >= settings.maxAttempts || round + 1 >= settings.maxAttempts) break;
+      const error = (failures[failures.length - 1] as Failure).error;
+      if (isFinal(error, call)) throw error;
+      if (!worthRetrying(error, settings)) {
+        retired ??= new Array<boolean>(count).fill(false);
+        retired[i] = true;
+      }
     }
-    throw exhausted(plan.requested, failures);
-  };
+    // Rounds are bounded too: an attempt refused before it reached the upstream does not count as one.
+    if (!tried || call.attempts >= settings.maxAttempts || round + 1 >= settings.maxAttempts) break;
+  }
+  throw exhausted(plan.requested, failures);
 }
 
 /** Runs one attempt; a failure is recorded and returned as undefined. */

@@ -62,6 +62,7 @@ async function timed(slot: Promise<() => void>, call: Call): Promise<() => void>
   }
 }
 
+/** Starts the attempt proper, once its slots are held: one async step from here to the upstream's answer. */
 async function start(
   call: Call,
   deployment: Deployment,
@@ -82,28 +83,24 @@ async function start(
   call.served = deployment;
   call.attempts++;
   try {
-    return await upstream(call, deployment, run);
+    if (call.op === "embed") {
+      const response = await embedOnRoute(deployment, decoded(call.embed), run);
+      run.settle(undefined);
+      return { kind: "embed", response };
+    }
+    const chat = decoded(call.chat);
+    if (call.stream) {
+      const events = await deployment.adapter.stream(chat, deployment.model, run);
+      return { kind: "stream", events: await GatedStream.open(events, run) };
+    }
+    const response = await deployment.adapter.complete(chat, deployment.model, run);
+    run.settle(undefined);
+    return { kind: "complete", response };
   } catch (error) {
     const failure = GatewayError.from(error);
     run.settle(failure);
     throw failure;
   }
-}
-
-async function upstream(call: Call, deployment: Deployment, run: AttemptRun): Promise<Answer> {
-  if (call.op === "embed") {
-    const response = await embedOnRoute(deployment, decoded(call.embed), run);
-    run.settle(undefined);
-    return { kind: "embed", response };
-  }
-  const chat = decoded(call.chat);
-  if (call.stream) {
-    const events = await deployment.adapter.stream(chat, deployment.model, run);
-    return { kind: "stream", events: await GatedStream.open(events, run) };
-  }
-  const response = await deployment.adapter.complete(chat, deployment.model, run);
-  run.settle(undefined);
-  return { kind: "complete", response };
 }
 
 /** Keeps the deployment's statistics: in flight, latency, time to first token, failures. */
@@ -113,14 +110,14 @@ function recordOutcome(error: GatewayError | undefined, run: AttemptRun): void {
   // A request the caller withdrew, or one the upstream rightly refused, says nothing about the deployment.
   if (error !== undefined && !isDeploymentFault(error, run)) return;
   const now = performance.now();
-  const streamed = run.tokenEvents > 0;
+  const tokens = run.tokenEvents;
   recordAttempt(
     stats,
     {
       failed: error !== undefined,
       latencyMs: now - run.startedAt,
-      ...(streamed ? { ttftMs: run.firstTokenAt - run.startedAt } : {}),
-      ...(run.tokenEvents > 1 ? { interTokenMs: (now - run.firstTokenAt) / (run.tokenEvents - 1) } : {}),
+      ttftMs: tokens > 0 ? run.firstTokenAt - run.startedAt : undefined,
+      interTokenMs: tokens > 1 ? (now - run.firstTokenAt) / (tokens - 1) : undefined,
     },
     Date.now(),
   );
