@@ -21,4 +21,5 @@ export const cost = rankedStrategy({
   value: (d, request) => estimateCostUsd(d, request) ?? 0,
   randomTies: true,
   scoreOffset: 0,
+  tieShare: 0,
 });

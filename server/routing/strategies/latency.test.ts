@@ -22,6 +22,29 @@ describe("latency", () => {
     expect(ids(list)).toEqual(["fast", "mid", "slow"]);
   });
 
+  it("spreads traffic among deployments within 10 % of the fastest, and never onto a slower one", () => {
+    const firsts = new Map<string, number>();
+    let seed = 1;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let i = 0; i < 200; i++) {
+      const list = [
+        candidate("a", { stats: measured(100) }),
+        candidate("b", { stats: measured(108) }),
+        candidate("slow", { stats: measured(130) }),
+      ];
+      latency.order(list, 0, 3, routeRequest({ now: NOW, random }));
+      const first = list[0]?.id ?? "";
+      firsts.set(first, (firsts.get(first) ?? 0) + 1);
+      expect(list[2]?.id).toBe("slow");
+    }
+    expect(firsts.get("a")).toBeGreaterThan(60);
+    expect(firsts.get("b")).toBeGreaterThan(60);
+    expect(firsts.get("slow")).toBeUndefined();
+  });
+
   it("tries unmeasured deployments first, fewest in flight first", () => {
     const list = [
       candidate("fast", { stats: measured(50) }),

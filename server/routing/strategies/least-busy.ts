@@ -8,6 +8,7 @@ export const leastBusy = rankedStrategy({
   value: load,
   randomTies: true,
   scoreOffset: 1,
+  tieShare: 0,
 });
 
 function load(d: Deployment): number {

@@ -23,6 +23,14 @@ export interface Ranking {
   readonly randomTies: boolean;
   /** Added to values before taking the ratio to the best: 1 for counts that start at 0. */
   readonly scoreOffset: number;
+  /**
+   * Measured values within this share of the best count as equal, and the
+   * traffic is spread among them at random (0: the best alone). Without it a
+   * latency ranking herds every request onto whichever deployment is a hair
+   * faster, until that load makes it slower, and then onto the other: its
+   * connections go cold in turn, and the flip itself is a tail.
+   */
+  readonly tieShare: number;
 }
 
 /**
@@ -47,11 +55,26 @@ export function rankedStrategy(ranking: Ranking): Strategy {
     if (ra === LAST) return 0;
     return ranking.value(a, request) - ranking.value(b, request);
   };
+  /** After sorting: shuffles the measured candidates whose value is within `tieShare` of the best. */
+  const shuffleNearBest = (list: Deployment[], lo: number, hi: number, request: RouteRequest): void => {
+    const best = list[lo] as Deployment;
+    if (ranking.rank(best, request) !== MEASURED) return;
+    const limit = ranking.value(best, request) * (1 + ranking.tieShare);
+    let end = lo + 1;
+    while (
+      end < hi &&
+      ranking.rank(list[end] as Deployment, request) === MEASURED &&
+      ranking.value(list[end] as Deployment, request) <= limit
+    )
+      end++;
+    if (end - lo > 1) shuffleRange(list, lo, end, request.random);
+  };
   return {
     name: ranking.name,
     order(list, lo, hi, request) {
       if (ranking.randomTies) shuffleRange(list, lo, hi, request.random);
       sortRange(list, lo, hi, compare, request);
+      if (ranking.tieShare > 0 && hi - lo > 1) shuffleNearBest(list, lo, hi, request);
     },
     score(list, lo, hi, i, request) {
       const target = list[i];
