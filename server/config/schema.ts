@@ -180,6 +180,11 @@ export const configSchema = z
               .max(1000)
               .default(0)
               .describe("queue priority of this key's requests; higher is served first"),
+            team: z
+              .string()
+              .min(1)
+              .optional()
+              .describe("the team the key belongs to; team limits and budgets cover all its keys"),
           })
           .strict(),
       )

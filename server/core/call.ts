@@ -14,6 +14,8 @@ export interface KeyInfo {
   readonly admin: boolean;
   /** Queue priority of the key's requests (higher is served first), unless a request sets its own. */
   readonly priority: number;
+  /** The key's team, whose limits and budgets it shares; "" for none. */
+  readonly team: string;
 }
 
 /** How the first deployment of a plan was chosen, as the caller's metadata explains it. */

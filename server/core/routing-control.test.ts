@@ -10,8 +10,8 @@ import { PROVIDERS, recordingFactories, testTable } from "../routing/test-routin
 import type { KeyInfo } from "./call.ts";
 import { RoutingControl } from "./routing-control.ts";
 
-const ADMIN: KeyInfo = { name: "ops", admin: true, priority: 0 };
-const USER: KeyInfo = { name: "app", admin: false, priority: 0 };
+const ADMIN: KeyInfo = { name: "ops", admin: true, priority: 0, team: "" };
+const USER: KeyInfo = { name: "app", admin: false, priority: 0, team: "" };
 
 const ROUTING = {
   strategy: "latency",

@@ -19,14 +19,20 @@ describe("usage queries", () => {
   it("refuse a start after an explicit end", async () => {
     const usage = new UsageQueries(new AskedLedger());
     await expect(
-      usage.query({ name: "a", admin: false, priority: 0 }, { ...none, startMs: 2_000, endMs: 1_000 }),
+      usage.query(
+        { name: "a", admin: false, priority: 0, team: "" },
+        { ...none, startMs: 2_000, endMs: 1_000 },
+      ),
     ).rejects.toMatchObject({ code: "invalid_request", param: "start" });
   });
 
   it("refuse a time no date can hold", async () => {
     const usage = new UsageQueries(new AskedLedger());
     await expect(
-      usage.query({ name: "a", admin: false, priority: 0 }, { ...none, endMs: 99_999_999_999_999_000 }),
+      usage.query(
+        { name: "a", admin: false, priority: 0, team: "" },
+        { ...none, endMs: 99_999_999_999_999_000 },
+      ),
     ).rejects.toMatchObject({
       code: "invalid_request",
       param: "end",
@@ -37,7 +43,7 @@ describe("usage queries", () => {
     const ledger = new AskedLedger();
     const start = Date.now() + 86_400_000;
     const report = await new UsageQueries(ledger).query(
-      { name: "a", admin: false, priority: 0 },
+      { name: "a", admin: false, priority: 0, team: "" },
       { ...none, startMs: start },
     );
     expect(report).toMatchObject({ startMs: start, endMs: start, rows: [] });
@@ -46,10 +52,10 @@ describe("usage queries", () => {
   it("show a key only its own rows, and refuse it another key's", async () => {
     const ledger = new AskedLedger();
     const usage = new UsageQueries(ledger);
-    await usage.query({ name: "a", admin: false, priority: 0 }, none);
+    await usage.query({ name: "a", admin: false, priority: 0, team: "" }, none);
     expect(ledger.asked[0]?.key).toBe("a");
     await expect(
-      usage.query({ name: "a", admin: false, priority: 0 }, { ...none, key: "b" }),
+      usage.query({ name: "a", admin: false, priority: 0, team: "" }, { ...none, key: "b" }),
     ).rejects.toMatchObject({
       code: "permission_denied",
     });
@@ -58,8 +64,8 @@ describe("usage queries", () => {
   it("let an admin key read any key, or all of them", async () => {
     const ledger = new AskedLedger();
     const usage = new UsageQueries(ledger);
-    await usage.query({ name: "ops", admin: true, priority: 0 }, { ...none, key: "b" });
-    await usage.query({ name: "ops", admin: true, priority: 0 }, none);
+    await usage.query({ name: "ops", admin: true, priority: 0, team: "" }, { ...none, key: "b" });
+    await usage.query({ name: "ops", admin: true, priority: 0, team: "" }, none);
     expect(ledger.asked.map((q) => q.key)).toEqual(["b", ""]);
   });
 });

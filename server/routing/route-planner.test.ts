@@ -156,7 +156,7 @@ describe("RoutePlanner: routed models", () => {
     const { planner } = setup();
     const keyed = (request: ChatRequest) => {
       const call = callFor(request);
-      call.key = { name: "batch", admin: false, priority: -5 };
+      call.key = { name: "batch", admin: false, priority: -5, team: "" };
       return planner.plan(call).priority;
     };
     expect(keyed(chat("hi", { model: "chat" }))).toBe(-5);

@@ -10,7 +10,7 @@ import type { TestGateway } from "./start-gateway.ts";
 /** The last minute's ledger rows for a provider and model, as an admin sees them. */
 export async function ledgerRows(gw: TestGateway, provider: string, model: string): Promise<UsageTotals[]> {
   const { rows } = await gw.running.services.usage.query(
-    { name: "", admin: true, priority: 0 },
+    { name: "", admin: true, priority: 0, team: "" },
     { startMs: Date.now() - 60_000, endMs: Date.now() + 60_000, key: "", provider, model },
   );
   return rows;

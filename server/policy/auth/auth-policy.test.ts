@@ -39,8 +39,8 @@ describe("the auth policy", () => {
     await policy(call("sk-ops-admin-123"));
     await policy(call("sk-team-a-123456"));
     expect(reached.map((c) => c.key)).toEqual([
-      { name: "ops", admin: true, priority: 0 },
-      { name: "team-a", admin: false, priority: 0 },
+      { name: "ops", admin: true, priority: 0, team: "" },
+      { name: "team-a", admin: false, priority: 0, team: "" },
     ]);
   });
 
@@ -67,7 +67,7 @@ describe("the auth policy", () => {
     reached = [];
     const policy = authPolicy(new Authenticator(new KeyRing([]), pino({ level: "silent" })))(next);
     await policy(call(undefined));
-    expect(reached[0]?.key).toEqual({ name: "", admin: true, priority: 0 });
+    expect(reached[0]?.key).toEqual({ name: "", admin: true, priority: 0, team: "" });
   });
 });
 

@@ -20,13 +20,21 @@ export class KeyRing {
    * name is what the ledger and usage queries show, and two keys sharing one
    * would share each other's usage. Rights stay with each key's own entry.
    */
-  constructor(keys: ReadonlyArray<{ name: string; key: string; admin?: boolean; priority?: number }>) {
+  constructor(
+    keys: ReadonlyArray<{
+      name: string;
+      key: string;
+      admin?: boolean;
+      priority?: number;
+      team?: string | undefined;
+    }>,
+  ) {
     const names = new Set<string>();
-    for (const { name, key, admin = false, priority = 0 } of keys) {
+    for (const { name, key, admin = false, priority = 0, team = "" } of keys) {
       if (names.has(name)) throw new Error(`duplicate API key name "${name}"`);
       names.add(name);
       const digest = sha256(key);
-      this.#byDigest.set(digest.toString("base64"), { info: { name, admin, priority }, digest });
+      this.#byDigest.set(digest.toString("base64"), { info: { name, admin, priority, team }, digest });
     }
   }
 
@@ -66,7 +74,7 @@ export function credentialFromHeaders(
 }
 
 /** The caller of an open gateway (no keys configured): nameless, and allowed everything. */
-const OPEN: KeyInfo = { name: "", admin: true, priority: 0 };
+const OPEN: KeyInfo = { name: "", admin: true, priority: 0, team: "" };
 
 function sha256(text: string): Buffer {
   return hash("sha256", text, "buffer");
