@@ -42,6 +42,8 @@ export interface ReserveOutcome {
 export interface BudgetSettlement extends BudgetCounter {
   readonly reserved: number;
   readonly actual: number;
+  /** The budget's cap, reported back in the state (for alerts). */
+  readonly cap: number;
 }
 
 export interface BudgetStore {
