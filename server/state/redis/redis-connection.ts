@@ -48,7 +48,8 @@ export class RedisConnection {
 
   /** True while commands can be sent: the signal for the `llmgw_state_degraded` gauge (degraded = !connected). */
   get connected(): boolean {
-    return this.client.status === "ready";
+    // A dropped socket stays "ready" until ioredis handles its close; until then it is not writable.
+    return this.client.status === "ready" && this.client.stream?.writable === true;
   }
 
   /** The last connection error since the connection was last ready, if any. */
