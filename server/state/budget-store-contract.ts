@@ -128,7 +128,8 @@ export function budgetStoreContract(name: string, open: OpenBudgetStores): void 
       await store.reserve([hold("k", 0.1, 1)]);
       const [after] = await store.settle([{ scope: "k", period: DAY, reserved: 0.5, actual: 0, cap: 1 }]);
       expect(after?.reserved).toBe(0);
-      expect((await store.reserve([hold("k", 1.01, 1)])).admitted).toBe(false);
+      expect((await store.reserve([hold("k", 1, 1)])).admitted).toBe(true);
+      expect((await store.reserve([hold("k", 0.000001, 1)])).admitted).toBe(false);
     });
 
     it("leaves reserved at exactly 0 after many fractional reserve-and-settle rounds", async () => {

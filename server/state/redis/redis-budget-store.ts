@@ -8,7 +8,7 @@ import type {
 } from "../budget-store.ts";
 import { fromMicros, toMicros } from "../budget-units.ts";
 import { RESERVE_LUA, SETTLE_LUA } from "./redis-budget-scripts.ts";
-import { type RedisConnection, unreachable } from "./redis-connection.ts";
+import type { RedisConnection } from "./redis-connection.ts";
 
 export interface RedisBudgetStoreOptions {
   /** Put before every key, so gateways (or tests) can share one Redis. Default `llmgw:`. */
@@ -41,6 +41,7 @@ interface BudgetCommands {
  * `unavailable` (retryable): budgets fail closed, never per replica.
  */
 export class RedisBudgetStore implements BudgetStore {
+  readonly #connection: RedisConnection;
   readonly #commands: BudgetCommands;
   readonly #prefix: string;
   readonly #retainMs: number;
@@ -48,6 +49,7 @@ export class RedisBudgetStore implements BudgetStore {
   constructor(connection: RedisConnection, options: RedisBudgetStoreOptions = {}) {
     connection.client.defineCommand("llmgwBudgetReserve", { lua: RESERVE_LUA });
     connection.client.defineCommand("llmgwBudgetSettle", { lua: SETTLE_LUA });
+    this.#connection = connection;
     this.#commands = connection.client as unknown as BudgetCommands;
     this.#prefix = options.prefix ?? "llmgw:";
     this.#retainMs = options.retainMs ?? 45 * DAY_MS;
@@ -67,7 +69,7 @@ export class RedisBudgetStore implements BudgetStore {
     try {
       reply = await this.#commands.llmgwBudgetReserve(n, ...keysAndArgs);
     } catch (error) {
-      throw unreachable(STORE, error);
+      throw this.#connection.unreachable(STORE, error);
     }
     const states: BudgetState[] = new Array(n);
     for (let i = 0; i < n; i++) {
@@ -92,7 +94,7 @@ export class RedisBudgetStore implements BudgetStore {
     try {
       reply = await this.#commands.llmgwBudgetSettle(n, ...keysAndArgs);
     } catch (error) {
-      throw unreachable(STORE, error);
+      throw this.#connection.unreachable(STORE, error);
     }
     const states: BudgetState[] = new Array(n);
     for (let i = 0; i < n; i++) {
@@ -107,7 +109,7 @@ export class RedisBudgetStore implements BudgetStore {
     try {
       fields = await this.#commands.hmget(this.#key(counter), "spent", "reserved");
     } catch (error) {
-      throw unreachable(STORE, error);
+      throw this.#connection.unreachable(STORE, error);
     }
     return state(counter, Number(fields[0] ?? 0), Number(fields[1] ?? 0), cap);
   }

@@ -67,7 +67,7 @@ export class RedisConnection {
       };
       const timer = setTimeout(() => {
         this.client.off("ready", onReady);
-        reject(unreachable("Redis", this.#lastError ?? new Error(`not connected after ${timeoutMs} ms`)));
+        reject(this.unreachable("Redis", new Error(`not connected after ${timeoutMs} ms`)));
       }, timeoutMs);
       this.client.once("ready", onReady);
     });
@@ -86,13 +86,19 @@ export class RedisConnection {
     }
     this.client.disconnect();
   }
-}
 
-/** The error every Redis-backed store rejects with when Redis errs or cannot be reached. */
-export function unreachable(store: string, error: unknown): GatewayError {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new GatewayError("unavailable", `${store} is unreachable: ${reason}`, {
-    retryable: true,
-    cause: error,
-  });
+  /**
+   * The error every Redis-backed store rejects with when Redis errs or cannot
+   * be reached: `unavailable`, retryable, naming the store. While
+   * disconnected it gives the connection's own last error (ECONNREFUSED, a
+   * timeout) rather than ioredis's "stream isn't writeable".
+   */
+  unreachable(store: string, error: unknown): GatewayError {
+    let reason = error instanceof Error ? error.message : String(error);
+    if (!this.connected) reason = `not connected (${this.#lastError?.message ?? "connection closed"})`;
+    return new GatewayError("unavailable", `${store} is unreachable: ${reason}`, {
+      retryable: true,
+      cause: error,
+    });
+  }
 }

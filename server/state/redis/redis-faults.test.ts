@@ -72,7 +72,7 @@ describe("Redis stores when Redis fails", () => {
     const take = await rejectsWithin(() => limits.take([RPM], NOW));
     expect(take.ms).toBeLessThan(1_000);
     expect(take.error).toMatchObject({ code: "unavailable", retryable: true });
-    expect(take.error.message).toMatch(/^limit store \(Redis\) is unreachable: /);
+    expect(take.error.message).toMatch(/^limit store \(Redis\) is unreachable: not connected \(/);
     const reserve = await rejectsWithin(() =>
       budgets.reserve([{ scope: "g", period: DAY, amount: 1, cap: 2 }]),
     );

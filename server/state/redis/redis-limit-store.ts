@@ -1,5 +1,5 @@
 import type { LimitState, LimitStore, LimitTake, TakeOutcome } from "../limit-store.ts";
-import { type RedisConnection, unreachable } from "./redis-connection.ts";
+import type { RedisConnection } from "./redis-connection.ts";
 import { ADJUST_LUA, TAKE_LUA } from "./redis-limit-scripts.ts";
 
 export interface RedisLimitStoreOptions {
@@ -33,6 +33,7 @@ interface LimitCommands {
  * once with `unavailable` (retryable): limits fail closed, never per replica.
  */
 export class RedisLimitStore implements LimitStore {
+  readonly #connection: RedisConnection;
   readonly #commands: LimitCommands;
   readonly #prefix: string;
   readonly #marginMs: number;
@@ -41,6 +42,7 @@ export class RedisLimitStore implements LimitStore {
   constructor(connection: RedisConnection, options: RedisLimitStoreOptions = {}) {
     connection.client.defineCommand("llmgwLimitTake", { lua: TAKE_LUA });
     connection.client.defineCommand("llmgwLimitAdjust", { lua: ADJUST_LUA, numberOfKeys: 1 });
+    this.#connection = connection;
     this.#commands = connection.client as unknown as LimitCommands;
     this.#prefix = options.prefix ?? "llmgw:";
     this.#marginMs = options.windowMarginMs ?? 60_000;
@@ -66,7 +68,7 @@ export class RedisLimitStore implements LimitStore {
     try {
       reply = await this.#commands.llmgwLimitTake(n, ...keysAndArgs);
     } catch (error) {
-      throw unreachable(STORE, error);
+      throw this.#connection.unreachable(STORE, error);
     }
     const refusedBy = reply[0] as number;
     const states: LimitState[] = new Array(n);
@@ -99,7 +101,7 @@ export class RedisLimitStore implements LimitStore {
         windowMs === 0 ? this.#idleMs : 0,
       );
     } catch (error) {
-      throw unreachable(STORE, error);
+      throw this.#connection.unreachable(STORE, error);
     }
   }
 
