@@ -6,7 +6,9 @@ import type {
   BudgetStore,
   ReserveOutcome,
 } from "../budget-store.ts";
+import { fromMicros, toMicros } from "../budget-units.ts";
 
+/** Whole micro-units (see budget-units.ts), so sums and comparisons are exact. */
 interface Standing {
   spent: number;
   reserved: number;
@@ -23,19 +25,27 @@ export class MemoryBudgetStore implements BudgetStore {
 
   /** Adds settled spend that happened before this process started (rebuilt from the ledger). */
   seed(counter: BudgetCounter, spent: number): void {
-    this.#standing(counter).spent += spent;
+    this.#standing(counter).spent += toMicros(spent);
   }
 
   reserve(reservations: readonly BudgetReservation[]): Promise<ReserveOutcome> {
     const standings = reservations.map((r) => this.#standing(r));
-    const refusedBy = reservations.findIndex((r, i) => {
+    // Held one by one and rolled back on a refusal, so a budget named twice counts against itself.
+    let refusedBy = -1;
+    for (let i = 0; i < reservations.length; i++) {
+      const r = reservations[i] as BudgetReservation;
       const s = standings[i] as Standing;
-      return s.spent + s.reserved + r.amount > r.cap;
-    });
-    const admitted = refusedBy === -1;
-    if (admitted) reservations.forEach((r, i) => ((standings[i] as Standing).reserved += r.amount));
+      const amount = toMicros(r.amount);
+      if (s.spent + s.reserved + amount > toMicros(r.cap)) {
+        refusedBy = i;
+        for (let j = 0; j < i; j++)
+          (standings[j] as Standing).reserved -= toMicros((reservations[j] as BudgetReservation).amount);
+        break;
+      }
+      s.reserved += amount;
+    }
     return Promise.resolve({
-      admitted,
+      admitted: refusedBy === -1,
       refusedBy,
       states: reservations.map((r, i) => state(r, standings[i] as Standing, r.cap)),
     });
@@ -45,8 +55,8 @@ export class MemoryBudgetStore implements BudgetStore {
     return Promise.resolve(
       settlements.map((s) => {
         const standing = this.#standing(s);
-        standing.reserved = Math.max(0, standing.reserved - s.reserved);
-        standing.spent += s.actual;
+        standing.reserved = Math.max(0, standing.reserved - toMicros(s.reserved));
+        standing.spent += toMicros(s.actual);
         return state(s, standing, s.cap);
       }),
     );
@@ -82,8 +92,8 @@ function state(counter: BudgetCounter, standing: Standing, cap: number): BudgetS
   return {
     scope: counter.scope,
     period: counter.period,
-    spent: standing.spent,
-    reserved: standing.reserved,
+    spent: fromMicros(standing.spent),
+    reserved: fromMicros(standing.reserved),
     cap,
   };
 }

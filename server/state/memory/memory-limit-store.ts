@@ -27,19 +27,27 @@ export class MemoryLimitStore implements LimitStore {
   takeNow(takes: readonly LimitTake[], now: number): TakeOutcome {
     if (this.#counters.size > SWEEP_AT) this.#sweep(now);
     const counters: Counter[] = [];
+    for (let i = 0; i < takes.length; i++) {
+      const take = takes[i] as LimitTake;
+      counters.push(this.#counter(take.key, take.windowMs, now));
+    }
+    // Taken one by one and rolled back on a refusal, so a counter named twice counts against itself.
     let refusedBy = -1;
     for (let i = 0; i < takes.length; i++) {
       const take = takes[i] as LimitTake;
-      const counter = this.#counter(take.key, take.windowMs, now);
-      counters.push(counter);
-      if (refusedBy === -1 && counter.used + take.cost > take.limit) refusedBy = i;
+      const counter = counters[i] as Counter;
+      if (counter.used + take.cost > take.limit) {
+        refusedBy = i;
+        for (let j = 0; j < i; j++) (counters[j] as Counter).used -= (takes[j] as LimitTake).cost;
+        break;
+      }
+      counter.used += take.cost;
     }
     const admitted = refusedBy === -1;
     const states: LimitState[] = [];
     for (let i = 0; i < takes.length; i++) {
       const take = takes[i] as LimitTake;
       const counter = counters[i] as Counter;
-      if (admitted) counter.used += take.cost;
       states.push({
         key: take.key,
         limit: take.limit,

@@ -1,0 +1,140 @@
+import type {
+  BudgetCounter,
+  BudgetReservation,
+  BudgetSettlement,
+  BudgetState,
+  BudgetStore,
+  ReserveOutcome,
+} from "../budget-store.ts";
+import { fromMicros, toMicros } from "../budget-units.ts";
+import { RESERVE_LUA, SETTLE_LUA } from "./redis-budget-scripts.ts";
+import type { RedisConnection } from "./redis-connection.ts";
+
+export interface RedisBudgetStoreOptions {
+  /** Put before every key, so gateways (or tests) can share one Redis. Default `llmgw:`. */
+  readonly prefix?: string;
+  /**
+   * How long a budget counter lives after its last write (ms). It must be
+   * longer than the longest period (a month), or a quiet month's spend would
+   * vanish before the month ends; refreshed on every write, so it always
+   * outlives its period. Default 45 days.
+   */
+  readonly retainMs?: number;
+}
+
+const STORE = "budget store (Redis)";
+const DAY_MS = 86_400_000;
+
+interface BudgetCommands {
+  llmgwBudgetReserve(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
+  llmgwBudgetSettle(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
+  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
+}
+
+/**
+ * Budget counters in Redis, which every replica shares: a reservation is one
+ * Lua script over every level it touches (see redis-budget-scripts.ts), so
+ * concurrent admissions on any number of replicas never together pass a cap.
+ * Amounts are kept as integer micro-units rather than INCRBYFLOAT, so sums and
+ * the cap comparison are exact and a settled reservation leaves exactly 0.
+ * A Redis error or a connection that is down rejects at once with
+ * `unavailable` (retryable): budgets fail closed, never per replica.
+ */
+export class RedisBudgetStore implements BudgetStore {
+  readonly #connection: RedisConnection;
+  readonly #commands: BudgetCommands;
+  readonly #prefix: string;
+  readonly #retainMs: number;
+
+  constructor(connection: RedisConnection, options: RedisBudgetStoreOptions = {}) {
+    connection.client.defineCommand("llmgwBudgetReserve", { lua: RESERVE_LUA });
+    connection.client.defineCommand("llmgwBudgetSettle", { lua: SETTLE_LUA });
+    this.#connection = connection;
+    this.#commands = connection.client as unknown as BudgetCommands;
+    this.#prefix = options.prefix ?? "llmgw:";
+    this.#retainMs = options.retainMs ?? 45 * DAY_MS;
+  }
+
+  async reserve(reservations: readonly BudgetReservation[]): Promise<ReserveOutcome> {
+    const n = reservations.length;
+    const keysAndArgs: (string | number)[] = new Array(n * 3 + 1);
+    keysAndArgs[n] = this.#retainMs;
+    for (let i = 0; i < n; i++) {
+      const r = reservations[i] as BudgetReservation;
+      keysAndArgs[i] = this.#key(r);
+      keysAndArgs[n + 1 + 2 * i] = toMicros(r.amount);
+      keysAndArgs[n + 2 + 2 * i] = toMicros(r.cap);
+    }
+    let reply: number[];
+    try {
+      reply = await this.#commands.llmgwBudgetReserve(n, ...keysAndArgs);
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+    const states: BudgetState[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = reservations[i] as BudgetReservation;
+      states[i] = state(r, reply[2 * i + 1] as number, reply[2 * i + 2] as number, r.cap);
+    }
+    const refusedBy = reply[0] as number;
+    return { admitted: refusedBy === -1, refusedBy, states };
+  }
+
+  async settle(settlements: readonly BudgetSettlement[]): Promise<BudgetState[]> {
+    const n = settlements.length;
+    const keysAndArgs: (string | number)[] = new Array(n * 3 + 1);
+    keysAndArgs[n] = this.#retainMs;
+    for (let i = 0; i < n; i++) {
+      const s = settlements[i] as BudgetSettlement;
+      keysAndArgs[i] = this.#key(s);
+      keysAndArgs[n + 1 + 2 * i] = String(-toMicros(s.reserved));
+      keysAndArgs[n + 2 + 2 * i] = toMicros(s.actual);
+    }
+    let reply: number[];
+    try {
+      reply = await this.#commands.llmgwBudgetSettle(n, ...keysAndArgs);
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+    const states: BudgetState[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const s = settlements[i] as BudgetSettlement;
+      states[i] = state(s, reply[2 * i] as number, reply[2 * i + 1] as number, s.cap);
+    }
+    return states;
+  }
+
+  async get(counter: BudgetCounter, cap: number): Promise<BudgetState> {
+    let fields: (string | null)[];
+    try {
+      fields = await this.#commands.hmget(this.#key(counter), "spent", "reserved");
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+    return state(counter, Number(fields[0] ?? 0), Number(fields[1] ?? 0), cap);
+  }
+
+  /** Nothing of its own to close: the connection belongs to whoever opened it. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  #key(counter: BudgetCounter): string {
+    return `${this.#prefix}budget:${counter.period}:${counter.scope}`;
+  }
+}
+
+function state(
+  counter: BudgetCounter,
+  spentMicros: number,
+  reservedMicros: number,
+  cap: number,
+): BudgetState {
+  return {
+    scope: counter.scope,
+    period: counter.period,
+    spent: fromMicros(spentMicros),
+    reserved: fromMicros(reservedMicros),
+    cap,
+  };
+}

@@ -1,0 +1,124 @@
+import type { LimitState, LimitStore, LimitTake, TakeOutcome } from "../limit-store.ts";
+import type { RedisConnection } from "./redis-connection.ts";
+import { ADJUST_LUA, TAKE_LUA } from "./redis-limit-scripts.ts";
+
+export interface RedisLimitStoreOptions {
+  /** Put before every key, so gateways (or tests) can share one Redis. Default `llmgw:`. */
+  readonly prefix?: string;
+  /** How long a window's key outlives the window's end (ms), for late adjustments. Default 60,000. */
+  readonly windowMarginMs?: number;
+  /**
+   * A concurrency counter nobody took from or gave back to for this long
+   * expires (ms), so slots leaked by a replica that died mid-call come back.
+   * Longer than the longest call. Default 15 minutes.
+   */
+  readonly concurrencyIdleMs?: number;
+}
+
+const STORE = "limit store (Redis)";
+
+interface LimitCommands {
+  llmgwLimitTake(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
+  llmgwLimitAdjust(key: string, delta: number, ttlMs: number): Promise<number>;
+}
+
+/**
+ * Limit counters in Redis, which every replica shares: a take is one Lua
+ * script over all its counters (see redis-limit-scripts.ts), so N replicas
+ * together admit exactly the limit. Windows start at `floor(now / windowMs)
+ * * windowMs` of the caller's clock (the port passes `now`), and the window's
+ * start is part of the key, so a window rolling over is a fresh key and an
+ * adjustment can only land in the window it names. Costs are whole units
+ * (requests, tokens). A Redis error or a connection that is down rejects at
+ * once with `unavailable` (retryable): limits fail closed, never per replica.
+ */
+export class RedisLimitStore implements LimitStore {
+  readonly #connection: RedisConnection;
+  readonly #commands: LimitCommands;
+  readonly #prefix: string;
+  readonly #marginMs: number;
+  readonly #idleMs: number;
+
+  constructor(connection: RedisConnection, options: RedisLimitStoreOptions = {}) {
+    connection.client.defineCommand("llmgwLimitTake", { lua: TAKE_LUA });
+    connection.client.defineCommand("llmgwLimitAdjust", { lua: ADJUST_LUA, numberOfKeys: 1 });
+    this.#connection = connection;
+    this.#commands = connection.client as unknown as LimitCommands;
+    this.#prefix = options.prefix ?? "llmgw:";
+    this.#marginMs = options.windowMarginMs ?? 60_000;
+    this.#idleMs = options.concurrencyIdleMs ?? 15 * 60_000;
+  }
+
+  async take(takes: readonly LimitTake[], now: number): Promise<TakeOutcome> {
+    const n = takes.length;
+    const keysAndArgs: (string | number)[] = new Array(n * 4);
+    const starts: number[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const take = takes[i] as LimitTake;
+      wholeUnits(take.cost, "cost");
+      const start = take.windowMs === 0 ? 0 : now - (now % take.windowMs);
+      starts[i] = start;
+      keysAndArgs[i] = this.#key(take.key, take.windowMs, start);
+      keysAndArgs[n + 3 * i] = take.cost;
+      keysAndArgs[n + 3 * i + 1] = take.limit;
+      keysAndArgs[n + 3 * i + 2] =
+        take.windowMs === 0 ? this.#idleMs : start + take.windowMs - now + this.#marginMs;
+    }
+    let reply: number[];
+    try {
+      reply = await this.#commands.llmgwLimitTake(n, ...keysAndArgs);
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+    const refusedBy = reply[0] as number;
+    const states: LimitState[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const take = takes[i] as LimitTake;
+      const start = starts[i] as number;
+      states[i] = {
+        key: take.key,
+        limit: take.limit,
+        remaining: Math.max(0, take.limit - (reply[i + 1] as number)),
+        resetMs: take.windowMs === 0 ? 0 : start + take.windowMs - now,
+        windowStart: start,
+      };
+    }
+    const refused = refusedBy === -1 ? undefined : (states[refusedBy] as LimitState);
+    return {
+      admitted: refused === undefined,
+      states,
+      refusedBy,
+      retryAfterMs: refused === undefined ? 0 : Math.max(refused.resetMs, 1),
+    };
+  }
+
+  async adjust(key: string, windowMs: number, windowStart: number, delta: number): Promise<void> {
+    wholeUnits(delta, "delta");
+    try {
+      await this.#commands.llmgwLimitAdjust(
+        this.#key(key, windowMs, windowStart),
+        delta,
+        windowMs === 0 ? this.#idleMs : 0,
+      );
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+  }
+
+  /** Nothing of its own to close: the connection belongs to whoever opened it. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  #key(key: string, windowMs: number, windowStart: number): string {
+    return windowMs === 0
+      ? `${this.#prefix}limit:inflight:${key}`
+      : `${this.#prefix}limit:${windowMs}:${windowStart}:${key}`;
+  }
+}
+
+/** INCRBY counts integers; a fractional cost is a caller's bug, not something to round silently. */
+function wholeUnits(value: number, what: string): void {
+  if (!Number.isSafeInteger(value))
+    throw new RangeError(`a limit ${what} must be a whole number, got ${value}`);
+}
