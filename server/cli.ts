@@ -103,7 +103,7 @@ async function serveWith(gw: Gateway): Promise<void> {
   if (port !== undefined) overrides.server.port = port;
   if (values.verbose) overrides.log = { ...overrides.log, pretty: true, requests: true, level: "debug" };
   for (const [i, key] of (values["api-key"] ?? []).entries()) {
-    overrides.keys.push({ name: `cli-${i + 1}`, key, admin: false, priority: 0, team: "" });
+    overrides.keys.push({ name: `cli-${i + 1}`, key, admin: false, priority: 0 });
   }
   // Flags are checked by the same schema as the file: a short key or a bad port is refused the same way.
   const config = validateConfig(overrides, "the command line");
