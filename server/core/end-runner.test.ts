@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   ChatRequestSchema,
   CompleteResponseSchema,
+  Role,
   type StreamResponse,
   StreamResponseSchema,
 } from "../../gen/llmgw/v1/chat_pb.js";
@@ -184,7 +185,7 @@ describe("the end-hook runner", () => {
     const call = newCall(controller, true);
     call.chat = create(ChatRequestSchema, {
       model: "m",
-      messages: [{ role: "user", content: [{ part: { case: "text", value: "a".repeat(40) } }] }],
+      messages: [{ role: Role.USER, content: [{ part: { case: "text", value: "a".repeat(40) } }] }],
     });
     const answer = await pipeline(call);
     if (answer.kind !== "stream") throw new Error("expected a stream");
