@@ -88,7 +88,7 @@ function refusal(
   decision: ReserveOutcome,
   zone: string,
 ): GatewayError {
-  const i = decision.refusedBy < 0 ? 0 : decision.refusedBy;
+  const i = Math.max(decision.refusedBy, 0);
   const message = exhaustedMessage(
     applicable[i] as BudgetLimit,
     decision.states[i] as BudgetState,
