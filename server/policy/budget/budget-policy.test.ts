@@ -1,4 +1,4 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { ChatRequestSchema, CompleteResponseSchema, Role } from "../../../gen/llmgw/v1/chat_pb.js";
@@ -58,7 +58,7 @@ function key(name: string, team = ""): KeyInfo {
   return { name, team, admin: false, priority: 0 };
 }
 
-function usage(fields: Partial<TokenUsage>): TokenUsage {
+function usage(fields: MessageInitShape<typeof TokenUsageSchema>): TokenUsage {
   return create(TokenUsageSchema, fields);
 }
 
