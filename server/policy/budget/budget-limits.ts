@@ -35,6 +35,8 @@ export interface BudgetLimit {
 export class BudgetLimits {
   readonly #config: BudgetsConfig;
   readonly #byPayer = new Map<string, readonly BudgetLimit[]>();
+  /** The same lists by KeyInfo object, which a key keeps for its lifetime: no string built per request. */
+  readonly #byKey = new WeakMap<Payer, readonly BudgetLimit[]>();
 
   constructor(config: BudgetsConfig) {
     this.#config = config;
@@ -53,12 +55,15 @@ export class BudgetLimits {
 
   /** Every budget that applies to a payer, key first, then team, then global. */
   for(payer: Payer): readonly BudgetLimit[] {
+    const known = this.#byKey.get(payer);
+    if (known !== undefined) return known;
     const id = `${payer.name}\u0000${payer.team}`;
     let limits = this.#byPayer.get(id);
     if (limits === undefined) {
       limits = this.#resolve(payer);
       this.#byPayer.set(id, limits);
     }
+    this.#byKey.set(payer, limits);
     return limits;
   }
 
