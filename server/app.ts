@@ -123,7 +123,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     routing: routingControl,
     readiness: new Readiness(adapters),
     metrics,
-    budgets: budgets?.reader,
+    budgets: budgets?.control,
   };
   const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,

@@ -1,5 +1,5 @@
 import type { Authenticator } from "../policy/auth/authenticator.ts";
-import type { BudgetReader } from "../policy/budget/budget-reader.ts";
+import type { BudgetControl } from "../policy/budget/budget-control.ts";
 import type { ModelCatalog } from "../routing/model-router.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { Pipeline } from "./end-runner.ts";
@@ -26,5 +26,5 @@ export interface GatewayServices {
   readonly readiness: Readiness;
   readonly metrics: Metrics;
   /** Budgets' standing, when budgets are configured. */
-  readonly budgets?: BudgetReader | undefined;
+  readonly budgets?: BudgetControl | undefined;
 }

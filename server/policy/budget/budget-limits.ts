@@ -1,4 +1,5 @@
 import type { BudgetPeriod, BudgetRule, BudgetsConfig } from "../../config/budgets-schema.ts";
+import { invalidRequest } from "../../errors/gateway-error.ts";
 
 /** What a budget counts. USD is counted in whole micro-dollars, so sums are exact on every backend. */
 export type BudgetUnit = "usd" | "tokens";
@@ -33,10 +34,10 @@ export interface BudgetLimit {
  * list is worked out once per key and team, not per request.
  */
 export class BudgetLimits {
-  readonly #config: BudgetsConfig;
+  #config: BudgetsConfig;
   readonly #byPayer = new Map<string, readonly BudgetLimit[]>();
   /** The same lists by KeyInfo object, which a key keeps for its lifetime: no string built per request. */
-  readonly #byKey = new WeakMap<Payer, readonly BudgetLimit[]>();
+  #byKey = new WeakMap<Payer, readonly BudgetLimit[]>();
 
   constructor(config: BudgetsConfig) {
     this.#config = config;
@@ -65,6 +66,31 @@ export class BudgetLimits {
     }
     this.#byKey.set(payer, limits);
     return limits;
+  }
+
+  /**
+   * Replaces the caps of one scope (`key:<name>`, `team:<team>`, `global`)
+   * for one period; no cap removes the rule. A key that had no rules of its
+   * own starts from a copy of `per_key`. Calls admitted from now on see it.
+   */
+  set(scope: string, period: BudgetPeriod, caps: { usd?: number; tokens?: number }): void {
+    const c = this.#config;
+    const update = (rules: readonly BudgetRule[]): BudgetRule[] => {
+      const kept = rules.filter((r) => r.period !== period);
+      if (caps.usd !== undefined || caps.tokens !== undefined) kept.push({ period, ...caps });
+      return kept;
+    };
+    if (scope === "global") this.#config = { ...c, global: update(c.global) };
+    else if (scope.startsWith("key:") && scope.length > 4) {
+      const name = scope.slice(4);
+      this.#config = { ...c, keys: { ...c.keys, [name]: update(c.keys[name] ?? c.per_key) } };
+    } else if (scope.startsWith("team:") && scope.length > 5) {
+      const team = scope.slice(5);
+      this.#config = { ...c, teams: { ...c.teams, [team]: update(c.teams[team] ?? []) } };
+    } else
+      throw invalidRequest(`a budget scope is key:<name>, team:<team> or global, not "${scope}"`, "scope");
+    this.#byPayer.clear();
+    this.#byKey = new WeakMap();
   }
 
   #resolve(payer: Payer): BudgetLimit[] {

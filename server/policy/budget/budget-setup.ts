@@ -7,17 +7,18 @@ import { MemoryBudgetStore } from "../../state/memory/memory-budget-store.ts";
 import type { Metrics } from "../../telemetry/metrics.ts";
 import { AlertWebhook } from "./alert-webhook.ts";
 import { BudgetAlerts } from "./budget-alerts.ts";
+import { BudgetControl } from "./budget-control.ts";
 import { BudgetLimits } from "./budget-limits.ts";
 import { PeriodClock } from "./budget-period.ts";
 import { budgetPolicy } from "./budget-policy.ts";
-import { BudgetReader } from "./budget-reader.ts";
 import { seedSpend } from "./seed-spend.ts";
 
 /** The budgets of a running gateway. */
 export interface Budgets {
   /** The policy, for the chain (just after route). */
   readonly policy: Policy;
-  readonly reader: BudgetReader;
+  /** What BudgetService reads and changes. */
+  readonly control: BudgetControl;
   readonly store: BudgetStore;
   /** Stops the webhook's retries and closes the store. */
   close(): Promise<void>;
@@ -63,7 +64,7 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
   const payers = config.keys.map((k) => ({ name: k.name, team: k.team ?? "" }));
   return {
     policy,
-    reader: new BudgetReader(store, limits, clock, payers),
+    control: new BudgetControl(store, limits, clock, payers),
     store,
     async close() {
       await webhook?.close();

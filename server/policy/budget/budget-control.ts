@@ -1,3 +1,4 @@
+import type { BudgetPeriod } from "../../config/budgets-schema.ts";
 import type { BudgetStore } from "../../state/budget-store.ts";
 import { type BudgetLimit, type BudgetLimits, MICRO_USD, type Payer } from "./budget-limits.ts";
 import type { PeriodClock } from "./budget-period.ts";
@@ -8,6 +9,7 @@ export interface BudgetView {
   readonly scope: string;
   readonly level: BudgetLimit["level"];
   readonly unit: BudgetLimit["unit"];
+  readonly periodKind: BudgetPeriod;
   /** `day:2026-12-01` or `month:2026-12`. */
   readonly period: string;
   readonly spent: number;
@@ -19,11 +21,11 @@ export interface BudgetView {
 }
 
 /**
- * Reads budgets back, for admins and tests (and, later, BudgetService): the
- * budgets of the configured keys, their teams and the global ones, as the
- * store holds them now.
+ * Budgets as BudgetService shows and changes them: the budgets of the
+ * configured keys, their teams and the global ones, as the store holds them
+ * now, and runtime changes to their caps.
  */
-export class BudgetReader {
+export class BudgetControl {
   readonly #store: BudgetStore;
   readonly #limits: BudgetLimits;
   readonly #clock: PeriodClock;
@@ -34,6 +36,21 @@ export class BudgetReader {
     this.#limits = limits;
     this.#clock = clock;
     this.#payers = payers;
+  }
+
+  /** A configured key by name, with its team; undefined for a name no key has. */
+  payer(name: string): Payer | undefined {
+    return this.#payers.find((p) => p.name === name);
+  }
+
+  /** Replaces one scope's caps for one period (see BudgetLimits.set) and returns that scope's budgets. */
+  async set(
+    scope: string,
+    period: BudgetPeriod,
+    caps: { usd?: number; tokens?: number },
+  ): Promise<BudgetView[]> {
+    this.#limits.set(scope, period, caps);
+    return (await this.list()).filter((view) => view.scope === scope);
   }
 
   /** Every budget that applies to one payer: key first, then team, then global. */
@@ -57,6 +74,7 @@ export class BudgetReader {
       scope: limit.scope.slice(limit.unit.length + 1),
       level: limit.level,
       unit: limit.unit,
+      periodKind: limit.period,
       period: window.name,
       spent: state.spent / scale,
       reserved: state.reserved / scale,
