@@ -8,8 +8,11 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatRequestSchema, ChatService, Role } from "../gen/llmgw/v1/chat_pb.js";
 import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
-import type { BudgetView } from "../server/policy/budget/budget-reader.ts";
+import type { BudgetView } from "../server/policy/budget/budget-control.ts";
 import { estimateChatTokens } from "../server/routing/prompt-size.ts";
+import { createLlmgwClient } from "../sdk/client.ts";
+import { getBudget, listBudgets, setBudget } from "../sdk/budgets.ts";
+import { createNodeTransport } from "../sdk/node-transport.ts";
 import { ledgerEntries } from "./harness/observe.ts";
 import { HELLO, openaiClient } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
@@ -22,10 +25,10 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  */
 
 const SECRET = "budget-webhook-secret-0123";
-const KEYS = ["rest-racer", "rpc-racer", "canceller", "alerted"].map((name) => ({
-  name,
-  key: `sk-${name}-0123456789`,
-}));
+const KEYS = [
+  ...["rest-racer", "rpc-racer", "canceller", "alerted"].map((name) => ({ name, key: `sk-${name}-0123456789` })),
+  { name: "admin", key: "sk-admin-0123456789", admin: true },
+];
 const secretOf = (name: string) => `sk-${name}-0123456789`;
 
 interface Received {
@@ -241,6 +244,40 @@ describe("budgets", () => {
     expect(alerts[2].spent).toBeCloseTo(1.5, 9);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/llmgw_budget_alerts_total\{scope="key",threshold="1"\} [1-9]/);
+  });
+
+  it("shows budgets over BudgetService, each key its own, and lets an admin change a cap", async () => {
+    const sdk = (name: string) =>
+      createLlmgwClient(createNodeTransport({ baseUrl: gw.url, apiKey: secretOf(name), protocol: "connect" }));
+    const own = await getBudget(sdk("canceller"));
+    const tomorrow = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`).getTime() + 86_400_000;
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({ scope: "key:canceller", unit: "usd", period: "day", limit: 0.45, reserved: 0 });
+    expect(own[0]?.spent).toBeCloseTo((await budgetOf("canceller")).spent, 9);
+    expect(own[0]?.resetsAt.getTime()).toBe(tomorrow);
+    const denied = await getBudget(sdk("canceller"), "rest-racer").catch((e: unknown) => ConnectError.from(e));
+    expect((denied as ConnectError).code).toBe(Code.PermissionDenied);
+    await expect(listBudgets(sdk("canceller"))).rejects.toMatchObject({ code: Code.PermissionDenied });
+    const admin = sdk("admin");
+    expect((await listBudgets(admin)).map((b) => b.scope)).toContain("key:rpc-racer");
+    // rest-racer spent its $0.45: raised to $0.60, it has room for one more $0.15 request.
+    const raised = await setBudget(admin, "key:rest-racer", "day", { usd: 0.6 });
+    expect(raised).toMatchObject([{ scope: "key:rest-racer", limit: 0.6 }]);
+    const client = openaiClient(gw, secretOf("rest-racer"));
+    const send = () =>
+      client.chat.completions.create({
+        model: "mock-small",
+        messages: HELLO,
+        max_tokens: 10,
+        // @ts-expect-error the mock's controls ride in the body
+        mock: { tokens: 10 },
+      });
+    await send();
+    await eventually(async () => (await budgetOf("rest-racer")).reserved === 0);
+    await expect(send()).rejects.toMatchObject({ status: 429, code: "budget_exhausted" });
+    await expect(setBudget(admin, "user:x", "day", { usd: 1 })).rejects.toMatchObject({
+      code: Code.InvalidArgument,
+    });
   });
 
   it("keeps the day's spend across a restart: it is rebuilt from the ledger", async () => {
