@@ -8,11 +8,11 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatRequestSchema, ChatService, Role } from "../gen/llmgw/v1/chat_pb.js";
 import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
+import { getBudget, listBudgets, setBudget } from "../sdk/budgets.ts";
+import { createLlmgwClient } from "../sdk/client.ts";
+import { createNodeTransport } from "../sdk/node-transport.ts";
 import type { BudgetView } from "../server/policy/budget/budget-control.ts";
 import { estimateChatTokens } from "../server/routing/prompt-size.ts";
-import { createLlmgwClient } from "../sdk/client.ts";
-import { getBudget, listBudgets, setBudget } from "../sdk/budgets.ts";
-import { createNodeTransport } from "../sdk/node-transport.ts";
 import { ledgerEntries } from "./harness/observe.ts";
 import { HELLO, openaiClient } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
@@ -26,7 +26,10 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 const SECRET = "budget-webhook-secret-0123";
 const KEYS = [
-  ...["rest-racer", "rpc-racer", "canceller", "alerted"].map((name) => ({ name, key: `sk-${name}-0123456789` })),
+  ...["rest-racer", "rpc-racer", "canceller", "alerted"].map((name) => ({
+    name,
+    key: `sk-${name}-0123456789`,
+  })),
   { name: "admin", key: "sk-admin-0123456789", admin: true },
 ];
 const secretOf = (name: string) => `sk-${name}-0123456789`;
@@ -248,14 +251,24 @@ describe("budgets", () => {
 
   it("shows budgets over BudgetService, each key its own, and lets an admin change a cap", async () => {
     const sdk = (name: string) =>
-      createLlmgwClient(createNodeTransport({ baseUrl: gw.url, apiKey: secretOf(name), protocol: "connect" }));
+      createLlmgwClient(
+        createNodeTransport({ baseUrl: gw.url, apiKey: secretOf(name), protocol: "connect" }),
+      );
     const own = await getBudget(sdk("canceller"));
     const tomorrow = new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`).getTime() + 86_400_000;
     expect(own).toHaveLength(1);
-    expect(own[0]).toMatchObject({ scope: "key:canceller", unit: "usd", period: "day", limit: 0.45, reserved: 0 });
+    expect(own[0]).toMatchObject({
+      scope: "key:canceller",
+      unit: "usd",
+      period: "day",
+      limit: 0.45,
+      reserved: 0,
+    });
     expect(own[0]?.spent).toBeCloseTo((await budgetOf("canceller")).spent, 9);
     expect(own[0]?.resetsAt.getTime()).toBe(tomorrow);
-    const denied = await getBudget(sdk("canceller"), "rest-racer").catch((e: unknown) => ConnectError.from(e));
+    const denied = await getBudget(sdk("canceller"), "rest-racer").catch((e: unknown) =>
+      ConnectError.from(e),
+    );
     expect((denied as ConnectError).code).toBe(Code.PermissionDenied);
     await expect(listBudgets(sdk("canceller"))).rejects.toMatchObject({ code: Code.PermissionDenied });
     const admin = sdk("admin");
