@@ -13,8 +13,8 @@ export * from "../gen/llmgw/v1/routing_pb.js";
 export * from "../gen/llmgw/v1/usage_pb.js";
 export {
   type BudgetCaps,
-  type BudgetsClient,
   type BudgetStanding,
+  type BudgetsClient,
   getBudget,
   listBudgets,
   setBudget,
