@@ -46,7 +46,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     authPolicy(deps.auth),
     validatePolicy,
     routePolicy(deps.planner),
-    deps.budget,
+    deps.budget, // after route: the worst case is priced on the deployments the plan may try
   ];
 }
 
