@@ -1,4 +1,5 @@
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { BudgetService } from "../gen/llmgw/v1/budget_pb.js";
 import { ChatService } from "../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../gen/llmgw/v1/embeddings_pb.js";
 import { ModelsService } from "../gen/llmgw/v1/models_pb.js";
@@ -13,6 +14,8 @@ export interface LlmgwClient {
   readonly usage: Client<typeof UsageService>;
   /** Route explanations, deployments, and the routing config (see also the helpers in routing.ts). */
   readonly routing: Client<typeof RoutingService>;
+  /** Budgets' spend and caps (see also the helpers in budgets.ts). */
+  readonly budgets: Client<typeof BudgetService>;
 }
 
 /**
@@ -30,6 +33,7 @@ export function createLlmgwClient(transport: Transport): LlmgwClient {
     models: createClient(ModelsService, transport),
     usage: createClient(UsageService, transport),
     routing: createClient(RoutingService, transport),
+    budgets: createClient(BudgetService, transport),
   };
 }
 

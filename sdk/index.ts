@@ -4,12 +4,21 @@
  * helpers for building messages and reading streams.
  */
 
+export * from "../gen/llmgw/v1/budget_pb.js";
 export * from "../gen/llmgw/v1/chat_pb.js";
 export * from "../gen/llmgw/v1/embeddings_pb.js";
 export * from "../gen/llmgw/v1/error_pb.js";
 export * from "../gen/llmgw/v1/models_pb.js";
 export * from "../gen/llmgw/v1/routing_pb.js";
 export * from "../gen/llmgw/v1/usage_pb.js";
+export {
+  type BudgetCaps,
+  type BudgetStanding,
+  type BudgetsClient,
+  getBudget,
+  listBudgets,
+  setBudget,
+} from "./budgets.ts";
 export { apiKey, createLlmgwClient, type LlmgwClient } from "./client.ts";
 export { streamText, systemMessage, userMessage } from "./messages.ts";
 export { createNodeTransport, type NodeTransportOptions } from "./node-transport.ts";

@@ -11,6 +11,7 @@ import { GatewayError } from "./errors/gateway-error.ts";
 import { OnePortServer } from "./net/one-port-server.ts";
 import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
+import { startBudgets } from "./policy/budget/budget-setup.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
 import { retrySettings } from "./routing/attempt/backoff.ts";
@@ -99,6 +100,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const ledger = new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
     log.error({ err: error }, "usage ledger write failed"),
   );
+  const budgets = await startBudgets(config, { ledger, metrics, log });
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
   const services: GatewayServices = {
@@ -112,6 +114,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       metrics,
       log,
       logRequests: config.log.requests,
+      budget: budgets?.policy,
     }),
     inFlight,
     auth,
@@ -120,6 +123,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     routing: routingControl,
     readiness: new Readiness(adapters),
     metrics,
+    budgets: budgets?.control,
   };
   const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,
@@ -145,6 +149,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         inFlight.abortAll(new GatewayError("unavailable", "the gateway is shutting down; retry the request")),
       );
       inFlight.close();
+      await budgets?.close();
       await ledger.close();
       await Promise.all(adapters.map((a) => a.close()));
     },

@@ -11,7 +11,11 @@ export interface Outcome {
   readonly status: "ok" | ErrorCode;
   /** The error the caller got, if any. */
   readonly error: GatewayError | undefined;
-  /** Token usage, when the upstream answered (estimated where it reported none). */
+  /**
+   * Token usage, when the upstream answered (estimated where it reported none).
+   * A stream cut short after its first token carries what it consumed (see
+   * consumed-usage.ts), so it is billed for it; before any token, undefined.
+   */
   readonly usage: TokenUsage | undefined;
   /** The deployment that served the call (or failed last); undefined when refused before routing. */
   readonly served: Deployment | undefined;

@@ -1,7 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import {
+  ChatRequestSchema,
   CompleteResponseSchema,
+  Role,
   type StreamResponse,
   StreamResponseSchema,
 } from "../../gen/llmgw/v1/chat_pb.js";
@@ -10,6 +12,7 @@ import { GatewayError } from "../errors/gateway-error.ts";
 import type { EventStream } from "../providers/event-stream.ts";
 import { adHocDeployment } from "../routing/ad-hoc-deployment.ts";
 import type { Route } from "../routing/model-router.ts";
+import { estimateChatTokens } from "../routing/prompt-size.ts";
 import { type Call, createCall } from "./call.ts";
 import type { Next, Policy } from "./chain.ts";
 import { compose } from "./chain.ts";
@@ -170,6 +173,54 @@ describe("the end-hook runner", () => {
     });
     expect(seen).toHaveLength(1);
     expect(outcomes.map((o) => o.status)).toEqual(["cancelled"]);
+  });
+
+  it("bills a stream the caller stops reading for its prompt and the chunks it was handed", async () => {
+    const outcomes: Outcome[] = [];
+    const controller = new AbortController();
+    const pipeline = run(outcomes, async () => ({
+      kind: "stream",
+      events: events([delta, delta, delta, delta, report]),
+    }));
+    const call = newCall(controller, true);
+    call.chat = create(ChatRequestSchema, {
+      model: "m",
+      messages: [{ role: Role.USER, content: [{ part: { case: "text", value: "a".repeat(40) } }] }],
+    });
+    const answer = await pipeline(call);
+    if (answer.kind !== "stream") throw new Error("expected a stream");
+    let seen = 0;
+    answer.events.start({
+      event() {
+        if (++seen < 3) return;
+        controller.abort(new GatewayError("cancelled", "the client closed the connection"));
+        answer.events.cancel(controller.signal.reason as Error);
+      },
+      flush() {},
+      end() {},
+      fail() {},
+    });
+    // 3 framing + 4 per message + 40 chars / 4: the routing estimate of the prompt.
+    const prompt = estimateChatTokens(call.chat);
+    expect(prompt).toBe(17);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.status).toBe("cancelled");
+    expect(outcomes[0]?.usage).toMatchObject({ promptTokens: prompt, completionTokens: 3, estimated: true });
+    // Priced at $1 per million prompt tokens and $2 per million completion tokens.
+    expect(outcomes[0]?.costUsd).toBeCloseTo((prompt * 1 + 3 * 2) / 1e6, 12);
+  });
+
+  it("bills nothing for a stream that fails before its first token", async () => {
+    const outcomes: Outcome[] = [];
+    const failure = new GatewayError("upstream_error", "cut off");
+    const pipeline = run(outcomes, async () => ({ kind: "stream", events: events([], failure) }));
+    const call = newCall(undefined, true);
+    call.chat = create(ChatRequestSchema, { model: "m" });
+    const answer = await pipeline(call);
+    if (answer.kind !== "stream") throw new Error("expected a stream");
+    await expect(consume(answer.events)).rejects.toBe(failure);
+    expect(outcomes[0]?.usage).toBeUndefined();
+    expect(outcomes[0]?.costUsd).toBeUndefined();
   });
 
   it("cancels the upstream and fires onEnd once when the caller leaves before the stream is read", async () => {

@@ -5,6 +5,7 @@ import type { EventSink, EventStream } from "../providers/event-stream.ts";
 import { costUsd } from "../usage/cost.ts";
 import type { Call } from "./call.ts";
 import type { Answer, Next } from "./chain.ts";
+import { consumedUsage } from "./consumed-usage.ts";
 import type { Outcome } from "./end-hooks.ts";
 import { gatewayMetadata } from "./gateway-metadata.ts";
 
@@ -65,6 +66,8 @@ class EndOnFinish implements EventStream, EventSink {
   readonly #watched: boolean;
   #sink: EventSink | undefined;
   #ttftMs = 0;
+  /** Content and tool-call chunks handed on: what a stream cut short is billed for. */
+  #chunks = 0;
   #outcome: Outcome | undefined;
   #done = false;
 
@@ -105,7 +108,7 @@ class EndOnFinish implements EventStream, EventSink {
     this.#inner.cancel(reason);
     // No usage report yet: the caller stopped reading.
     const call = this.#call;
-    this.#finish(call, this.#outcome ?? failed(call, stopped(call), this.#ttftMs));
+    this.#finish(call, this.#outcome ?? this.#cutShort(stopped(call)));
   }
 
   /** @private The inner stream's sink. */
@@ -113,7 +116,10 @@ class EndOnFinish implements EventStream, EventSink {
     if (this.#done) return;
     const call = this.#call;
     const kind = event.event.case;
-    if (this.#ttftMs === 0 && (kind === "delta" || kind === "toolCall")) this.#ttftMs = elapsed(call);
+    if (kind === "delta" || kind === "toolCall") {
+      if (this.#ttftMs === 0) this.#ttftMs = elapsed(call);
+      this.#chunks++;
+    }
     if (kind === "usage") {
       const report = event.event.value;
       const latencyMs = elapsed(call);
@@ -136,7 +142,7 @@ class EndOnFinish implements EventStream, EventSink {
     this.#done = true;
     const call = this.#call;
     // Ended without a usage report: a stream that ended short, which is a gateway bug.
-    const outcome = this.#outcome ?? failed(call, stopped(call), this.#ttftMs);
+    const outcome = this.#outcome ?? this.#cutShort(stopped(call));
     // The caller's last bytes leave first; the hooks' bookkeeping need not delay them.
     try {
       (this.#sink as EventSink).end();
@@ -151,12 +157,17 @@ class EndOnFinish implements EventStream, EventSink {
     this.#done = true;
     const failure = GatewayError.from(error);
     const call = this.#call;
-    const outcome = this.#outcome ?? failed(call, failure, this.#ttftMs);
+    const outcome = this.#outcome ?? this.#cutShort(failure);
     try {
       (this.#sink as EventSink).fail(failure);
     } finally {
       this.#finish(call, outcome);
     }
+  }
+
+  /** The outcome of a stream that stopped before its usage report: billed for what it streamed. */
+  #cutShort(error: GatewayError): Outcome {
+    return failed(this.#call, error, this.#ttftMs, consumedUsage(this.#call, this.#chunks));
   }
 }
 
@@ -173,16 +184,21 @@ function succeeded(call: Call, usage: TokenUsage | undefined, latencyMs: number,
   };
 }
 
-function failed(call: Call, error: GatewayError, ttftMs: number): Outcome {
+function failed(
+  call: Call,
+  error: GatewayError,
+  ttftMs: number,
+  usage: TokenUsage | undefined = undefined,
+): Outcome {
   return {
     status: error.code,
     error,
-    usage: undefined,
+    usage,
     served: call.served,
     attempts: call.attempts,
     latencyMs: elapsed(call),
     ttftMs: round(ttftMs),
-    costUsd: undefined,
+    costUsd: costUsd(usage, call.served?.pricing),
   };
 }
 

@@ -29,6 +29,8 @@ export interface PipelineDeps {
   readonly log: Logger;
   /** Log one line per request. */
   readonly logRequests: boolean;
+  /** The budget policy, when budgets are configured (policy/budget/budget-setup.ts). */
+  readonly budget?: Policy | undefined;
 }
 
 /**
@@ -44,6 +46,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     authPolicy(deps.auth),
     validatePolicy,
     routePolicy(deps.planner),
+    deps.budget, // after route: the worst case is priced on the deployments the plan may try
   ];
 }
 

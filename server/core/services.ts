@@ -1,4 +1,5 @@
 import type { Authenticator } from "../policy/auth/authenticator.ts";
+import type { BudgetControl } from "../policy/budget/budget-control.ts";
 import type { ModelCatalog } from "../routing/model-router.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { Pipeline } from "./end-runner.ts";
@@ -24,4 +25,6 @@ export interface GatewayServices {
   readonly routing: RoutingControl;
   readonly readiness: Readiness;
   readonly metrics: Metrics;
+  /** Budgets' standing, when budgets are configured. */
+  readonly budgets?: BudgetControl | undefined;
 }

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
+import { BudgetAlertMetrics } from "./budget-alert-metrics.ts";
 import { DeploymentMetrics } from "./deployment-metrics.ts";
 import { header } from "./prometheus-text.ts";
 import { RequestMetrics, type RequestOutcome } from "./request-metrics.ts";
@@ -15,6 +16,7 @@ export class Metrics {
   readonly #requests = new RequestMetrics();
   /** Per-deployment gauges (in flight, queue, breaker, health, latency) and breaker transitions. */
   readonly deployments = new DeploymentMetrics();
+  readonly #budgetAlerts = new BudgetAlertMetrics();
   #authFailures = 0;
 
   constructor() {
@@ -34,9 +36,14 @@ export class Metrics {
     this.#authFailures++;
   }
 
+  /** Counts a budget alert: `scope` is the budget's level (key, team, global). */
+  countBudgetAlert(scope: string, threshold: number): void {
+    this.#budgetAlerts.count(scope, threshold);
+  }
+
   /** The whole exposition, for GET /metrics. */
   async text(): Promise<string> {
     const auth = `${header("llmgw_auth_failures_total", "counter", "Requests refused for a missing or invalid API key, on every route.")}llmgw_auth_failures_total ${this.#authFailures}\n`;
-    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.deployments.render()}`;
+    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.deployments.render()}`;
   }
 }

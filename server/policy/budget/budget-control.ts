@@ -1,0 +1,85 @@
+import type { BudgetPeriod } from "../../config/budgets-schema.ts";
+import type { BudgetStore } from "../../state/budget-store.ts";
+import { type BudgetLimit, type BudgetLimits, MICRO_USD, type Payer } from "./budget-limits.ts";
+import type { PeriodClock } from "./budget-period.ts";
+
+/** One budget's standing in its current period, in USD or tokens. */
+export interface BudgetView {
+  /** `key:alice`, `team:search` or `global`. */
+  readonly scope: string;
+  readonly level: BudgetLimit["level"];
+  readonly unit: BudgetLimit["unit"];
+  readonly periodKind: BudgetPeriod;
+  /** `day:2026-12-01` or `month:2026-12`. */
+  readonly period: string;
+  readonly spent: number;
+  /** Held by calls in flight. */
+  readonly reserved: number;
+  readonly cap: number;
+  /** Date.now() at which the period ends. */
+  readonly resetsAtMs: number;
+}
+
+/**
+ * Budgets as BudgetService shows and changes them: the budgets of the
+ * configured keys, their teams and the global ones, as the store holds them
+ * now, and runtime changes to their caps.
+ */
+export class BudgetControl {
+  readonly #store: BudgetStore;
+  readonly #limits: BudgetLimits;
+  readonly #clock: PeriodClock;
+  readonly #payers: readonly Payer[];
+
+  constructor(store: BudgetStore, limits: BudgetLimits, clock: PeriodClock, payers: readonly Payer[]) {
+    this.#store = store;
+    this.#limits = limits;
+    this.#clock = clock;
+    this.#payers = payers;
+  }
+
+  /** A configured key by name, with its team; undefined for a name no key has. */
+  payer(name: string): Payer | undefined {
+    return this.#payers.find((p) => p.name === name);
+  }
+
+  /** Replaces one scope's caps for one period (see BudgetLimits.set) and returns that scope's budgets. */
+  async set(
+    scope: string,
+    period: BudgetPeriod,
+    caps: { usd?: number; tokens?: number },
+  ): Promise<BudgetView[]> {
+    this.#limits.set(scope, period, caps);
+    return (await this.list()).filter((view) => view.scope === scope);
+  }
+
+  /** Every budget that applies to one payer: key first, then team, then global. */
+  forPayer(payer: Payer): Promise<BudgetView[]> {
+    return Promise.all(this.#limits.for(payer).map((limit) => this.#view(limit)));
+  }
+
+  /** Every configured budget, once each. */
+  async list(): Promise<BudgetView[]> {
+    const seen = new Map<string, BudgetLimit>();
+    for (const payer of [...this.#payers, { name: "", team: "" }])
+      for (const limit of this.#limits.for(payer)) seen.set(`${limit.scope}\u0000${limit.period}`, limit);
+    return Promise.all([...seen.values()].map((limit) => this.#view(limit)));
+  }
+
+  async #view(limit: BudgetLimit): Promise<BudgetView> {
+    const window = this.#clock.current(limit.period);
+    const state = await this.#store.get({ scope: limit.scope, period: window.name }, limit.cap);
+    const scale = limit.unit === "usd" ? MICRO_USD : 1;
+    return {
+      scope: limit.scope.slice(limit.unit.length + 1),
+      level: limit.level,
+      unit: limit.unit,
+      periodKind: limit.period,
+      period: window.name,
+      spent: state.spent / scale,
+      reserved: state.reserved / scale,
+      cap: state.cap / scale,
+      resetsAtMs: window.resetMs,
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import type { Logger } from "pino";
+import type { Config } from "../../config/schema.ts";
+import type { Policy } from "../../core/chain.ts";
+import type { BudgetStore } from "../../state/budget-store.ts";
+import type { LedgerSink } from "../../state/ledger-sink.ts";
+import { MemoryBudgetStore } from "../../state/memory/memory-budget-store.ts";
+import type { Metrics } from "../../telemetry/metrics.ts";
+import { AlertWebhook } from "./alert-webhook.ts";
+import { BudgetAlerts } from "./budget-alerts.ts";
+import { BudgetControl } from "./budget-control.ts";
+import { BudgetLimits } from "./budget-limits.ts";
+import { PeriodClock } from "./budget-period.ts";
+import { budgetPolicy } from "./budget-policy.ts";
+import { seedSpend } from "./seed-spend.ts";
+
+/** The budgets of a running gateway. */
+export interface Budgets {
+  /** The policy, for the chain (just after route). */
+  readonly policy: Policy;
+  /** What BudgetService reads and changes. */
+  readonly control: BudgetControl;
+  readonly store: BudgetStore;
+  /** Stops the webhook's retries and closes the store. */
+  close(): Promise<void>;
+}
+
+export interface BudgetsDeps {
+  readonly ledger: LedgerSink;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  /** Date.now unless a test injects a clock. */
+  readonly now?: () => number;
+}
+
+/**
+ * Builds the budgets from config, or undefined when none are configured (the
+ * policy is then left out of the chain). Embedded, the store is in memory and
+ * this period's spend is rebuilt from the ledger before the gateway listens.
+ */
+export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<Budgets | undefined> {
+  const settings = config.budgets;
+  const limits = new BudgetLimits(settings);
+  if (!limits.configured) return undefined;
+  const clock = new PeriodClock(settings.time_zone, deps.now);
+  const store = new MemoryBudgetStore();
+  const teams = new Map(config.keys.map((k) => [k.name, k.team ?? ""]));
+  await seedSpend(store, deps.ledger, limits, clock, (key) => teams.get(key) ?? "");
+  const hook = settings.alerts.webhook;
+  const webhook = hook === undefined ? undefined : new AlertWebhook(hook, deps.log);
+  const alerts = new BudgetAlerts(settings.alerts.thresholds, {
+    log: deps.log,
+    count: (level, threshold) => deps.metrics.countBudgetAlert(level, threshold),
+    webhook: webhook === undefined ? undefined : (alert) => webhook.send(alert),
+  });
+  const policy = budgetPolicy({
+    limits,
+    store,
+    clock,
+    defaultMaxTokens: settings.default_max_tokens,
+    failOpen: settings.fail_open,
+    alerts: settings.alerts.thresholds.length > 0 ? alerts : undefined,
+    log: deps.log,
+  });
+  const payers = config.keys.map((k) => ({ name: k.name, team: k.team ?? "" }));
+  return {
+    policy,
+    control: new BudgetControl(store, limits, clock, payers),
+    store,
+    async close() {
+      await webhook?.close();
+      await store.close();
+    },
+  };
+}

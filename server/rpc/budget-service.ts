@@ -1,0 +1,88 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import {
+  type Budget,
+  BudgetPeriod,
+  BudgetSchema,
+  type BudgetService,
+  BudgetUnit,
+} from "../../gen/llmgw/v1/budget_pb.js";
+import type { KeyInfo } from "../core/call.ts";
+import type { GatewayServices } from "../core/services.ts";
+import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
+import type { BudgetView } from "../policy/budget/budget-control.ts";
+import { toConnectError } from "./connect-error.ts";
+import { rpcCredential } from "./rpc-call.ts";
+
+/**
+ * BudgetService: budgets' spend, reservations, caps and reset times, and
+ * runtime changes to the caps. Any key may read its own budgets; reading
+ * another key's, listing them all and changing them need an admin key. With
+ * no budgets configured, reads return nothing and SetBudget is refused.
+ */
+export function budgetService(services: GatewayServices): ServiceImpl<typeof BudgetService> {
+  const caller = (ctx: HandlerContext): KeyInfo =>
+    services.auth.authenticate(rpcCredential(ctx), ctx.responseHeader.get("x-request-id") ?? "");
+  const control = services.budgets;
+  return {
+    async getBudget(req, ctx) {
+      try {
+        const key = caller(ctx);
+        if (control === undefined) return { budgets: [] };
+        const name = req.key === "" ? key.name : req.key;
+        if (name !== key.name && !key.admin) throw adminOnly("read another key's budgets");
+        const payer = name === key.name ? key : control.payer(name);
+        if (payer === undefined) throw new GatewayError("not_found", `no key is named "${name}"`);
+        return { budgets: (await control.forPayer(payer)).map(budget) };
+      } catch (error) {
+        throw toConnectError(error, ctx);
+      }
+    },
+    async listBudgets(_req, ctx) {
+      try {
+        if (!caller(ctx).admin) throw adminOnly("list every budget");
+        return { budgets: control === undefined ? [] : (await control.list()).map(budget) };
+      } catch (error) {
+        throw toConnectError(error, ctx);
+      }
+    },
+    async setBudget(req, ctx) {
+      try {
+        if (!caller(ctx).admin) throw adminOnly("change budgets");
+        if (control === undefined)
+          throw invalidRequest("budgets are off: configure at least one in the config file's `budgets`");
+        const period =
+          req.period === BudgetPeriod.DAY ? "day" : req.period === BudgetPeriod.MONTH ? "month" : undefined;
+        if (period === undefined) throw invalidRequest("period must be DAY or MONTH", "period");
+        if (req.usd !== undefined && !(req.usd > 0)) throw invalidRequest("usd must be above 0", "usd");
+        if (req.tokens !== undefined && req.tokens <= 0n)
+          throw invalidRequest("tokens must be above 0", "tokens");
+        const caps = {
+          ...(req.usd === undefined ? {} : { usd: req.usd }),
+          ...(req.tokens === undefined ? {} : { tokens: Number(req.tokens) }),
+        };
+        return { budgets: (await control.set(req.scope, period, caps)).map(budget) };
+      } catch (error) {
+        throw toConnectError(error, ctx);
+      }
+    },
+  };
+}
+
+function adminOnly(what: string): GatewayError {
+  return new GatewayError("permission_denied", `only admin keys may ${what}`);
+}
+
+function budget(view: BudgetView): Budget {
+  return create(BudgetSchema, {
+    scope: view.scope,
+    unit: view.unit === "usd" ? BudgetUnit.USD : BudgetUnit.TOKENS,
+    period: view.periodKind === "day" ? BudgetPeriod.DAY : BudgetPeriod.MONTH,
+    periodName: view.period,
+    spent: view.spent,
+    reserved: view.reserved,
+    limit: view.cap,
+    resetTime: timestampFromMs(view.resetsAtMs),
+  });
+}
