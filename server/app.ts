@@ -11,6 +11,7 @@ import { GatewayError } from "./errors/gateway-error.ts";
 import { OnePortServer } from "./net/one-port-server.ts";
 import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
+import { StoredKeys } from "./policy/auth/stored-keys.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
 import { retrySettings } from "./routing/attempt/backoff.ts";
@@ -22,6 +23,7 @@ import { HealthProber } from "./routing/health-prober.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
+import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
@@ -89,11 +91,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   // TGI's native API reports no prompt tokens, so its usage is always partly estimated.
   if (config.providers.some((p) => p.type === "tgi")) warmTokenizer();
 
-  const keys = new KeyRing(config.keys);
+  // Stored keys live beside the ledger, in its SQLite file; config keys keep their names.
+  const keyStore = new SqliteKeyStore(config.usage.path);
+  const storedKeys = await StoredKeys.load(keyStore, new Set(config.keys.map((k) => k.name)), (name) =>
+    log.warn({ key: name }, "a stored key has the name of a config key: the stored one is refused"),
+  );
+  const keys = new KeyRing(config.keys, storedKeys);
   if (keys.open) {
     log.warn(
       "NO API KEYS ARE CONFIGURED: the gateway is OPEN and anyone who can reach it can spend your upstream quota. " +
-        "Add `keys:` to the config or pass --api-key.",
+        "Add `keys:` to the config or pass --api-key (or create a key with KeysService.CreateKey).",
     );
   }
   const ledger = new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
@@ -146,6 +153,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       );
       inFlight.close();
       await ledger.close();
+      await keyStore.close();
       await Promise.all(adapters.map((a) => a.close()));
     },
   };
