@@ -1,6 +1,7 @@
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { ChatService } from "../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../gen/llmgw/v1/embeddings_pb.js";
+import { KeysService } from "../gen/llmgw/v1/keys_pb.js";
 import { ModelsService } from "../gen/llmgw/v1/models_pb.js";
 import { RoutingService } from "../gen/llmgw/v1/routing_pb.js";
 import { UsageService } from "../gen/llmgw/v1/usage_pb.js";
@@ -13,6 +14,8 @@ export interface LlmgwClient {
   readonly usage: Client<typeof UsageService>;
   /** Route explanations, deployments, and the routing config (see also the helpers in routing.ts). */
   readonly routing: Client<typeof RoutingService>;
+  /** Key management, admin keys only (see also the helpers in keys.ts). */
+  readonly keys: Client<typeof KeysService>;
 }
 
 /**
@@ -30,6 +33,7 @@ export function createLlmgwClient(transport: Transport): LlmgwClient {
     models: createClient(ModelsService, transport),
     usage: createClient(UsageService, transport),
     routing: createClient(RoutingService, transport),
+    keys: createClient(KeysService, transport),
   };
 }
 

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.ts";
 import { InFlight } from "./core/in-flight.ts";
+import { KeyAdmin } from "./core/key-admin.ts";
 import { buildPipeline } from "./core/pipeline.ts";
 import { Readiness } from "./core/readiness.ts";
 import { RoutingControl } from "./core/routing-control.ts";
@@ -124,6 +125,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     auth,
     catalog: router,
     usage: new UsageQueries(ledger),
+    keys: new KeyAdmin(
+      storedKeys,
+      keys,
+      config.keys,
+      config.providers.map((p) => p.name),
+      log,
+    ),
     routing: routingControl,
     readiness: new Readiness(adapters),
     metrics,

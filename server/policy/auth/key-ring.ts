@@ -12,6 +12,7 @@ export interface ConfigKey {
   readonly priority?: number;
   readonly team?: string | undefined;
   readonly owner?: string | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
   /** ISO 8601 date-time. */
   readonly expires_at?: string | undefined;
   readonly enabled?: boolean | undefined;
