@@ -2,6 +2,7 @@ import { type Client, createClient, type Interceptor, type Transport } from "@co
 import { BudgetService } from "../gen/llmgw/v1/budget_pb.js";
 import { ChatService } from "../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../gen/llmgw/v1/embeddings_pb.js";
+import { KeysService } from "../gen/llmgw/v1/keys_pb.js";
 import { ModelsService } from "../gen/llmgw/v1/models_pb.js";
 import { RoutingService } from "../gen/llmgw/v1/routing_pb.js";
 import { UsageService } from "../gen/llmgw/v1/usage_pb.js";
@@ -16,6 +17,8 @@ export interface LlmgwClient {
   readonly routing: Client<typeof RoutingService>;
   /** Budgets' spend and caps (see also the helpers in budgets.ts). */
   readonly budgets: Client<typeof BudgetService>;
+  /** Key management, admin keys only (see also the helpers in keys.ts). */
+  readonly keys: Client<typeof KeysService>;
 }
 
 /**
@@ -34,6 +37,7 @@ export function createLlmgwClient(transport: Transport): LlmgwClient {
     usage: createClient(UsageService, transport),
     routing: createClient(RoutingService, transport),
     budgets: createClient(BudgetService, transport),
+    keys: createClient(KeysService, transport),
   };
 }
 

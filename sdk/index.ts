@@ -8,6 +8,7 @@ export * from "../gen/llmgw/v1/budget_pb.js";
 export * from "../gen/llmgw/v1/chat_pb.js";
 export * from "../gen/llmgw/v1/embeddings_pb.js";
 export * from "../gen/llmgw/v1/error_pb.js";
+export * from "../gen/llmgw/v1/keys_pb.js";
 export * from "../gen/llmgw/v1/models_pb.js";
 export * from "../gen/llmgw/v1/routing_pb.js";
 export * from "../gen/llmgw/v1/usage_pb.js";
@@ -20,6 +21,16 @@ export {
   setBudget,
 } from "./budgets.ts";
 export { apiKey, createLlmgwClient, type LlmgwClient } from "./client.ts";
+export {
+  createKey,
+  getKey,
+  type KeyChanges,
+  type KeysClient,
+  listKeys,
+  type NewKeySettings,
+  revokeKey,
+  updateKey,
+} from "./keys.ts";
 export { streamText, systemMessage, userMessage } from "./messages.ts";
 export { createNodeTransport, type NodeTransportOptions } from "./node-transport.ts";
 export {

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { Config } from "./config/schema.ts";
 import { InFlight } from "./core/in-flight.ts";
+import { KeyAdmin } from "./core/key-admin.ts";
 import { buildPipeline } from "./core/pipeline.ts";
 import { Readiness } from "./core/readiness.ts";
 import { RoutingControl } from "./core/routing-control.ts";
@@ -11,6 +12,7 @@ import { GatewayError } from "./errors/gateway-error.ts";
 import { OnePortServer } from "./net/one-port-server.ts";
 import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
+import { StoredKeys } from "./policy/auth/stored-keys.ts";
 import { startBudgets } from "./policy/budget/budget-setup.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
@@ -23,6 +25,7 @@ import { HealthProber } from "./routing/health-prober.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
+import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
@@ -90,11 +93,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   // TGI's native API reports no prompt tokens, so its usage is always partly estimated.
   if (config.providers.some((p) => p.type === "tgi")) warmTokenizer();
 
-  const keys = new KeyRing(config.keys);
+  // Stored keys live beside the ledger, in its SQLite file; config keys keep their names.
+  const keyStore = new SqliteKeyStore(config.usage.path);
+  const storedKeys = await StoredKeys.load(keyStore, new Set(config.keys.map((k) => k.name)), (name) =>
+    log.warn({ key: name }, "a stored key has the name of a config key: the stored one is refused"),
+  );
+  const keys = new KeyRing(config.keys, storedKeys);
   if (keys.open) {
     log.warn(
       "NO API KEYS ARE CONFIGURED: the gateway is OPEN and anyone who can reach it can spend your upstream quota. " +
-        "Add `keys:` to the config or pass --api-key.",
+        "Add `keys:` to the config or pass --api-key (or create a key with KeysService.CreateKey).",
     );
   }
   const ledger = new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
@@ -120,6 +128,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     auth,
     catalog: router,
     usage: new UsageQueries(ledger),
+    keys: new KeyAdmin(
+      storedKeys,
+      keys,
+      config.keys,
+      config.providers.map((p) => p.name),
+      log,
+    ),
     routing: routingControl,
     readiness: new Readiness(adapters),
     metrics,
@@ -151,6 +166,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       inFlight.close();
       await budgets?.close();
       await ledger.close();
+      await keyStore.close();
       await Promise.all(adapters.map((a) => a.close()));
     },
   };

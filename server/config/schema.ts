@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MODEL_PATTERN } from "../policy/auth/key-scope.ts";
 import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
 import { budgetsSchema } from "./budgets-schema.ts";
@@ -186,6 +187,31 @@ export const configSchema = z
               .min(1)
               .optional()
               .describe("the team the key belongs to; team limits and budgets cover all its keys"),
+            owner: z.string().min(1).optional().describe("who the key was issued to, for key listings"),
+            metadata: z
+              .record(z.string(), z.string())
+              .optional()
+              .describe("free-form labels, shown in key listings"),
+            expires_at: z.iso
+              .datetime({ offset: true })
+              .optional()
+              .describe("ISO 8601 date-time from which the key is refused, e.g. 2027-01-01T00:00:00Z"),
+            enabled: z.boolean().optional().describe("false refuses the key (default true)"),
+            models: z
+              .array(
+                z
+                  .string()
+                  .min(1)
+                  .regex(MODEL_PATTERN, "use an exact model name, or a prefix with one trailing '*'"),
+              )
+              .optional()
+              .describe(
+                "the model names the key may request (exact, or `prefix*`); absent allows every model",
+              ),
+            providers: z
+              .array(z.string().min(1))
+              .optional()
+              .describe("the providers whose deployments may serve the key; absent allows every provider"),
           })
           .strict(),
       )
@@ -245,6 +271,14 @@ export const configSchema = z
           message: `duplicate key name "${k.name}"`,
         });
       keyNames.add(k.name);
+      k.providers?.forEach((p, j) => {
+        if (!names.has(p))
+          ctx.addIssue({
+            code: "custom",
+            path: ["keys", i, "providers", j],
+            message: `no provider is named "${p}"`,
+          });
+      });
     });
   });
 

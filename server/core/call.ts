@@ -16,6 +16,24 @@ export interface KeyInfo {
   readonly priority: number;
   /** The key's team, whose limits and budgets it shares; "" for none. */
   readonly team: string;
+  /** Who the key was issued to, for people reading key listings and logs; "" or absent for nobody named. */
+  readonly owner?: string;
+  /**
+   * What the key may use, when its config or record limits it; absent for a
+   * key that may use every model and provider, so the scope policy costs one
+   * property read for those.
+   */
+  readonly scope?: KeyScope;
+}
+
+/** The models and providers a key may use. A list that is left out allows everything. */
+export interface KeyScope {
+  /** Model names the key may request exactly; undefined allows every model. */
+  readonly models: ReadonlySet<string> | undefined;
+  /** Further model names the key may request, by prefix (from `name*` patterns). */
+  readonly modelPrefixes: readonly string[];
+  /** Providers whose deployments may serve the key; undefined allows every provider. */
+  readonly providers: ReadonlySet<string> | undefined;
 }
 
 /** How the first deployment of a plan was chosen, as the caller's metadata explains it. */

@@ -4,6 +4,7 @@ import { metricsPolicy } from "../policy/account/metrics-policy.ts";
 import { requestLogPolicy } from "../policy/account/request-log-policy.ts";
 import { authPolicy } from "../policy/auth/auth-policy.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
+import { scopePolicy } from "../policy/auth/scope-policy.ts";
 import { validatePolicy } from "../policy/validate/validate-policy.ts";
 import type { RetrySettings } from "../routing/attempt/backoff.ts";
 import type { ConnectionPools } from "../routing/attempt/run-attempt.ts";
@@ -46,6 +47,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     authPolicy(deps.auth),
     validatePolicy,
     routePolicy(deps.planner),
+    scopePolicy,
     deps.budget, // after route: the worst case is priced on the deployments the plan may try
   ];
 }

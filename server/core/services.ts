@@ -4,6 +4,7 @@ import type { ModelCatalog } from "../routing/model-router.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { Pipeline } from "./end-runner.ts";
 import type { InFlight } from "./in-flight.ts";
+import type { KeyAdmin } from "./key-admin.ts";
 import type { Readiness } from "./readiness.ts";
 import type { RoutingControl } from "./routing-control.ts";
 import type { UsageQueries } from "./usage-queries.ts";
@@ -21,6 +22,8 @@ export interface GatewayServices {
   readonly auth: Authenticator;
   readonly catalog: ModelCatalog;
   readonly usage: UsageQueries;
+  /** Key management (admin keys only). */
+  readonly keys: KeyAdmin;
   /** Route explanations, the deployments' live state, and the routing config (read and replace). */
   readonly routing: RoutingControl;
   readonly readiness: Readiness;

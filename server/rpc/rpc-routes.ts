@@ -2,6 +2,7 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { BudgetService } from "../../gen/llmgw/v1/budget_pb.js";
 import { ChatService } from "../../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../../gen/llmgw/v1/embeddings_pb.js";
+import { KeysService } from "../../gen/llmgw/v1/keys_pb.js";
 import { ModelsService } from "../../gen/llmgw/v1/models_pb.js";
 import { RoutingService } from "../../gen/llmgw/v1/routing_pb.js";
 import { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
@@ -9,6 +10,7 @@ import type { GatewayServices } from "../core/services.ts";
 import { budgetService } from "./budget-service.ts";
 import { chatService } from "./chat-service.ts";
 import { embeddingsService } from "./embeddings-service.ts";
+import { keysService } from "./keys-service.ts";
 import { modelsService } from "./models-service.ts";
 import { routingService } from "./routing-service.ts";
 import { usageService } from "./usage-service.ts";
@@ -32,5 +34,6 @@ export function rpcRoutes(services: GatewayServices) {
     router.service(UsageService, usageService(services), { jsonOptions });
     router.service(RoutingService, routingService(services), { jsonOptions });
     router.service(BudgetService, budgetService(services), { jsonOptions });
+    router.service(KeysService, keysService(services), { jsonOptions });
   };
 }

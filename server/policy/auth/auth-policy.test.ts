@@ -72,6 +72,40 @@ describe("the auth policy", () => {
 });
 
 describe("the key ring", () => {
+  it("refuses an expired key, saying when it expired, and a disabled one, saying so", () => {
+    const ring = new KeyRing([
+      { name: "old", key: "sk-old-key-123456", expires_at: "2020-01-01T00:00:00Z" },
+      { name: "later", key: "sk-later-key-1234", expires_at: "2999-01-01T00:00:00+02:00" },
+      { name: "off", key: "sk-off-key-123456", enabled: false },
+    ]);
+    expect(() => ring.authenticate("sk-old-key-123456")).toThrow(
+      expect.objectContaining({
+        code: "unauthenticated",
+        message: "API key expired at 2020-01-01T00:00:00.000Z",
+      }),
+    );
+    expect(() => ring.authenticate("sk-off-key-123456")).toThrow(
+      expect.objectContaining({ code: "unauthenticated", message: "API key is disabled" }),
+    );
+    expect(ring.authenticate("sk-later-key-1234").name).toBe("later");
+  });
+
+  it("carries the owner and a compiled scope on the key, and no scope when nothing limits it", () => {
+    const ring = new KeyRing([
+      { name: "app", key: "sk-app-key-123456", owner: "ana", models: ["gpt-4o-mini", "claude-*"] },
+      { name: "free", key: "sk-free-key-12345", models: ["*"] },
+    ]);
+    expect(ring.authenticate("sk-app-key-123456")).toEqual({
+      name: "app",
+      admin: false,
+      priority: 0,
+      team: "",
+      owner: "ana",
+      scope: { models: new Set(["gpt-4o-mini"]), modelPrefixes: ["claude-"], providers: undefined },
+    });
+    expect(ring.authenticate("sk-free-key-12345").scope).toBeUndefined();
+  });
+
   it("refuses two keys with one name, so rights and usage never follow a name to another key", () => {
     expect(
       () =>

@@ -1,46 +1,59 @@
-import { hash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { KeyInfo } from "../../core/call.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { admit, type KeyEntry, type KeyLookup, keyDigest } from "./key-entry.ts";
+import { keyScope } from "./key-scope.ts";
 
-interface KeyEntry {
-  readonly info: KeyInfo;
-  readonly digest: Buffer;
+/** A key as the config file gives it (after the schema's checks). */
+export interface ConfigKey {
+  readonly name: string;
+  readonly key: string;
+  readonly admin?: boolean;
+  readonly priority?: number;
+  readonly team?: string | undefined;
+  readonly owner?: string | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  /** ISO 8601 date-time. */
+  readonly expires_at?: string | undefined;
+  readonly enabled?: boolean | undefined;
+  readonly models?: readonly string[] | undefined;
+  readonly providers?: readonly string[] | undefined;
 }
 
 /**
- * The configured API keys. Keys are held only as SHA-256 digests, and a
- * presented key is compared digest to digest with timingSafeEqual, so neither
- * the lookup nor the comparison depends on how much of a key was right.
+ * The API keys: the configured ones, and the stored ones when a key store
+ * is given. Keys are held only as SHA-256 digests, and a presented key is
+ * compared digest to digest with timingSafeEqual, so neither the lookup nor
+ * the comparison depends on how much of a key was right.
  */
 export class KeyRing {
   readonly #byDigest = new Map<string, KeyEntry>();
+  readonly #stored: KeyLookup | undefined;
 
   /**
    * Key names must be unique (config validation refuses duplicates): the
    * name is what the ledger and usage queries show, and two keys sharing one
    * would share each other's usage. Rights stay with each key's own entry.
    */
-  constructor(
-    keys: ReadonlyArray<{
-      name: string;
-      key: string;
-      admin?: boolean;
-      priority?: number;
-      team?: string | undefined;
-    }>,
-  ) {
+  constructor(keys: ReadonlyArray<ConfigKey>, stored?: KeyLookup) {
+    this.#stored = stored;
     const names = new Set<string>();
-    for (const { name, key, admin = false, priority = 0, team = "" } of keys) {
-      if (names.has(name)) throw new Error(`duplicate API key name "${name}"`);
-      names.add(name);
-      const digest = sha256(key);
-      this.#byDigest.set(digest.toString("base64"), { info: { name, admin, priority, team }, digest });
+    for (const key of keys) {
+      if (names.has(key.name)) throw new Error(`duplicate API key name "${key.name}"`);
+      names.add(key.name);
+      const digest = keyDigest(key.key);
+      this.#byDigest.set(digest.toString("hex"), configEntry(key, digest));
     }
   }
 
-  /** True when no keys are configured: every caller is let in. */
+  /** True when no keys are configured or were ever stored: every caller is let in. */
   get open(): boolean {
-    return this.#byDigest.size === 0;
+    return this.#byDigest.size === 0 && (this.#stored?.empty ?? true);
+  }
+
+  /** The configured keys' names, which stored keys may not take. */
+  names(): Set<string> {
+    return new Set([...this.#byDigest.values()].map((e) => e.info.name));
   }
 
   /** Returns the key, or throws `unauthenticated`. In an open gateway every caller is an anonymous admin. */
@@ -52,13 +65,35 @@ export class KeyRing {
         "missing API key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'",
       );
     }
-    const digest = sha256(credential);
-    const entry = this.#byDigest.get(digest.toString("base64"));
+    const digest = keyDigest(credential);
+    const hex = digest.toString("hex");
+    const entry = this.#byDigest.get(hex) ?? this.#stored?.find(hex);
     if (entry === undefined || !timingSafeEqual(entry.digest, digest)) {
       throw new GatewayError("unauthenticated", "invalid API key");
     }
-    return entry.info;
+    return admit(entry, Date.now());
   }
+}
+
+function configEntry(key: ConfigKey, digest: Buffer): KeyEntry {
+  const info: KeyInfo = {
+    name: key.name,
+    admin: key.admin ?? false,
+    priority: key.priority ?? 0,
+    team: key.team ?? "",
+  };
+  const scope = keyScope(key.models, key.providers);
+  return {
+    info: {
+      ...info,
+      ...(key.owner === undefined ? {} : { owner: key.owner }),
+      ...(scope === undefined ? {} : { scope }),
+    },
+    digest,
+    expiresAt: key.expires_at === undefined ? Number.POSITIVE_INFINITY : Date.parse(key.expires_at),
+    enabled: key.enabled ?? true,
+    revoked: false,
+  };
 }
 
 /** Finds the credential in `Authorization: Bearer`, then `x-api-key`, as OpenAI and Anthropic clients send it. */
@@ -75,7 +110,3 @@ export function credentialFromHeaders(
 
 /** The caller of an open gateway (no keys configured): nameless, and allowed everything. */
 const OPEN: KeyInfo = { name: "", admin: true, priority: 0, team: "" };
-
-function sha256(text: string): Buffer {
-  return hash("sha256", text, "buffer");
-}
