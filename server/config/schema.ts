@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
+import { limitsSchema } from "./limits-schema.ts";
 import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
 
 /**
@@ -189,6 +190,7 @@ export const configSchema = z
           .strict(),
       )
       .default([]),
+    limits: limitsSchema.prefault({}),
     usage: z
       .object({
         path: z
