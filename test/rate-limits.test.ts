@@ -117,12 +117,12 @@ describe("rate limits", () => {
   });
 
   for (const [name, transport, key] of [
-    ["Connect", createConnectTransport, KEYS.connect],
-    ["gRPC", createGrpcTransport, KEYS.grpc],
+    ["Connect", (baseUrl: string) => createConnectTransport({ baseUrl, httpVersion: "1.1" }), KEYS.connect],
+    ["gRPC", (baseUrl: string) => createGrpcTransport({ baseUrl }), KEYS.grpc],
   ] as const) {
     it(`over RPC (${name}): N requests a minute pass, the next is ResourceExhausted with the delay in its ErrorDetail`, async () => {
       await freshWindow(MINUTE, 5_000);
-      const client = createClient(ChatService, transport({ baseUrl: gw.url }));
+      const client = createClient(ChatService, transport(gw.url));
       const headers = { authorization: `Bearer ${key}` };
       for (let i = 1; i <= N; i++) {
         let remaining: string | null = null;
