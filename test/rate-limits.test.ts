@@ -23,6 +23,7 @@ const KEYS = {
   connect: "sk-limits-connect-0001",
   grpc: "sk-limits-grpc-0001",
   tpm: "sk-limits-tpm-0001",
+  stream: "sk-limits-stream-0001",
   retry: "sk-limits-retry-0001",
   burst: "sk-limits-burst-0001",
   inflight: "sk-limits-inflight-0001",
@@ -39,6 +40,7 @@ const config = {
       connect: [{ requests: N, window: "1m" }],
       grpc: [{ requests: N, window: "1m" }],
       tpm: [{ tokens: 100, window: "1m" }],
+      stream: [{ requests: 10, tokens: 1000, window: "1m" }],
       retry: [{ requests: 1, window: "2s" }],
       burst: [{ requests: 100, window: "1h" }],
       inflight: [{ concurrent: 100 }],
@@ -170,6 +172,25 @@ describe("rate limits", () => {
     expect(refused.headers?.get("x-ratelimit-remaining-tokens")).toBe("20");
     // One that reserves 20 (14 + 6) still fits.
     await openai.chat.completions.create({ ...chat, max_tokens: 6 });
+  });
+
+  it("a stream carries the headers as admitted, and its reservation is corrected when it ends", async () => {
+    await freshWindow(MINUTE, 5_000);
+    const openai = openaiClient(gw, KEYS.stream);
+    const { data, response } = await openai.chat.completions
+      .create({ ...chat, max_tokens: 16, stream: true, stream_options: { include_usage: true } })
+      .withResponse();
+    // Sent before the first token: the reservation of 14 + 16 is taken.
+    expect(limitHeaders(response.headers, "tokens")).toMatchObject({ limit: "1000", remaining: "970" });
+    expect(limitHeaders(response.headers, "requests")).toMatchObject({ limit: "10", remaining: "9" });
+    let total = 0;
+    for await (const chunk of data) total = chunk.usage?.total_tokens ?? total;
+    expect(total).toBe(20);
+    const { response: after } = await openai.chat.completions
+      .create({ ...chat, max_tokens: 16 })
+      .withResponse();
+    // 20 spent by the stream, 20 by this call.
+    expect(after.headers.get("x-ratelimit-remaining-tokens")).toBe("960");
   });
 
   it("the openai SDK's own retry waits as long as Retry-After says, and then gets through", async () => {

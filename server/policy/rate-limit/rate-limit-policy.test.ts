@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { ChatRequestSchema, CompleteResponseSchema } from "../../../gen/llmgw/v1/chat_pb.js";
+import { EmbedRequestSchema, EmbedResponseSchema } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import { TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
 import { limitsSchema } from "../../config/limits-schema.ts";
 import { type Call, createCall, type KeyInfo } from "../../core/call.ts";
@@ -181,6 +182,33 @@ describe("the rate-limit policy", () => {
     await pending;
   });
 
+  it("reserves an embedding's input size only, and corrects it by the input tokens really counted", async () => {
+    const embedded: Next = async () => ({
+      kind: "embed",
+      response: create(EmbedResponseSchema, {
+        usage: create(TokenUsageSchema, { promptTokens: 7, totalTokens: 7 }),
+      }),
+    });
+    const { run } = pipeline({ per_key: [{ tokens: 100, window: "1m" }] }, embedded);
+    const call = createCall({
+      requestId: "r",
+      surface: "test",
+      signal: new AbortController().signal,
+      startedAt: performance.now(),
+      deadline: Number.POSITIVE_INFINITY,
+      credential: undefined,
+      op: "embed",
+      stream: false,
+    });
+    call.key = alice;
+    // 40 characters: about 10 tokens, and no completion.
+    call.embed = create(EmbedRequestSchema, { model: "e", inputs: ["a".repeat(24), "b".repeat(16)] });
+    const pending = run(call);
+    expect(call.limits?.tokens).toMatchObject({ remaining: 90 });
+    await pending;
+    expect(call.limits?.tokens).toMatchObject({ remaining: 93 });
+  });
+
   it("gives a failed call's token reservation back", async () => {
     const { run } = pipeline({ per_key: [{ tokens: 100, window: "1m" }] }, failing);
     for (let i = 0; i < 20; i++) {
@@ -212,7 +240,7 @@ describe("the rate-limit policy", () => {
     expect(error.message).toBe(
       'rate limit reached: key "alice" allows 2 requests in flight at once; retry when one of them ends',
     );
-    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(error.retryAfterMs).toBe(1000);
     releases[0]?.({ kind: "complete", response: create(CompleteResponseSchema) });
     await first;
     const third = run(chatCall(alice));

@@ -3,6 +3,9 @@ import type { LimitTake, TakeOutcome } from "../../state/limit-store.ts";
 import { resetValue } from "./limit-headers.ts";
 import type { LimitTable } from "./limit-table.ts";
 
+/** When an in-flight limit refuses: nobody knows when a call ends, so a second, as Retry-After's unit. */
+const IN_FLIGHT_RETRY_MS = 1000;
+
 /**
  * The `rate_limited` error for a refused take, naming the limit and when
  * it has room again. A call whose token reservation alone is over a
@@ -19,8 +22,15 @@ export function refusal(table: LimitTable, takes: readonly LimitTake[], outcome:
       { retryable: false },
     );
   }
+  if (take.windowMs === 0) {
+    return new GatewayError("rate_limited", `rate limit reached: ${label}; retry when one of them ends`, {
+      retryAfterMs: IN_FLIGHT_RETRY_MS,
+    });
+  }
   const retryAfterMs = outcome.retryAfterMs;
-  const when =
-    take.windowMs === 0 ? "retry when one of them ends" : `the window resets in ${resetValue(retryAfterMs)}`;
-  return new GatewayError("rate_limited", `rate limit reached: ${label}; ${when}`, { retryAfterMs });
+  return new GatewayError(
+    "rate_limited",
+    `rate limit reached: ${label}; the window resets in ${resetValue(retryAfterMs)}`,
+    { retryAfterMs },
+  );
 }
