@@ -25,6 +25,7 @@ import { HealthProber } from "./routing/health-prober.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
+import { MemoryLimitStore } from "./state/memory/memory-limit-store.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
@@ -111,6 +112,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const budgets = await startBudgets(config, { ledger, metrics, log });
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
+  // Embedded counters: exact for this one process. A shared (Redis) store takes its place when distributed.
+  const limitStore = new MemoryLimitStore();
   const services: GatewayServices = {
     pipeline: buildPipeline({
       auth,
@@ -119,6 +122,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       pools: connectionPools(config.providers),
       planner,
       ledger,
+      limits: config.limits,
+      limitStore,
       metrics,
       log,
       logRequests: config.log.requests,
@@ -167,6 +172,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await budgets?.close();
       await ledger.close();
       await keyStore.close();
+      await limitStore.close();
       await Promise.all(adapters.map((a) => a.close()));
     },
   };

@@ -3,6 +3,7 @@ import { MODEL_PATTERN } from "../policy/auth/key-scope.ts";
 import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
 import { budgetsSchema } from "./budgets-schema.ts";
+import { limitsSchema } from "./limits-schema.ts";
 import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
 
 /**
@@ -217,6 +218,7 @@ export const configSchema = z
       )
       .default([]),
     budgets: budgetsSchema.prefault({}),
+    limits: limitsSchema.prefault({}),
     usage: z
       .object({
         path: z

@@ -46,6 +46,26 @@ export interface RouteDecision {
   readonly complexity: string;
 }
 
+/** One rate-limit counter as the `x-ratelimit-*` headers report it. */
+export interface LimitReading {
+  /** Most units per window. */
+  readonly limit: number;
+  /** Units left in the window. */
+  readonly remaining: number;
+  /** ms until the window starts afresh. */
+  readonly resetMs: number;
+}
+
+/**
+ * What the rate limiter counted a call against, for the surfaces to send as
+ * `x-ratelimit-*` headers: the tightest counter of each kind, or undefined
+ * when no limit of that kind applies.
+ */
+export interface CallLimits {
+  readonly requests: LimitReading | undefined;
+  readonly tokens: LimitReading | undefined;
+}
+
 /** The deployments a call may be served by, in the order they are tried. */
 export interface RoutePlan {
   /** The model name the caller asked for. */
@@ -99,6 +119,8 @@ export interface Call {
   decode: (() => Promise<void>) | undefined;
   /** Set by the auth policy. */
   key: KeyInfo | undefined;
+  /** Set by the rate-limit policy when any limit applies to the call, admitted or refused. */
+  limits: CallLimits | undefined;
   /** Set by the route policy. */
   plan: RoutePlan | undefined;
   /** The deployment of the latest attempt. */
@@ -138,6 +160,7 @@ export function createCall(init: CallInit): Call {
     embed: init.embed,
     decode: init.decode,
     key: undefined,
+    limits: undefined,
     plan: undefined,
     served: undefined,
     attempts: 0,

@@ -1,10 +1,12 @@
 import type { Logger } from "pino";
+import type { LimitsConfig } from "../config/limits-schema.ts";
 import { accountPolicy } from "../policy/account/account-policy.ts";
 import { metricsPolicy } from "../policy/account/metrics-policy.ts";
 import { requestLogPolicy } from "../policy/account/request-log-policy.ts";
 import { authPolicy } from "../policy/auth/auth-policy.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import { scopePolicy } from "../policy/auth/scope-policy.ts";
+import { rateLimitPolicy } from "../policy/rate-limit/rate-limit-policy.ts";
 import { validatePolicy } from "../policy/validate/validate-policy.ts";
 import type { RetrySettings } from "../routing/attempt/backoff.ts";
 import type { ConnectionPools } from "../routing/attempt/run-attempt.ts";
@@ -12,6 +14,7 @@ import type { ModelRouter } from "../routing/model-router.ts";
 import type { RoutePlanner } from "../routing/route-planner.ts";
 import { routePolicy } from "../routing/route-policy.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
+import type { LimitStore } from "../state/limit-store.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { compose, type Policy } from "./chain.ts";
 import { type Pipeline, withEndHooks } from "./end-runner.ts";
@@ -26,6 +29,9 @@ export interface PipelineDeps {
   readonly pools: ConnectionPools;
   readonly planner: RoutePlanner;
   readonly ledger: LedgerSink;
+  /** The `limits` config; with no rule in it, the rate-limit policy is left out. */
+  readonly limits: LimitsConfig;
+  readonly limitStore: LimitStore;
   readonly metrics: Metrics;
   readonly log: Logger;
   /** Log one line per request. */
@@ -37,7 +43,9 @@ export interface PipelineDeps {
 /**
  * The policies, outermost first, as config switches them on. Metrics and
  * accounting come first so that they see every refusal; auth runs before
- * the body is decoded; a policy that is off is `undefined` and left out.
+ * the body is decoded; rate limits need the decoded body (model, prompt
+ * size) and come before routing; a policy that is off is `undefined` and
+ * left out.
  */
 function policies(deps: PipelineDeps): Array<Policy | undefined> {
   return [
@@ -46,6 +54,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     deps.logRequests ? requestLogPolicy(deps.log) : undefined,
     authPolicy(deps.auth),
     validatePolicy,
+    rateLimitPolicy(deps.limits, deps.limitStore, { log: deps.log }),
     routePolicy(deps.planner),
     scopePolicy,
     deps.budget, // after route: the worst case is priced on the deployments the plan may try

@@ -25,7 +25,17 @@ const ALLOWED_HEADERS = [
 ].join(", ");
 
 /** Headers browsers may read: connect-es's list (trailers included), plus ours. */
-const EXPOSED_HEADERS = [...connectCors.exposedHeaders, "x-request-id", "retry-after"].join(", ");
+const EXPOSED_HEADERS = [
+  ...connectCors.exposedHeaders,
+  "x-request-id",
+  "retry-after",
+  "x-ratelimit-limit-requests",
+  "x-ratelimit-remaining-requests",
+  "x-ratelimit-reset-requests",
+  "x-ratelimit-limit-tokens",
+  "x-ratelimit-remaining-tokens",
+  "x-ratelimit-reset-tokens",
+].join(", ");
 const ALLOWED_METHODS = [...connectCors.allowedMethods, "OPTIONS"].join(", ");
 
 /** The response type handlers see; HTTP/2 compat responses are handed over as this type too. */

@@ -5,6 +5,7 @@ import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
 import { SseWriter } from "../../http/sse-writer.ts";
+import { setLimitHeaders } from "../limit-headers.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restRequest, restRoutingHints } from "../rest-call.ts";
 import { openAIErrorBody } from "./openai-error.ts";
@@ -47,6 +48,7 @@ export async function chatCompletions(
   });
   try {
     const answer = await services.pipeline(call);
+    setLimitHeaders(res, call.limits);
     const model = call.chat?.model ?? "";
     if (answer.kind === "complete") {
       sendJson(res, 200, renderCompletion(answer.response, model));
@@ -58,6 +60,7 @@ export async function chatCompletions(
     sse.open({});
     await sendSseEvents(answer.events, call, renderer, sse);
   } catch (error) {
+    setLimitHeaders(res, call.limits);
     sendError(res, error, openAIErrorBody);
   }
 }

@@ -4,6 +4,7 @@ import { GatewayError } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
+import { setLimitHeaders } from "../limit-headers.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restRequest } from "../rest-call.ts";
 import type { RestLimits } from "./chat-completions.ts";
@@ -36,9 +37,11 @@ export async function embeddings(
   });
   try {
     const answer = await services.pipeline(call);
+    setLimitHeaders(res, call.limits);
     if (answer.kind !== "embed") throw new GatewayError("internal", `unexpected ${answer.kind} answer`);
     sendJson(res, 200, renderEmbeddings(answer.response, call.embed?.model ?? "", base64));
   } catch (error) {
+    setLimitHeaders(res, call.limits);
     sendError(res, error, openAIErrorBody);
   }
 }
