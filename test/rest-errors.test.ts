@@ -386,6 +386,7 @@ describe("upstream errors through the mock", () => {
       mock: { status: 503, retry_after: 7 },
     });
     expect(res.headers.get("retry-after")).toBe("7");
+    expect(res.headers.get("x-should-retry")).toBe("true");
     const error = await expectError(res, 503);
     expect(error).toMatchObject({ type: "service_unavailable", code: "upstream_unavailable" });
     expect(error.message).toMatch(/503/);

@@ -29,6 +29,7 @@ const EXPOSED_HEADERS = [
   ...connectCors.exposedHeaders,
   "x-request-id",
   "retry-after",
+  "x-should-retry",
   "x-ratelimit-limit-requests",
   "x-ratelimit-remaining-requests",
   "x-ratelimit-reset-requests",

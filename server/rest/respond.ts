@@ -23,11 +23,13 @@ export function sendJson(
 
 /**
  * Sends an error in a surface's own body format, with the status from the
- * error table and a Retry-After when the error carries one.
+ * error table, a Retry-After when the error carries one, and
+ * `x-should-retry`, which the OpenAI and Anthropic SDKs read before their own
+ * status rules: a spent budget is a 429 that retrying cannot fix.
  */
 export function sendError(res: AnyResponse, error: unknown, render: (error: GatewayError) => string): void {
   const failure = GatewayError.from(error);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { "x-should-retry": failure.retryable ? "true" : "false" };
   if (failure.retryAfterMs !== undefined)
     headers["retry-after"] = String(Math.ceil(failure.retryAfterMs / 1000));
   sendJson(res, errorWire(failure.code).http, render(failure), headers);
