@@ -14,6 +14,7 @@ export function writeGatewayConfig(
   port: number,
   mockUrl: string,
   routing = false,
+  limits = false,
 ): string {
   const file = join(dir, `${name}.yaml`);
   const yaml = [
@@ -23,7 +24,9 @@ export function writeGatewayConfig(
     "providers:",
     "  - name: mock",
     `    base_url: ${mockUrl}/v1`,
-    "    models: [mock-small]",
+    limits
+      ? "    models: [{ id: mock-small, pricing: { input: 0.15, output: 0.6 } }]"
+      : "    models: [mock-small]",
     ...(routing ? routingProviders(mockUrl) : []),
     "keys:",
     "  - name: bench",
@@ -33,6 +36,7 @@ export function writeGatewayConfig(
     "log:",
     "  level: warn",
     ...(routing ? ROUTING : []),
+    ...(limits ? LIMITS : []),
   ];
   writeFileSync(file, `${yaml.join("\n")}\n`);
   return file;
@@ -57,3 +61,16 @@ const ROUTING = [
 export function routingProviders(mockUrl: string): string[] {
   return ["  - name: mock-b", `    base_url: ${mockUrl}/v1`, "    models: [mock-small]"];
 }
+
+/**
+ * With `BENCH_LIMITS=1`, the gateway (never the baseline) runs issue 8's policies, embedded: the bench key
+ * under a requests-per-minute and a tokens-per-minute limit and a daily USD budget, none of which the
+ * bench reaches, so every request pays the admission and the settlement and none is refused. The model is
+ * priced so that the budget reserves and settles real amounts.
+ */
+const LIMITS = [
+  "limits:",
+  "  per_key: [{ requests: 100000000, tokens: 100000000000, window: 1m }]",
+  "budgets:",
+  "  per_key: [{ usd: 1000000000, period: day }]",
+];

@@ -187,7 +187,14 @@ async function main(): Promise<void> {
     const floor = spawnNode("floor", ["bench/floor-proxy.ts", "--upstream", mockUrl], GC_FLAGS, targetCore);
     const floorUrl = String((await floor.firstJson).url);
     const port = await freePort();
-    const config = writeGatewayConfig(dir, "gateway", port, mockUrl, process.env.BENCH_ROUTING === "1");
+    const config = writeGatewayConfig(
+      dir,
+      "gateway",
+      port,
+      mockUrl,
+      process.env.BENCH_ROUTING === "1",
+      process.env.BENCH_LIMITS === "1",
+    );
     const gateway = await startGatewayProcess(config, port, GC_FLAGS);
     const targets: Target[] = [
       { key: "direct", url: mockUrl, child: mock, pool: client(mockUrl) },
