@@ -55,8 +55,8 @@ describe("a provider's connection pool", () => {
     const waitedOut = results.filter((r) => r.status === 503);
     expect(served).toHaveLength(2);
     expect(shed).toHaveLength(1);
-    // Shed at once, not after the slow ones.
-    expect(shed[0]?.ms).toBeLessThan(300);
+    // Shed at once: before the pool's wait could have timed out, let alone the slow ones finished.
+    expect(shed[0]?.ms).toBeLessThan(Math.min(...served.map((r) => r.ms), ...waitedOut.map((r) => r.ms)));
     expect(shed[0]?.message).toMatch(/connection pool is at max_concurrency 2/);
     expect(waitedOut).toHaveLength(1);
     expect(waitedOut[0]?.message).toMatch(/within queue_timeout_ms \(300 ms\)/);
