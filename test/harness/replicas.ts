@@ -36,7 +36,8 @@ export async function startReplica(
   );
   const withRedis = (mockUrl: string) => ({
     ...(typeof config === "function" ? config(mockUrl) : config),
-    redis: { url: redis.url, command_timeout_ms: 500, connect_timeout_ms: 500 },
+    // A generous command timeout: on a loaded 2-core box a stalled event loop must not look like a hung Redis.
+    redis: { url: redis.url, command_timeout_ms: 2_000, connect_timeout_ms: 1_000 },
   });
   const gateway = await startTestGateway({ config: withRedis, log });
   return Object.assign(gateway, { logged });
