@@ -1,7 +1,12 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { create } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatRequestSchema, Role } from "../gen/llmgw/v1/chat_pb.js";
+import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 import { estimateChatTokens } from "../server/routing/prompt-size.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { RedisServer } from "./harness/redis-server.ts";
@@ -20,6 +25,7 @@ const KEYS = {
   rpm: "sk-dist-rpm-000001",
   tpm: "sk-dist-tpm-000001",
   faults: "sk-dist-faults-0001",
+  procs: "sk-dist-procs-00001",
 } as const;
 const MAX_TOKENS = 16;
 /** What each call reserves on a token counter: the gateway's prompt estimate plus max_tokens. */
@@ -39,6 +45,7 @@ const limits = (failOpen: boolean) => ({
       rpm: [{ requests: 100, window: "1m" }],
       tpm: [{ tokens: 100 * RESERVED, window: "1m" }],
       faults: [{ requests: 100_000, window: "1m" }],
+      procs: [{ requests: 100, window: "1m" }],
     },
     fail_open: failOpen,
   },
@@ -76,7 +83,7 @@ interface Answer {
   body: { error?: { code?: string } };
 }
 
-async function send(gw: Replica, key: string, extra: Record<string, unknown> = {}): Promise<Answer> {
+async function send(gw: { url: string }, key: string, extra: Record<string, unknown> = {}): Promise<Answer> {
   const response = await fetch(`${gw.url}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
@@ -120,6 +127,65 @@ describe("rate limits on Redis, over two replicas", () => {
     await freshWindow(MINUTE, 15_000);
     // The mock holds each answer, so every admission is decided before any reservation is corrected.
     const answers = await spread(300, KEYS.tpm, { max_tokens: MAX_TOKENS, mock: { ttft_ms: 2_000 } });
+    expectExactly100Of300(answers);
+  });
+});
+
+/** Starts `llmgw serve --config FILE` as its own process and resolves with its URL once it listens. */
+function serve(configFile: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["server/cli.ts", "serve", "--config", configFile], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const read = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /"url":"(http:[^"]+)".*"msg":"llmgw listening"/.exec(out);
+      if (match?.[1]) resolve({ child, url: match[1] });
+    };
+    child.stdout?.on("data", read);
+    child.stderr?.on("data", read);
+    child.once("exit", (code) => reject(new Error(`llmgw serve exited ${code}: ${out}`)));
+  });
+}
+
+describe("rate limits on Redis, over two `llmgw serve` processes", () => {
+  let mock: MockUpstream;
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    mock = await startMockUpstream();
+  });
+  afterAll(async () => {
+    for (const child of children) child.kill("SIGTERM");
+    await mock?.close();
+  });
+
+  it("300 concurrent requests against 100 a minute over two gateway processes: exactly 100 pass", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "llmgw-procs-"));
+    const started = await Promise.all(
+      ["one", "two"].map((name) => {
+        const file = join(dir, `${name}.yaml`);
+        // JSON is YAML: each process has its own ledger file and shares only the Redis.
+        writeFileSync(
+          file,
+          JSON.stringify({
+            ...limits(false),
+            server: { port: 0, shutdown_grace_ms: 500 },
+            providers: [{ name: "mock", base_url: `${mock.url}/v1`, models: ["mock-small"] }],
+            usage: { path: join(dir, `${name}.db`) },
+            redis: { url: redis.url },
+          }),
+        );
+        return serve(file).then((process) => {
+          children.push(process.child);
+          return process;
+        });
+      }),
+    );
+    await freshWindow(MINUTE, 15_000);
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => send(started[i % 2] as { url: string }, KEYS.procs)),
+    );
     expectExactly100Of300(answers);
   });
 });
