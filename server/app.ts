@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { hasLimits } from "./config/limits-schema.ts";
 import type { Config } from "./config/schema.ts";
 import { InFlight } from "./core/in-flight.ts";
 import { KeyAdmin } from "./core/key-admin.ts";
@@ -25,7 +26,11 @@ import { HealthProber } from "./routing/health-prober.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
+import type { LimitStore } from "./state/limit-store.ts";
 import { MemoryLimitStore } from "./state/memory/memory-limit-store.ts";
+import { openRedis } from "./state/redis/open-redis.ts";
+import { RedisBudgetStore } from "./state/redis/redis-budget-store.ts";
+import { RedisLimitStore } from "./state/redis/redis-limit-store.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
@@ -109,11 +114,28 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const ledger = new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
     log.error({ err: error }, "usage ledger write failed"),
   );
-  const budgets = await startBudgets(config, { ledger, metrics, log });
+  // Distributed: one Redis connection that both stores share, so N replicas count as one. Embedded:
+  // in-process counters, exact for this one process.
+  const redis = config.redis === undefined ? undefined : await openRedis(config.redis, log);
+  const prefix = config.redis?.prefix;
+  const limitStore: LimitStore =
+    redis === undefined ? new MemoryLimitStore() : new RedisLimitStore(redis, { prefix });
+  const degraded = { limits: false, budgets: false };
+  const budgets = await startBudgets(config, {
+    ledger,
+    metrics,
+    log,
+    store: redis === undefined ? undefined : new RedisBudgetStore(redis, { prefix }),
+    onDegraded: (d) => {
+      degraded.budgets = d;
+    },
+  });
+  // 1 while the store fails: a policy's last operation failed, or Redis is not connected.
+  const down = () => redis !== undefined && !redis.connected;
+  if (hasLimits(config.limits)) metrics.state.watch("limits", () => degraded.limits || down());
+  if (budgets !== undefined) metrics.state.watch("budgets", () => degraded.budgets || down());
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
-  // Embedded counters: exact for this one process. A shared (Redis) store takes its place when distributed.
-  const limitStore = new MemoryLimitStore();
   const services: GatewayServices = {
     pipeline: buildPipeline({
       auth,
@@ -124,6 +146,9 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       ledger,
       limits: config.limits,
       limitStore,
+      onLimitsDegraded: (d) => {
+        degraded.limits = d;
+      },
       metrics,
       log,
       logRequests: config.log.requests,
@@ -173,6 +198,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await ledger.close();
       await keyStore.close();
       await limitStore.close();
+      await redis?.close();
       await Promise.all(adapters.map((a) => a.close()));
     },
   };

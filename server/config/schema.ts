@@ -4,6 +4,7 @@ import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
 import { budgetsSchema } from "./budgets-schema.ts";
 import { limitsSchema } from "./limits-schema.ts";
+import { redisSchema } from "./redis-schema.ts";
 import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
 
 /**
@@ -219,6 +220,9 @@ export const configSchema = z
       .default([]),
     budgets: budgetsSchema.prefault({}),
     limits: limitsSchema.prefault({}),
+    redis: redisSchema
+      .optional()
+      .describe("shared limit and budget counters; absent keeps them in the process"),
     usage: z
       .object({
         path: z

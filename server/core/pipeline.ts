@@ -32,6 +32,8 @@ export interface PipelineDeps {
   /** The `limits` config; with no rule in it, the rate-limit policy is left out. */
   readonly limits: LimitsConfig;
   readonly limitStore: LimitStore;
+  /** Told when the limit store starts failing and answers again, for the degraded gauge. */
+  readonly onLimitsDegraded?: (degraded: boolean) => void;
   readonly metrics: Metrics;
   readonly log: Logger;
   /** Log one line per request. */
@@ -54,7 +56,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     deps.logRequests ? requestLogPolicy(deps.log) : undefined,
     authPolicy(deps.auth),
     validatePolicy,
-    rateLimitPolicy(deps.limits, deps.limitStore, { log: deps.log }),
+    rateLimitPolicy(deps.limits, deps.limitStore, { log: deps.log, onDegraded: deps.onLimitsDegraded }),
     routePolicy(deps.planner),
     scopePolicy,
     deps.budget, // after route: the worst case is priced on the deployments the plan may try

@@ -3,6 +3,7 @@ import { BudgetAlertMetrics } from "./budget-alert-metrics.ts";
 import { DeploymentMetrics } from "./deployment-metrics.ts";
 import { header } from "./prometheus-text.ts";
 import { RequestMetrics, type RequestOutcome } from "./request-metrics.ts";
+import { StateMetrics } from "./state-metrics.ts";
 
 export type { RequestOutcome } from "./request-metrics.ts";
 
@@ -17,6 +18,8 @@ export class Metrics {
   /** Per-deployment gauges (in flight, queue, breaker, health, latency) and breaker transitions. */
   readonly deployments = new DeploymentMetrics();
   readonly #budgetAlerts = new BudgetAlertMetrics();
+  /** `llmgw_state_degraded{store}`, read at scrape from the sources registered with `watch`. */
+  readonly state = new StateMetrics();
   #authFailures = 0;
 
   constructor() {
@@ -44,6 +47,6 @@ export class Metrics {
   /** The whole exposition, for GET /metrics. */
   async text(): Promise<string> {
     const auth = `${header("llmgw_auth_failures_total", "counter", "Requests refused for a missing or invalid API key, on every route.")}llmgw_auth_failures_total ${this.#authFailures}\n`;
-    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.deployments.render()}`;
+    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.state.render()}${this.deployments.render()}`;
   }
 }

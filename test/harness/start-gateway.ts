@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { type MockOptions, type MockUpstream, startMockUpstream } from "../../mock/index.ts";
 import { type RunningGateway, startGateway } from "../../server/app.ts";
 import { parseConfig } from "../../server/config/load-config.ts";
@@ -25,6 +25,8 @@ export interface TestGatewayOptions {
    */
   readonly config?: Record<string, unknown> | ((mockUrl: string) => Record<string, unknown>);
   readonly mock?: MockOptions;
+  /** The gateway's logger; silent by default. */
+  readonly log?: Logger;
 }
 
 /**
@@ -44,7 +46,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     usage: { path: join(dir, "ledger.db"), ...(usage as object) },
     ...rest,
   });
-  const running = await startGateway(config, pino({ level: "silent" }));
+  const running = await startGateway(config, options.log ?? pino({ level: "silent" }));
   return {
     url: running.url,
     port: running.address.port,

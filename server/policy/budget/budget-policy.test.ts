@@ -82,14 +82,17 @@ interface Harness {
   pipeline(next: Next): Pipeline;
 }
 
-function harness(budgets: unknown, options: { store?: BudgetStore; start?: string } = {}): Harness {
+function harness(
+  budgets: unknown,
+  options: { store?: BudgetStore; start?: string; onDegraded?: (degraded: boolean) => void } = {},
+): Harness {
   const config = budgetsSchema.parse(budgets);
   let now = Date.parse(options.start ?? "2026-12-01T12:00:00Z");
   const clock = new PeriodClock(config.time_zone, () => now);
   const alerts: BudgetAlert[] = [];
   const counted: string[] = [];
   const warnings: string[] = [];
-  const log = pino({ level: "warn" }, { write: (line: string) => warnings.push(JSON.parse(line).msg) });
+  const log = pino({ level: "info" }, { write: (line: string) => warnings.push(JSON.parse(line).msg) });
   const sinks: AlertSinks = {
     log: pino({ level: "silent" }),
     count: (level, threshold) => counted.push(`${level}:${threshold}`),
@@ -104,6 +107,7 @@ function harness(budgets: unknown, options: { store?: BudgetStore; start?: strin
     failOpen: config.fail_open,
     alerts: new BudgetAlerts(config.alerts.thresholds, sinks),
     log,
+    onDegraded: options.onDegraded,
   });
   return {
     store,
@@ -317,6 +321,28 @@ describe("the budget policy", () => {
       code: "unavailable",
       retryable: true,
     });
+  });
+
+  it("logs the store's failure once, reports degraded, and recovers on the next answer", async () => {
+    const memory = new MemoryBudgetStore();
+    let down = true;
+    const flaky: BudgetStore = {
+      reserve: (r) => (down ? Promise.reject(new Error("connection refused")) : memory.reserve(r)),
+      settle: (s) => memory.settle(s),
+      get: (c, cap) => memory.get(c, cap),
+      close: () => memory.close(),
+    };
+    const changes: boolean[] = [];
+    const h = harness(DAY_USD(1), { store: flaky, onDegraded: (d) => changes.push(d) });
+    const run = h.pipeline(answering(() => usage({})));
+    for (let i = 0; i < 3; i++)
+      await expect(run(chatCall(key("alice"), [A]))).rejects.toMatchObject({ code: "unavailable" });
+    expect(h.warnings).toEqual(["the budget store failed: calls are refused with unavailable"]);
+    expect(changes).toEqual([true]);
+    down = false;
+    await expect(run(chatCall(key("alice"), [A]))).resolves.toBeDefined();
+    expect(changes).toEqual([true, false]);
+    expect(h.warnings.at(-1)).toBe("the budget store answers again");
   });
 
   it("admits with a warning when the store fails and fail_open is set", async () => {

@@ -9,6 +9,7 @@ import type {
   BudgetStore,
   ReserveOutcome,
 } from "../../state/budget-store.ts";
+import { StoreHealth } from "../store-health.ts";
 import type { BudgetAlerts } from "./budget-alerts.ts";
 import { type BudgetLimit, type BudgetLimits, MICRO_USD, type Payer } from "./budget-limits.ts";
 import type { PeriodClock, PeriodWindow } from "./budget-period.ts";
@@ -25,7 +26,11 @@ export interface BudgetPolicyDeps {
   readonly failOpen: boolean;
   readonly alerts: BudgetAlerts | undefined;
   readonly log: Logger;
+  /** Told when the store starts failing (true) and answers again (false), for the degraded gauge. */
+  readonly onDegraded?: (degraded: boolean) => void;
 }
+
+const WORDS = { store: "budget store", whenOpen: "calls are admitted unbudgeted (budgets.fail_open)" };
 
 /** The caller of an open gateway: held only to the global budgets. */
 const ANONYMOUS: Payer = { name: "", team: "" };
@@ -46,7 +51,9 @@ const ANONYMOUS: Payer = { name: "", team: "" };
  * warning when `fail_open` says so.
  */
 export function budgetPolicy(deps: BudgetPolicyDeps): Policy {
-  const { limits, store, clock, log } = deps;
+  const { limits, store, clock } = deps;
+  // Failures and recovery go to the log throttled, not one line per call.
+  const health = new StoreHealth(deps.log, deps.failOpen, WORDS, deps.onDegraded);
   return (next) => async (call) => {
     const applicable = limits.for(call.key ?? ANONYMOUS);
     if (applicable.length === 0) return next(call);
@@ -64,19 +71,15 @@ export function budgetPolicy(deps: BudgetPolicyDeps): Policy {
     try {
       decision = await store.reserve(reservations);
     } catch (error) {
-      if (deps.failOpen) {
-        log.warn(
-          { requestId: call.requestId, err: error },
-          "the budget store failed; admitting the call unbudgeted (budgets.fail_open)",
-        );
-        return next(call);
-      }
+      health.failed("reserve", error);
+      if (deps.failOpen) return next(call);
       throw new GatewayError("unavailable", "budgets cannot be checked right now; retry the request", {
         cause: error,
       });
     }
+    if (health.degraded) health.recovered();
     if (!decision.admitted) throw refusal(applicable, reservations, windows, decision, clock.zone);
-    call.end.onEnd((outcome) => settle(deps, applicable, windows, reservations, outcome, call));
+    call.end.onEnd((outcome) => settle(deps, health, applicable, windows, reservations, outcome, call));
     return next(call);
   };
 }
@@ -102,6 +105,7 @@ function refusal(
 /** Turns the call's reservations into its real spend (0 releases them), then checks the alerts. */
 function settle(
   deps: BudgetPolicyDeps,
+  health: StoreHealth,
   applicable: readonly BudgetLimit[],
   windows: readonly PeriodWindow[],
   reservations: readonly BudgetReservation[],
@@ -134,10 +138,12 @@ function settle(
         );
       }
     },
-    (error: unknown) =>
+    (error: unknown) => {
+      health.failed("settle", error);
       deps.log.error(
         { requestId: call.requestId, err: error },
         "a budget settlement failed: the call's reservation stays held until the period ends",
-      ),
+      );
+    },
   );
 }

@@ -30,21 +30,28 @@ export interface BudgetsDeps {
   readonly log: Logger;
   /** Date.now unless a test injects a clock. */
   readonly now?: () => number;
+  /**
+   * A shared store (Redis) in place of the embedded one. Its totals live in
+   * it, so it is not seeded from this replica's ledger (which holds only
+   * this replica's calls: seeding N replicas would count spend N times).
+   */
+  readonly store?: BudgetStore;
+  /** Told when the store starts failing (true) and answers again (false), for the degraded gauge. */
+  readonly onDegraded?: (degraded: boolean) => void;
 }
 
 /**
  * Builds the budgets from config, or undefined when none are configured (the
  * policy is then left out of the chain). Embedded, the store is in memory and
- * this period's spend is rebuilt from the ledger before the gateway listens.
+ * this period's spend is rebuilt from the ledger before the gateway listens;
+ * a shared store given in `deps.store` keeps its own totals.
  */
 export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<Budgets | undefined> {
   const settings = config.budgets;
   const limits = new BudgetLimits(settings);
   if (!limits.configured) return undefined;
   const clock = new PeriodClock(settings.time_zone, deps.now);
-  const store = new MemoryBudgetStore();
-  const teams = new Map(config.keys.map((k) => [k.name, k.team ?? ""]));
-  await seedSpend(store, deps.ledger, limits, clock, (key) => teams.get(key) ?? "");
+  const store = deps.store ?? (await seededMemoryStore(config, deps.ledger, limits, clock));
   const hook = settings.alerts.webhook;
   const webhook = hook === undefined ? undefined : new AlertWebhook(hook, deps.log);
   const alerts = new BudgetAlerts(settings.alerts.thresholds, {
@@ -60,6 +67,7 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
     failOpen: settings.fail_open,
     alerts: settings.alerts.thresholds.length > 0 ? alerts : undefined,
     log: deps.log,
+    onDegraded: deps.onDegraded,
   });
   const payers = config.keys.map((k) => ({ name: k.name, team: k.team ?? "" }));
   return {
@@ -71,4 +79,17 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
       await store.close();
     },
   };
+}
+
+/** The embedded store, holding this period's spend as the ledger recorded it. */
+async function seededMemoryStore(
+  config: Config,
+  ledger: LedgerSink,
+  limits: BudgetLimits,
+  clock: PeriodClock,
+): Promise<BudgetStore> {
+  const store = new MemoryBudgetStore();
+  const teams = new Map(config.keys.map((k) => [k.name, k.team ?? ""]));
+  await seedSpend(store, ledger, limits, clock, (key) => teams.get(key) ?? "");
+  return store;
 }

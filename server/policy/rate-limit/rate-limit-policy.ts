@@ -5,10 +5,10 @@ import type { Next, Policy } from "../../core/chain.ts";
 import type { EndHook } from "../../core/end-hooks.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { LimitState, LimitStore, LimitTake, TakeOutcome } from "../../state/limit-store.ts";
+import { StoreHealth } from "../store-health.ts";
 import { Admission } from "./admission.ts";
 import { LimitTable } from "./limit-table.ts";
 import { refusal } from "./refusal.ts";
-import { StoreHealth } from "./store-health.ts";
 import { reservedTokens, spentTokens } from "./token-reservation.ts";
 
 /** A store that can also take synchronously (the memory store): no promise per call. */
@@ -47,7 +47,12 @@ export function rateLimitPolicy(
 ): Policy | undefined {
   if (!hasLimits(config)) return undefined;
   const table = new LimitTable(config);
-  const health = new StoreHealth(options.log, config.fail_open, options.onDegraded);
+  const health = new StoreHealth(
+    options.log,
+    config.fail_open,
+    { store: "rate-limit store", whenOpen: "calls pass unlimited (limits.fail_open)" },
+    options.onDegraded,
+  );
   const now = options.now ?? Date.now;
 
   const adjustFailed = (error: unknown) => health.failed("adjust", error);
