@@ -26,6 +26,8 @@ import { ModelRouter } from "./routing/model-router.ts";
 import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
 import { MemoryLimitStore } from "./state/memory/memory-limit-store.ts";
+import { PostgresKeyStore } from "./state/postgres/postgres-key-store.ts";
+import { PostgresLedger } from "./state/postgres/postgres-ledger.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { Metrics } from "./telemetry/metrics.ts";
@@ -94,8 +96,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   // TGI's native API reports no prompt tokens, so its usage is always partly estimated.
   if (config.providers.some((p) => p.type === "tgi")) warmTokenizer();
 
-  // Stored keys live beside the ledger, in its SQLite file; config keys keep their names.
-  const keyStore = new SqliteKeyStore(config.usage.path);
+  // Stored keys live beside the ledger (its SQLite file, or PostgreSQL when set); config keys keep their names.
+  const keyStore = config.postgres
+    ? new PostgresKeyStore(config.postgres.url, (error) =>
+        log.warn({ err: error }, "key store connection lost"),
+      )
+    : new SqliteKeyStore(config.usage.path);
   const storedKeys = await StoredKeys.load(keyStore, new Set(config.keys.map((k) => k.name)), (name) =>
     log.warn({ key: name }, "a stored key has the name of a config key: the stored one is refused"),
   );
@@ -106,9 +112,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         "Add `keys:` to the config or pass --api-key (or create a key with KeysService.CreateKey).",
     );
   }
-  const ledger = new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
-    log.error({ err: error }, "usage ledger write failed"),
-  );
+  const onLedgerError = (error: unknown) => log.error({ err: error }, "usage ledger write failed");
+  const ledger = config.postgres
+    ? new PostgresLedger(config.postgres.url, config.usage.flush_interval_ms, onLedgerError)
+    : new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, onLedgerError);
   const budgets = await startBudgets(config, { ledger, metrics, log });
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
