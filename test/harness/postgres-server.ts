@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -22,8 +22,8 @@ const INSTALL_HINT =
  * fails with how to install them: tests never skip.
  *
  * `database()` creates an empty database per test. `kill()` (an immediate
- * shutdown, as a crash would leave it) and `restart()` (same port, same data)
- * are for fault tests.
+ * shutdown, as a crash would leave it), `restart()` (same port, same data),
+ * `freeze()` and `thaw()` are for fault tests.
  */
 export class PostgresServer {
   readonly port: number;
@@ -137,6 +137,27 @@ export class PostgresServer {
     }
   }
 
+  /** Stops the server and every backend without closing a connection (SIGSTOP): a hung server. `thaw()` resumes it. */
+  freeze(): void {
+    this.#signalAll("SIGSTOP");
+  }
+
+  thaw(): void {
+    this.#signalAll("SIGCONT");
+  }
+
+  /** Signals the postmaster and its children (each backend runs in a session of its own, so not as a group). */
+  #signalAll(signal: NodeJS.Signals, pid = this.#process?.pid): void {
+    if (pid === undefined) return;
+    for (const each of [pid, ...childrenOf(pid)]) {
+      try {
+        process.kill(each, signal);
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+  }
+
   /**
    * Stops the server at once (SIGQUIT, an immediate shutdown: connections
    * are cut, nothing is checkpointed, the next start recovers from the WAL)
@@ -147,6 +168,7 @@ export class PostgresServer {
     this.#process = undefined;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once("exit", resolve));
+    this.#signalAll("SIGCONT", child.pid);
     child.kill("SIGQUIT");
     const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
     await exited;
@@ -200,6 +222,23 @@ function unprivilegedUser(): { uid: number; gid: number } {
       `PostgreSQL will not run as root, and there is no user "${UNPRIVILEGED_USER}" to run it as`,
     );
   }
+}
+
+/** Ids of the processes whose parent is `pid`, from /proc (Linux). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(join("/proc", entry, "stat"), "utf8");
+      // Fields after the command (in parentheses, which may hold spaces): state, then the parent's id.
+      const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return children;
 }
 
 function freePort(): Promise<number> {

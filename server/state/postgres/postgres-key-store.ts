@@ -4,6 +4,8 @@ import { applyKeyChanges, type KeyChanges, type KeyStore, type StoredKey } from 
 
 /** Admin calls and start-up only: requests read the in-process cache of keys. */
 const POOL_SIZE = 2;
+/** How long a connection attempt or a query may take before it fails (a hung or unreachable server). */
+const TIMEOUT_MS = 5_000;
 /** Serialises the schema's creation between replicas starting together (not the ledger's lock). */
 const SCHEMA_LOCK = 0x6b657973;
 /** PostgreSQL's SQLSTATE for a unique constraint violation. */
@@ -69,8 +71,14 @@ export class PostgresKeyStore implements KeyStore {
   readonly #pool: pg.Pool;
   #ready: Promise<void> | undefined;
 
-  constructor(url: string, onError: (error: unknown) => void = () => {}) {
-    this.#pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, application_name: "llmgw-keys" });
+  constructor(url: string, onError: (error: unknown) => void = () => {}, timeoutMs = TIMEOUT_MS) {
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: POOL_SIZE,
+      application_name: "llmgw-keys",
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
     // An idle connection that breaks (a restarted server) must not crash the process; the next query reconnects.
     this.#pool.on("error", onError);
   }
@@ -150,12 +158,16 @@ export class PostgresKeyStore implements KeyStore {
       await client.query("BEGIN");
       const result = await work(client);
       await client.query("COMMIT");
+      client.release();
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
+      // A connection that cannot even roll back is broken: the pool must not hand it out again.
+      const broken = await client.query("ROLLBACK").then(
+        () => false,
+        () => true,
+      );
+      client.release(broken ? (error as Error) : undefined);
       throw error;
-    } finally {
-      client.release();
     }
   }
 }

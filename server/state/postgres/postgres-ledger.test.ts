@@ -141,6 +141,30 @@ describe("PostgresLedger", () => {
     }
   });
 
+  it("gives up on a hung server after its timeout, and carries on once it answers again", async () => {
+    const url = await server.database();
+    const errors: unknown[] = [];
+    const ledger = new PostgresLedger(url, NEVER, (error) => errors.push(error), 300);
+    try {
+      expect(await ledger.totals(ALL)).toEqual([]);
+      server.freeze();
+      const started = Date.now();
+      try {
+        ledger.record(usageRecord({ promptTokens: 100 }));
+        await expect(ledger.totals(ALL)).rejects.toMatchObject({ code: "unavailable" });
+      } finally {
+        server.thaw();
+      }
+      // The write and the read each waited one timeout, and no more.
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(errors.length).toBeGreaterThan(0);
+      ledger.record(usageRecord({ promptTokens: 2 }));
+      expect((await ledger.totals(ALL))[0]?.promptTokens).toBeGreaterThanOrEqual(2);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it("reports writes and reads while PostgreSQL is down, never throws at record, and recovers when it is back", async () => {
     const url = await server.database();
     const errors: unknown[] = [];

@@ -7,6 +7,8 @@ import { appendRow, type ColumnBatch, RecordColumns, ROW_COLUMNS } from "../sqli
 const MAX_PENDING_ROWS = 2_000;
 /** Connections of the ledger's own pool: one writing, the others for `totals`. */
 const POOL_SIZE = 3;
+/** How long a connection attempt or a query may take before it fails (a hung or unreachable server). */
+const TIMEOUT_MS = 5_000;
 /** Any constant both gateways agree on: serialises the schema's creation between replicas. */
 const SCHEMA_LOCK = 0x6c6c6d67;
 
@@ -69,25 +71,38 @@ const INSERT = `INSERT INTO usage (${ROW_COLUMNS.join(", ")})
  * `record` only copies the row into columns (`RecordColumns`, as the SQLite
  * ledger does). Every flush interval, or as soon as `MAX_PENDING_ROWS` wait,
  * the batch goes out as one INSERT whose parameters are one array per
- * column, so a batch costs one round trip whatever its size. Flushes run one
- * after another on a chain that `totals` waits on, which is what lets it see
- * every row recorded before it. A failed write goes to `onError`, never to a
+ * column, so a batch costs one round trip whatever its size. Flushes and
+ * reads run one after another on one chain, which is what lets `totals` see
+ * every row recorded before it and none recorded after. A failed write goes to `onError`, never to a
  * caller; its rows are lost (the request they describe has been answered).
+ * Connecting and every query give up after `timeoutMs`, so a hung server
+ * stalls neither the flushes nor `close`.
  */
 export class PostgresLedger implements LedgerSink {
   readonly #pool: pg.Pool;
   readonly #timer: NodeJS.Timeout;
   readonly #onError: (error: unknown) => void;
   readonly #pending = new RecordColumns();
-  /** Every flush, in order. Never rejects. */
+  /** Every flush and every read, in order. Never rejects. */
   #writes: Promise<void>;
   /** Creating the schema; dropped when it fails, so that the next write or read tries again. */
   #ready: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
 
-  constructor(url: string, flushIntervalMs = 250, onError: (error: unknown) => void = () => {}) {
+  constructor(
+    url: string,
+    flushIntervalMs = 250,
+    onError: (error: unknown) => void = () => {},
+    timeoutMs = TIMEOUT_MS,
+  ) {
     this.#onError = onError;
-    this.#pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, application_name: "llmgw-ledger" });
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: POOL_SIZE,
+      application_name: "llmgw-ledger",
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
     // An idle connection that breaks (a restarted server) must not crash the process; the next query reconnects.
     this.#pool.on("error", (error) => this.#onError(error));
     this.#writes = this.#schema().catch((error: unknown) => this.#onError(error));
@@ -104,10 +119,14 @@ export class PostgresLedger implements LedgerSink {
   async totals(query: UsageQuery): Promise<UsageTotals[]> {
     if (this.#closed !== undefined) throw new GatewayError("unavailable", "the usage ledger is closed");
     this.#flush();
-    await this.#writes;
+    // In the chain, not beside it: a batch flushed after this call must not land before its read.
+    const read = this.#writes.then(() => this.#schema()).then(() => readTotals(this.#pool, query));
+    this.#writes = read.then(
+      () => {},
+      () => {},
+    );
     try {
-      await this.#schema();
-      return await readTotals(this.#pool, query);
+      return await read;
     } catch (error) {
       throw new GatewayError("unavailable", `the usage ledger cannot be read: ${(error as Error).message}`);
     }
@@ -170,11 +189,15 @@ async function createSchema(pool: pg.Pool): Promise<void> {
     await client.query(SCHEMA);
     await client.query("COMMIT");
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
+    // A connection that cannot even roll back is broken: the pool must not hand it out again.
+    const broken = await client.query("ROLLBACK").then(
+      () => false,
+      () => true,
+    );
+    client.release(broken ? (error as Error) : undefined);
     throw error;
-  } finally {
-    client.release();
   }
+  client.release();
 }
 
 /**
