@@ -59,4 +59,19 @@ describe("the PostgreSQL key store", () => {
     }
     expect((await store.get(storedKey().digest))?.name).toBe("app");
   });
+
+  it("gives up on a hung server after its timeout, and serves again once it answers", async () => {
+    const store = new PostgresKeyStore(emptyDatabase(), () => {}, 300);
+    closing.push(store);
+    await store.create(storedKey());
+    server.freeze();
+    const started = Date.now();
+    try {
+      await expect(store.update("app", { owner: "bo" }, 1)).rejects.toThrow();
+    } finally {
+      server.thaw();
+    }
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect((await store.get(storedKey().digest))?.owner).toBe(storedKey().owner);
+  });
 });
