@@ -28,6 +28,8 @@ import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
 import type { LimitStore } from "./state/limit-store.ts";
 import { MemoryLimitStore } from "./state/memory/memory-limit-store.ts";
+import { PostgresKeyStore } from "./state/postgres/postgres-key-store.ts";
+import { PostgresLedger } from "./state/postgres/postgres-ledger.ts";
 import { openRedis } from "./state/redis/open-redis.ts";
 import { RedisBudgetStore } from "./state/redis/redis-budget-store.ts";
 import { RedisLimitStore } from "./state/redis/redis-limit-store.ts";
@@ -99,8 +101,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   // TGI's native API reports no prompt tokens, so its usage is always partly estimated.
   if (config.providers.some((p) => p.type === "tgi")) warmTokenizer();
 
-  // Stored keys live beside the ledger, in its SQLite file; config keys keep their names.
-  const keyStore = new SqliteKeyStore(config.usage.path);
+  // Stored keys live beside the ledger (its SQLite file, or PostgreSQL when set); config keys keep their names.
+  const keyStore = config.postgres
+    ? new PostgresKeyStore(config.postgres.url, (error) =>
+        log.warn({ err: error }, "key store connection lost"),
+      )
+    : new SqliteKeyStore(config.usage.path);
   const storedKeys = await StoredKeys.load(keyStore, new Set(config.keys.map((k) => k.name)), (name) =>
     log.warn({ key: name }, "a stored key has the name of a config key: the stored one is refused"),
   );
@@ -111,9 +117,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         "Add `keys:` to the config or pass --api-key (or create a key with KeysService.CreateKey).",
     );
   }
-  const ledger = new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, (error) =>
-    log.error({ err: error }, "usage ledger write failed"),
-  );
+  const onLedgerError = (error: unknown) => log.error({ err: error }, "usage ledger write failed");
+  const ledger = config.postgres
+    ? new PostgresLedger(config.postgres.url, config.usage.flush_interval_ms, onLedgerError)
+    : new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, onLedgerError);
   // Distributed: one Redis connection that both stores share, so N replicas count as one. Embedded:
   // in-process counters, exact for this one process.
   const redis = config.redis === undefined ? undefined : await openRedis(config.redis, log);

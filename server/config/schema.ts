@@ -4,6 +4,7 @@ import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
 import { budgetsSchema } from "./budgets-schema.ts";
 import { limitsSchema } from "./limits-schema.ts";
+import { postgresSchema } from "./postgres-schema.ts";
 import { redisSchema } from "./redis-schema.ts";
 import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
 
@@ -233,6 +234,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    postgres: postgresSchema.optional(),
     log: z
       .object({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

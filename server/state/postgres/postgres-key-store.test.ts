@@ -1,0 +1,77 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { PostgresServer } from "../../../test/harness/postgres-server.ts";
+import { keyStoreContract, storedKey } from "../key-store-contract.ts";
+import { PostgresKeyStore } from "./postgres-key-store.ts";
+
+/** The contract opens its stores synchronously: each gets one of these empty databases. */
+const DATABASES = 12;
+
+let server: PostgresServer;
+const databases: string[] = [];
+beforeAll(async () => {
+  server = await PostgresServer.start();
+  for (let i = 0; i < DATABASES; i++) databases.push(await server.database());
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+function emptyDatabase(): string {
+  const url = databases.shift();
+  if (url === undefined) throw new Error(`raise DATABASES: the tests open more than ${DATABASES} stores`);
+  return url;
+}
+
+keyStoreContract("PostgreSQL", () => new PostgresKeyStore(emptyDatabase()));
+
+describe("the PostgreSQL key store", () => {
+  const closing: PostgresKeyStore[] = [];
+  afterEach(async () => {
+    await Promise.all(closing.splice(0).map((c) => c.close()));
+  });
+
+  it("shares its keys between replicas, and keeps them across a server restart", async () => {
+    const url = emptyDatabase();
+    const first = new PostgresKeyStore(url);
+    const second = new PostgresKeyStore(url);
+    closing.push(first, second);
+    await first.create(storedKey());
+    await expect(second.create(storedKey({ digest: "b".repeat(64) }))).rejects.toMatchObject({
+      code: "invalid_request",
+      param: "name",
+    });
+    await second.revoke("app", 7);
+    await server.kill();
+    await server.restart();
+    expect(await first.list()).toEqual([{ ...storedKey(), revokedAt: 7, updatedAt: 7 }]);
+  });
+
+  it("fails a call while PostgreSQL is down, and serves again once it is back", async () => {
+    const errors: unknown[] = [];
+    const store = new PostgresKeyStore(emptyDatabase(), (error) => errors.push(error));
+    closing.push(store);
+    await store.create(storedKey());
+    await server.kill();
+    try {
+      await expect(store.get(storedKey().digest)).rejects.toThrow();
+    } finally {
+      await server.restart();
+    }
+    expect((await store.get(storedKey().digest))?.name).toBe("app");
+  });
+
+  it("gives up on a hung server after its timeout, and serves again once it answers", async () => {
+    const store = new PostgresKeyStore(emptyDatabase(), () => {}, 300);
+    closing.push(store);
+    await store.create(storedKey());
+    server.freeze();
+    const started = Date.now();
+    try {
+      await expect(store.update("app", { owner: "bo" }, 1)).rejects.toThrow();
+    } finally {
+      server.thaw();
+    }
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect((await store.get(storedKey().digest))?.owner).toBe(storedKey().owner);
+  });
+});

@@ -1,0 +1,232 @@
+import pg from "pg";
+import { GatewayError } from "../../errors/gateway-error.ts";
+import type { LedgerSink, UsageQuery, UsageRecord, UsageTotals } from "../ledger-sink.ts";
+import { appendRow, type ColumnBatch, RecordColumns, ROW_COLUMNS } from "../sqlite/record-columns.ts";
+
+/** Rows that make a flush start before the interval is up. */
+const MAX_PENDING_ROWS = 2_000;
+/** Connections of the ledger's own pool: one writing, the others for `totals`. */
+const POOL_SIZE = 3;
+/** How long a connection attempt or a query may take before it fails (a hung or unreachable server). */
+const TIMEOUT_MS = 5_000;
+/** Any constant both gateways agree on: serialises the schema's creation between replicas. */
+const SCHEMA_LOCK = 0x6c6c6d67;
+
+/** Each column's PostgreSQL type, in `ROW_COLUMNS` order. */
+const COLUMN_TYPES: Readonly<Record<(typeof ROW_COLUMNS)[number], string>> = {
+  at: "bigint",
+  request_id: "text",
+  key: "text",
+  surface: "text",
+  provider: "text",
+  model: "text",
+  status: "text",
+  prompt_tokens: "bigint",
+  completion_tokens: "bigint",
+  cached_tokens: "bigint",
+  reasoning_tokens: "bigint",
+  estimated: "boolean",
+  latency_ms: "double precision",
+  ttft_ms: "double precision",
+  cost_usd: "double precision",
+  attempts: "integer",
+  deployment: "text",
+};
+
+/**
+ * The table as the first release created it; `ADDED_COLUMNS` come on top, on
+ * new and old databases alike. Append there; never edit this.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS usage (
+  at BIGINT NOT NULL,
+  request_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  surface TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  status TEXT NOT NULL,
+  prompt_tokens BIGINT NOT NULL,
+  completion_tokens BIGINT NOT NULL,
+  cached_tokens BIGINT NOT NULL,
+  reasoning_tokens BIGINT NOT NULL,
+  estimated BOOLEAN NOT NULL,
+  latency_ms DOUBLE PRECISION NOT NULL,
+  ttft_ms DOUBLE PRECISION NOT NULL,
+  cost_usd DOUBLE PRECISION
+);
+CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
+ALTER TABLE usage ADD COLUMN IF NOT EXISTS attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE usage ADD COLUMN IF NOT EXISTS deployment TEXT NOT NULL DEFAULT '';
+`;
+
+/** One statement for any number of rows: each column is one array parameter, zipped back by `unnest`. */
+const INSERT = `INSERT INTO usage (${ROW_COLUMNS.join(", ")})
+  SELECT * FROM unnest(${ROW_COLUMNS.map((column, i) => `$${i + 1}::${COLUMN_TYPES[column]}[]`).join(", ")})`;
+
+/**
+ * The distributed usage ledger: a `usage` table in PostgreSQL, shared by
+ * every replica.
+ *
+ * `record` only copies the row into columns (`RecordColumns`, as the SQLite
+ * ledger does). Every flush interval, or as soon as `MAX_PENDING_ROWS` wait,
+ * the batch goes out as one INSERT whose parameters are one array per
+ * column, so a batch costs one round trip whatever its size. Flushes and
+ * reads run one after another on one chain, which is what lets `totals` see
+ * every row recorded before it and none recorded after. A failed write goes to `onError`, never to a
+ * caller; its rows are lost (the request they describe has been answered).
+ * Connecting and every query give up after `timeoutMs`, so a hung server
+ * stalls neither the flushes nor `close`.
+ */
+export class PostgresLedger implements LedgerSink {
+  readonly #pool: pg.Pool;
+  readonly #timer: NodeJS.Timeout;
+  readonly #onError: (error: unknown) => void;
+  readonly #pending = new RecordColumns();
+  /** Every flush and every read, in order. Never rejects. */
+  #writes: Promise<void>;
+  /** Creating the schema; dropped when it fails, so that the next write or read tries again. */
+  #ready: Promise<void> | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(
+    url: string,
+    flushIntervalMs = 250,
+    onError: (error: unknown) => void = () => {},
+    timeoutMs = TIMEOUT_MS,
+  ) {
+    this.#onError = onError;
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: POOL_SIZE,
+      application_name: "llmgw-ledger",
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
+    // An idle connection that breaks (a restarted server) must not crash the process; the next query reconnects.
+    this.#pool.on("error", (error) => this.#onError(error));
+    this.#writes = this.#schema().catch((error: unknown) => this.#onError(error));
+    this.#timer = setInterval(() => this.#flush(), flushIntervalMs);
+    this.#timer.unref();
+  }
+
+  record(entry: UsageRecord): void {
+    if (this.#closed !== undefined) return;
+    this.#pending.push(entry);
+    if (this.#pending.count >= MAX_PENDING_ROWS) this.#flush();
+  }
+
+  async totals(query: UsageQuery): Promise<UsageTotals[]> {
+    if (this.#closed !== undefined) throw new GatewayError("unavailable", "the usage ledger is closed");
+    this.#flush();
+    // In the chain, not beside it: a batch flushed after this call must not land before its read.
+    const read = this.#writes.then(() => this.#schema()).then(() => readTotals(this.#pool, query));
+    this.#writes = read.then(
+      () => {},
+      () => {},
+    );
+    try {
+      return await read;
+    } catch (error) {
+      throw new GatewayError("unavailable", `the usage ledger cannot be read: ${(error as Error).message}`);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      clearInterval(this.#timer);
+      this.#flush();
+      await this.#writes;
+      await this.#pool.end();
+    })();
+    return this.#closed;
+  }
+
+  #flush(): void {
+    if (this.#pending.count === 0) return;
+    const batch = this.#pending.take();
+    this.#writes = this.#writes.then(() => this.#write(batch));
+  }
+
+  #schema(): Promise<void> {
+    this.#ready ??= createSchema(this.#pool).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  async #write(batch: ColumnBatch): Promise<void> {
+    try {
+      await this.#schema();
+      await this.#pool.query(INSERT, columnsOf(batch));
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+}
+
+/** The batch as one array per column, in `ROW_COLUMNS` order. */
+function columnsOf(batch: ColumnBatch): Array<Array<string | number | boolean | null>> {
+  const columns = ROW_COLUMNS.map(() => new Array<string | number | boolean | null>(batch.count));
+  const row: Array<string | number | null> = [];
+  const estimated = ROW_COLUMNS.indexOf("estimated");
+  for (let i = 0; i < batch.count; i++) {
+    row.length = 0;
+    appendRow(batch, i, row);
+    for (let c = 0; c < columns.length; c++) (columns[c] as unknown[])[i] = row[c] as string | number | null;
+    (columns[estimated] as unknown[])[i] = row[estimated] === 1;
+  }
+  return columns;
+}
+
+/** Creates the table, or brings an older one up to date, under a lock so replicas starting together do not race. */
+async function createSchema(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
+    await client.query(SCHEMA);
+    await client.query("COMMIT");
+  } catch (error) {
+    // A connection that cannot even roll back is broken: the pool must not hand it out again.
+    const broken = await client.query("ROLLBACK").then(
+      () => false,
+      () => true,
+    );
+    client.release(broken ? (error as Error) : undefined);
+    throw error;
+  }
+  client.release();
+}
+
+/**
+ * Totals per UTC day, key, provider and model, as the SQLite ledger gives
+ * them: sorted byte-wise (`COLLATE "C"`, whatever the database's locale),
+ * errors being every status but `ok`, and a cost of 0 when none is known.
+ */
+async function readTotals(pool: pg.Pool, query: UsageQuery): Promise<UsageTotals[]> {
+  const where = ["at >= $1", "at < $2"];
+  const params: Array<string | number> = [query.startMs, query.endMs];
+  for (const [column, value] of [
+    ["key", query.key],
+    ["provider", query.provider],
+    ["model", query.model],
+  ] as const) {
+    if (value) {
+      params.push(value);
+      where.push(`${column} = $${params.length}`);
+    }
+  }
+  const result = await pool.query<UsageTotals>(
+    `SELECT to_char(to_timestamp(at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, key, provider, model,
+            COUNT(*)::float8 AS requests, COUNT(*) FILTER (WHERE status <> 'ok')::float8 AS errors,
+            SUM(prompt_tokens)::float8 AS "promptTokens", SUM(completion_tokens)::float8 AS "completionTokens",
+            COALESCE(SUM(cost_usd), 0)::float8 AS "costUsd", AVG(latency_ms)::float8 AS "avgLatencyMs"
+       FROM usage WHERE ${where.join(" AND ")}
+      GROUP BY 1, key, provider, model
+      ORDER BY 1, key COLLATE "C", provider COLLATE "C", model COLLATE "C"`,
+    params,
+  );
+  return result.rows;
+}
