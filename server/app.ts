@@ -30,6 +30,7 @@ import type { LimitStore } from "./state/limit-store.ts";
 import { MemoryLimitStore } from "./state/memory/memory-limit-store.ts";
 import { PostgresKeyStore } from "./state/postgres/postgres-key-store.ts";
 import { PostgresLedger } from "./state/postgres/postgres-ledger.ts";
+import { KeyChangeNotices } from "./state/redis/key-change-notices.ts";
 import { openRedis } from "./state/redis/open-redis.ts";
 import { RedisBudgetStore } from "./state/redis/redis-budget-store.ts";
 import { RedisLimitStore } from "./state/redis/redis-limit-store.ts";
@@ -125,6 +126,24 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   // in-process counters, exact for this one process.
   const redis = config.redis === undefined ? undefined : await openRedis(config.redis, log);
   const prefix = config.redis?.prefix;
+  // Replicas hear of each other's key changes over Redis and reload their key caches from the shared store.
+  const keyNotices =
+    redis === undefined
+      ? undefined
+      : new KeyChangeNotices(redis, prefix ?? "llmgw:", () => {
+          storedKeys
+            .reloadSoon()
+            .catch((error: unknown) => log.error({ err: error }, "reloading the stored keys failed"));
+        });
+  if (keyNotices !== undefined) {
+    storedKeys.onChanged = (name) => {
+      keyNotices
+        .announce(name)
+        .catch((error: unknown) =>
+          log.warn({ err: error, key: name }, "could not tell the other replicas of a key change"),
+        );
+    };
+  }
   const limitStore: LimitStore =
     redis === undefined ? new MemoryLimitStore() : new RedisLimitStore(redis, { prefix });
   const degraded = { limits: false, budgets: false };
@@ -205,6 +224,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await ledger.close();
       await keyStore.close();
       await limitStore.close();
+      await keyNotices?.close();
       await redis?.close();
       await Promise.all(adapters.map((a) => a.close()));
     },

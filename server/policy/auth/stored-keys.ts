@@ -20,6 +20,10 @@ export class StoredKeys implements KeyLookup {
   readonly #onShadowed: (name: string) => void;
   #byDigest = new Map<string, KeyEntry>();
   #byName = new Map<string, StoredKey>();
+  /** Told after every change this replica makes (to announce it to the others). */
+  onChanged: ((name: string) => void) | undefined;
+  #reloading: Promise<void> | undefined;
+  #reloadAgain = false;
 
   private constructor(store: KeyStore, reserved: ReadonlySet<string>, onShadowed: (name: string) => void) {
     this.#store = store;
@@ -56,6 +60,30 @@ export class StoredKeys implements KeyLookup {
     }
     this.#byDigest = byDigest;
     this.#byName = byName;
+  }
+
+  /**
+   * Reloads after another replica's change. Reloads never overlap: one asked
+   * for while another runs runs once more after it, so the cache always ends
+   * on the store's latest state, never on an older read finishing last.
+   */
+  reloadSoon(): Promise<void> {
+    if (this.#reloading !== undefined) {
+      this.#reloadAgain = true;
+      return this.#reloading;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          this.#reloadAgain = false;
+          await this.reload();
+        } while (this.#reloadAgain);
+      } finally {
+        this.#reloading = undefined;
+      }
+    };
+    this.#reloading = run();
+    return this.#reloading;
   }
 
   find(digest: string): KeyEntry | undefined {
@@ -104,6 +132,7 @@ export class StoredKeys implements KeyLookup {
   #put(key: StoredKey): void {
     this.#byName.set(key.name, key);
     this.#byDigest.set(key.digest, storedEntry(key));
+    this.onChanged?.(key.name);
   }
 }
 
