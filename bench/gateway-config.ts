@@ -15,6 +15,7 @@ export function writeGatewayConfig(
   mockUrl: string,
   routing = false,
   limits = false,
+  redisUrl?: string,
 ): string {
   const file = join(dir, `${name}.yaml`);
   const yaml = [
@@ -37,6 +38,7 @@ export function writeGatewayConfig(
     "  level: warn",
     ...(routing ? ROUTING : []),
     ...(limits ? LIMITS : []),
+    ...(redisUrl === undefined ? [] : ["redis:", `  url: ${redisUrl}`]),
   ];
   writeFileSync(file, `${yaml.join("\n")}\n`);
   return file;

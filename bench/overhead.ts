@@ -30,6 +30,7 @@ import { client, firstByte, paced, saturate } from "./load.ts";
 import { type Bench, emptyFigures, fixedRate, saturation, streaming, type Target, warmUp } from "./phases.ts";
 import { machineInfo } from "./proc-stats.ts";
 import { formatProfile, summarizeProfile } from "./profile.ts";
+import { startRedis } from "./redis-process.ts";
 import {
   consoleTable,
   markdown,
@@ -187,6 +188,15 @@ async function main(): Promise<void> {
     const floor = spawnNode("floor", ["bench/floor-proxy.ts", "--upstream", mockUrl], GC_FLAGS, targetCore);
     const floorUrl = String((await floor.firstJson).url);
     const port = await freePort();
+    // BENCH_REDIS=1 (with BENCH_LIMITS=1): the limits and the budget count in a real redis-server.
+    let redisUrl: string | undefined;
+    if (process.env.BENCH_REDIS === "1") {
+      const redisPort = await freePort();
+      const redis = await startRedis(redisPort, loadCore);
+      process.once("exit", () => redis.kill("SIGKILL"));
+      redisUrl = `redis://127.0.0.1:${redisPort}`;
+      log(`limits and budgets on redis-server at ${redisUrl}`);
+    }
     const config = writeGatewayConfig(
       dir,
       "gateway",
@@ -194,6 +204,7 @@ async function main(): Promise<void> {
       mockUrl,
       process.env.BENCH_ROUTING === "1",
       process.env.BENCH_LIMITS === "1",
+      redisUrl,
     );
     const gateway = await startGatewayProcess(config, port, GC_FLAGS);
     const targets: Target[] = [
