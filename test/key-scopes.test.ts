@@ -50,6 +50,20 @@ describe("key scopes and lifecycle for config keys", () => {
     await gw.close();
   });
 
+  it("lists only the models a scoped key may use, over REST and RPC", async () => {
+    const rest = await openaiClient(gw, MINI).models.list();
+    expect(rest.data.map((m) => m.id)).toEqual(["mock:gpt-4o-mini"]);
+    await expect(openaiClient(gw, MINI).models.retrieve("mock:claude-sonnet")).rejects.toMatchObject({
+      status: 404,
+    });
+    const rpc = createLlmgwClient(createNodeTransport({ baseUrl: gw.url, apiKey: SECOND, protocol: "grpc" }));
+    const { models } = await rpc.models.listModels({});
+    // Every model of its one provider (the mock's own list is discovered too), and nothing of the other.
+    expect(models.map((m) => m.id)).toContain("second:claude-sonnet");
+    expect(models.length).toBeGreaterThan(0);
+    expect(models.every((m) => m.provider === "second")).toBe(true);
+  });
+
   it("serves a scoped key the model it may use", async () => {
     const reply = await openaiClient(gw, MINI).chat.completions.create({
       model: "gpt-4o-mini",

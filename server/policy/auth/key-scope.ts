@@ -42,3 +42,17 @@ export function modelPatterns(scope: KeyScope | undefined): string[] | undefined
   if (scope?.models === undefined) return undefined;
   return [...scope.models, ...scope.modelPrefixes.map((p) => `${p}*`)];
 }
+
+/**
+ * Whether a catalogue entry belongs in the model list a key sees: the key
+ * may request it (by its id, or by the bare upstream name a caller may send)
+ * and may use its provider. A key without a scope sees every model.
+ */
+export function listsModel(
+  scope: KeyScope | undefined,
+  entry: { readonly id: string; readonly provider: string; readonly upstreamModel: string },
+): boolean {
+  if (scope === undefined) return true;
+  if (scope.providers !== undefined && !scope.providers.has(entry.provider)) return false;
+  return allowsModel(scope, entry.id) || allowsModel(scope, entry.upstreamModel);
+}

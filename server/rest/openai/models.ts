@@ -2,6 +2,7 @@ import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
+import { listsModel } from "../../policy/auth/key-scope.ts";
 import type { CatalogEntry } from "../../routing/model-router.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restCredential } from "../rest-call.ts";
@@ -16,8 +17,10 @@ export function listModels(
   res: AnyResponse,
 ): void {
   try {
-    services.auth.authenticate(restCredential(req), requestId);
-    sendJson(res, 200, JSON.stringify({ object: "list", data: services.catalog.catalog().map(renderModel) }));
+    const scope = services.auth.authenticate(restCredential(req), requestId).scope;
+    // A scoped key sees only the models it may use.
+    const models = services.catalog.catalog().filter((m) => listsModel(scope, m));
+    sendJson(res, 200, JSON.stringify({ object: "list", data: models.map(renderModel) }));
   } catch (error) {
     sendError(res, error, openAIErrorBody);
   }
@@ -32,9 +35,9 @@ export function getModel(
   res: AnyResponse,
 ): void {
   try {
-    services.auth.authenticate(restCredential(req), requestId);
+    const scope = services.auth.authenticate(restCredential(req), requestId).scope;
     const model = services.catalog.find(id);
-    if (model === undefined) {
+    if (model === undefined || !listsModel(scope, model)) {
       throw new GatewayError("model_not_found", `the model "${id}" does not exist`, { param: "model" });
     }
     sendJson(res, 200, JSON.stringify(renderModel(model)));
