@@ -14,7 +14,11 @@ export async function startRedis(port: number, core: number | undefined): Promis
       : spawn("taskset", ["-c", String(core), "redis-server", ...args], { stdio: "ignore" });
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
-    if (await accepts(port)) return proc;
+    if (await accepts(port)) {
+      // The bench's exit handler kills it; it must not keep the bench alive once the bench is done.
+      proc.unref();
+      return proc;
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   proc.kill("SIGKILL");
