@@ -18,6 +18,16 @@ export function deltaEvent(
     $typeName: "llmgw.v1.StreamResponse",
     id,
     choiceIndex,
-    event: { case: "delta", value: { $typeName: "llmgw.v1.ContentDelta", text, reasoning, refusal } },
+    event: {
+      case: "delta",
+      value: {
+        $typeName: "llmgw.v1.ContentDelta",
+        text,
+        reasoning,
+        refusal,
+        reasoningSignature: "",
+        redactedReasoning: "",
+      },
+    },
   };
 }

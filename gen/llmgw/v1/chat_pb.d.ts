@@ -207,6 +207,15 @@ export declare type ChatRequest = Message$1<"llmgw.v1.ChatRequest"> & {
    * @generated from field: llmgw.v1.RoutingHints routing = 21;
    */
   routing?: RoutingHints | undefined;
+
+  /**
+   * How much the model should think before answering, for upstreams that
+   * reason (Anthropic `thinking`, OpenAI `reasoning_effort` or Responses
+   * `reasoning`, Gemini `thinkingConfig`). Unset leaves it to the upstream.
+   *
+   * @generated from field: llmgw.v1.Reasoning reasoning = 22;
+   */
+  reasoning?: Reasoning | undefined;
 };
 
 /**
@@ -214,6 +223,50 @@ export declare type ChatRequest = Message$1<"llmgw.v1.ChatRequest"> & {
  * Use `create(ChatRequestSchema)` to create a new message.
  */
 export declare const ChatRequestSchema: GenMessage<ChatRequest>;
+
+/**
+ * Reasoning asks a reasoning model to think, and how much.
+ *
+ * @generated from message llmgw.v1.Reasoning
+ */
+export declare type Reasoning = Message$1<"llmgw.v1.Reasoning"> & {
+  /**
+   * Effort by name: `minimal`, `low`, `medium` or `high`. Empty when a
+   * budget is given instead.
+   *
+   * @generated from field: string effort = 1;
+   */
+  effort: string;
+
+  /**
+   * Most tokens to spend thinking (Anthropic `budget_tokens`, Gemini
+   * `thinkingBudget`). Unset when an effort is given instead.
+   *
+   * @generated from field: optional uint32 budget_tokens = 2;
+   */
+  budgetTokens?: number | undefined;
+
+  /**
+   * False turns thinking off where the upstream thinks by default.
+   *
+   * @generated from field: optional bool enabled = 3;
+   */
+  enabled?: boolean | undefined;
+
+  /**
+   * Whether the upstream should return its reasoning text (or a summary of
+   * it), where it can hide it.
+   *
+   * @generated from field: optional bool include = 4;
+   */
+  include?: boolean | undefined;
+};
+
+/**
+ * Describes the message llmgw.v1.Reasoning.
+ * Use `create(ReasoningSchema)` to create a new message.
+ */
+export declare const ReasoningSchema: GenMessage<Reasoning>;
 
 /**
  * RoutingHints override a model's routing for one request. They are what the
@@ -315,6 +368,23 @@ export declare type Message = Message$1<"llmgw.v1.Message"> & {
    * @generated from field: string reasoning = 7;
    */
   reasoning: string;
+
+  /**
+   * For an assistant message: the upstream's signature over `reasoning`
+   * (Anthropic thinking blocks), which must be sent back unchanged in a
+   * later turn.
+   *
+   * @generated from field: string reasoning_signature = 8;
+   */
+  reasoningSignature: string;
+
+  /**
+   * For an assistant message: reasoning the upstream returned encrypted
+   * (Anthropic `redacted_thinking`), sent back unchanged in a later turn.
+   *
+   * @generated from field: repeated string redacted_reasoning = 9;
+   */
+  redactedReasoning: string[];
 };
 
 /**
@@ -351,6 +421,14 @@ export declare type ContentPart = Message$1<"llmgw.v1.ContentPart"> & {
     value: Image;
     case: "image";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Marks the prompt up to and including this part as cacheable, for
+   * upstreams with prompt caching (Anthropic `cache_control`).
+   *
+   * @generated from field: llmgw.v1.CacheControl cache_control = 3;
+   */
+  cacheControl?: CacheControl | undefined;
 };
 
 /**
@@ -358,6 +436,34 @@ export declare type ContentPart = Message$1<"llmgw.v1.ContentPart"> & {
  * Use `create(ContentPartSchema)` to create a new message.
  */
 export declare const ContentPartSchema: GenMessage<ContentPart>;
+
+/**
+ * CacheControl marks a prompt-cache breakpoint.
+ *
+ * @generated from message llmgw.v1.CacheControl
+ */
+export declare type CacheControl = Message$1<"llmgw.v1.CacheControl"> & {
+  /**
+   * The kind of cache entry: `ephemeral`.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * How long the entry lives, for example `5m` or `1h`. Empty means the
+   * upstream's default.
+   *
+   * @generated from field: string ttl = 2;
+   */
+  ttl: string;
+};
+
+/**
+ * Describes the message llmgw.v1.CacheControl.
+ * Use `create(CacheControlSchema)` to create a new message.
+ */
+export declare const CacheControlSchema: GenMessage<CacheControl>;
 
 /**
  * Image is an image given to a vision model, by URL or inline.
@@ -442,6 +548,13 @@ export declare type Tool = Message$1<"llmgw.v1.Tool"> & {
    * @generated from field: optional bool strict = 4;
    */
   strict?: boolean | undefined;
+
+  /**
+   * Marks the tool list up to and including this tool as cacheable.
+   *
+   * @generated from field: llmgw.v1.CacheControl cache_control = 5;
+   */
+  cacheControl?: CacheControl | undefined;
 };
 
 /**
@@ -749,6 +862,21 @@ export declare type ContentDelta = Message$1<"llmgw.v1.ContentDelta"> & {
    * @generated from field: string refusal = 3;
    */
   refusal: string;
+
+  /**
+   * The upstream's signature over the reasoning so far (Anthropic
+   * `signature_delta`), sent once the reasoning is complete.
+   *
+   * @generated from field: string reasoning_signature = 4;
+   */
+  reasoningSignature: string;
+
+  /**
+   * A block of encrypted reasoning (Anthropic `redacted_thinking`).
+   *
+   * @generated from field: string redacted_reasoning = 5;
+   */
+  redactedReasoning: string;
 };
 
 /**
@@ -811,6 +939,14 @@ export declare type Finish = Message$1<"llmgw.v1.Finish"> & {
    * @generated from field: llmgw.v1.FinishReason reason = 1;
    */
   reason: FinishReason;
+
+  /**
+   * The stop sequence that ended generation, when the upstream says which
+   * (reason is then STOP).
+   *
+   * @generated from field: string stop_sequence = 2;
+   */
+  stopSequence: string;
 };
 
 /**
