@@ -1,4 +1,4 @@
-import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { CallOptions } from "@connectrpc/connect";
 import { type Budget, BudgetPeriod, BudgetUnit } from "../gen/llmgw/v1/budget_pb.js";
 import type { LlmgwClient } from "./client.ts";
@@ -75,6 +75,77 @@ export async function setBudget(
     call,
   );
   return budgets.map(standing);
+}
+
+/** What `getSpend` may narrow the ledger to; every field is optional. */
+export interface SpendFilter {
+  /** Inclusive; 30 days before `end` when unset. */
+  readonly start?: Date;
+  /** Exclusive; now when unset. */
+  readonly end?: Date;
+  /** One key's spend; naming another key than the caller's needs an admin key. */
+  readonly key?: string;
+  /** The spend of one team's keys. */
+  readonly team?: string;
+  readonly model?: string;
+}
+
+/** Spend per UTC day, key, team and model, in plain numbers. */
+export interface SpendRow {
+  readonly day: string;
+  readonly key: string;
+  readonly team: string;
+  readonly model: string;
+  readonly requests: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly costUsd: number;
+}
+
+export interface Spend {
+  readonly rows: SpendRow[];
+  readonly totalCostUsd: number;
+  readonly totalTokens: number;
+  readonly totalRequests: number;
+}
+
+/**
+ * What was spent, from the usage ledger, by day, key, team and model. A key
+ * that is not an admin key sees only its own spend.
+ *
+ * @example
+ * const { totalCostUsd } = await getSpend(llmgw, { team: "search", start: new Date("2026-12-01") });
+ */
+export async function getSpend(
+  client: BudgetsClient,
+  filter: SpendFilter = {},
+  call?: CallOptions,
+): Promise<Spend> {
+  const answer = await client.budgets.getSpend(
+    {
+      key: filter.key ?? "",
+      team: filter.team ?? "",
+      model: filter.model ?? "",
+      ...(filter.start === undefined ? {} : { start: timestampFromDate(filter.start) }),
+      ...(filter.end === undefined ? {} : { end: timestampFromDate(filter.end) }),
+    },
+    call,
+  );
+  return {
+    rows: answer.rows.map((r) => ({
+      day: r.day,
+      key: r.key,
+      team: r.team,
+      model: r.model,
+      requests: Number(r.requests),
+      promptTokens: Number(r.promptTokens),
+      completionTokens: Number(r.completionTokens),
+      costUsd: r.costUsd,
+    })),
+    totalCostUsd: answer.totalCostUsd,
+    totalTokens: Number(answer.totalTokens),
+    totalRequests: Number(answer.totalRequests),
+  };
 }
 
 function standing(b: Budget): BudgetStanding {

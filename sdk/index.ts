@@ -17,7 +17,11 @@ export {
   type BudgetStanding,
   type BudgetsClient,
   getBudget,
+  getSpend,
   listBudgets,
+  type Spend,
+  type SpendFilter,
+  type SpendRow,
   setBudget,
 } from "./budgets.ts";
 export { apiKey, createLlmgwClient, type LlmgwClient } from "./client.ts";

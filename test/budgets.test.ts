@@ -8,7 +8,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatRequestSchema, ChatService, Role } from "../gen/llmgw/v1/chat_pb.js";
 import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
-import { getBudget, listBudgets, setBudget } from "../sdk/budgets.ts";
+import { getBudget, getSpend, listBudgets, setBudget } from "../sdk/budgets.ts";
 import { createLlmgwClient } from "../sdk/client.ts";
 import { createNodeTransport } from "../sdk/node-transport.ts";
 import type { BudgetView } from "../server/policy/budget/budget-control.ts";
@@ -29,6 +29,7 @@ const KEYS = [
   ...["rest-racer", "rpc-racer", "canceller", "alerted"].map((name) => ({
     name,
     key: `sk-${name}-0123456789`,
+    ...(name.endsWith("-racer") ? { team: "racers" } : {}),
   })),
   { name: "admin", key: "sk-admin-0123456789", admin: true },
 ];
@@ -249,6 +250,38 @@ describe("budgets", () => {
     expect(alerts[2].spent).toBeCloseTo(1.5, 9);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/llmgw_budget_alerts_total\{scope="key",threshold="1"\} [1-9]/);
+  });
+
+  it("reports spend from the ledger by day, key, team and model over GetSpend", async () => {
+    const sdk = (name: string) =>
+      createLlmgwClient(
+        createNodeTransport({ baseUrl: gw.url, apiKey: secretOf(name), protocol: "connect" }),
+      );
+    await ledgerEntries(gw); // the ledger has written every row so far
+    const admin = sdk("admin");
+    const racers = await getSpend(admin, { team: "racers" });
+    const today = new Date().toISOString().slice(0, 10);
+    // Served calls are rows of the served model; refusals before routing, of the model asked for.
+    expect(new Set(racers.rows.map((r) => `${r.day} ${r.key} ${r.team}`))).toEqual(
+      new Set([`${today} rest-racer racers`, `${today} rpc-racer racers`]),
+    );
+    for (const key of ["rest-racer", "rpc-racer"]) {
+      const rows = racers.rows.filter((r) => r.key === key);
+      const cost = rows.reduce((sum, r) => sum + r.costUsd, 0);
+      expect(cost).toBeCloseTo((await budgetOf(key)).spent, 9);
+      expect(rows.reduce((sum, r) => sum + r.requests, 0)).toBe(50); // refusals are rows too, at no cost
+    }
+    expect(racers.totalCostUsd).toBeCloseTo(0.9, 9);
+    expect(racers.totalRequests).toBe(100);
+    // A key that is not an admin key sees its own spend, and only that.
+    const own = await getSpend(sdk("canceller"));
+    expect(new Set(own.rows.map((r) => r.key))).toEqual(new Set(["canceller"]));
+    expect(own.totalCostUsd).toBeCloseTo((await budgetOf("canceller")).spent, 9);
+    await expect(getSpend(sdk("canceller"), { key: "rest-racer" })).rejects.toMatchObject({
+      code: Code.PermissionDenied,
+    });
+    const none = await getSpend(admin, { team: "racers", end: new Date(Date.now() - 86_400_000 * 2) });
+    expect(none).toEqual({ rows: [], totalCostUsd: 0, totalTokens: 0, totalRequests: 0 });
   });
 
   it("shows budgets over BudgetService, each key its own, and lets an admin change a cap", async () => {

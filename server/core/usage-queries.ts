@@ -13,6 +13,8 @@ export interface UsageRequest {
   readonly endMs: number | undefined;
   /** The key to report on; "" for every key the caller may see. */
   readonly key: string;
+  /** Only calls of this team's keys; "" for every team. */
+  readonly team?: string;
   readonly provider: string;
   readonly model: string;
 }
@@ -46,6 +48,7 @@ export class UsageQueries {
       startMs,
       endMs,
       key: keyFilter(caller, request.key),
+      team: request.team ?? "",
       provider: request.provider,
       model: request.model,
     });

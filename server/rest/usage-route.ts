@@ -7,8 +7,8 @@ import { sendError, sendJson } from "./respond.ts";
 import { restCredential } from "./rest-call.ts";
 
 /**
- * `GET /v1/usage?start=ISO&end=ISO&key=&provider=&model=`: ledger totals per
- * key, provider, model and UTC day, from the same query service as
+ * `GET /v1/usage?start=ISO&end=ISO&key=&team=&provider=&model=`: ledger
+ * totals per key, team, provider, model and UTC day, from the same query service as
  * `UsageService.GetUsage`.
  */
 export async function usageRoute(
@@ -25,6 +25,7 @@ export async function usageRoute(
       startMs: time(params.get("start"), "start"),
       endMs: time(params.get("end"), "end"),
       key: params.get("key") ?? "",
+      team: params.get("team") ?? "",
       provider: params.get("provider") ?? "",
       model: params.get("model") ?? "",
     });
@@ -38,6 +39,7 @@ export async function usageRoute(
         data: report.rows.map((row) => ({
           day: row.day,
           key: row.key,
+          team: row.team,
           provider: row.provider,
           model: row.model,
           requests: row.requests,

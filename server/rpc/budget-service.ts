@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import {
   type Budget,
@@ -10,14 +10,15 @@ import {
 } from "../../gen/llmgw/v1/budget_pb.js";
 import type { KeyInfo } from "../core/call.ts";
 import type { GatewayServices } from "../core/services.ts";
+import { spendReport } from "../core/spend-report.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { BudgetView } from "../policy/budget/budget-control.ts";
 import { toConnectError } from "./connect-error.ts";
 import { rpcCredential } from "./rpc-call.ts";
 
 /**
- * BudgetService: budgets' spend, reservations, caps and reset times, and
- * runtime changes to the caps. Any key may read its own budgets; reading
+ * BudgetService: budgets' spend, reservations, caps and reset times,
+ * runtime changes to the caps, and spend from the ledger (GetSpend). Any key may read its own budgets; reading
  * another key's, listing them all and changing them need an admin key. With
  * no budgets configured, reads return nothing and SetBudget is refused.
  */
@@ -63,6 +64,37 @@ export function budgetService(services: GatewayServices): ServiceImpl<typeof Bud
           ...(req.tokens === undefined ? {} : { tokens: Number(req.tokens) }),
         };
         return { budgets: (await control.set(req.scope, period, caps)).map(budget) };
+      } catch (error) {
+        throw toConnectError(error, ctx);
+      }
+    },
+    // From the ledger, so it answers with or without budgets configured.
+    async getSpend(req, ctx) {
+      try {
+        const usage = await services.usage.query(caller(ctx), {
+          startMs: req.start === undefined ? undefined : timestampMs(req.start),
+          endMs: req.end === undefined ? undefined : timestampMs(req.end),
+          key: req.key,
+          team: req.team,
+          provider: "",
+          model: req.model,
+        });
+        const report = spendReport(usage.rows);
+        return {
+          rows: report.rows.map((row) => ({
+            day: row.day,
+            key: row.key,
+            team: row.team,
+            model: row.model,
+            requests: BigInt(row.requests),
+            promptTokens: BigInt(row.promptTokens),
+            completionTokens: BigInt(row.completionTokens),
+            costUsd: row.costUsd,
+          })),
+          totalCostUsd: report.totalCostUsd,
+          totalTokens: BigInt(report.totalTokens),
+          totalRequests: BigInt(report.totalRequests),
+        };
       } catch (error) {
         throw toConnectError(error, ctx);
       }

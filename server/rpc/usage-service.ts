@@ -16,6 +16,7 @@ export function usageService(services: GatewayServices): ServiceImpl<typeof Usag
           startMs: req.start === undefined ? undefined : timestampMs(req.start),
           endMs: req.end === undefined ? undefined : timestampMs(req.end),
           key: req.key,
+          team: req.team,
           provider: req.provider,
           model: req.model,
         });
@@ -23,6 +24,7 @@ export function usageService(services: GatewayServices): ServiceImpl<typeof Usag
           rows: report.rows.map((row) => ({
             day: row.day,
             key: row.key,
+            team: row.team,
             provider: row.provider,
             model: row.model,
             requests: BigInt(row.requests),

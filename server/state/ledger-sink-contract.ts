@@ -11,6 +11,7 @@ export function usageRecord(over: Partial<UsageRecord> = {}): UsageRecord {
     at: DAY_1,
     requestId: `req-${Math.random().toString(36).slice(2)}`,
     key: "team-a",
+    team: "",
     surface: "openai",
     provider: "mock",
     model: "mock-small",
@@ -61,6 +62,23 @@ export function ledgerSinkContract(name: string, open: () => LedgerSink | Promis
         ["2026-01-02", "team-b", "mock", "mock-small", 1],
       ]);
       expect(rows[1]).toMatchObject({ promptTokens: 20, completionTokens: 40, avgLatencyMs: 200 });
+    });
+
+    it("keeps the key's team of each row, and filters by it", async () => {
+      const sink = await fresh();
+      sink.record(usageRecord({ key: "alice", team: "search" }));
+      sink.record(usageRecord({ key: "alice", team: "ads" }));
+      sink.record(usageRecord({ key: "bob", team: "search" }));
+      sink.record(usageRecord({ key: "carol" }));
+      const all = await sink.totals(ALL);
+      expect(all.map((r) => [r.key, r.team, r.requests])).toEqual([
+        ["alice", "ads", 1],
+        ["alice", "search", 1],
+        ["bob", "search", 1],
+        ["carol", "", 1],
+      ]);
+      const search = await sink.totals({ ...ALL, team: "search" });
+      expect(search.map((r) => r.key)).toEqual(["alice", "bob"]);
     });
 
     it("counts every status but ok as an error, and sums the known costs", async () => {

@@ -3,6 +3,8 @@ export interface UsageRecord {
   readonly at: number;
   readonly requestId: string;
   readonly key: string;
+  /** The key's team when the call was made; "" for none. */
+  readonly team: string;
   readonly surface: string;
   readonly provider: string;
   readonly model: string;
@@ -26,14 +28,16 @@ export interface UsageQuery {
   readonly startMs: number;
   readonly endMs: number;
   readonly key?: string;
+  readonly team?: string;
   readonly provider?: string;
   readonly model?: string;
 }
 
-/** Totals of one key, provider and model on one UTC day. */
+/** Totals of one key (in one team), provider and model on one UTC day. */
 export interface UsageTotals {
   day: string;
   key: string;
+  team: string;
   provider: string;
   model: string;
   requests: number;
@@ -54,7 +58,7 @@ export interface UsageTotals {
 export interface LedgerSink {
   /** Queues one row; never blocks, never throws at the caller. */
   record(entry: UsageRecord): void;
-  /** Totals per UTC day, key, provider and model, including rows recorded before the call. */
+  /** Totals per UTC day, key, team, provider and model, including rows recorded before the call. */
   totals(query: UsageQuery): Promise<UsageTotals[]>;
   /** Flushes what is queued and closes. */
   close(): Promise<void>;

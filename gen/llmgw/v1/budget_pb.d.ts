@@ -206,6 +206,166 @@ export declare type SetBudgetResponse = Message<"llmgw.v1.SetBudgetResponse"> & 
 export declare const SetBudgetResponseSchema: GenMessage<SetBudgetResponse>;
 
 /**
+ * GetSpendRequest selects a time range and optional filters.
+ *
+ * @generated from message llmgw.v1.GetSpendRequest
+ */
+export declare type GetSpendRequest = Message<"llmgw.v1.GetSpendRequest"> & {
+  /**
+   * The start of the range, inclusive. Unset means 30 days before `end`.
+   *
+   * @generated from field: google.protobuf.Timestamp start = 1;
+   */
+  start?: Timestamp | undefined;
+
+  /**
+   * The end of the range, exclusive. Unset means now.
+   *
+   * @generated from field: google.protobuf.Timestamp end = 2;
+   */
+  end?: Timestamp | undefined;
+
+  /**
+   * Only this key's spend, if set. Only admin keys may name another key.
+   *
+   * @generated from field: string key = 3;
+   */
+  key: string;
+
+  /**
+   * Only the spend of this team's keys, if set.
+   *
+   * @generated from field: string team = 4;
+   */
+  team: string;
+
+  /**
+   * Only this model (as the upstream served it), if set.
+   *
+   * @generated from field: string model = 5;
+   */
+  model: string;
+};
+
+/**
+ * Describes the message llmgw.v1.GetSpendRequest.
+ * Use `create(GetSpendRequestSchema)` to create a new message.
+ */
+export declare const GetSpendRequestSchema: GenMessage<GetSpendRequest>;
+
+/**
+ * GetSpendResponse holds one row per day, key, team and model, and the
+ * totals of every row.
+ *
+ * @generated from message llmgw.v1.GetSpendResponse
+ */
+export declare type GetSpendResponse = Message<"llmgw.v1.GetSpendResponse"> & {
+  /**
+   * The rows, by day, then key, team and model.
+   *
+   * @generated from field: repeated llmgw.v1.SpendRow rows = 1;
+   */
+  rows: SpendRow[];
+
+  /**
+   * Cost in US dollars of every row.
+   *
+   * @generated from field: double total_cost_usd = 2;
+   */
+  totalCostUsd: number;
+
+  /**
+   * Prompt plus completion tokens of every row.
+   *
+   * @generated from field: uint64 total_tokens = 3;
+   */
+  totalTokens: bigint;
+
+  /**
+   * Requests of every row, failed ones included.
+   *
+   * @generated from field: uint64 total_requests = 4;
+   */
+  totalRequests: bigint;
+};
+
+/**
+ * Describes the message llmgw.v1.GetSpendResponse.
+ * Use `create(GetSpendResponseSchema)` to create a new message.
+ */
+export declare const GetSpendResponseSchema: GenMessage<GetSpendResponse>;
+
+/**
+ * SpendRow is what one key of one team spent on one model on one UTC day,
+ * over every provider that served it.
+ *
+ * @generated from message llmgw.v1.SpendRow
+ */
+export declare type SpendRow = Message<"llmgw.v1.SpendRow"> & {
+  /**
+   * The UTC day, as YYYY-MM-DD.
+   *
+   * @generated from field: string day = 1;
+   */
+  day: string;
+
+  /**
+   * The API key's name; empty when the gateway is open.
+   *
+   * @generated from field: string key = 2;
+   */
+  key: string;
+
+  /**
+   * The key's team when the calls were made; empty for none.
+   *
+   * @generated from field: string team = 3;
+   */
+  team: string;
+
+  /**
+   * The upstream model.
+   *
+   * @generated from field: string model = 4;
+   */
+  model: string;
+
+  /**
+   * Requests, failed ones included.
+   *
+   * @generated from field: uint64 requests = 5;
+   */
+  requests: bigint;
+
+  /**
+   * Prompt tokens.
+   *
+   * @generated from field: uint64 prompt_tokens = 6;
+   */
+  promptTokens: bigint;
+
+  /**
+   * Completion tokens.
+   *
+   * @generated from field: uint64 completion_tokens = 7;
+   */
+  completionTokens: bigint;
+
+  /**
+   * Cost in US dollars of the priced requests.
+   *
+   * @generated from field: double cost_usd = 8;
+   */
+  costUsd: number;
+};
+
+/**
+ * Describes the message llmgw.v1.SpendRow.
+ * Use `create(SpendRowSchema)` to create a new message.
+ */
+export declare const SpendRowSchema: GenMessage<SpendRow>;
+
+/**
  * BudgetUnit is what a budget counts.
  *
  * @generated from enum llmgw.v1.BudgetUnit
@@ -308,6 +468,18 @@ export declare const BudgetService: GenService<{
     methodKind: "unary";
     input: typeof SetBudgetRequestSchema;
     output: typeof SetBudgetResponseSchema;
+  },
+  /**
+   * GetSpend returns what was spent, from the usage ledger, by UTC day, key,
+   * team and model, with the total. A key that is not an admin key sees
+   * only its own spend.
+   *
+   * @generated from rpc llmgw.v1.BudgetService.GetSpend
+   */
+  getSpend: {
+    methodKind: "unary";
+    input: typeof GetSpendRequestSchema;
+    output: typeof GetSpendResponseSchema;
   },
 }>;
 

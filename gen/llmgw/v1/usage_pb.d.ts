@@ -250,6 +250,13 @@ export declare type GetUsageRequest = Message<"llmgw.v1.GetUsageRequest"> & {
    * @generated from field: string model = 5;
    */
   model: string;
+
+  /**
+   * Only calls made by keys of this team, if set.
+   *
+   * @generated from field: string team = 6;
+   */
+  team: string;
 };
 
 /**
@@ -353,6 +360,14 @@ export declare type UsageRow = Message<"llmgw.v1.UsageRow"> & {
    * @generated from field: double avg_latency_ms = 10;
    */
   avgLatencyMs: number;
+
+  /**
+   * The key's team when the calls were made; empty for none. A key that
+   * changed team that day has a row per team.
+   *
+   * @generated from field: string team = 11;
+   */
+  team: string;
 };
 
 /**

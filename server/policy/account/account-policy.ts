@@ -18,6 +18,7 @@ export function accountPolicy(ledger: LedgerSink, log: Logger): Policy {
       at: Date.now(),
       requestId: call.requestId,
       key: call.key?.name ?? "",
+      team: call.key?.team ?? "",
       surface: call.surface,
       provider: outcome.served?.provider ?? "",
       model: outcome.served?.model ?? requestedModel(call),

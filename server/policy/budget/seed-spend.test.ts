@@ -18,6 +18,7 @@ function row(
     at: Date.parse(at),
     requestId: `r-${at}-${key}`,
     key,
+    team: "",
     surface: "openai",
     provider: "p",
     model: "m",

@@ -30,7 +30,9 @@ export async function seedSpend(
     for (const row of await ledger.totals({ startMs: window.startMs, endMs })) {
       const microUsd = Math.round(row.costUsd * MICRO_USD);
       const tokens = row.promptTokens + row.completionTokens;
-      for (const limit of limits.for({ name: row.key, team: teamOf(row.key) })) {
+      // Rows written before the ledger kept a team are charged to the key's team today.
+      const team = row.team === "" ? teamOf(row.key) : row.team;
+      for (const limit of limits.for({ name: row.key, team })) {
         if (limit.period !== period) continue;
         const added = limit.unit === "usd" ? microUsd : tokens;
         spent.set(limit.scope, (spent.get(limit.scope) ?? 0) + added);

@@ -31,6 +31,7 @@ const COLUMN_TYPES: Readonly<Record<(typeof ROW_COLUMNS)[number], string>> = {
   cost_usd: "double precision",
   attempts: "integer",
   deployment: "text",
+  team: "text",
 };
 
 /**
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS usage (
 CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS deployment TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage ADD COLUMN IF NOT EXISTS team TEXT NOT NULL DEFAULT '';
 `;
 
 /** One statement for any number of rows: each column is one array parameter, zipped back by `unnest`. */
@@ -201,7 +203,7 @@ async function createSchema(pool: pg.Pool): Promise<void> {
 }
 
 /**
- * Totals per UTC day, key, provider and model, as the SQLite ledger gives
+ * Totals per UTC day, key, team, provider and model, as the SQLite ledger gives
  * them: sorted byte-wise (`COLLATE "C"`, whatever the database's locale),
  * errors being every status but `ok`, and a cost of 0 when none is known.
  */
@@ -210,6 +212,7 @@ async function readTotals(pool: pg.Pool, query: UsageQuery): Promise<UsageTotals
   const params: Array<string | number> = [query.startMs, query.endMs];
   for (const [column, value] of [
     ["key", query.key],
+    ["team", query.team],
     ["provider", query.provider],
     ["model", query.model],
   ] as const) {
@@ -219,13 +222,13 @@ async function readTotals(pool: pg.Pool, query: UsageQuery): Promise<UsageTotals
     }
   }
   const result = await pool.query<UsageTotals>(
-    `SELECT to_char(to_timestamp(at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, key, provider, model,
+    `SELECT to_char(to_timestamp(at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, key, team, provider, model,
             COUNT(*)::float8 AS requests, COUNT(*) FILTER (WHERE status <> 'ok')::float8 AS errors,
             SUM(prompt_tokens)::float8 AS "promptTokens", SUM(completion_tokens)::float8 AS "completionTokens",
             COALESCE(SUM(cost_usd), 0)::float8 AS "costUsd", AVG(latency_ms)::float8 AS "avgLatencyMs"
        FROM usage WHERE ${where.join(" AND ")}
-      GROUP BY 1, key, provider, model
-      ORDER BY 1, key COLLATE "C", provider COLLATE "C", model COLLATE "C"`,
+      GROUP BY 1, key, team, provider, model
+      ORDER BY 1, key COLLATE "C", team COLLATE "C", provider COLLATE "C", model COLLATE "C"`,
     params,
   );
   return result.rows;

@@ -61,6 +61,7 @@ CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
 const ADDED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["attempts", "INTEGER NOT NULL DEFAULT 0"],
   ["deployment", "TEXT NOT NULL DEFAULT ''"],
+  ["team", "TEXT NOT NULL DEFAULT ''"],
 ];
 
 /**
@@ -134,6 +135,7 @@ function totals(ledger: Ledger, query: UsageQuery): unknown[] {
   const params: Array<string | number> = [query.startMs, query.endMs];
   for (const [column, value] of [
     ["key", query.key],
+    ["team", query.team],
     ["provider", query.provider],
     ["model", query.model],
   ] as const) {
@@ -144,12 +146,12 @@ function totals(ledger: Ledger, query: UsageQuery): unknown[] {
   }
   return ledger.db
     .prepare(
-      `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, key, provider, model,
+      `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, key, team, provider, model,
               COUNT(*) AS requests, SUM(status != 'ok') AS errors,
               SUM(prompt_tokens) AS promptTokens, SUM(completion_tokens) AS completionTokens,
               COALESCE(SUM(cost_usd), 0) AS costUsd, AVG(latency_ms) AS avgLatencyMs
          FROM usage WHERE ${where.join(" AND ")}
-        GROUP BY day, key, provider, model ORDER BY day, key, provider, model`,
+        GROUP BY day, key, team, provider, model ORDER BY day, key, team, provider, model`,
     )
     .all(...params);
 }
