@@ -115,13 +115,13 @@ export function limitStoreContract(name: string, open: OpenLimitStores): void {
       const store = await one();
       const taken = await store.take([rpm("tpm", 1_000, 800)], T0);
       const start = taken.states[0]?.windowStart as number;
-      await store.adjust("tpm", MINUTE, start, -500);
+      await store.adjust([{ key: "tpm", windowMs: MINUTE, windowStart: start, delta: -500 }]);
       expect((await store.take([rpm("tpm", 1_000, 700)], T0)).admitted).toBe(true);
-      await store.adjust("tpm", MINUTE, start, 200);
+      await store.adjust([{ key: "tpm", windowMs: MINUTE, windowStart: start, delta: 200 }]);
       const over = await store.take([rpm("tpm", 1_000, 1)], T0);
       expect(over).toMatchObject({ admitted: false });
       expect(over.states[0]?.remaining).toBe(0);
-      await store.adjust("tpm", MINUTE, start, -5_000);
+      await store.adjust([{ key: "tpm", windowMs: MINUTE, windowStart: start, delta: -5_000 }]);
       expect((await store.take([rpm("tpm", 1_000, 1_000)], T0)).admitted).toBe(true);
     });
 
@@ -129,14 +129,36 @@ export function limitStoreContract(name: string, open: OpenLimitStores): void {
       const store = await one();
       const old = await store.take([rpm("tpm", 100, 100)], T0);
       await store.take([rpm("tpm", 100, 100)], T0 + MINUTE);
-      await store.adjust("tpm", MINUTE, old.states[0]?.windowStart as number, -100);
+      await store.adjust([
+        { key: "tpm", windowMs: MINUTE, windowStart: old.states[0]?.windowStart as number, delta: -100 },
+      ]);
       expect((await store.take([rpm("tpm", 100)], T0 + MINUTE)).admitted).toBe(false);
+    });
+
+    it("settles several counters in one adjust, skipping those nobody took from", async () => {
+      const store = await one();
+      const taken = await store.take(
+        [rpm("tpm-a", 1_000, 600), rpm("tpm-b", 1_000, 600), inFlight("c", 1)],
+        T0,
+      );
+      const start = taken.states[0]?.windowStart as number;
+      await store.adjust([
+        { key: "tpm-a", windowMs: MINUTE, windowStart: start, delta: -500 },
+        { key: "nobody", windowMs: MINUTE, windowStart: start, delta: 7 },
+        { key: "tpm-b", windowMs: MINUTE, windowStart: start, delta: 300 },
+        { key: "c", windowMs: 0, windowStart: 0, delta: -1 },
+      ]);
+      const after = await store.take([rpm("tpm-a", 1_000, 0), rpm("tpm-b", 1_000, 0), inFlight("c", 1)], T0);
+      expect(after.admitted).toBe(true);
+      expect(after.states.map((s) => s.remaining)).toEqual([900, 100, 0]);
+      expect((await store.take([rpm("nobody", 1)], T0)).admitted).toBe(true);
+      await store.adjust([]);
     });
 
     it("does not create a counter by adjusting one nobody took from", async () => {
       const store = await one();
-      await store.adjust("never", MINUTE, T0_MINUTE, 50);
-      await store.adjust("never-in-flight", 0, 0, 5);
+      await store.adjust([{ key: "never", windowMs: MINUTE, windowStart: T0_MINUTE, delta: 50 }]);
+      await store.adjust([{ key: "never-in-flight", windowMs: 0, windowStart: 0, delta: 5 }]);
       expect((await store.take([rpm("never", 1)], T0)).admitted).toBe(true);
       expect((await store.take([inFlight("never-in-flight", 1)], T0)).admitted).toBe(true);
     });
@@ -149,7 +171,7 @@ export function limitStoreContract(name: string, open: OpenLimitStores): void {
       const full = await store.take([inFlight("c", 2)], T0 + 86_400_000);
       expect(full).toMatchObject({ admitted: false, refusedBy: 0 });
       expect(full.retryAfterMs).toBeGreaterThanOrEqual(1);
-      await store.adjust("c", 0, 0, -1);
+      await store.adjust([{ key: "c", windowMs: 0, windowStart: 0, delta: -1 }]);
       const again = await store.take([inFlight("c", 2)], T0 + 86_400_000);
       expect(again.admitted).toBe(true);
       expect(again.states[0]?.remaining).toBe(0);
@@ -160,7 +182,7 @@ export function limitStoreContract(name: string, open: OpenLimitStores): void {
       await store.take([inFlight("c", 1)], T0);
       const refused = await store.take([rpm("r", 5), inFlight("c", 1)], T0);
       expect(refused).toMatchObject({ admitted: false, refusedBy: 1 });
-      await store.adjust("c", 0, 0, -1);
+      await store.adjust([{ key: "c", windowMs: 0, windowStart: 0, delta: -1 }]);
       const admitted = await store.take([rpm("r", 5), inFlight("c", 1)], T0);
       expect(admitted.states.map((s) => s.remaining)).toEqual([4, 0]);
     });
@@ -215,7 +237,7 @@ export function limitStoreContract(name: string, open: OpenLimitStores): void {
           peak = Math.max(peak, inFlightNow);
           await new Promise((resolve) => setTimeout(resolve, i % 3));
           inFlightNow--;
-          await store.adjust("slots", 0, 0, -1);
+          await store.adjust([{ key: "slots", windowMs: 0, windowStart: 0, delta: -1 }]);
         }),
       );
       expect(peak).toBeLessThanOrEqual(5);

@@ -45,15 +45,27 @@ export interface TakeOutcome {
   readonly retryAfterMs: number;
 }
 
+/** A change to one counter's window, made when a call ends. */
+export interface LimitAdjustment {
+  readonly key: string;
+  /** The counter's window length, ms; 0 for a concurrency counter. */
+  readonly windowMs: number;
+  /** The window's start the take landed in (`LimitState.windowStart`); 0 for a concurrency counter. */
+  readonly windowStart: number;
+  /** Units to add, negative to give back. */
+  readonly delta: number;
+}
+
 export interface LimitStore {
   /** Takes `cost` from every counter if each has room for it, atomically; else takes nothing. */
   take(takes: readonly LimitTake[], now: number): Promise<TakeOutcome>;
   /**
-   * Adds `delta` (negative to give back) to the counter's window that started
-   * at `windowStart`: the real token count once a call ends, a failed call's
-   * reservation, or a concurrency slot given back. A window that has ended is
-   * left alone.
+   * Adds each `delta` (negative to give back) to its counter's window that
+   * started at `windowStart`: the real token count once a call ends, a failed
+   * call's reservation, or a concurrency slot given back. A window that has
+   * ended is left alone. One call settles everything a call took (one round
+   * trip on Redis), whatever the number of counters.
    */
-  adjust(key: string, windowMs: number, windowStart: number, delta: number): Promise<void>;
+  adjust(adjustments: readonly LimitAdjustment[]): Promise<void>;
   close(): Promise<void>;
 }

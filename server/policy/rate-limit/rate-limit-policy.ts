@@ -4,7 +4,13 @@ import { type Call, type KeyInfo, requestedModel } from "../../core/call.ts";
 import type { Next, Policy } from "../../core/chain.ts";
 import type { EndHook } from "../../core/end-hooks.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import type { LimitState, LimitStore, LimitTake, TakeOutcome } from "../../state/limit-store.ts";
+import type {
+  LimitAdjustment,
+  LimitState,
+  LimitStore,
+  LimitTake,
+  TakeOutcome,
+} from "../../state/limit-store.ts";
 import { StoreHealth } from "../store-health.ts";
 import { Admission } from "./admission.ts";
 import { LimitTable } from "./limit-table.ts";
@@ -56,32 +62,37 @@ export function rateLimitPolicy(
   const now = options.now ?? Date.now;
 
   const adjustFailed = (error: unknown) => health.failed("adjust", error);
-  const adjust = (key: string, windowMs: number, windowStart: number, delta: number) => {
-    try {
-      store.adjust(key, windowMs, windowStart, delta).then(undefined, adjustFailed);
-    } catch (error) {
-      adjustFailed(error);
-    }
-  };
 
-  /** Registered only on admitted calls, whose `limits` is their Admission. */
+  /**
+   * Registered only on admitted calls, whose `limits` is their Admission.
+   * Everything the call took is settled in one `adjust` (one round trip).
+   */
   const settle: EndHook = (outcome, call) => {
     const admission = call.limits as Admission;
     const takes = admission.takes;
     const from = admission.tokensFrom;
     const to = admission.concurrentFrom;
+    const adjustments: LimitAdjustment[] = [];
     if (to > from) {
       const delta = spentTokens(outcome.usage) - admission.reserved;
       if (delta !== 0) {
         const states = admission.states;
         for (let i = from; i < to; i++) {
           const take = takes[i] as LimitTake;
-          adjust(take.key, take.windowMs, (states[i] as LimitState).windowStart, delta);
+          const windowStart = (states[i] as LimitState).windowStart;
+          adjustments.push({ key: take.key, windowMs: take.windowMs, windowStart, delta });
         }
         admission.adjusted(delta);
       }
     }
-    for (let i = to; i < takes.length; i++) adjust((takes[i] as LimitTake).key, 0, 0, -1);
+    for (let i = to; i < takes.length; i++)
+      adjustments.push({ key: (takes[i] as LimitTake).key, windowMs: 0, windowStart: 0, delta: -1 });
+    if (adjustments.length === 0) return;
+    try {
+      store.adjust(adjustments).then(undefined, adjustFailed);
+    } catch (error) {
+      adjustFailed(error);
+    }
   };
 
   const admissionFor = (call: Call): Admission | undefined => {

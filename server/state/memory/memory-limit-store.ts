@@ -1,4 +1,4 @@
-import type { LimitState, LimitStore, LimitTake, TakeOutcome } from "../limit-store.ts";
+import type { LimitAdjustment, LimitState, LimitStore, LimitTake, TakeOutcome } from "../limit-store.ts";
 
 interface Counter {
   /** Epoch ms the current window started (0 for a concurrency counter). */
@@ -65,10 +65,12 @@ export class MemoryLimitStore implements LimitStore {
     };
   }
 
-  adjust(key: string, windowMs: number, windowStart: number, delta: number): Promise<void> {
-    const counter = this.#counters.get(key);
-    if (counter !== undefined && (windowMs === 0 || counter.windowStart === windowStart)) {
-      counter.used = Math.max(0, counter.used + delta);
+  adjust(adjustments: readonly LimitAdjustment[]): Promise<void> {
+    for (const { key, windowMs, windowStart, delta } of adjustments) {
+      const counter = this.#counters.get(key);
+      if (counter !== undefined && (windowMs === 0 || counter.windowStart === windowStart)) {
+        counter.used = Math.max(0, counter.used + delta);
+      }
     }
     return Promise.resolve();
   }

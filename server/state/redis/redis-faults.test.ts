@@ -79,7 +79,9 @@ describe("Redis stores when Redis fails", () => {
     expect(reserve.ms).toBeLessThan(1_000);
     expect(reserve.error).toMatchObject({ code: "unavailable", retryable: true });
     expect(reserve.error.message).toMatch(/^budget store \(Redis\) is unreachable: /);
-    await expect(limits.adjust("k", 60_000, NOW - 15_000, -1)).rejects.toMatchObject({ code: "unavailable" });
+    await expect(
+      limits.adjust([{ key: "k", windowMs: 60_000, windowStart: NOW - 15_000, delta: -1 }]),
+    ).rejects.toMatchObject({ code: "unavailable" });
     await expect(budgets.get({ scope: "g", period: DAY }, 2)).rejects.toMatchObject({ code: "unavailable" });
     expect(connection.connected).toBe(false);
 

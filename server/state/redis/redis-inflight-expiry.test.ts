@@ -43,7 +43,7 @@ describe("the Redis in-flight counter", () => {
     for (let i = 0; i < 4; i++) {
       const taken = await store.take([two], Date.now());
       expect(taken.admitted).toBe(true);
-      await store.adjust("k", 0, 0, -1);
+      await store.adjust([{ key: "k", windowMs: 0, windowStart: 0, delta: -1 }]);
       await sleep(150);
     }
     // 600 ms later the lost slot is still counted: every take and give-back refreshed the expiry.

@@ -47,15 +47,23 @@ return out
 `;
 
 /**
- * ADJUST. KEYS[1]: the counter. ARGV[1]: delta (negative gives back),
- * ARGV[2]: ttl to refresh (ms), or 0 to keep the window's. A counter that
- * does not exist (its window ended and expired, or nobody took from it) is
- * left alone rather than created; the count never goes below 0.
+ * ADJUST. KEYS[i]: counter i. ARGV, two per counter: delta (negative gives
+ * back), and the ttl to refresh (ms), or 0 to keep the window's. A counter
+ * that does not exist (its window ended and expired, or nobody took from
+ * it) is left alone rather than created; a count never goes below 0.
+ * Returns how many counters were changed.
  */
 export const ADJUST_LUA = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local v = redis.call('INCRBY', KEYS[1], ARGV[1])
-if v < 0 then redis.call('SET', KEYS[1], '0', 'KEEPTTL') end
-if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 1
+local changed = 0
+for i = 1, #KEYS do
+  local k = KEYS[i]
+  if redis.call('EXISTS', k) == 1 then
+    local v = redis.call('INCRBY', k, ARGV[2 * i - 1])
+    if v < 0 then redis.call('SET', k, '0', 'KEEPTTL') end
+    local ttl = tonumber(ARGV[2 * i])
+    if ttl > 0 then redis.call('PEXPIRE', k, ttl) end
+    changed = changed + 1
+  end
+end
+return changed
 `;

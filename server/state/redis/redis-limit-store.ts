@@ -1,4 +1,4 @@
-import type { LimitState, LimitStore, LimitTake, TakeOutcome } from "../limit-store.ts";
+import type { LimitAdjustment, LimitState, LimitStore, LimitTake, TakeOutcome } from "../limit-store.ts";
 import type { RedisConnection } from "./redis-connection.ts";
 import { ADJUST_LUA, TAKE_LUA } from "./redis-limit-scripts.ts";
 
@@ -19,7 +19,7 @@ const STORE = "limit store (Redis)";
 
 interface LimitCommands {
   llmgwLimitTake(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
-  llmgwLimitAdjust(key: string, delta: number, ttlMs: number): Promise<number>;
+  llmgwLimitAdjust(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
 }
 
 /**
@@ -41,7 +41,7 @@ export class RedisLimitStore implements LimitStore {
 
   constructor(connection: RedisConnection, options: RedisLimitStoreOptions = {}) {
     connection.client.defineCommand("llmgwLimitTake", { lua: TAKE_LUA });
-    connection.client.defineCommand("llmgwLimitAdjust", { lua: ADJUST_LUA, numberOfKeys: 1 });
+    connection.client.defineCommand("llmgwLimitAdjust", { lua: ADJUST_LUA });
     this.#connection = connection;
     this.#commands = connection.client as unknown as LimitCommands;
     this.#prefix = options.prefix ?? "llmgw:";
@@ -92,14 +92,19 @@ export class RedisLimitStore implements LimitStore {
     };
   }
 
-  async adjust(key: string, windowMs: number, windowStart: number, delta: number): Promise<void> {
-    wholeUnits(delta, "delta");
+  async adjust(adjustments: readonly LimitAdjustment[]): Promise<void> {
+    const n = adjustments.length;
+    if (n === 0) return;
+    const keysAndArgs: (string | number)[] = new Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      const { key, windowMs, windowStart, delta } = adjustments[i] as LimitAdjustment;
+      wholeUnits(delta, "delta");
+      keysAndArgs[i] = this.#key(key, windowMs, windowStart);
+      keysAndArgs[n + 2 * i] = delta;
+      keysAndArgs[n + 2 * i + 1] = windowMs === 0 ? this.#idleMs : 0;
+    }
     try {
-      await this.#commands.llmgwLimitAdjust(
-        this.#key(key, windowMs, windowStart),
-        delta,
-        windowMs === 0 ? this.#idleMs : 0,
-      );
+      await this.#commands.llmgwLimitAdjust(n, ...keysAndArgs);
     } catch (error) {
       throw this.#connection.unreachable(STORE, error);
     }
