@@ -52,7 +52,7 @@ export async function listBudgets(client: BudgetsClient, call?: CallOptions): Pr
 }
 
 /**
- * Sets the caps of one scope for one period, until the gateway restarts, and
+ * Sets the caps of one scope for one period (on every replica, with Redis), and
  * returns that scope's budgets. Admin keys only.
  *
  * @example

@@ -30,8 +30,9 @@ import type { LimitStore } from "./state/limit-store.ts";
 import { MemoryLimitStore } from "./state/memory/memory-limit-store.ts";
 import { PostgresKeyStore } from "./state/postgres/postgres-key-store.ts";
 import { PostgresLedger } from "./state/postgres/postgres-ledger.ts";
-import { KeyChangeNotices } from "./state/redis/key-change-notices.ts";
+import { ChangeNotices } from "./state/redis/change-notices.ts";
 import { openRedis } from "./state/redis/open-redis.ts";
+import { RedisBudgetCaps } from "./state/redis/redis-budget-caps.ts";
 import { RedisBudgetStore } from "./state/redis/redis-budget-store.ts";
 import { RedisLimitStore } from "./state/redis/redis-limit-store.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
@@ -130,7 +131,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const keyNotices =
     redis === undefined
       ? undefined
-      : new KeyChangeNotices(redis, prefix ?? "llmgw:", () => {
+      : new ChangeNotices(redis, `${prefix ?? "llmgw:"}keys:changed`, () => {
           storedKeys
             .reloadSoon()
             .catch((error: unknown) => log.error({ err: error }, "reloading the stored keys failed"));
@@ -152,6 +153,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     metrics,
     log,
     store: redis === undefined ? undefined : new RedisBudgetStore(redis, { prefix }),
+    caps: redis === undefined ? undefined : new RedisBudgetCaps(redis, prefix),
     onDegraded: (d) => {
       degraded.budgets = d;
     },

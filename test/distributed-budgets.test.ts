@@ -25,7 +25,7 @@ const WORST = 0.15;
 const RACE = 50;
 /** 10 completion tokens, slow enough that all 50 calls overlap. */
 const PRICED = { tokens: 10, itl_ms: 20 };
-const NAMES = ["rest-racer", "rpc-racer", "faults"] as const;
+const NAMES = ["rest-racer", "rpc-racer", "capped", "faults"] as const;
 const secretOf = (name: string) => `sk-dist-${name}-0123456789`;
 
 const budgets = (failOpen: boolean) => (mockUrl: string) => ({
@@ -147,6 +147,32 @@ describe("budgets on Redis, over two replicas", () => {
       expect(error.findDetails(ErrorDetailSchema)[0]?.code).toBe("budget_exhausted");
     }
     await expectSettledWithinCap("rpc-racer");
+  });
+
+  it("holds a cap set with SetBudget on one replica on the other within a second, and on a replica started afterwards", async () => {
+    const control = a.running.services.budgets;
+    if (control === undefined) throw new Error("budgets are configured");
+    const limitOn = async (gw: Replica) => (await budgetOf("capped", gw)).cap;
+    expect(await limitOn(b)).toBe(CAP);
+    const setAt = Date.now();
+    await control.set("key:capped", "day", { usd: WORST });
+    await eventually(async () => (await limitOn(b)) === WORST);
+    expect(Date.now() - setAt).toBeLessThan(1_000);
+    // Enforced there too: one $0.15 call fits the new cap, the next does not.
+    await restChat(b, "capped");
+    await eventually(async () => (await budgetOf("capped", b)).reserved === 0);
+    await expect(restChat(b, "capped")).rejects.toMatchObject({ status: 429, code: "budget_exhausted" });
+    const late = await startReplica(redis, budgets(false));
+    try {
+      expect(await limitOn(late)).toBe(WORST);
+    } finally {
+      await late.close();
+    }
+    // A removal travels the same way: the key has no day budget left on the other replica either.
+    await control.set("key:capped", "day", {});
+    await eventually(
+      async () => (await b.running.services.budgets?.forPayer({ name: "capped", team: "" }))?.length === 0,
+    );
   });
 });
 

@@ -459,8 +459,9 @@ export declare const BudgetService: GenService<{
   },
   /**
    * SetBudget sets, replaces or removes the caps of one scope and period.
-   * The change holds until the gateway restarts (the config file is not
-   * written). Admin keys only.
+   * Embedded, the change holds until the gateway restarts (the config file
+   * is not written); with Redis, every replica applies it, and it lasts as
+   * long as Redis keeps its data. Admin keys only.
    *
    * @generated from rpc llmgw.v1.BudgetService.SetBudget
    */

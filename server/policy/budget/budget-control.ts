@@ -1,6 +1,7 @@
 import type { BudgetPeriod } from "../../config/budgets-schema.ts";
+import type { BudgetCapStore } from "../../state/budget-cap-store.ts";
 import type { BudgetStore } from "../../state/budget-store.ts";
-import { type BudgetLimit, type BudgetLimits, MICRO_USD, type Payer } from "./budget-limits.ts";
+import { type BudgetLimit, type BudgetLimits, checkScope, MICRO_USD, type Payer } from "./budget-limits.ts";
 import type { PeriodClock } from "./budget-period.ts";
 
 /** One budget's standing in its current period, in USD or tokens. */
@@ -31,11 +32,24 @@ export class BudgetControl {
   readonly #clock: PeriodClock;
   readonly #payers: readonly Payer[];
 
-  constructor(store: BudgetStore, limits: BudgetLimits, clock: PeriodClock, payers: readonly Payer[]) {
+  readonly #caps: BudgetCapStore | undefined;
+
+  /**
+   * With `caps` (distributed), a change is stored there and every replica
+   * applies it; without, it holds on this process only.
+   */
+  constructor(
+    store: BudgetStore,
+    limits: BudgetLimits,
+    clock: PeriodClock,
+    payers: readonly Payer[],
+    caps?: BudgetCapStore,
+  ) {
     this.#store = store;
     this.#limits = limits;
     this.#clock = clock;
     this.#payers = payers;
+    this.#caps = caps;
   }
 
   /** A configured key by name, with its team; undefined for a name no key has. */
@@ -43,12 +57,18 @@ export class BudgetControl {
     return this.#payers.find((p) => p.name === name);
   }
 
-  /** Replaces one scope's caps for one period (see BudgetLimits.set) and returns that scope's budgets. */
+  /**
+   * Replaces one scope's caps for one period (see BudgetLimits.set) and
+   * returns that scope's budgets. Distributed, every replica applies it.
+   */
   async set(
     scope: string,
     period: BudgetPeriod,
     caps: { usd?: number; tokens?: number },
   ): Promise<BudgetView[]> {
+    checkScope(scope);
+    // Shared first: a change that could not be stored is refused (unavailable), not applied here alone.
+    await this.#caps?.put({ scope, period, ...caps });
     this.#limits.set(scope, period, caps);
     return (await this.list()).filter((view) => view.scope === scope);
   }

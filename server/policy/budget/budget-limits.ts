@@ -80,15 +80,15 @@ export class BudgetLimits {
       if (caps.usd !== undefined || caps.tokens !== undefined) kept.push({ period, ...caps });
       return kept;
     };
+    checkScope(scope);
     if (scope === "global") this.#config = { ...c, global: update(c.global) };
-    else if (scope.startsWith("key:") && scope.length > 4) {
+    else if (scope.startsWith("key:")) {
       const name = scope.slice(4);
       this.#config = { ...c, keys: { ...c.keys, [name]: update(c.keys[name] ?? c.per_key) } };
-    } else if (scope.startsWith("team:") && scope.length > 5) {
+    } else {
       const team = scope.slice(5);
       this.#config = { ...c, teams: { ...c.teams, [team]: update(c.teams[team] ?? []) } };
-    } else
-      throw invalidRequest(`a budget scope is key:<name>, team:<team> or global, not "${scope}"`, "scope");
+    }
     this.#byPayer.clear();
     this.#byKey = new WeakMap();
   }
@@ -106,6 +106,16 @@ export class BudgetLimits {
     push(out, c.global, "global", "global", "global");
     return out;
   }
+}
+
+/** Throws `invalid_request` unless the scope is `key:<name>`, `team:<team>` or `global`. */
+export function checkScope(scope: string): void {
+  const ok =
+    scope === "global" ||
+    (scope.startsWith("key:") && scope.length > 4) ||
+    (scope.startsWith("team:") && scope.length > 5);
+  if (!ok)
+    throw invalidRequest(`a budget scope is key:<name>, team:<team> or global, not "${scope}"`, "scope");
 }
 
 function push(

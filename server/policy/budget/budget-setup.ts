@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../../config/schema.ts";
 import type { Policy } from "../../core/chain.ts";
+import type { BudgetCapStore } from "../../state/budget-cap-store.ts";
 import type { BudgetStore } from "../../state/budget-store.ts";
 import type { LedgerSink } from "../../state/ledger-sink.ts";
 import { MemoryBudgetStore } from "../../state/memory/memory-budget-store.ts";
@@ -38,6 +39,8 @@ export interface BudgetsDeps {
   readonly store?: BudgetStore;
   /** Told when the store starts failing (true) and answers again (false), for the degraded gauge. */
   readonly onDegraded?: (degraded: boolean) => void;
+  /** Runtime cap changes shared by every replica (Redis), applied at start and whenever one is made. */
+  readonly caps?: BudgetCapStore;
 }
 
 /**
@@ -70,15 +73,39 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
     onDegraded: deps.onDegraded,
   });
   const payers = config.keys.map((k) => ({ name: k.name, team: k.team ?? "" }));
+  const caps = deps.caps;
+  if (caps !== undefined) {
+    // Unreadable now (Redis down), the subscription reads them once it is up.
+    await applyCaps(caps, limits).catch((error: unknown) =>
+      deps.log.warn({ err: error }, "the budget caps set at runtime cannot be read yet"),
+    );
+    caps.subscribe(() => {
+      applyCaps(caps, limits).catch((error: unknown) =>
+        deps.log.error({ err: error }, "reading the budget caps other replicas set failed"),
+      );
+    });
+  }
   return {
     policy,
-    control: new BudgetControl(store, limits, clock, payers),
+    control: new BudgetControl(store, limits, clock, payers, caps),
     store,
     async close() {
       await webhook?.close();
+      await caps?.close();
       await store.close();
     },
   };
+}
+
+/** Applies every shared cap change on top of the config's (each one replaces its scope and period: idempotent). */
+async function applyCaps(caps: BudgetCapStore, limits: BudgetLimits): Promise<void> {
+  for (const change of await caps.list()) {
+    const values = {
+      ...(change.usd === undefined ? {} : { usd: change.usd }),
+      ...(change.tokens === undefined ? {} : { tokens: change.tokens }),
+    };
+    limits.set(change.scope, change.period, values);
+  }
 }
 
 /** The embedded store, holding this period's spend as the ledger recorded it. */
