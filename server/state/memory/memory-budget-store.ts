@@ -29,6 +29,11 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   reserve(reservations: readonly BudgetReservation[]): Promise<ReserveOutcome> {
+    return Promise.resolve(this.reserveNow(reservations));
+  }
+
+  /** `reserve`, synchronously. */
+  reserveNow(reservations: readonly BudgetReservation[]): ReserveOutcome {
     const standings = reservations.map((r) => this.#standing(r));
     // Held one by one and rolled back on a refusal, so a budget named twice counts against itself.
     let refusedBy = -1;
@@ -44,11 +49,11 @@ export class MemoryBudgetStore implements BudgetStore {
       }
       s.reserved += amount;
     }
-    return Promise.resolve({
+    return {
       admitted: refusedBy === -1,
       refusedBy,
       states: reservations.map((r, i) => state(r, standings[i] as Standing, r.cap)),
-    });
+    };
   }
 
   settle(settlements: readonly BudgetSettlement[]): Promise<BudgetState[]> {

@@ -66,13 +66,18 @@ export class MemoryLimitStore implements LimitStore {
   }
 
   adjust(adjustments: readonly LimitAdjustment[]): Promise<void> {
+    this.adjustNow(adjustments);
+    return Promise.resolve();
+  }
+
+  /** `adjust`, synchronously. */
+  adjustNow(adjustments: readonly LimitAdjustment[]): void {
     for (const { key, windowMs, windowStart, delta } of adjustments) {
       const counter = this.#counters.get(key);
       if (counter !== undefined && (windowMs === 0 || counter.windowStart === windowStart)) {
         counter.used = Math.max(0, counter.used + delta);
       }
     }
-    return Promise.resolve();
   }
 
   close(): Promise<void> {

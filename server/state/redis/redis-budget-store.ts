@@ -56,52 +56,55 @@ export class RedisBudgetStore implements BudgetStore {
   }
 
   async reserve(reservations: readonly BudgetReservation[]): Promise<ReserveOutcome> {
-    const n = reservations.length;
-    const keysAndArgs: (string | number)[] = new Array(n * 3 + 1);
-    keysAndArgs[n] = this.#retainMs;
-    for (let i = 0; i < n; i++) {
-      const r = reservations[i] as BudgetReservation;
-      keysAndArgs[i] = this.#key(r);
-      keysAndArgs[n + 1 + 2 * i] = toMicros(r.amount);
-      keysAndArgs[n + 2 + 2 * i] = toMicros(r.cap);
-    }
+    const encoded = this.encodeReserve(reservations);
     let reply: number[];
     try {
-      reply = await this.#commands.llmgwBudgetReserve(n, ...keysAndArgs);
+      reply = await this.#commands.llmgwBudgetReserve(reservations.length, ...encoded.keys, ...encoded.args);
     } catch (error) {
       throw this.#connection.unreachable(STORE, error);
     }
-    const states: BudgetState[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = reservations[i] as BudgetReservation;
-      states[i] = state(r, reply[2 * i + 1] as number, reply[2 * i + 2] as number, r.cap);
-    }
-    const refusedBy = reply[0] as number;
-    return { admitted: refusedBy === -1, refusedBy, states };
+    return decodeReserve(reservations, reply, 0);
   }
 
   async settle(settlements: readonly BudgetSettlement[]): Promise<BudgetState[]> {
-    const n = settlements.length;
-    const keysAndArgs: (string | number)[] = new Array(n * 3 + 1);
-    keysAndArgs[n] = this.#retainMs;
-    for (let i = 0; i < n; i++) {
-      const s = settlements[i] as BudgetSettlement;
-      keysAndArgs[i] = this.#key(s);
-      keysAndArgs[n + 1 + 2 * i] = String(-toMicros(s.reserved));
-      keysAndArgs[n + 2 + 2 * i] = toMicros(s.actual);
-    }
+    const encoded = this.encodeSettle(settlements);
     let reply: number[];
     try {
-      reply = await this.#commands.llmgwBudgetSettle(n, ...keysAndArgs);
+      reply = await this.#commands.llmgwBudgetSettle(settlements.length, ...encoded.keys, ...encoded.args);
     } catch (error) {
       throw this.#connection.unreachable(STORE, error);
     }
-    const states: BudgetState[] = new Array(n);
+    return decodeSettle(settlements, reply, 0);
+  }
+
+  /** Reservations' keys and arguments as budget_reserve reads them (the ttl first). */
+  encodeReserve(reservations: readonly BudgetReservation[]): Encoded {
+    const n = reservations.length;
+    const keys: string[] = new Array(n);
+    const args: (string | number)[] = new Array(n * 2 + 1);
+    args[0] = this.#retainMs;
+    for (let i = 0; i < n; i++) {
+      const r = reservations[i] as BudgetReservation;
+      keys[i] = this.#key(r);
+      args[1 + 2 * i] = toMicros(r.amount);
+      args[2 + 2 * i] = toMicros(r.cap);
+    }
+    return { keys, args };
+  }
+
+  /** Settlements' keys and arguments as budget_settle reads them (the ttl first). */
+  encodeSettle(settlements: readonly BudgetSettlement[]): Encoded {
+    const n = settlements.length;
+    const keys: string[] = new Array(n);
+    const args: (string | number)[] = new Array(n * 2 + 1);
+    args[0] = this.#retainMs;
     for (let i = 0; i < n; i++) {
       const s = settlements[i] as BudgetSettlement;
-      states[i] = state(s, reply[2 * i] as number, reply[2 * i + 1] as number, s.cap);
+      keys[i] = this.#key(s);
+      args[1 + 2 * i] = String(-toMicros(s.reserved));
+      args[2 + 2 * i] = toMicros(s.actual);
     }
-    return states;
+    return { keys, args };
   }
 
   async get(counter: BudgetCounter, cap: number): Promise<BudgetState> {
@@ -122,6 +125,42 @@ export class RedisBudgetStore implements BudgetStore {
   #key(counter: BudgetCounter): string {
     return `${this.#prefix}budget:${counter.period}:${counter.scope}`;
   }
+}
+
+/** Keys and arguments for one of the budget scripts. */
+export interface Encoded {
+  readonly keys: string[];
+  readonly args: (string | number)[];
+}
+
+/** budget_reserve's reply, from `offset` (refusedBy, then spent and reserved per budget), as a ReserveOutcome. */
+export function decodeReserve(
+  reservations: readonly BudgetReservation[],
+  reply: readonly number[],
+  offset: number,
+): ReserveOutcome {
+  const n = reservations.length;
+  const states: BudgetState[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = reservations[i] as BudgetReservation;
+    states[i] = state(r, reply[offset + 2 * i + 1] as number, reply[offset + 2 * i + 2] as number, r.cap);
+  }
+  const refusedBy = reply[offset] as number;
+  return { admitted: refusedBy === -1, refusedBy, states };
+}
+
+/** budget_settle's reply, from `offset` (spent and reserved per budget), as the budgets' states. */
+export function decodeSettle(
+  settlements: readonly BudgetSettlement[],
+  reply: readonly number[],
+  offset: number,
+): BudgetState[] {
+  const states: BudgetState[] = new Array(settlements.length);
+  for (let i = 0; i < settlements.length; i++) {
+    const s = settlements[i] as BudgetSettlement;
+    states[i] = state(s, reply[offset + 2 * i] as number, reply[offset + 2 * i + 1] as number, s.cap);
+  }
+  return states;
 }
 
 function state(

@@ -50,64 +50,58 @@ export class RedisLimitStore implements LimitStore {
   }
 
   async take(takes: readonly LimitTake[], now: number): Promise<TakeOutcome> {
+    const encoded = this.encodeTake(takes, now);
+    let reply: number[];
+    try {
+      reply = await this.#commands.llmgwLimitTake(takes.length, ...encoded.keys, ...encoded.args);
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+    return decodeTake(takes, encoded.starts, now, reply, 0);
+  }
+
+  async adjust(adjustments: readonly LimitAdjustment[]): Promise<void> {
+    if (adjustments.length === 0) return;
+    const encoded = this.encodeAdjust(adjustments);
+    try {
+      await this.#commands.llmgwLimitAdjust(adjustments.length, ...encoded.keys, ...encoded.args);
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+  }
+
+  /** A take's keys and arguments as limit_take reads them, and the window each lands in. */
+  encodeTake(takes: readonly LimitTake[], now: number): EncodedTake {
     const n = takes.length;
-    const keysAndArgs: (string | number)[] = new Array(n * 4);
+    const keys: string[] = new Array(n);
+    const args: number[] = new Array(n * 3);
     const starts: number[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const take = takes[i] as LimitTake;
       wholeUnits(take.cost, "cost");
       const start = take.windowMs === 0 ? 0 : now - (now % take.windowMs);
       starts[i] = start;
-      keysAndArgs[i] = this.#key(take.key, take.windowMs, start);
-      keysAndArgs[n + 3 * i] = take.cost;
-      keysAndArgs[n + 3 * i + 1] = take.limit;
-      keysAndArgs[n + 3 * i + 2] =
-        take.windowMs === 0 ? this.#idleMs : start + take.windowMs - now + this.#marginMs;
+      keys[i] = this.#key(take.key, take.windowMs, start);
+      args[3 * i] = take.cost;
+      args[3 * i + 1] = take.limit;
+      args[3 * i + 2] = take.windowMs === 0 ? this.#idleMs : start + take.windowMs - now + this.#marginMs;
     }
-    let reply: number[];
-    try {
-      reply = await this.#commands.llmgwLimitTake(n, ...keysAndArgs);
-    } catch (error) {
-      throw this.#connection.unreachable(STORE, error);
-    }
-    const refusedBy = reply[0] as number;
-    const states: LimitState[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const take = takes[i] as LimitTake;
-      const start = starts[i] as number;
-      states[i] = {
-        key: take.key,
-        limit: take.limit,
-        remaining: Math.max(0, take.limit - (reply[i + 1] as number)),
-        resetMs: take.windowMs === 0 ? 0 : start + take.windowMs - now,
-        windowStart: start,
-      };
-    }
-    const refused = refusedBy === -1 ? undefined : (states[refusedBy] as LimitState);
-    return {
-      admitted: refused === undefined,
-      states,
-      refusedBy,
-      retryAfterMs: refused === undefined ? 0 : Math.max(refused.resetMs, 1),
-    };
+    return { keys, args, starts };
   }
 
-  async adjust(adjustments: readonly LimitAdjustment[]): Promise<void> {
+  /** Adjustments' keys and arguments as limit_adjust reads them. */
+  encodeAdjust(adjustments: readonly LimitAdjustment[]): { keys: string[]; args: number[] } {
     const n = adjustments.length;
-    if (n === 0) return;
-    const keysAndArgs: (string | number)[] = new Array(n * 3);
+    const keys: string[] = new Array(n);
+    const args: number[] = new Array(n * 2);
     for (let i = 0; i < n; i++) {
       const { key, windowMs, windowStart, delta } = adjustments[i] as LimitAdjustment;
       wholeUnits(delta, "delta");
-      keysAndArgs[i] = this.#key(key, windowMs, windowStart);
-      keysAndArgs[n + 2 * i] = delta;
-      keysAndArgs[n + 2 * i + 1] = windowMs === 0 ? this.#idleMs : 0;
+      keys[i] = this.#key(key, windowMs, windowStart);
+      args[2 * i] = delta;
+      args[2 * i + 1] = windowMs === 0 ? this.#idleMs : 0;
     }
-    try {
-      await this.#commands.llmgwLimitAdjust(n, ...keysAndArgs);
-    } catch (error) {
-      throw this.#connection.unreachable(STORE, error);
-    }
+    return { keys, args };
   }
 
   /** Nothing of its own to close: the connection belongs to whoever opened it. */
@@ -120,6 +114,45 @@ export class RedisLimitStore implements LimitStore {
       ? `${this.#prefix}limit:inflight:${key}`
       : `${this.#prefix}limit:${windowMs}:${windowStart}:${key}`;
   }
+}
+
+/** A take as limit_take reads it. */
+export interface EncodedTake {
+  readonly keys: string[];
+  readonly args: number[];
+  /** The window's start each take lands in. */
+  readonly starts: number[];
+}
+
+/** limit_take's reply, from `offset` (refusedBy, then one count per take), as a TakeOutcome. */
+export function decodeTake(
+  takes: readonly LimitTake[],
+  starts: readonly number[],
+  now: number,
+  reply: readonly number[],
+  offset: number,
+): TakeOutcome {
+  const n = takes.length;
+  const refusedBy = reply[offset] as number;
+  const states: LimitState[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const take = takes[i] as LimitTake;
+    const start = starts[i] as number;
+    states[i] = {
+      key: take.key,
+      limit: take.limit,
+      remaining: Math.max(0, take.limit - (reply[offset + i + 1] as number)),
+      resetMs: take.windowMs === 0 ? 0 : start + take.windowMs - now,
+      windowStart: start,
+    };
+  }
+  const refused = refusedBy === -1 ? undefined : (states[refusedBy] as LimitState);
+  return {
+    admitted: refused === undefined,
+    states,
+    refusedBy,
+    retryAfterMs: refused === undefined ? 0 : Math.max(refused.resetMs, 1),
+  };
 }
 
 /** INCRBY counts integers; a fractional cost is a caller's bug, not something to round silently. */

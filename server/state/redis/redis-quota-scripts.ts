@@ -1,0 +1,49 @@
+import { BUDGET_RESERVE_FN, BUDGET_SETTLE_FN } from "./redis-budget-scripts.ts";
+import { LIMIT_ADJUST_FN, LIMIT_TAKE_FN } from "./redis-limit-scripts.ts";
+
+/**
+ * The quota store's Lua: a call's rate-limit take and budget reservation in
+ * one script, and its settlement in another, so that a call costs one round
+ * trip at admission and one when it ends. The halves are the limit and
+ * budget stores' own functions. KEYS: the n limit counters, then the
+ * budgets. ARGV[1]: n; then the limit arguments (3n for a take, 2n for an
+ * adjustment), then the budget arguments (a ttl first).
+ */
+const SLICES = `
+local n = tonumber(ARGV[1])
+local per = tonumber(ARGV[2])
+local lk, la, bk, ba = {}, {}, {}, {}
+for i = 1, n do lk[i] = KEYS[i] end
+for i = n + 1, #KEYS do bk[#bk + 1] = KEYS[i] end
+for i = 1, per * n do la[i] = ARGV[2 + i] end
+for i = per * n + 3, #ARGV do ba[#ba + 1] = ARGV[i] end
+`;
+
+/**
+ * ADMIT. All or nothing across both halves: the take is checked first, and
+ * when it refuses the budgets are not read (their part of the reply is
+ * { -2 }); when a budget refuses, nothing is taken.
+ * Returns limit_take's reply, then budget_reserve's (or -2).
+ */
+export const ADMIT_LUA = `${LIMIT_TAKE_FN}${BUDGET_RESERVE_FN}${SLICES}
+local out = {}
+local refused, take = limit_take(lk, la, out)
+if refused ~= -1 then
+  out[#out + 1] = -2
+  return out
+end
+local over, hold = budget_reserve(bk, ba, out)
+if over == -1 then
+  take()
+  hold()
+end
+return out
+`;
+
+/** SETTLE. Adjusts the limit counters, then settles the budgets. Returns budget_settle's reply. */
+export const SETTLE_ALL_LUA = `${LIMIT_ADJUST_FN}${BUDGET_SETTLE_FN}${SLICES}
+limit_adjust(lk, la)
+local out = {}
+if #bk > 0 then budget_settle(bk, ba, out) end
+return out
+`;

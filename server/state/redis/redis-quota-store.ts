@@ -1,0 +1,87 @@
+import type { BudgetReservation, BudgetSettlement, BudgetState } from "../budget-store.ts";
+import type { LimitAdjustment, LimitTake } from "../limit-store.ts";
+import { NOT_RESERVED, type QuotaOutcome, type QuotaStore } from "../quota-store.ts";
+import { decodeReserve, decodeSettle, type RedisBudgetStore } from "./redis-budget-store.ts";
+import type { RedisConnection } from "./redis-connection.ts";
+import { decodeTake, type RedisLimitStore } from "./redis-limit-store.ts";
+import { ADMIT_LUA, SETTLE_ALL_LUA } from "./redis-quota-scripts.ts";
+
+const STORE = "quota store (Redis)";
+
+interface QuotaCommands {
+  llmgwQuotaAdmit(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
+  llmgwQuotaSettle(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
+}
+
+/**
+ * Rate limits and budgets on one Redis, a call's admission in one script
+ * and its settlement in another (redis-quota-scripts.ts): one round trip
+ * each, however many counters and budgets apply. The keys and arguments are
+ * the limit and budget stores' own encodings, so the counters are the same
+ * ones those stores (and BudgetService's reads) see.
+ */
+export class RedisQuotaStore implements QuotaStore {
+  readonly #connection: RedisConnection;
+  readonly #commands: QuotaCommands;
+  readonly #limits: RedisLimitStore;
+  readonly #budgets: RedisBudgetStore;
+
+  constructor(connection: RedisConnection, limits: RedisLimitStore, budgets: RedisBudgetStore) {
+    connection.client.defineCommand("llmgwQuotaAdmit", { lua: ADMIT_LUA });
+    connection.client.defineCommand("llmgwQuotaSettle", { lua: SETTLE_ALL_LUA });
+    this.#connection = connection;
+    this.#commands = connection.client as unknown as QuotaCommands;
+    this.#limits = limits;
+    this.#budgets = budgets;
+  }
+
+  async admit(
+    takes: readonly LimitTake[],
+    now: number,
+    reservations: readonly BudgetReservation[],
+  ): Promise<QuotaOutcome> {
+    const take = this.#limits.encodeTake(takes, now);
+    const hold = this.#budgets.encodeReserve(reservations);
+    let reply: number[];
+    try {
+      reply = await this.#commands.llmgwQuotaAdmit(
+        take.keys.length + hold.keys.length,
+        ...take.keys,
+        ...hold.keys,
+        takes.length,
+        3,
+        ...take.args,
+        ...hold.args,
+      );
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+    const taken = decodeTake(takes, take.starts, now, reply, 0);
+    const offset = takes.length + 1;
+    const reserved = reply[offset] === -2 ? NOT_RESERVED : decodeReserve(reservations, reply, offset);
+    return { taken, reserved };
+  }
+
+  async settle(
+    adjustments: readonly LimitAdjustment[],
+    settlements: readonly BudgetSettlement[],
+  ): Promise<BudgetState[]> {
+    const adjust = this.#limits.encodeAdjust(adjustments);
+    const settle = this.#budgets.encodeSettle(settlements);
+    let reply: number[];
+    try {
+      reply = await this.#commands.llmgwQuotaSettle(
+        adjust.keys.length + settle.keys.length,
+        ...adjust.keys,
+        ...settle.keys,
+        adjustments.length,
+        2,
+        ...adjust.args,
+        ...settle.args,
+      );
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+    return decodeSettle(settlements, reply, 0);
+  }
+}
