@@ -306,6 +306,30 @@ describe("the Responses API surface", () => {
       expect(last?.type).toBe("response.incomplete");
     });
 
+    it("sends reasoning effort, text.format and the sampling settings upstream in chat completions' names", async () => {
+      await client.responses.create({
+        model: "mock-small",
+        input: "Give me JSON",
+        reasoning: { effort: "low" },
+        text: { format: { type: "json_schema", name: "answer", schema: { type: "object" }, strict: true } },
+        temperature: 0.2,
+        top_p: 0.5,
+        user: "end-user-1",
+        parallel_tool_calls: false,
+        store: false,
+      });
+      expect(lastUpstream(gw).body).toMatchObject({
+        reasoning_effort: "low",
+        response_format: {
+          type: "json_schema",
+          json_schema: { name: "answer", schema: { type: "object" }, strict: true },
+        },
+        temperature: 0.2,
+        top_p: 0.5,
+        user: "end-user-1",
+      });
+    });
+
     it("refuses a built-in tool it cannot run, naming it", async () => {
       await expect(
         client.responses.create({ model: "mock-small", input: "news?", tools: [{ type: "web_search" }] }),
