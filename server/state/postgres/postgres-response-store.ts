@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { ResponseStore, StoredResponse } from "../response-store.ts";
+import { createSchema } from "./pg-transaction.ts";
 
 /** Requests wait on it (a continued conversation reads, a stored one writes), so a few connections. */
 const POOL_SIZE = 4;
@@ -85,28 +86,10 @@ export class PostgresResponseStore implements ResponseStore {
   }
 
   #schema(): Promise<void> {
-    this.#ready ??= this.#createSchema().catch((error: unknown) => {
+    this.#ready ??= createSchema(this.#pool, SCHEMA_LOCK, SCHEMA).catch((error: unknown) => {
       this.#ready = undefined;
       throw error;
     });
     return this.#ready;
-  }
-
-  async #createSchema(): Promise<void> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-      await client.query(SCHEMA);
-      await client.query("COMMIT");
-      client.release();
-    } catch (error) {
-      const broken = await client.query("ROLLBACK").then(
-        () => false,
-        () => true,
-      );
-      client.release(broken ? (error as Error) : undefined);
-      throw error;
-    }
   }
 }
