@@ -4,6 +4,7 @@ import type { Call } from "../../../core/call.ts";
 import { GatewayError } from "../../../errors/gateway-error.ts";
 import type { SseWriter } from "../../../http/sse-writer.ts";
 import type { EventSink, EventStream } from "../../../providers/event-stream.ts";
+import { SseFlow } from "../../sse-flow.ts";
 import type { ResponseEvents } from "./response-events.ts";
 
 /**
@@ -27,15 +28,13 @@ export function sendResponseEvents(
 }
 
 class ResponsesSink implements EventSink {
-  readonly #events: EventStream;
+  readonly #flow: SseFlow;
   readonly #call: Call;
   readonly #renderer: ResponseEvents;
   readonly #sse: SseWriter;
   readonly #persist: ((response: JsonObject) => Promise<void>) | undefined;
   readonly #done: () => void;
   #usage: StreamResponse | undefined;
-  #waiting = false;
-  #ended = false;
 
   constructor(
     events: EventStream,
@@ -45,7 +44,7 @@ class ResponsesSink implements EventSink {
     persist: ((response: JsonObject) => Promise<void>) | undefined,
     done: () => void,
   ) {
-    this.#events = events;
+    this.#flow = new SseFlow(events, sse);
     this.#call = call;
     this.#renderer = renderer;
     this.#sse = sse;
@@ -59,13 +58,7 @@ class ResponsesSink implements EventSink {
   }
 
   flush(): void {
-    if (this.#sse.flush() || this.#waiting) return;
-    this.#waiting = true;
-    this.#events.pause();
-    void this.#sse.writable().then(() => {
-      this.#waiting = false;
-      if (!this.#ended) this.#events.resume();
-    });
+    this.#flow.flush();
   }
 
   end(): void {
@@ -85,7 +78,7 @@ class ResponsesSink implements EventSink {
       this.#close();
       return;
     }
-    this.#ended = true;
+    this.#flow.ended = true;
     this.#persist(response).then(
       () => {
         this.#renderer.complete(response);
@@ -99,14 +92,14 @@ class ResponsesSink implements EventSink {
   }
 
   fail(error: GatewayError): void {
-    if (this.#ended) return;
+    if (this.#flow.ended) return;
     this.#renderer.fail(error);
     this.#close();
   }
 
   #close(): void {
-    if (this.#ended) return;
-    this.#ended = true;
+    if (this.#flow.ended) return;
+    this.#flow.ended = true;
     this.#finish();
   }
 
