@@ -30,6 +30,7 @@ import type { LimitStore } from "./state/limit-store.ts";
 import { MemoryLimitStore } from "./state/memory/memory-limit-store.ts";
 import { PostgresKeyStore } from "./state/postgres/postgres-key-store.ts";
 import { PostgresLedger } from "./state/postgres/postgres-ledger.ts";
+import { PostgresResponseStore } from "./state/postgres/postgres-response-store.ts";
 import { ChangeNotices } from "./state/redis/change-notices.ts";
 import { openRedis } from "./state/redis/open-redis.ts";
 import { RedisBudgetCaps } from "./state/redis/redis-budget-caps.ts";
@@ -37,6 +38,7 @@ import { RedisBudgetStore } from "./state/redis/redis-budget-store.ts";
 import { RedisLimitStore } from "./state/redis/redis-limit-store.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
+import { SqliteResponseStore } from "./state/sqlite/sqlite-response-store.ts";
 import { Metrics } from "./telemetry/metrics.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
 
@@ -119,6 +121,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         "Add `keys:` to the config or pass --api-key (or create a key with KeysService.CreateKey).",
     );
   }
+  // Stored Responses API answers live beside the keys: the ledger's SQLite file, or PostgreSQL when set.
+  const responseStore = config.postgres
+    ? new PostgresResponseStore(config.postgres.url, (error) =>
+        log.warn({ err: error }, "response store connection lost"),
+      )
+    : new SqliteResponseStore(config.usage.path);
   const onLedgerError = (error: unknown) => log.error({ err: error }, "usage ledger write failed");
   const ledger = config.postgres
     ? new PostgresLedger(config.postgres.url, config.usage.flush_interval_ms, onLedgerError)
@@ -196,6 +204,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     routing: routingControl,
     readiness: new Readiness(adapters),
     metrics,
+    responses: responseStore,
     budgets: budgets?.control,
   };
   const handler = createRequestHandler(services, {
@@ -225,6 +234,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await budgets?.close();
       await ledger.close();
       await keyStore.close();
+      await responseStore.close();
       await limitStore.close();
       await keyNotices?.close();
       await redis?.close();

@@ -1,6 +1,7 @@
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import type { BudgetControl } from "../policy/budget/budget-control.ts";
 import type { ModelCatalog } from "../routing/model-router.ts";
+import type { ResponseStore } from "../state/response-store.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { Pipeline } from "./end-runner.ts";
 import type { InFlight } from "./in-flight.ts";
@@ -28,6 +29,11 @@ export interface GatewayServices {
   readonly routing: RoutingControl;
   readonly readiness: Readiness;
   readonly metrics: Metrics;
+  /** Stored Responses API answers, for `previous_response_id` and `/v1/responses/{id}`. */
+  readonly responses: StoredResponses;
   /** Budgets' standing, when budgets are configured. */
   readonly budgets?: BudgetControl | undefined;
 }
+
+/** What the Responses surface may do with the response store: no listing, no closing. */
+export type StoredResponses = Pick<ResponseStore, "put" | "get" | "delete">;

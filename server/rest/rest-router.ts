@@ -8,6 +8,8 @@ import { chatCompletions, type RestLimits } from "./openai/chat-completions.ts";
 import { embeddings } from "./openai/embeddings.ts";
 import { getModel, listModels } from "./openai/models.ts";
 import { openAIErrorBody } from "./openai/openai-error.ts";
+import { createResponse } from "./openai/responses/create-response.ts";
+import { deleteResponse, getResponse } from "./openai/responses/stored-response-routes.ts";
 import { sendError } from "./respond.ts";
 import { header } from "./rest-call.ts";
 import { usageRoute } from "./usage-route.ts";
@@ -33,6 +35,17 @@ export function restRouter(services: GatewayServices, limits: RestLimits) {
     if (path === "/v1/embeddings") {
       if (method === "POST") return embeddings(services, limits, requestId, req, res);
       return notAllowed(res, method, path, "POST");
+    }
+    if (path === "/v1/responses") {
+      if (method === "POST") return createResponse(services, limits, requestId, req, res);
+      return notAllowed(res, method, path, "POST");
+    }
+    if (path.startsWith("/v1/responses/")) {
+      const id = decodeSegment(path.slice(14));
+      if (id === undefined || id === "" || id.includes("/")) return badPath(res, path, "response_id");
+      if (method === "GET" || method === "HEAD") return getResponse(services, id, requestId, req, res);
+      if (method === "DELETE") return deleteResponse(services, id, requestId, req, res);
+      return notAllowed(res, method, path, "GET, DELETE");
     }
     if (method !== "GET" && method !== "HEAD") {
       const known = GET_ROUTES.has(path) || path.startsWith("/v1/models/");
@@ -66,8 +79,8 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-function badPath(res: AnyResponse, path: string): void {
-  sendError(res, invalidRequest(`the path ${path} has a malformed percent-escape`, "model"), openAIErrorBody);
+function badPath(res: AnyResponse, path: string, param = "model"): void {
+  sendError(res, invalidRequest(`the path ${path} has a malformed percent-escape`, param), openAIErrorBody);
 }
 
 function notFound(res: AnyResponse, path: string): void {

@@ -8,6 +8,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { roleToOpenAI } from "../../wire/openai/role.ts";
 import type { MaxTokensField } from "../presets.ts";
+import { reasoningEffort } from "./openai-reasoning.ts";
 
 /**
  * Builds the OpenAI chat completions body for a canonical request, directly
@@ -65,6 +66,8 @@ export function openAIRequestBody(
   if (request.n !== undefined) body.n = request.n;
   if (request.logprobs !== undefined) body.logprobs = request.logprobs;
   if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
+  const effort = reasoningEffort(request.reasoning);
+  if (effort !== undefined) body.reasoning_effort = effort;
   if (request.user) body.user = request.user;
   if (Object.keys(request.metadata).length > 0) body.metadata = request.metadata;
   if (Object.keys(request.logitBias).length > 0) body.logit_bias = request.logitBias;

@@ -198,7 +198,7 @@ function parseSeed(value: unknown): bigint | undefined {
   return BigInt(seed);
 }
 
-function parseStringMap(value: unknown, param: string): Record<string, string> {
+export function parseStringMap(value: unknown, param: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   const map = expectObject(value, param);
   for (const [key, item] of Object.entries(map)) {

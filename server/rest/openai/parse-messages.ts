@@ -1,5 +1,10 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { ContentPartSchema, MessageSchema, ToolCallSchema } from "../../../gen/llmgw/v1/chat_pb.js";
+import type {
+  ContentPartSchema,
+  ImageSchema,
+  MessageSchema,
+  ToolCallSchema,
+} from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
 import { roleFromOpenAI } from "../../wire/openai/role.ts";
 import { expectObject, optArray, optString, typeName } from "./json-fields.ts";
@@ -7,6 +12,7 @@ import { expectObject, optArray, optString, typeName } from "./json-fields.ts";
 type MessageInit = MessageInitShape<typeof MessageSchema>;
 type PartInit = MessageInitShape<typeof ContentPartSchema>;
 type ToolCallInit = MessageInitShape<typeof ToolCallSchema>;
+type ImageInit = MessageInitShape<typeof ImageSchema>;
 
 const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(;[\w=.-]+)*;base64,/;
 
@@ -59,23 +65,7 @@ function parsePart(value: unknown, param: string): PartInit {
       const url = optString(image.url, `${param}.image_url.url`);
       if (!url) throw invalidRequest(`${param}.image_url.url is required`, `${param}.image_url.url`);
       const detail = optString(image.detail, `${param}.image_url.detail`) ?? "";
-      const match = DATA_URL.exec(url);
-      if (match !== null) {
-        const data = Buffer.from(url.slice(match[0].length), "base64");
-        return {
-          part: {
-            case: "image",
-            value: { source: { case: "data", value: data }, mediaType: match[1] ?? "", detail },
-          },
-        };
-      }
-      if (!/^https?:\/\//i.test(url)) {
-        throw invalidRequest(
-          `${param}.image_url.url must be an http(s) URL or a base64 data: URL`,
-          `${param}.image_url.url`,
-        );
-      }
-      return { part: { case: "image", value: { source: { case: "url", value: url }, detail } } };
+      return { part: { case: "image", value: imageFromUrl(url, detail, `${param}.image_url.url`) } };
     }
     default:
       throw invalidRequest(
@@ -83,6 +73,19 @@ function parsePart(value: unknown, param: string): PartInit {
         `${param}.type`,
       );
   }
+}
+
+/** An image URL (http(s) or a base64 `data:` URL) as a canonical image; `param` names the field at fault. */
+export function imageFromUrl(url: string, detail: string, param: string): ImageInit {
+  const match = DATA_URL.exec(url);
+  if (match !== null) {
+    const data = Buffer.from(url.slice(match[0].length), "base64");
+    return { source: { case: "data", value: data }, mediaType: match[1] ?? "", detail };
+  }
+  if (!/^https?:\/\//i.test(url)) {
+    throw invalidRequest(`${param} must be an http(s) URL or a base64 data: URL`, param);
+  }
+  return { source: { case: "url", value: url }, detail };
 }
 
 function parseToolCall(value: unknown, param: string): ToolCallInit {

@@ -3,6 +3,7 @@ import type { Call } from "../../core/call.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { SseWriter } from "../../http/sse-writer.ts";
 import type { EventSink, EventStream } from "../../providers/event-stream.ts";
+import { SseFlow } from "../sse-flow.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 import type { ChunkRenderer } from "./stream-chunks.ts";
 
@@ -24,17 +25,15 @@ export function sendSseEvents(
 }
 
 class SseEvents implements EventSink {
-  readonly #events: EventStream;
+  readonly #flow: SseFlow;
   readonly #call: Call;
   readonly #renderer: ChunkRenderer;
   readonly #sse: SseWriter;
   readonly #done: () => void;
   #last: string[] = [];
-  #waiting = false;
-  #ended = false;
 
   constructor(events: EventStream, call: Call, renderer: ChunkRenderer, sse: SseWriter, done: () => void) {
-    this.#events = events;
+    this.#flow = new SseFlow(events, sse);
     this.#call = call;
     this.#renderer = renderer;
     this.#sse = sse;
@@ -48,13 +47,7 @@ class SseEvents implements EventSink {
   }
 
   flush(): void {
-    if (this.#sse.flush() || this.#waiting) return;
-    this.#waiting = true;
-    this.#events.pause();
-    void this.#sse.writable().then(() => {
-      this.#waiting = false;
-      if (!this.#ended) this.#events.resume();
-    });
+    this.#flow.flush();
   }
 
   end(): void {
@@ -73,8 +66,8 @@ class SseEvents implements EventSink {
   }
 
   #close(payloads: string[]): void {
-    if (this.#ended) return;
-    this.#ended = true;
+    if (this.#flow.ended) return;
+    this.#flow.ended = true;
     this.#sse.end(payloads);
     this.#done();
   }

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { invalidRequest } from "../../errors/gateway-error.ts";
 import { applyKeyChanges, type KeyChanges, type KeyStore, type StoredKey } from "../key-store.ts";
+import { createSchema, inTransaction } from "./pg-transaction.ts";
 
 /** Admin calls and start-up only: requests read the in-process cache of keys. */
 const POOL_SIZE = 2;
@@ -127,10 +128,7 @@ export class PostgresKeyStore implements KeyStore {
   }
 
   #schema(): Promise<void> {
-    this.#ready ??= this.#transaction(async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-      await client.query(SCHEMA);
-    }).catch((error: unknown) => {
+    this.#ready ??= createSchema(this.#pool, SCHEMA_LOCK, SCHEMA).catch((error: unknown) => {
       this.#ready = undefined;
       throw error;
     });
@@ -140,7 +138,7 @@ export class PostgresKeyStore implements KeyStore {
   /** Reads the key's row under a lock, changes it and writes it back, in one transaction. */
   async #change(name: string, change: (key: StoredKey) => StoredKey): Promise<StoredKey | undefined> {
     await this.#schema();
-    return this.#transaction(async (client) => {
+    return inTransaction(this.#pool, async (client) => {
       const { rows } = await client.query<KeyRow>(
         `SELECT ${COLUMNS} FROM api_keys WHERE name = $1 FOR UPDATE`,
         [name],
@@ -150,25 +148,6 @@ export class PostgresKeyStore implements KeyStore {
       await client.query(REPLACE, toParams(key));
       return key;
     });
-  }
-
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      client.release();
-      return result;
-    } catch (error) {
-      // A connection that cannot even roll back is broken: the pool must not hand it out again.
-      const broken = await client.query("ROLLBACK").then(
-        () => false,
-        () => true,
-      );
-      client.release(broken ? (error as Error) : undefined);
-      throw error;
-    }
   }
 }
 

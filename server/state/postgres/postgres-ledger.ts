@@ -2,6 +2,7 @@ import pg from "pg";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { LedgerSink, UsageQuery, UsageRecord, UsageTotals } from "../ledger-sink.ts";
 import { appendRow, type ColumnBatch, RecordColumns, ROW_COLUMNS } from "../sqlite/record-columns.ts";
+import { createSchema } from "./pg-transaction.ts";
 
 /** Rows that make a flush start before the interval is up. */
 const MAX_PENDING_ROWS = 2_000;
@@ -151,7 +152,8 @@ export class PostgresLedger implements LedgerSink {
   }
 
   #schema(): Promise<void> {
-    this.#ready ??= createSchema(this.#pool).catch((error: unknown) => {
+    // Creates the table, or brings an older one up to date.
+    this.#ready ??= createSchema(this.#pool, SCHEMA_LOCK, SCHEMA).catch((error: unknown) => {
       this.#ready = undefined;
       throw error;
     });
@@ -180,26 +182,6 @@ function columnsOf(batch: ColumnBatch): Array<Array<string | number | boolean | 
     (columns[estimated] as unknown[])[i] = row[estimated] === 1;
   }
   return columns;
-}
-
-/** Creates the table, or brings an older one up to date, under a lock so replicas starting together do not race. */
-async function createSchema(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock($1)", [SCHEMA_LOCK]);
-    await client.query(SCHEMA);
-    await client.query("COMMIT");
-  } catch (error) {
-    // A connection that cannot even roll back is broken: the pool must not hand it out again.
-    const broken = await client.query("ROLLBACK").then(
-      () => false,
-      () => true,
-    );
-    client.release(broken ? (error as Error) : undefined);
-    throw error;
-  }
-  client.release();
 }
 
 /**
