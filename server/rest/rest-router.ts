@@ -35,7 +35,7 @@ export function restRouter(services: GatewayServices, limits: RestLimits) {
       if (method === "POST") return embeddings(services, limits, requestId, req, res);
       return notAllowed(res, method, path, "POST");
     }
-    if (isGeminiPath(path, method)) return geminiRouter(services, limits, requestId, req, res, url);
+    if (isGeminiPath(req, url)) return geminiRouter(services, limits, requestId, req, res, url);
     if (method !== "GET" && method !== "HEAD") {
       const known = GET_ROUTES.has(path) || path.startsWith("/v1/models/");
       return known ? notAllowed(res, method, path, "GET") : notFound(res, path);

@@ -15,18 +15,27 @@ import { generateContent } from "./generate-content.ts";
  * Whether a request belongs to the Gemini surface: everything under
  * `/v1beta/`, and on `/v1/` a POST of a model method
  * (`/v1/models/x:generateContent`, `/v1/tunedModels/...`). `GET /v1/models`
- * and `GET /v1/models/{id}` stay OpenAI's, and so does a POST there that
- * names no Gemini method.
+ * and `GET /v1/models/{id}` stay OpenAI's unless the caller authenticates
+ * the Google way (`x-goog-api-key` or `?key=`), as `@google/genai`, whose
+ * default API version is `v1`, does; a POST there that names no Gemini
+ * method stays OpenAI's too.
  */
-export function isGeminiPath(path: string, method: string): boolean {
+export function isGeminiPath(req: AnyRequest, url: URL): boolean {
+  const path = url.pathname;
   if (path.startsWith("/v1beta/")) return true;
-  if (method !== "POST") return false;
-  if (path.startsWith("/v1/tunedModels/")) return true;
-  return (
-    path.startsWith("/v1/models/") &&
-    /:(generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents)$/.test(path)
-  );
+  if (!path.startsWith("/v1/")) return false;
+  if (req.method === "POST") {
+    return (
+      path.startsWith("/v1/tunedModels/") ||
+      (path.startsWith("/v1/models/") && GEMINI_METHOD_SUFFIX.test(path))
+    );
+  }
+  if (path !== "/v1/models" && !path.startsWith("/v1/models/")) return false;
+  return req.headers["x-goog-api-key"] !== undefined || url.searchParams.has("key");
 }
+
+const GEMINI_METHOD_SUFFIX =
+  /:(generateContent|streamGenerateContent|countTokens|embedContent|batchEmbedContents)$/;
 
 /** The Gemini surface's routes; every answer, a 404 included, is in Google's error shape. */
 export async function geminiRouter(
