@@ -212,6 +212,17 @@ describe.each([
 });
 
 describe("the Gemini surface's routes", () => {
+  it("sends thinkingConfig to a Gemini backend as it came", async () => {
+    await client().models.generateContent({
+      model: GEMINI_MODEL,
+      contents: "Hi",
+      config: { thinkingConfig: { thinkingBudget: 128, includeThoughts: true } },
+    });
+    expect(lastUpstream(gw).body.generationConfig).toEqual({
+      thinkingConfig: { thinkingBudget: 128, includeThoughts: true },
+    });
+  });
+
   it("answers on /v1 as on /v1beta", async () => {
     const response = await client(KEY, "v1").models.generateContent({ model: OPENAI_MODEL, contents: "Hi" });
     expect(response.text).toMatch(/\w+/);
