@@ -1,15 +1,12 @@
-import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
-import type { AnyRequest } from "../../http/read-body.ts";
 import { listsModel } from "../../policy/auth/key-scope.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
-import type { RestLimits } from "../openai/chat-completions.ts";
 import { expectObject } from "../openai/json-fields.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { geminiCredential } from "./gemini-credential.ts";
 import { geminiErrorBody } from "./gemini-error.ts";
+import type { GeminiExchange } from "./gemini-exchange.ts";
 import type { GeminiModelRef } from "./gemini-path.ts";
 import { parseGenerateRequest } from "./parse-generate-request.ts";
 
@@ -26,15 +23,8 @@ import { parseGenerateRequest } from "./parse-generate-request.ts";
  * catalogue knows and the key may use; the count is an estimate for
  * non-OpenAI tokenizers, and says so in `x-llmgw.estimated`.
  */
-export async function countTokens(
-  services: GatewayServices,
-  limits: RestLimits,
-  requestId: string,
-  req: AnyRequest,
-  res: AnyResponse,
-  url: URL,
-  target: GeminiModelRef,
-): Promise<void> {
+export async function countTokens(exchange: GeminiExchange, target: GeminiModelRef): Promise<void> {
+  const { services, limits, requestId, req, res, url } = exchange;
   try {
     const scope = services.auth.authenticate(geminiCredential(req, url), requestId).scope;
     const entry = services.catalog.find(target.model);

@@ -1,15 +1,10 @@
 import { createCall } from "../../core/call.ts";
-import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
-import type { AnyRequest } from "../../http/read-body.ts";
 import { setLimitHeaders } from "../limit-headers.ts";
-import type { RestLimits } from "../openai/chat-completions.ts";
 import { sendError, sendJson } from "../respond.ts";
-import { restRequest } from "../rest-call.ts";
-import { geminiCredential } from "./gemini-credential.ts";
 import { geminiErrorBody } from "./gemini-error.ts";
+import { type GeminiExchange, geminiCallInit } from "./gemini-exchange.ts";
 import type { GeminiModelRef } from "./gemini-path.ts";
 import { parseEmbedRequest } from "./parse-embed-request.ts";
 
@@ -19,21 +14,13 @@ import { parseEmbedRequest } from "./parse-embed-request.ts";
  * Gemini JSON in, the same pipeline as every embeddings call, Gemini JSON out.
  */
 export async function embedContent(
-  services: GatewayServices,
-  limits: RestLimits,
-  requestId: string,
-  req: AnyRequest,
-  res: AnyResponse,
-  url: URL,
+  exchange: GeminiExchange,
   target: GeminiModelRef,
   batch: boolean,
 ): Promise<void> {
+  const { services, limits, req, res } = exchange;
   const call = createCall({
-    ...restRequest(req, res, requestId, services.inFlight),
-    credential: geminiCredential(req, url),
-    surface: "gemini",
-    op: "embed",
-    stream: false,
+    ...geminiCallInit(exchange, "embed", false),
     decode: async () => {
       call.embed = parseEmbedRequest(
         await readJsonBody(req, limits.bodyLimit, call.signal),

@@ -1,12 +1,10 @@
-import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import type { AnyResponse } from "../../http/cors.ts";
-import type { AnyRequest } from "../../http/read-body.ts";
 import { listsModel } from "../../policy/auth/key-scope.ts";
 import type { CatalogEntry } from "../../routing/model-router.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { geminiCredential } from "./gemini-credential.ts";
 import { geminiErrorBody } from "./gemini-error.ts";
+import type { GeminiExchange } from "./gemini-exchange.ts";
 
 /*
  * Follows the Gemini API reference (ai.google.dev/api/models): `models.list`
@@ -16,13 +14,7 @@ import { geminiErrorBody } from "./gemini-error.ts";
  */
 
 /** `GET /v1beta/models`: the catalogue (what the key may use) as Gemini's model list, in one page. */
-export function listGeminiModels(
-  services: GatewayServices,
-  requestId: string,
-  req: AnyRequest,
-  res: AnyResponse,
-  url: URL,
-): void {
+export function listGeminiModels({ services, requestId, req, res, url }: GeminiExchange): void {
   try {
     const scope = services.auth.authenticate(geminiCredential(req, url), requestId).scope;
     const models = services.catalog.catalog().filter((m) => listsModel(scope, m));
@@ -33,14 +25,7 @@ export function listGeminiModels(
 }
 
 /** `GET /v1beta/models/{model}`: one model by id, alias or bare upstream name. */
-export function getGeminiModel(
-  services: GatewayServices,
-  model: string,
-  requestId: string,
-  req: AnyRequest,
-  res: AnyResponse,
-  url: URL,
-): void {
+export function getGeminiModel({ services, requestId, req, res, url }: GeminiExchange, model: string): void {
   try {
     const scope = services.auth.authenticate(geminiCredential(req, url), requestId).scope;
     const entry = services.catalog.find(model);

@@ -7,6 +7,7 @@ import { sendError } from "../respond.ts";
 import { countTokens } from "./count-tokens.ts";
 import { embedContent } from "./embed-content.ts";
 import { geminiErrorBody } from "./gemini-error.ts";
+import type { GeminiExchange } from "./gemini-exchange.ts";
 import { getGeminiModel, listGeminiModels } from "./gemini-models.ts";
 import { parseMethodPath, parseModelResource } from "./gemini-path.ts";
 import { generateContent } from "./generate-content.ts";
@@ -48,17 +49,18 @@ export async function geminiRouter(
 ): Promise<void> {
   const path = url.pathname;
   const method = req.method ?? "GET";
+  const exchange: GeminiExchange = { services, limits, requestId, req, res, url };
   const tail = path.slice(path.indexOf("/", 1) + 1);
   try {
     if (tail === "models") {
       if (method !== "GET" && method !== "HEAD") return notAllowed(res, method, path, "GET");
-      return listGeminiModels(services, requestId, req, res, url);
+      return listGeminiModels(exchange);
     }
     if (!tail.startsWith("models/") && !tail.startsWith("tunedModels/")) {
       throw new GatewayError("not_found", `no route for ${path}`);
     }
     if (method === "GET" || method === "HEAD") {
-      return getGeminiModel(services, parseModelResource(tail).model, requestId, req, res, url);
+      return getGeminiModel(exchange, parseModelResource(tail).model);
     }
     const target = parseMethodPath(tail);
     if (target === undefined) return notAllowed(res, method, path, "GET");
@@ -67,15 +69,15 @@ export async function geminiRouter(
     if (method !== "POST") return notAllowed(res, method, path, "POST");
     switch (target.method) {
       case "generateContent":
-        return generateContent(services, limits, requestId, req, res, url, target, false);
+        return generateContent(exchange, target, false);
       case "streamGenerateContent":
-        return generateContent(services, limits, requestId, req, res, url, target, true);
+        return generateContent(exchange, target, true);
       case "countTokens":
-        return countTokens(services, limits, requestId, req, res, url, target);
+        return countTokens(exchange, target);
       case "embedContent":
-        return embedContent(services, limits, requestId, req, res, url, target, false);
+        return embedContent(exchange, target, false);
       case "batchEmbedContents":
-        return embedContent(services, limits, requestId, req, res, url, target, true);
+        return embedContent(exchange, target, true);
     }
   } catch (error) {
     req.resume();

@@ -1,22 +1,20 @@
+import type { StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import { createCall } from "../../core/call.ts";
-import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError, invalidRequest } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
-import type { AnyRequest } from "../../http/read-body.ts";
 import { SseWriter } from "../../http/sse-writer.ts";
+import { sendChunks } from "../chunk-stream.ts";
 import { setLimitHeaders } from "../limit-headers.ts";
-import type { RestLimits } from "../openai/chat-completions.ts";
 import { sendError, sendJson } from "../respond.ts";
-import { restRequest, restRoutingHints } from "../rest-call.ts";
-import { geminiCredential } from "./gemini-credential.ts";
+import { restRoutingHints } from "../rest-call.ts";
 import { geminiErrorBody } from "./gemini-error.ts";
+import { type GeminiExchange, geminiCallInit } from "./gemini-exchange.ts";
 import type { GeminiModelRef } from "./gemini-path.ts";
 import { JsonArrayWriter } from "./json-array-writer.ts";
 import { parseGenerateRequest } from "./parse-generate-request.ts";
 import { renderGenerateResponse } from "./render-response.ts";
 import { GeminiChunkRenderer } from "./stream-chunks.ts";
-import { sendGeminiChunks } from "./stream-sink.ts";
 
 /**
  * `POST /{v1beta,v1}/models/{model}:generateContent` and
@@ -26,21 +24,13 @@ import { sendGeminiChunks } from "./stream-sink.ts";
  * a status and Google's error body; after it, a last error chunk.
  */
 export async function generateContent(
-  services: GatewayServices,
-  limits: RestLimits,
-  requestId: string,
-  req: AnyRequest,
-  res: AnyResponse,
-  url: URL,
+  exchange: GeminiExchange,
   target: GeminiModelRef,
   stream: boolean,
 ): Promise<void> {
+  const { services, limits, requestId, req, res, url } = exchange;
   const call = createCall({
-    ...restRequest(req, res, requestId, services.inFlight),
-    credential: geminiCredential(req, url),
-    surface: "gemini",
-    op: "chat",
-    stream,
+    ...geminiCallInit(exchange, "chat", stream),
     decode: async () => {
       if (stream) streamFormat(url);
       const routing = restRoutingHints(req);
@@ -65,7 +55,14 @@ export async function generateContent(
     if (answer.kind !== "stream") throw new GatewayError("internal", `unexpected ${answer.kind} answer`);
     const writer = isSse(url) ? new SseWriter(res) : new JsonArrayWriter(res);
     writer.open({});
-    await sendGeminiChunks(answer.events, call, new GeminiChunkRenderer(model, requestId), writer);
+    const renderer = new GeminiChunkRenderer(model, requestId);
+    // Gemini streams have no end marker: a clean end is the end of the body after the usage chunk.
+    const format = {
+      render: (event: StreamResponse) => renderer.render(event),
+      error: geminiErrorBody,
+      done: [],
+    };
+    await sendChunks(answer.events, call, format, writer);
   } catch (error) {
     setLimitHeaders(res, call.limits);
     sendError(res, error, geminiErrorBody);
