@@ -3,6 +3,7 @@ import type { GatewayServices } from "../core/services.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
+import { geminiRouter, isGeminiPath } from "./gemini/gemini-router.ts";
 import { health, ready } from "./health.ts";
 import { chatCompletions, type RestLimits } from "./openai/chat-completions.ts";
 import { embeddings } from "./openai/embeddings.ts";
@@ -47,6 +48,7 @@ export function restRouter(services: GatewayServices, limits: RestLimits) {
       if (method === "DELETE") return deleteResponse(services, id, requestId, req, res);
       return notAllowed(res, method, path, "GET, DELETE");
     }
+    if (isGeminiPath(req, url)) return geminiRouter(services, limits, requestId, req, res, url);
     if (method !== "GET" && method !== "HEAD") {
       const known = GET_ROUTES.has(path) || path.startsWith("/v1/models/");
       return known ? notAllowed(res, method, path, "GET") : notFound(res, path);

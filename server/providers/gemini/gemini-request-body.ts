@@ -6,6 +6,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { conversationToGemini } from "./gemini-contents.ts";
 import { OPENAI_ONLY_KEYS } from "./gemini-openai-only.ts";
+import { thinkingConfig } from "./gemini-thinking.ts";
 import { rejectUnsupported } from "./gemini-unsupported.ts";
 
 /*
@@ -95,6 +96,8 @@ export function geminiRequestBody(provider: string, request: ChatRequest): strin
   if (request.n !== undefined) generation.candidateCount = request.n;
   if (request.logprobs !== undefined) generation.responseLogprobs = request.logprobs;
   if (request.topLogprobs !== undefined) generation.logprobs = request.topLogprobs;
+  const thinking = thinkingConfig(request.reasoning);
+  if (thinking !== undefined) generation.thinkingConfig = thinking;
   const format = request.responseFormat;
   if (format?.type === ResponseFormatType.JSON_OBJECT || format?.type === ResponseFormatType.JSON_SCHEMA) {
     generation.responseMimeType = "application/json";
