@@ -37,6 +37,17 @@ export class SseWriter {
     for (let i = 0; i < payloads.length; i++) this.#pending += frame(payloads[i] as string);
   }
 
+  /**
+   * Adds one named event (`event: <name>`) to the next write. The name comes
+   * from the surface's own constants; one with a line break would forge
+   * frames, so it is refused.
+   */
+  queueEvent(name: string, payload: string): void {
+    if (/[\r\n]/.test(name))
+      throw new Error(`an SSE event name cannot hold a line break: ${JSON.stringify(name)}`);
+    this.#pending += `event: ${name}\n${frame(payload)}`;
+  }
+
   /** Writes the queued events in one write; false when the socket is full (then wait for `writable`). */
   flush(): boolean {
     if (this.#pending === "") return true;

@@ -2,6 +2,7 @@ import {
   type ChatRequest,
   type ContentPart,
   type Message,
+  type Reasoning,
   ResponseFormatType,
   type ToolChoice,
   ToolChoiceMode,
@@ -65,12 +66,29 @@ export function openAIRequestBody(
   if (request.n !== undefined) body.n = request.n;
   if (request.logprobs !== undefined) body.logprobs = request.logprobs;
   if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
+  const effort = reasoningEffort(request.reasoning);
+  if (effort !== undefined) body.reasoning_effort = effort;
   if (request.user) body.user = request.user;
   if (Object.keys(request.metadata).length > 0) body.metadata = request.metadata;
   if (Object.keys(request.logitBias).length > 0) body.logit_bias = request.logitBias;
   body.stream = stream;
   if (stream && streamUsage) body.stream_options = { include_usage: true };
   return JSON.stringify(body);
+}
+
+/**
+ * The canonical reasoning config as OpenAI's `reasoning_effort`: an effort as
+ * it is, and a token budget (Anthropic's `budget_tokens`) as the effort of
+ * its size, since OpenAI-compatible servers take no budget. `enabled: false`
+ * sends nothing: a model that does not reason already does not, and OpenAI's
+ * reasoning models cannot be turned off.
+ */
+export function reasoningEffort(reasoning: Reasoning | undefined): string | undefined {
+  if (reasoning === undefined || reasoning.enabled === false) return undefined;
+  if (reasoning.effort) return reasoning.effort;
+  const budget = reasoning.budgetTokens;
+  if (budget !== undefined) return budget < 4096 ? "low" : budget < 16384 ? "medium" : "high";
+  return reasoning.enabled === true ? "medium" : undefined;
 }
 
 function messageToOpenAI(message: Message): Record<string, unknown> {
