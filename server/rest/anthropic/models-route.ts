@@ -1,11 +1,10 @@
 import type { GatewayServices } from "../../core/services.ts";
-import { GatewayError, invalidRequest } from "../../errors/gateway-error.ts";
+import { invalidRequest } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
-import { listsModel } from "../../policy/auth/key-scope.ts";
 import type { CatalogEntry } from "../../routing/model-router.ts";
+import { listedModel, listedModels } from "../listed-models.ts";
 import { sendJson } from "../respond.ts";
-import { restCredential } from "../rest-call.ts";
 import { sendAnthropicError } from "./anthropic-error.ts";
 
 /*
@@ -27,9 +26,7 @@ export function listAnthropicModels(
   res: AnyResponse,
 ): void {
   try {
-    const scope = services.auth.authenticate(restCredential(req), requestId).scope;
-    const models = services.catalog.catalog().filter((m) => listsModel(scope, m));
-    const page = pageOf(models, url.searchParams);
+    const page = pageOf(listedModels(services, requestId, req), url.searchParams);
     sendJson(
       res,
       200,
@@ -54,12 +51,7 @@ export function getAnthropicModel(
   res: AnyResponse,
 ): void {
   try {
-    const scope = services.auth.authenticate(restCredential(req), requestId).scope;
-    const model = services.catalog.find(id);
-    if (model === undefined || !listsModel(scope, model)) {
-      throw new GatewayError("model_not_found", `model: ${id}`, { param: "model" });
-    }
-    sendJson(res, 200, JSON.stringify(renderModel(model)));
+    sendJson(res, 200, JSON.stringify(renderModel(listedModel(services, id, requestId, req))));
   } catch (error) {
     sendAnthropicError(res, error, requestId);
   }
