@@ -325,6 +325,24 @@ describe("raw HTTP with x-api-key and 2023-06-01", () => {
     ]);
   });
 
+  it("turns thinking on for an Ollama backend and streams what it thinks", async () => {
+    const res = await raw(
+      "/v1/messages",
+      JSON.stringify({
+        model: "local:llama-mock",
+        max_tokens: 2048,
+        stream: true,
+        thinking: { type: "enabled", budget_tokens: 1024 },
+        messages: [{ role: "user", content: "Think first." }],
+        mock: { tokens: 2 },
+      }),
+    );
+    const events = sseEvents(await res.text());
+    expect(lastChat().think).toBe(true);
+    expect(events.find((e) => e.event === "content_block_start")?.data.content_block.type).toBe("thinking");
+    expect(events.at(-1)?.event).toBe("message_stop");
+  });
+
   it("maps thinking to reasoning_effort for an OpenAI-compatible backend", async () => {
     await raw(
       "/v1/messages",
