@@ -11,7 +11,7 @@ function run(events: Init[]) {
   const renderer = new MessageEventRenderer("model-x", "req-1", {
     queueEvent: (name, data) => out.push({ name, data: JSON.parse(data) }),
   });
-  for (const event of events) renderer.render(create(StreamResponseSchema, event));
+  for (const event of events) renderer.event(create(StreamResponseSchema, event));
   return { out, renderer };
 }
 

@@ -1,6 +1,7 @@
 import { FinishReason, type StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { GatewayError } from "../../errors/gateway-error.ts";
 import { renderGateway } from "../openai/render-completion.ts";
+import type { StreamFrames } from "../sse-stream.ts";
 import { anthropicErrorBody } from "./anthropic-error.ts";
 import { messageId } from "./render-message.ts";
 import { usageToAnthropic } from "./render-usage.ts";
@@ -30,7 +31,7 @@ type OpenBlock = "text" | "thinking" | undefined;
  * until the message ends, so an upstream that interleaves the argument
  * fragments of parallel calls still lands each on its own block index.
  */
-export class MessageEventRenderer {
+export class MessageEventRenderer implements StreamFrames {
   readonly #model: string;
   readonly #requestId: string;
   readonly #out: NamedEventQueue;
@@ -52,7 +53,7 @@ export class MessageEventRenderer {
   }
 
   /** Queues the events for one canonical event. */
-  render(event: StreamResponse): void {
+  event(event: StreamResponse): void {
     if (!this.#started) this.#start(event.id);
     switch (event.event.case) {
       case "delta": {
@@ -118,6 +119,9 @@ export class MessageEventRenderer {
         break;
     }
   }
+
+  /** Nothing more to queue: the usage report already closed the message with message_stop. */
+  end(): void {}
 
   /** Queues the `error` event that ends a stream cut short. */
   fail(error: GatewayError): void {

@@ -1,18 +1,17 @@
 import type { StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { Call } from "../../core/call.ts";
-import { GatewayError } from "../../errors/gateway-error.ts";
+import type { GatewayError } from "../../errors/gateway-error.ts";
 import type { SseWriter } from "../../http/sse-writer.ts";
-import type { EventSink, EventStream } from "../../providers/event-stream.ts";
+import type { EventStream } from "../../providers/event-stream.ts";
+import { type StreamFrames, sendSseStream } from "../sse-stream.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 import type { ChunkRenderer } from "./stream-chunks.ts";
 
 /**
  * Sends a pushed stream as OpenAI SSE chunks and resolves when the response
- * has ended. Each upstream chunk's events leave in one write; when the
- * socket is full the stream is paused (so the upstream socket is too) until
- * it drains or closes. The closing events (finish, usage, [DONE]) leave
- * together, in the write that ends the stream; a failure ends it with an
- * error event instead, never with [DONE] after a cut-short stream.
+ * has ended. The closing events (finish, usage, [DONE]) leave together, in
+ * the write that ends the stream; a failure ends it with an error event
+ * instead, never with [DONE] after a cut-short stream.
  */
 export function sendSseEvents(
   events: EventStream,
@@ -20,25 +19,17 @@ export function sendSseEvents(
   renderer: ChunkRenderer,
   sse: SseWriter,
 ): Promise<void> {
-  return new Promise((resolve) => events.start(new SseEvents(events, call, renderer, sse, resolve)));
+  return sendSseStream(events, call, new OpenAIFrames(renderer, sse), sse);
 }
 
-class SseEvents implements EventSink {
-  readonly #events: EventStream;
-  readonly #call: Call;
+class OpenAIFrames implements StreamFrames {
   readonly #renderer: ChunkRenderer;
   readonly #sse: SseWriter;
-  readonly #done: () => void;
   #last: string[] = [];
-  #waiting = false;
-  #ended = false;
 
-  constructor(events: EventStream, call: Call, renderer: ChunkRenderer, sse: SseWriter, done: () => void) {
-    this.#events = events;
-    this.#call = call;
+  constructor(renderer: ChunkRenderer, sse: SseWriter) {
     this.#renderer = renderer;
     this.#sse = sse;
-    this.#done = done;
   }
 
   event(event: StreamResponse): void {
@@ -47,35 +38,12 @@ class SseEvents implements EventSink {
     else this.#sse.queue(payloads);
   }
 
-  flush(): void {
-    if (this.#sse.flush() || this.#waiting) return;
-    this.#waiting = true;
-    this.#events.pause();
-    void this.#sse.writable().then(() => {
-      this.#waiting = false;
-      if (!this.#ended) this.#events.resume();
-    });
-  }
-
   end(): void {
-    // A deadline (or a vanished client) that fired while the last events were on their way still wins.
-    const signal = this.#call.signal;
-    if (signal.aborted) {
-      this.fail(GatewayError.from(signal.reason));
-      return;
-    }
     this.#last.push("[DONE]");
-    this.#close(this.#last);
+    this.#sse.queue(this.#last);
   }
 
   fail(error: GatewayError): void {
-    this.#close([openAIErrorBody(error)]);
-  }
-
-  #close(payloads: string[]): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#sse.end(payloads);
-    this.#done();
+    this.#sse.queue([openAIErrorBody(error)]);
   }
 }
