@@ -25,12 +25,22 @@ export function sendJson(
  * Sends an error in a surface's own body format, with the status from the
  * error table, a Retry-After when the error carries one, and
  * `x-should-retry`, which the OpenAI and Anthropic SDKs read before their own
- * status rules: a spent budget is a 429 that retrying cannot fix.
+ * status rules: a spent budget is a 429 that retrying cannot fix. A surface
+ * whose API answers some codes with another status passes its own `status`.
  */
-export function sendError(res: AnyResponse, error: unknown, render: (error: GatewayError) => string): void {
+export function sendError(
+  res: AnyResponse,
+  error: unknown,
+  render: (error: GatewayError) => string,
+  status: (error: GatewayError) => number = tableStatus,
+): void {
   const failure = GatewayError.from(error);
   const headers: Record<string, string> = { "x-should-retry": failure.retryable ? "true" : "false" };
   if (failure.retryAfterMs !== undefined)
     headers["retry-after"] = String(Math.ceil(failure.retryAfterMs / 1000));
-  sendJson(res, errorWire(failure.code).http, render(failure), headers);
+  sendJson(res, status(failure), render(failure), headers);
+}
+
+function tableStatus(error: GatewayError): number {
+  return errorWire(error.code).http;
 }

@@ -4,6 +4,9 @@ import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
 import { geminiRouter, isGeminiPath } from "./gemini/gemini-router.ts";
+import { countTokensRoute } from "./anthropic/count-tokens-route.ts";
+import { messagesRoute } from "./anthropic/messages-route.ts";
+import { getAnthropicModel, listAnthropicModels } from "./anthropic/models-route.ts";
 import { health, ready } from "./health.ts";
 import { chatCompletions, type RestLimits } from "./openai/chat-completions.ts";
 import { embeddings } from "./openai/embeddings.ts";
@@ -33,6 +36,13 @@ export function restRouter(services: GatewayServices, limits: RestLimits) {
       if (method === "POST") return chatCompletions(services, limits, requestId, req, res);
       return notAllowed(res, method, path, "POST");
     }
+    if (path === "/v1/messages" || path === "/v1/messages/count_tokens") {
+      // Anthropic's SDKs read the request id from `request-id`.
+      res.setHeader("request-id", requestId);
+      if (method !== "POST") return notAllowed(res, method, path, "POST");
+      if (path === "/v1/messages") return messagesRoute(services, limits, requestId, req, res);
+      return countTokensRoute(services, limits, requestId, req, res);
+    }
     if (path === "/v1/embeddings") {
       if (method === "POST") return embeddings(services, limits, requestId, req, res);
       return notAllowed(res, method, path, "POST");
@@ -55,10 +65,17 @@ export function restRouter(services: GatewayServices, limits: RestLimits) {
     }
     if (path === "/health") return health(res);
     if (path === "/ready") return ready(services.readiness, res);
-    if (path === "/v1/models") return listModels(services, requestId, req, res);
+    // Anthropic's clients send `anthropic-version`, and get Anthropic's model list.
+    const anthropic = path.startsWith("/v1/models") && header(req, "anthropic-version") !== undefined;
+    if (anthropic) res.setHeader("request-id", requestId);
+    if (path === "/v1/models") {
+      if (anthropic) return listAnthropicModels(services, url, requestId, req, res);
+      return listModels(services, requestId, req, res);
+    }
     if (path.startsWith("/v1/models/")) {
       const id = decodeSegment(path.slice(11));
       if (id === undefined) return badPath(res, path);
+      if (anthropic) return getAnthropicModel(services, id, requestId, req, res);
       return getModel(services, id, requestId, req, res);
     }
     if (path === "/v1/usage") return usageRoute(services, url, requestId, req, res);

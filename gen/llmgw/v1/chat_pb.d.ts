@@ -385,6 +385,15 @@ export declare type Message = Message$1<"llmgw.v1.Message"> & {
    * @generated from field: repeated string redacted_reasoning = 9;
    */
   redactedReasoning: string[];
+
+  /**
+   * For a tool message: the tool failed, and the content says how
+   * (Anthropic `tool_result.is_error`). Upstreams without such a flag see
+   * the content only.
+   *
+   * @generated from field: bool tool_error = 10;
+   */
+  toolError: boolean;
 };
 
 /**
@@ -589,6 +598,14 @@ export declare type ToolCall = Message$1<"llmgw.v1.ToolCall"> & {
    * @generated from field: string arguments = 3;
    */
   arguments: string;
+
+  /**
+   * Marks the prompt up to and including this call as cacheable (Anthropic
+   * `cache_control` on a `tool_use` block in the history).
+   *
+   * @generated from field: llmgw.v1.CacheControl cache_control = 4;
+   */
+  cacheControl?: CacheControl | undefined;
 };
 
 /**
@@ -707,6 +724,14 @@ export declare type Choice = Message$1<"llmgw.v1.Choice"> & {
    * @generated from field: llmgw.v1.FinishReason finish_reason = 3;
    */
   finishReason: FinishReason;
+
+  /**
+   * The stop sequence that ended generation, when the upstream says which
+   * (finish_reason is then STOP).
+   *
+   * @generated from field: string stop_sequence = 4;
+   */
+  stopSequence: string;
 };
 
 /**

@@ -30,10 +30,17 @@ export async function completionFromAnthropic(
   }
   let answer = "";
   let reasoning = "";
+  let signature = "";
+  const redacted: string[] = [];
   const toolCalls: Array<{ id: string; name: string; arguments: string }> = [];
   for (const block of parsed.content) {
     if (block.type === "text" && typeof block.text === "string") answer += block.text;
-    else if (block.type === "thinking" && typeof block.thinking === "string") reasoning += block.thinking;
+    else if (block.type === "thinking" && typeof block.thinking === "string") {
+      reasoning += block.thinking;
+      // The signature covers the thinking; with several blocks the last one's goes back.
+      if (typeof block.signature === "string" && block.signature !== "") signature = block.signature;
+    } else if (block.type === "redacted_thinking" && typeof block.data === "string")
+      redacted.push(block.data);
     else if (block.type === "tool_use") {
       toolCalls.push({
         id: block.id ?? "",
@@ -60,8 +67,11 @@ export async function completionFromAnthropic(
           content: answer === "" ? [] : [{ part: { case: "text", value: answer } }],
           toolCalls,
           reasoning,
+          reasoningSignature: signature,
+          redactedReasoning: redacted,
         },
         finishReason: finishReasonFromAnthropic(parsed.stop_reason),
+        stopSequence: typeof parsed.stop_sequence === "string" ? parsed.stop_sequence : "",
       },
     ],
     usage,

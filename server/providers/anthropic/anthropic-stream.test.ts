@@ -57,4 +57,33 @@ describe("the Anthropic stream mapper", () => {
     mapper.data(data({ type: "message_start", message: { id: "m" } }), sink);
     expect(() => mapper.end(sink)).toThrow(expect.objectContaining({ code: "upstream_error" }));
   });
+
+  it("carries a thinking signature, a redacted block and the matched stop sequence", () => {
+    const { sink, events } = recorder();
+    const mapper = new AnthropicStreamMapper("p", request);
+    const feed = [
+      { type: "message_start", message: { id: "msg_2", usage: { input_tokens: 3 } } },
+      { type: "content_block_start", index: 0, content_block: { type: "thinking", thinking: "" } },
+      { type: "content_block_delta", index: 0, delta: { type: "thinking_delta", thinking: "hmm" } },
+      { type: "content_block_delta", index: 0, delta: { type: "signature_delta", signature: "sig" } },
+      { type: "content_block_stop", index: 0 },
+      { type: "content_block_start", index: 1, content_block: { type: "redacted_thinking", data: "enc" } },
+      { type: "content_block_stop", index: 1 },
+      {
+        type: "message_delta",
+        delta: { stop_reason: "stop_sequence", stop_sequence: "END" },
+        usage: { output_tokens: 2 },
+      },
+    ];
+    for (const event of feed) mapper.data(data(event), sink);
+    mapper.end(sink);
+    const deltas = events.flatMap((e) => (e.event.case === "delta" ? [e.event.value] : []));
+    expect(deltas.map((d) => [d.reasoning, d.reasoningSignature, d.redactedReasoning])).toEqual([
+      ["hmm", "", ""],
+      ["", "sig", ""],
+      ["", "", "enc"],
+    ]);
+    const finish = events.find((e) => e.event.case === "finish")?.event;
+    expect(finish?.case === "finish" && [finish.value.reason, finish.value.stopSequence]).toEqual([1, "END"]);
+  });
 });

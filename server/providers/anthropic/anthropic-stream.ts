@@ -1,6 +1,7 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   type ChatRequest,
+  type ContentDelta,
   type StreamResponse,
   StreamResponseSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
@@ -74,6 +75,8 @@ export class AnthropicStreamMapper implements StreamMapper {
         } else if (block.type === "thinking" && block.thinking) {
           this.#output += block.thinking;
           sink.event(delta(this.#id, "", block.thinking));
+        } else if (block.type === "redacted_thinking" && block.data) {
+          sink.event(reasoningEvent(this.#id, "", block.data));
         }
         break;
       }
@@ -85,6 +88,8 @@ export class AnthropicStreamMapper implements StreamMapper {
         } else if (d.type === "thinking_delta" && d.thinking) {
           this.#output += d.thinking;
           sink.event(delta(this.#id, "", d.thinking));
+        } else if (d.type === "signature_delta" && d.signature) {
+          sink.event(reasoningEvent(this.#id, d.signature, ""));
         } else if (d.type === "input_json_delta" && d.partial_json) {
           const tool = this.#tools.get(event.index ?? 0);
           if (tool === undefined) throw malformed(provider, "input_json_delta outside a tool_use block");
@@ -111,7 +116,14 @@ export class AnthropicStreamMapper implements StreamMapper {
           sink.event(
             create(StreamResponseSchema, {
               id: this.#id,
-              event: { case: "finish", value: { reason: finishReasonFromAnthropic(reason) } },
+              event: {
+                case: "finish",
+                value: {
+                  reason: finishReasonFromAnthropic(reason),
+                  stopSequence:
+                    typeof event.delta?.stop_sequence === "string" ? event.delta.stop_sequence : "",
+                },
+              },
             }),
           );
         }
@@ -176,6 +188,15 @@ type StreamEvent = MessageInitShape<typeof StreamResponseSchema>["event"];
 
 function delta(id: string, text: string, reasoning: string): StreamResponse {
   return deltaEvent(id, 0, text, reasoning, "");
+}
+
+/** A thinking block's signature, or a redacted_thinking block's data, as the delta that carries it back. */
+function reasoningEvent(id: string, signature: string, redacted: string): StreamResponse {
+  const event = deltaEvent(id, 0, "", "", "");
+  const value = event.event.value as ContentDelta;
+  value.reasoningSignature = signature;
+  value.redactedReasoning = redacted;
+  return event;
 }
 
 function toolCall(id: string, index: number, callId: string, name: string, args: string): StreamResponse {

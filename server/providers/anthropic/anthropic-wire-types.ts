@@ -18,6 +18,9 @@ export interface AnthropicContentBlock {
   type?: string;
   text?: string;
   thinking?: string;
+  signature?: string;
+  /** The encrypted reasoning of a `redacted_thinking` block. */
+  data?: string;
   id?: string;
   name?: string;
   input?: unknown;
@@ -30,6 +33,7 @@ export interface AnthropicMessage {
   model?: string;
   content?: AnthropicContentBlock[];
   stop_reason?: string | null;
+  stop_sequence?: string | null;
   usage?: AnthropicUsage;
 }
 
@@ -39,6 +43,7 @@ export interface AnthropicBlockDelta {
   text?: string;
   partial_json?: string;
   thinking?: string;
+  signature?: string;
 }
 
 /** One streamed event's data; `type` repeats the SSE event name. */
@@ -47,7 +52,7 @@ export interface AnthropicStreamEvent {
   index?: number;
   message?: AnthropicMessage;
   content_block?: AnthropicContentBlock;
-  delta?: AnthropicBlockDelta & { stop_reason?: string | null };
+  delta?: AnthropicBlockDelta & { stop_reason?: string | null; stop_sequence?: string | null };
   usage?: AnthropicUsage;
   error?: { type?: string; message?: string };
 }

@@ -47,6 +47,8 @@ export function ollamaRequestBody(
   const format = request.responseFormat;
   if (format?.type === ResponseFormatType.JSON_OBJECT) body.format = "json";
   else if (format?.type === ResponseFormatType.JSON_SCHEMA) body.format = format.schema ?? "json";
+  // Ollama's `think` takes no budget: any reasoning config but "off" turns thinking on.
+  if (request.reasoning !== undefined) body.think = request.reasoning.enabled !== false;
   if (request.temperature !== undefined) options.temperature = request.temperature;
   if (request.topP !== undefined) options.top_p = request.topP;
   if (request.maxTokens !== undefined) options.num_predict = request.maxTokens;

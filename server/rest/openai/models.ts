@@ -1,11 +1,9 @@
 import type { GatewayServices } from "../../core/services.ts";
-import { GatewayError } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
-import { listsModel } from "../../policy/auth/key-scope.ts";
 import type { CatalogEntry } from "../../routing/model-router.ts";
+import { listedModel, listedModels } from "../listed-models.ts";
 import { sendError, sendJson } from "../respond.ts";
-import { restCredential } from "../rest-call.ts";
 import { modelFactsJson } from "./model-facts-json.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 
@@ -17,9 +15,7 @@ export function listModels(
   res: AnyResponse,
 ): void {
   try {
-    const scope = services.auth.authenticate(restCredential(req), requestId).scope;
-    // A scoped key sees only the models it may use.
-    const models = services.catalog.catalog().filter((m) => listsModel(scope, m));
+    const models = listedModels(services, requestId, req);
     sendJson(res, 200, JSON.stringify({ object: "list", data: models.map(renderModel) }));
   } catch (error) {
     sendError(res, error, openAIErrorBody);
@@ -35,12 +31,7 @@ export function getModel(
   res: AnyResponse,
 ): void {
   try {
-    const scope = services.auth.authenticate(restCredential(req), requestId).scope;
-    const model = services.catalog.find(id);
-    if (model === undefined || !listsModel(scope, model)) {
-      throw new GatewayError("model_not_found", `the model "${id}" does not exist`, { param: "model" });
-    }
-    sendJson(res, 200, JSON.stringify(renderModel(model)));
+    sendJson(res, 200, JSON.stringify(renderModel(listedModel(services, id, requestId, req))));
   } catch (error) {
     sendError(res, error, openAIErrorBody);
   }
