@@ -10,7 +10,8 @@ const reasoning = (init: Parameters<typeof create<typeof ReasoningSchema>>[1]) =
 describe("reasoning on the chat completions wire", () => {
   it("sends an effort as it is, and thinking turned off as none", () => {
     expect(reasoningEffort(reasoning({ effort: "high" }))).toBe("high");
-    expect(reasoningEffort(reasoning({ enabled: false }))).toBe("none");
+    expect(reasoningEffort(reasoning({ enabled: false }))).toBeUndefined();
+    expect(reasoningEffort(reasoning({ effort: "none" }))).toBe("none");
     expect(reasoningEffort(reasoning({ include: true }))).toBeUndefined();
     expect(reasoningEffort(undefined)).toBeUndefined();
   });

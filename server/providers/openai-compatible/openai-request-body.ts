@@ -2,7 +2,6 @@ import {
   type ChatRequest,
   type ContentPart,
   type Message,
-  type Reasoning,
   ResponseFormatType,
   type ToolChoice,
   ToolChoiceMode,
@@ -75,21 +74,6 @@ export function openAIRequestBody(
   body.stream = stream;
   if (stream && streamUsage) body.stream_options = { include_usage: true };
   return JSON.stringify(body);
-}
-
-/**
- * The canonical reasoning config as OpenAI's `reasoning_effort`: an effort as
- * it is, and a token budget (Anthropic's `budget_tokens`) as the effort of
- * its size, since OpenAI-compatible servers take no budget. `enabled: false`
- * sends nothing: a model that does not reason already does not, and OpenAI's
- * reasoning models cannot be turned off.
- */
-export function reasoningEffort(reasoning: Reasoning | undefined): string | undefined {
-  if (reasoning === undefined || reasoning.enabled === false) return undefined;
-  if (reasoning.effort) return reasoning.effort;
-  const budget = reasoning.budgetTokens;
-  if (budget !== undefined) return budget < 4096 ? "low" : budget < 16384 ? "medium" : "high";
-  return reasoning.enabled === true ? "medium" : undefined;
 }
 
 function messageToOpenAI(message: Message): Record<string, unknown> {
