@@ -1,7 +1,7 @@
 import { FinishReason, type StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { GatewayError } from "../../errors/gateway-error.ts";
 import { renderGateway } from "../openai/render-completion.ts";
-import type { StreamFrames } from "../sse-stream.ts";
+import type { StreamFrames } from "../stream-sink.ts";
 import { anthropicErrorBody } from "./anthropic-error.ts";
 import { messageId } from "./render-message.ts";
 import { usageToAnthropic } from "./render-usage.ts";

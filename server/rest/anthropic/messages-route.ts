@@ -9,7 +9,7 @@ import { setLimitHeaders } from "../limit-headers.ts";
 import type { RestLimits } from "../openai/chat-completions.ts";
 import { sendJson } from "../respond.ts";
 import { header, restRequest, restRoutingHints } from "../rest-call.ts";
-import { sendSseStream } from "../sse-stream.ts";
+import { sendStream } from "../stream-sink.ts";
 import { sendAnthropicError } from "./anthropic-error.ts";
 import { checkAnthropicVersion } from "./anthropic-version.ts";
 import { MessageEventRenderer } from "./message-events.ts";
@@ -55,7 +55,7 @@ export async function messagesRoute(
     const sse = new SseWriter(res);
     sse.open({});
     const renderer = new MessageEventRenderer(call.served?.model ?? model, requestId, sse);
-    await sendSseStream(answer.events, call, renderer, sse);
+    await sendStream(answer.events, call, renderer, sse);
   } catch (error) {
     setLimitHeaders(res, call.limits);
     sendAnthropicError(res, error, requestId);

@@ -4,10 +4,10 @@ import { GatewayError, invalidRequest } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import { SseWriter } from "../../http/sse-writer.ts";
-import { sendChunks } from "../chunk-stream.ts";
 import { setLimitHeaders } from "../limit-headers.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restRoutingHints } from "../rest-call.ts";
+import { chunkFrames, sendStream } from "../stream-sink.ts";
 import { geminiErrorBody } from "./gemini-error.ts";
 import { type GeminiExchange, geminiCallInit } from "./gemini-exchange.ts";
 import type { GeminiModelRef } from "./gemini-path.ts";
@@ -62,7 +62,7 @@ export async function generateContent(
       error: geminiErrorBody,
       done: [],
     };
-    await sendChunks(answer.events, call, format, writer);
+    await sendStream(answer.events, call, chunkFrames(format, writer), writer);
   } catch (error) {
     setLimitHeaders(res, call.limits);
     sendError(res, error, geminiErrorBody);

@@ -1,7 +1,8 @@
+import type { StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { Call } from "../../core/call.ts";
 import type { SseWriter } from "../../http/sse-writer.ts";
 import type { EventStream } from "../../providers/event-stream.ts";
-import { sendChunks } from "../chunk-stream.ts";
+import { chunkFrames, sendStream } from "../stream-sink.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 import type { ChunkRenderer } from "./stream-chunks.ts";
 
@@ -9,7 +10,7 @@ const DONE = ["[DONE]"];
 
 /**
  * Sends a pushed stream as OpenAI SSE chunks and resolves when the response
- * has ended (see chunk-stream.ts): the closing events (finish, usage,
+ * has ended (see stream-sink.ts): the closing events (finish, usage,
  * [DONE]) leave together, in the write that ends the stream; a failure ends
  * it with an error event instead, never with [DONE] after a cut-short
  * stream.
@@ -20,10 +21,10 @@ export function sendSseEvents(
   renderer: ChunkRenderer,
   sse: SseWriter,
 ): Promise<void> {
-  return sendChunks(
-    events,
-    call,
-    { render: (event) => renderer.render(event), error: openAIErrorBody, done: DONE },
-    sse,
-  );
+  const format = {
+    render: (event: StreamResponse) => renderer.render(event),
+    error: openAIErrorBody,
+    done: DONE,
+  };
+  return sendStream(events, call, chunkFrames(format, sse), sse);
 }

@@ -3,8 +3,8 @@ import type { StreamResponse } from "../../../../gen/llmgw/v1/chat_pb.js";
 import type { Call } from "../../../core/call.ts";
 import { GatewayError } from "../../../errors/gateway-error.ts";
 import type { SseWriter } from "../../../http/sse-writer.ts";
-import type { EventSink, EventStream } from "../../../providers/event-stream.ts";
-import { SseFlow } from "../../sse-flow.ts";
+import type { EventStream } from "../../../providers/event-stream.ts";
+import { type StreamFrames, sendStream } from "../../stream-sink.ts";
 import type { ResponseEvents } from "./response-events.ts";
 
 /**
@@ -22,34 +22,17 @@ export function sendResponseEvents(
   sse: SseWriter,
   persist: ((response: JsonObject) => Promise<void>) | undefined,
 ): Promise<void> {
-  return new Promise((resolve) =>
-    events.start(new ResponsesSink(events, call, renderer, sse, persist, resolve)),
-  );
+  return sendStream(events, call, new ResponsesFrames(renderer, persist), sse);
 }
 
-class ResponsesSink implements EventSink {
-  readonly #flow: SseFlow;
-  readonly #call: Call;
+class ResponsesFrames implements StreamFrames {
   readonly #renderer: ResponseEvents;
-  readonly #sse: SseWriter;
   readonly #persist: ((response: JsonObject) => Promise<void>) | undefined;
-  readonly #done: () => void;
   #usage: StreamResponse | undefined;
 
-  constructor(
-    events: EventStream,
-    call: Call,
-    renderer: ResponseEvents,
-    sse: SseWriter,
-    persist: ((response: JsonObject) => Promise<void>) | undefined,
-    done: () => void,
-  ) {
-    this.#flow = new SseFlow(events, sse);
-    this.#call = call;
+  constructor(renderer: ResponseEvents, persist: ((response: JsonObject) => Promise<void>) | undefined) {
     this.#renderer = renderer;
-    this.#sse = sse;
     this.#persist = persist;
-    this.#done = done;
   }
 
   event(event: StreamResponse): void {
@@ -57,55 +40,24 @@ class ResponsesSink implements EventSink {
     else this.#renderer.event(event);
   }
 
-  flush(): void {
-    this.#flow.flush();
-  }
-
-  end(): void {
-    // A deadline (or a vanished client) that fired while the last events were on their way still wins.
-    const signal = this.#call.signal;
-    if (signal.aborted) {
-      this.fail(GatewayError.from(signal.reason));
-      return;
-    }
+  end(): void | Promise<void> {
     if (this.#usage === undefined) {
-      this.fail(new GatewayError("upstream_error", "the stream ended without its usage report"));
+      this.#renderer.fail(new GatewayError("upstream_error", "the stream ended without its usage report"));
       return;
     }
     const response = this.#renderer.finished(this.#usage);
     if (this.#persist === undefined) {
       this.#renderer.complete(response);
-      this.#close();
       return;
     }
-    this.#flow.ended = true;
-    this.#persist(response).then(
-      () => {
-        this.#renderer.complete(response);
-        this.#finish();
-      },
-      (error: unknown) => {
-        this.#renderer.fail(storeFailure(error));
-        this.#finish();
-      },
+    return this.#persist(response).then(
+      () => this.#renderer.complete(response),
+      (error: unknown) => this.#renderer.fail(storeFailure(error)),
     );
   }
 
   fail(error: GatewayError): void {
-    if (this.#flow.ended) return;
     this.#renderer.fail(error);
-    this.#close();
-  }
-
-  #close(): void {
-    if (this.#flow.ended) return;
-    this.#flow.ended = true;
-    this.#finish();
-  }
-
-  #finish(): void {
-    this.#sse.end();
-    this.#done();
   }
 }
 
