@@ -4,6 +4,7 @@ import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
 import { health, ready } from "./health.ts";
+import { ollamaProbe, ollamaRoutes } from "./ollama/ollama-routes.ts";
 import { chatCompletions, type RestLimits } from "./openai/chat-completions.ts";
 import { embeddings } from "./openai/embeddings.ts";
 import { getModel, listModels } from "./openai/models.ts";
@@ -21,6 +22,7 @@ const GET_ROUTES = new Set(["/health", "/ready", "/metrics", "/v1/models", "/v1/
  */
 export function restRouter(services: GatewayServices, limits: RestLimits) {
   const metrics = services.metrics;
+  const ollama = ollamaRoutes(services, limits);
   return async (req: AnyRequest, res: AnyResponse, url: URL): Promise<void> => {
     const requestId = requestIdFrom(header(req, "x-request-id"));
     res.setHeader("x-request-id", requestId);
@@ -34,6 +36,8 @@ export function restRouter(services: GatewayServices, limits: RestLimits) {
       if (method === "POST") return embeddings(services, limits, requestId, req, res);
       return notAllowed(res, method, path, "POST");
     }
+    if (path.startsWith("/api/")) return ollama(req, res, path, requestId);
+    if (path === "/" && (method === "GET" || method === "HEAD")) return ollamaProbe(res);
     if (method !== "GET" && method !== "HEAD") {
       const known = GET_ROUTES.has(path) || path.startsWith("/v1/models/");
       return known ? notAllowed(res, method, path, "GET") : notFound(res, path);

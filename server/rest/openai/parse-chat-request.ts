@@ -117,7 +117,8 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
   };
 }
 
-function parseTool(value: unknown, i: number): MessageInitShape<typeof ToolSchema> {
+/** One OpenAI-shaped `tools[i]` entry (`{type: "function", function: {...}}`), which Ollama shares. */
+export function parseTool(value: unknown, i: number): MessageInitShape<typeof ToolSchema> {
   const param = `tools[${i}]`;
   const tool = expectObject(value, param);
   if (tool.type !== "function") throw invalidRequest(`${param}.type must be "function"`, `${param}.type`);
