@@ -51,7 +51,11 @@ export class OllamaLines {
       }
       case "toolCall": {
         const { index, id, name, arguments: args } = event.event.value;
-        const call = (this.#calls[index] ??= { id: "", name: "", arguments: "" });
+        let call = this.#calls[index];
+        if (call === undefined) {
+          call = { id: "", name: "", arguments: "" };
+          this.#calls[index] = call;
+        }
         if (id) call.id = id;
         if (name) call.name = name;
         call.arguments += args;
