@@ -6,6 +6,7 @@ import type { AnyRequest } from "../http/read-body.ts";
 import { health, ready } from "./health.ts";
 import { ollamaProbe, ollamaRoutes } from "./ollama/ollama-routes.ts";
 import { chatCompletions, type RestLimits } from "./openai/chat-completions.ts";
+import { completions } from "./openai/completions.ts";
 import { embeddings } from "./openai/embeddings.ts";
 import { getModel, listModels } from "./openai/models.ts";
 import { openAIErrorBody } from "./openai/openai-error.ts";
@@ -30,6 +31,10 @@ export function restRouter(services: GatewayServices, limits: RestLimits) {
     const method = req.method ?? "GET";
     if (path === "/v1/chat/completions") {
       if (method === "POST") return chatCompletions(services, limits, requestId, req, res);
+      return notAllowed(res, method, path, "POST");
+    }
+    if (path === "/v1/completions") {
+      if (method === "POST") return completions(services, limits, requestId, req, res);
       return notAllowed(res, method, path, "POST");
     }
     if (path === "/v1/embeddings") {

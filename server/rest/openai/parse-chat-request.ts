@@ -181,7 +181,8 @@ function parseResponseFormat(value: unknown) {
   }
 }
 
-function parseStop(value: unknown): string[] {
+/** `stop` as a string or a list of strings. */
+export function parseStop(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (typeof value === "string") return [value];
   const list = optArray(value, "stop") ?? [];
@@ -192,7 +193,8 @@ function parseStop(value: unknown): string[] {
   });
 }
 
-function parseSeed(value: unknown): bigint | undefined {
+/** `seed` as a safe integer. */
+export function parseSeed(value: unknown): bigint | undefined {
   const seed = optNumber(value, "seed");
   if (seed === undefined) return undefined;
   if (!Number.isSafeInteger(seed)) throw invalidRequest("seed must be an integer", "seed");
@@ -208,7 +210,8 @@ function parseStringMap(value: unknown, param: string): Record<string, string> {
   return map as Record<string, string>;
 }
 
-function parseNumberMap(value: unknown, param: string): Record<string, number> {
+/** An object of numbers, such as `logit_bias`. */
+export function parseNumberMap(value: unknown, param: string): Record<string, number> {
   if (value === undefined || value === null) return {};
   const map = expectObject(value, param);
   for (const [key, item] of Object.entries(map)) {

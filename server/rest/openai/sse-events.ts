@@ -4,7 +4,11 @@ import { GatewayError } from "../../errors/gateway-error.ts";
 import type { SseWriter } from "../../http/sse-writer.ts";
 import type { EventSink, EventStream } from "../../providers/event-stream.ts";
 import { openAIErrorBody } from "./openai-error.ts";
-import type { ChunkRenderer } from "./stream-chunks.ts";
+
+/** What turns canonical events into SSE payloads: chat chunks (stream-chunks.ts) or text completion chunks. */
+export interface SseRenderer {
+  render(event: StreamResponse): string[];
+}
 
 /**
  * Sends a pushed stream as OpenAI SSE chunks and resolves when the response
@@ -17,7 +21,7 @@ import type { ChunkRenderer } from "./stream-chunks.ts";
 export function sendSseEvents(
   events: EventStream,
   call: Call,
-  renderer: ChunkRenderer,
+  renderer: SseRenderer,
   sse: SseWriter,
 ): Promise<void> {
   return new Promise((resolve) => events.start(new SseEvents(events, call, renderer, sse, resolve)));
@@ -26,14 +30,14 @@ export function sendSseEvents(
 class SseEvents implements EventSink {
   readonly #events: EventStream;
   readonly #call: Call;
-  readonly #renderer: ChunkRenderer;
+  readonly #renderer: SseRenderer;
   readonly #sse: SseWriter;
   readonly #done: () => void;
   #last: string[] = [];
   #waiting = false;
   #ended = false;
 
-  constructor(events: EventStream, call: Call, renderer: ChunkRenderer, sse: SseWriter, done: () => void) {
+  constructor(events: EventStream, call: Call, renderer: SseRenderer, sse: SseWriter, done: () => void) {
     this.#events = events;
     this.#call = call;
     this.#renderer = renderer;
