@@ -8,7 +8,8 @@ import { listsModel } from "../../policy/auth/key-scope.ts";
 import type { CatalogEntry } from "../../routing/model-router.ts";
 import type { RestLimits } from "../openai/chat-completions.ts";
 import { expectObject, optString } from "../openai/json-fields.ts";
-import { modelFactsJson } from "../openai/model-facts-json.ts";
+import { catalogEntryJson } from "../openai/model-facts-json.ts";
+import { visibleModels } from "../openai/models.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restCredential } from "../rest-call.ts";
 import { ollamaErrorBody } from "./ollama-error.ts";
@@ -30,9 +31,7 @@ export function ollamaTags(
   res: AnyResponse,
 ): void {
   try {
-    const scope = services.auth.authenticate(restCredential(req), requestId).scope;
-    const models = services.catalog.catalog().filter((m) => listsModel(scope, m));
-    sendJson(res, 200, JSON.stringify({ models: models.map(renderTag) }));
+    sendJson(res, 200, JSON.stringify({ models: visibleModels(services, requestId, req).map(renderTag) }));
   } catch (error) {
     sendError(res, error, ollamaErrorBody);
   }
@@ -90,12 +89,7 @@ function renderTag(model: CatalogEntry) {
     size: 0,
     digest: createHash("sha256").update(model.id).digest("hex"),
     details: DETAILS,
-    "x-llmgw": {
-      provider: model.provider,
-      upstream_model: model.upstreamModel,
-      source: model.source,
-      ...modelFactsJson(model.facts),
-    },
+    "x-llmgw": catalogEntryJson(model),
   };
 }
 

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { type ChatRequest, ChatRequestSchema } from "../../../gen/llmgw/v1/chat_pb.js";
 import { expectObject, optArray } from "../openai/json-fields.ts";
 import { parseTool } from "../openai/parse-chat-request.ts";
-import { ollamaRequestFields } from "./ollama-request-fields.ts";
+import { ollamaRequestFields, SHARED_FIELDS } from "./ollama-request-fields.ts";
 import { parseOllamaMessages } from "./parse-ollama-messages.ts";
 
 /** What a surface handler needs from an Ollama body besides the canonical request. */
@@ -11,7 +11,7 @@ export interface OllamaCall {
   readonly stream: boolean;
 }
 
-const OWN = new Set(["messages", "tools"]);
+const MODELED = new Set([...SHARED_FIELDS, "messages", "tools"]);
 
 /**
  * An Ollama `/api/chat` body to the canonical request, with errors that name
@@ -20,7 +20,7 @@ const OWN = new Set(["messages", "tools"]);
  */
 export function parseOllamaChat(body: unknown): OllamaCall {
   const json = expectObject(body, "body");
-  const { init, stream } = ollamaRequestFields(json, OWN);
+  const { init, stream } = ollamaRequestFields(json, MODELED);
   const request = create(ChatRequestSchema, {
     ...init,
     messages: parseOllamaMessages(json.messages),

@@ -1,7 +1,14 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { type EmbedRequest, EmbedRequestSchema } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
-import { expectObject, optBoolean, optString, optUint32, typeName } from "../openai/json-fields.ts";
+import {
+  expectObject,
+  optBoolean,
+  optString,
+  optUint32,
+  typeName,
+  unmodeledFields,
+} from "../openai/json-fields.ts";
 import { checkKeepAlive } from "./parse-ollama-format.ts";
 import { parseOllamaOptions } from "./parse-ollama-options.ts";
 
@@ -23,8 +30,7 @@ export function parseOllamaEmbed(body: unknown, endpoint: OllamaEmbedEndpoint): 
   if (!model) throw invalidRequest("model is required", "model");
   checkKeepAlive(json.keep_alive);
   optBoolean(json.truncate, "truncate");
-  const extra: JsonObject = {};
-  for (const key in json) if (!MODELED.has(key) && json[key] !== undefined) extra[key] = json[key];
+  const extra: JsonObject = unmodeledFields(json, MODELED) ?? {};
   parseOllamaOptions(json.options, extra);
   const dimensions = optUint32(json.dimensions, "dimensions", 1);
   return create(EmbedRequestSchema, {

@@ -2,11 +2,20 @@ import { create } from "@bufbuild/protobuf";
 import { ChatRequestSchema, Role } from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
 import { expectObject, optArray, optBoolean, optString } from "../openai/json-fields.ts";
-import { type ChatInit, ollamaRequestFields } from "./ollama-request-fields.ts";
+import { type ChatInit, ollamaRequestFields, SHARED_FIELDS } from "./ollama-request-fields.ts";
 import type { OllamaCall } from "./parse-ollama-chat.ts";
 import { parseOllamaImages } from "./parse-ollama-images.ts";
 
-const OWN = new Set(["prompt", "system", "images", "suffix", "raw", "template", "context"]);
+const MODELED = new Set([
+  ...SHARED_FIELDS,
+  "prompt",
+  "system",
+  "images",
+  "suffix",
+  "raw",
+  "template",
+  "context",
+]);
 
 /**
  * An Ollama `/api/generate` body to the canonical request: `system` becomes a
@@ -32,7 +41,7 @@ export function parseOllamaGenerate(body: unknown): OllamaCall {
     "the gateway keeps no token context; send the conversation to /api/chat",
   );
   refuse(!!optString(json.suffix, "suffix"), "suffix", "suffix", "fill-in-the-middle needs a local runner");
-  const { init, stream } = ollamaRequestFields(json, OWN);
+  const { init, stream } = ollamaRequestFields(json, MODELED);
   const system = optString(json.system, "system") ?? "";
   const prompt = optString(json.prompt, "prompt") ?? "";
   const images = parseOllamaImages(json.images, "images");

@@ -6,7 +6,7 @@ import { listsModel } from "../../policy/auth/key-scope.ts";
 import type { CatalogEntry } from "../../routing/model-router.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restCredential } from "../rest-call.ts";
-import { modelFactsJson } from "./model-facts-json.ts";
+import { catalogEntryJson } from "./model-facts-json.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 
 /** `GET /v1/models`: the catalogue as OpenAI's model list. */
@@ -17,13 +17,20 @@ export function listModels(
   res: AnyResponse,
 ): void {
   try {
-    const scope = services.auth.authenticate(restCredential(req), requestId).scope;
-    // A scoped key sees only the models it may use.
-    const models = services.catalog.catalog().filter((m) => listsModel(scope, m));
+    const models = visibleModels(services, requestId, req);
     sendJson(res, 200, JSON.stringify({ object: "list", data: models.map(renderModel) }));
   } catch (error) {
     sendError(res, error, openAIErrorBody);
   }
+}
+
+/**
+ * The catalogue as the caller's key may see it: a scoped key sees only the
+ * models it may use. Throws `unauthenticated` for a missing or unknown key.
+ */
+export function visibleModels(services: GatewayServices, requestId: string, req: AnyRequest): CatalogEntry[] {
+  const scope = services.auth.authenticate(restCredential(req), requestId).scope;
+  return services.catalog.catalog().filter((m) => listsModel(scope, m));
 }
 
 /** `GET /v1/models/{id}`: one model by id, alias or bare upstream name. */
@@ -52,11 +59,6 @@ function renderModel(model: CatalogEntry) {
     object: "model",
     created: model.created,
     owned_by: model.ownedBy,
-    "x-llmgw": {
-      provider: model.provider,
-      upstream_model: model.upstreamModel,
-      source: model.source,
-      ...modelFactsJson(model.facts),
-    },
+    "x-llmgw": catalogEntryJson(model),
   };
 }

@@ -1,4 +1,4 @@
-import { create, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   type ChatRequest,
   ChatRequestSchema,
@@ -18,6 +18,7 @@ import {
   optString,
   optUint32,
   typeName,
+  unmodeledFields,
 } from "./json-fields.ts";
 import { parseMessages } from "./parse-messages.ts";
 import { PREFER_PROVIDER_FIELD, routingFromBody, STRATEGY_FIELD } from "./routing-fields.ts";
@@ -75,14 +76,7 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
       "functions",
     );
   }
-  const extra: JsonObject = {};
-  let hasExtra = false;
-  for (const key in json) {
-    if (!MODELED.has(key) && json[key] !== undefined) {
-      extra[key] = json[key] as JsonObject[string];
-      hasExtra = true;
-    }
-  }
+  const extra = unmodeledFields(json, MODELED);
   const streamOptions =
     json.stream_options == null ? undefined : expectObject(json.stream_options, "stream_options");
   const request = create(ChatRequestSchema, {
@@ -107,7 +101,7 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
     user: optString(json.user, "user") ?? "",
     metadata: parseStringMap(json.metadata, "metadata"),
     logitBias: parseNumberMap(json.logit_bias, "logit_bias"),
-    extra: hasExtra ? extra : undefined,
+    extra,
     routing: routingFromBody(json, routing),
   });
   return {

@@ -1,13 +1,16 @@
-import { create, type JsonObject } from "@bufbuild/protobuf";
-import {
-  type ChatRequest,
-  ChatRequestSchema,
-  Role,
-  type RoutingHints,
-} from "../../../gen/llmgw/v1/chat_pb.js";
+import { create } from "@bufbuild/protobuf";
+import { ChatRequestSchema, Role, type RoutingHints } from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
-import { expectObject, optBoolean, optNumber, optString, optUint32, typeName } from "./json-fields.ts";
-import { parseNumberMap, parseSeed, parseStop } from "./parse-chat-request.ts";
+import {
+  expectObject,
+  optBoolean,
+  optNumber,
+  optString,
+  optUint32,
+  typeName,
+  unmodeledFields,
+} from "./json-fields.ts";
+import { type OpenAIChatCall, parseNumberMap, parseSeed, parseStop } from "./parse-chat-request.ts";
 import { PREFER_PROVIDER_FIELD, routingFromBody, STRATEGY_FIELD } from "./routing-fields.ts";
 
 /** The legacy completions fields this parser reads; everything else rides in `extra`. */
@@ -37,13 +40,6 @@ const MODELED = new Set([
 /** OpenAI's default for a text completion, far below a chat's: a caller that sets none gets what OpenAI gives. */
 const DEFAULT_MAX_TOKENS = 16;
 
-/** What the shim needs besides the canonical request. */
-export interface OpenAICompletionCall {
-  readonly request: ChatRequest;
-  readonly stream: boolean;
-  readonly includeUsage: boolean;
-}
-
 /**
  * A legacy `POST /v1/completions` body to a canonical chat request with one
  * user message holding the prompt, so any chat upstream can answer it (the
@@ -52,7 +48,7 @@ export interface OpenAICompletionCall {
  * ids and several prompts are refused, as are `echo`, `suffix`, `best_of`
  * above 1 and `logprobs`, which a chat answer cannot give.
  */
-export function parseCompletionRequest(body: unknown, routing?: RoutingHints): OpenAICompletionCall {
+export function parseCompletionRequest(body: unknown, routing?: RoutingHints): OpenAIChatCall {
   const json = expectObject(body, "body");
   const model = optString(json.model, "model");
   if (!model) throw invalidRequest("you must provide a model parameter", "model");
@@ -65,14 +61,7 @@ export function parseCompletionRequest(body: unknown, routing?: RoutingHints): O
     throw invalidRequest("suffix (fill-in-the-middle) is not supported by the gateway", "suffix");
   if ((optUint32(json.best_of, "best_of", 1) ?? 1) > 1)
     throw invalidRequest("best_of above 1 is not supported by the gateway; use n", "best_of");
-  const extra: JsonObject = {};
-  let hasExtra = false;
-  for (const key in json) {
-    if (!MODELED.has(key) && json[key] !== undefined) {
-      extra[key] = json[key] as JsonObject[string];
-      hasExtra = true;
-    }
-  }
+  const extra = unmodeledFields(json, MODELED);
   const streamOptions =
     json.stream_options == null ? undefined : expectObject(json.stream_options, "stream_options");
   const request = create(ChatRequestSchema, {
@@ -88,7 +77,7 @@ export function parseCompletionRequest(body: unknown, routing?: RoutingHints): O
     n: optUint32(json.n, "n", 1),
     user: optString(json.user, "user") ?? "",
     logitBias: parseNumberMap(json.logit_bias, "logit_bias"),
-    extra: hasExtra ? extra : undefined,
+    extra,
     routing: routingFromBody(json, routing),
   });
   return {
