@@ -319,6 +319,20 @@ describe("errors in Ollama's shape", () => {
     expect(message).toMatch(/JSON/i);
   });
 
+  it("wrong types and wrong methods are clear 4xx answers in Ollama's shape", async () => {
+    expect(await expectOllamaError(await post("/api/chat", "null"), 400)).toMatch(/body must be an object/);
+    const seed = JSON.stringify({ model: MODEL, messages: HELLO, options: { seed: 1e300 } });
+    expect(await expectOllamaError(await post("/api/chat", seed), 400)).toMatch(/options.seed/);
+    const messages = JSON.stringify({ model: MODEL, messages: "hi" });
+    expect(await expectOllamaError(await post("/api/chat", messages), 400)).toMatch(
+      /messages must be an array/,
+    );
+    const get = await fetch(`${gw.url}/api/chat`, { headers: { authorization: `Bearer ${KEY}` } });
+    expect(get.headers.get("allow")).toBe("POST");
+    await expectOllamaError(get, 405);
+    expect(gw.mock.requests.filter((r) => r.path !== "/v1/models" && r.path !== "/api/tags")).toHaveLength(0);
+  });
+
   it("a missing model is a 400 naming it", async () => {
     const error = (await failure(ollama.chat({ model: "", messages: HELLO }))) as ResponseError;
     expect(error.status_code).toBe(400);
