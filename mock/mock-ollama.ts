@@ -7,7 +7,7 @@
  * `content` is a string; `images` are base64 strings (no data: URLs); tool-call `arguments` are JSON
  * objects; `format` is `"json"` or a schema object; sampling settings live in `options` (`num_predict`
  * caps the reply). The reply is planned by mock-reply.ts from an OpenAI-shaped view of the body, so every
- * wire format says the same thing; mock-ollama-wire.ts encodes it. `think: true` adds mock thinking.
+ * wire format says the same thing; mock-ollama-wire.ts encodes it. `think: true` (or a level) adds mock thinking.
  *
  * Ollama-only controls (body `mock` object or `x-mock-*` headers, like the shared ones): `no_counts: true`
  * leaves out `prompt_eval_count` / `eval_count`, and `stream_error` (a message) ends a stream with an
@@ -171,7 +171,8 @@ export function ollamaChat(
   }
   if (controls.usage === "none") own.noCounts = true;
   const createdAt = new Date().toISOString();
-  const thinking = body.think === true;
+  // Like Ollama: `true` or an effort level ("low", "medium", "high") turns thinking on.
+  const thinking = body.think === true || (typeof body.think === "string" && body.think !== "");
   if (plan.stream) {
     const frames = chatFrames(plan, own, createdAt, thinking);
     void streamReply(

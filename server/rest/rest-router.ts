@@ -8,7 +8,9 @@ import { messagesRoute } from "./anthropic/messages-route.ts";
 import { getAnthropicModel, listAnthropicModels } from "./anthropic/models-route.ts";
 import { geminiRouter, isGeminiPath } from "./gemini/gemini-router.ts";
 import { health, ready } from "./health.ts";
+import { ollamaProbe, ollamaRoutes } from "./ollama/ollama-routes.ts";
 import { chatCompletions, type RestLimits } from "./openai/chat-completions.ts";
+import { completions } from "./openai/completions.ts";
 import { embeddings } from "./openai/embeddings.ts";
 import { getModel, listModels } from "./openai/models.ts";
 import { openAIErrorBody } from "./openai/openai-error.ts";
@@ -27,6 +29,7 @@ const GET_ROUTES = new Set(["/health", "/ready", "/metrics", "/v1/models", "/v1/
  */
 export function restRouter(services: GatewayServices, limits: RestLimits) {
   const metrics = services.metrics;
+  const ollama = ollamaRoutes(services, limits);
   return async (req: AnyRequest, res: AnyResponse, url: URL): Promise<void> => {
     const requestId = requestIdFrom(header(req, "x-request-id"));
     res.setHeader("x-request-id", requestId);
@@ -42,6 +45,10 @@ export function restRouter(services: GatewayServices, limits: RestLimits) {
       if (method !== "POST") return notAllowed(res, method, path, "POST");
       if (path === "/v1/messages") return messagesRoute(services, limits, requestId, req, res);
       return countTokensRoute(services, limits, requestId, req, res);
+    }
+    if (path === "/v1/completions") {
+      if (method === "POST") return completions(services, limits, requestId, req, res);
+      return notAllowed(res, method, path, "POST");
     }
     if (path === "/v1/embeddings") {
       if (method === "POST") return embeddings(services, limits, requestId, req, res);
@@ -59,6 +66,8 @@ export function restRouter(services: GatewayServices, limits: RestLimits) {
       return notAllowed(res, method, path, "GET, DELETE");
     }
     if (isGeminiPath(req, url)) return geminiRouter(services, limits, requestId, req, res, url);
+    if (path.startsWith("/api/")) return ollama(req, res, path, requestId);
+    if (path === "/" && (method === "GET" || method === "HEAD")) return ollamaProbe(res);
     if (method !== "GET" && method !== "HEAD") {
       const known = GET_ROUTES.has(path) || path.startsWith("/v1/models/");
       return known ? notAllowed(res, method, path, "GET") : notFound(res, path);

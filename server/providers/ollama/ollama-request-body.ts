@@ -1,6 +1,7 @@
 import { type ChatRequest, ResponseFormatType, ToolChoiceMode } from "../../../gen/llmgw/v1/chat_pb.js";
 import { messagesToOllama } from "./ollama-messages.ts";
 import { splitExtra } from "./ollama-options.ts";
+import { ollamaThink } from "./ollama-think.ts";
 import { rejectUnsupported } from "./ollama-unsupported.ts";
 
 /*
@@ -11,7 +12,8 @@ import { rejectUnsupported } from "./ollama-unsupported.ts";
  * - `stream` defaults to true, so it is always sent explicitly;
  * - the sampling fields live in `options`: `temperature`, `top_p`,
  *   `num_predict` (max tokens), `stop`, `seed`, `presence_penalty`,
- *   `frequency_penalty`.
+ *   `frequency_penalty`;
+ * - `think` (see ollama-think.ts) from the canonical reasoning config.
  */
 
 /**
@@ -57,6 +59,8 @@ export function ollamaRequestBody(
   if (request.presencePenalty !== undefined) options.presence_penalty = request.presencePenalty;
   if (request.frequencyPenalty !== undefined) options.frequency_penalty = request.frequencyPenalty;
   if (Object.keys(options).length > 0) body.options = options;
+  const think = ollamaThink(request.reasoning);
+  if (think !== undefined) body.think = think;
   body.stream = stream;
   return JSON.stringify(body);
 }

@@ -62,3 +62,18 @@ export function typeName(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
+
+/**
+ * The body's fields that `modeled` does not name, for the canonical request's
+ * `extra` (passed to the upstream unchanged); undefined when there are none.
+ */
+export function unmodeledFields(json: JsonObject, modeled: ReadonlySet<string>): JsonObject | undefined {
+  let extra: JsonObject | undefined;
+  for (const key in json) {
+    if (!modeled.has(key) && json[key] !== undefined) {
+      extra ??= {};
+      extra[key] = json[key] as JsonValue;
+    }
+  }
+  return extra;
+}

@@ -1,4 +1,5 @@
 import type { ModelFacts } from "../../routing/model-facts.ts";
+import type { CatalogEntry } from "../../routing/model-router.ts";
 
 /**
  * A model's facts as `GET /v1/models` shows them inside `x-llmgw`, in the
@@ -23,4 +24,14 @@ export function modelFactsJson(facts: ModelFacts): Record<string, unknown> {
     };
   }
   return out;
+}
+
+/** A catalogue entry's `x-llmgw` object in model listings: where it is served from, and its facts. */
+export function catalogEntryJson(model: CatalogEntry): Record<string, unknown> {
+  return {
+    provider: model.provider,
+    upstream_model: model.upstreamModel,
+    source: model.source,
+    ...modelFactsJson(model.facts),
+  };
 }

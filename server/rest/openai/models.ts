@@ -4,7 +4,7 @@ import type { AnyRequest } from "../../http/read-body.ts";
 import type { CatalogEntry } from "../../routing/model-router.ts";
 import { listedModel, listedModels } from "../listed-models.ts";
 import { sendError, sendJson } from "../respond.ts";
-import { modelFactsJson } from "./model-facts-json.ts";
+import { catalogEntryJson } from "./model-facts-json.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 
 /** `GET /v1/models`: the catalogue as OpenAI's model list. */
@@ -43,11 +43,6 @@ function renderModel(model: CatalogEntry) {
     object: "model",
     created: model.created,
     owned_by: model.ownedBy,
-    "x-llmgw": {
-      provider: model.provider,
-      upstream_model: model.upstreamModel,
-      source: model.source,
-      ...modelFactsJson(model.facts),
-    },
+    "x-llmgw": catalogEntryJson(model),
   };
 }

@@ -1,4 +1,4 @@
-import { create, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   type ChatRequest,
   ChatRequestSchema,
@@ -18,6 +18,7 @@ import {
   optString,
   optUint32,
   typeName,
+  unmodeledFields,
 } from "./json-fields.ts";
 import { parseMessages } from "./parse-messages.ts";
 import { PREFER_PROVIDER_FIELD, routingFromBody, STRATEGY_FIELD } from "./routing-fields.ts";
@@ -75,14 +76,7 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
       "functions",
     );
   }
-  const extra: JsonObject = {};
-  let hasExtra = false;
-  for (const key in json) {
-    if (!MODELED.has(key) && json[key] !== undefined) {
-      extra[key] = json[key] as JsonObject[string];
-      hasExtra = true;
-    }
-  }
+  const extra = unmodeledFields(json, MODELED);
   const streamOptions =
     json.stream_options == null ? undefined : expectObject(json.stream_options, "stream_options");
   const request = create(ChatRequestSchema, {
@@ -107,7 +101,7 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
     user: optString(json.user, "user") ?? "",
     metadata: parseStringMap(json.metadata, "metadata"),
     logitBias: parseNumberMap(json.logit_bias, "logit_bias"),
-    extra: hasExtra ? extra : undefined,
+    extra,
     routing: routingFromBody(json, routing),
   });
   return {
@@ -117,7 +111,8 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
   };
 }
 
-function parseTool(value: unknown, i: number): MessageInitShape<typeof ToolSchema> {
+/** One OpenAI-shaped `tools[i]` entry (`{type: "function", function: {...}}`), which Ollama shares. */
+export function parseTool(value: unknown, i: number): MessageInitShape<typeof ToolSchema> {
   const param = `tools[${i}]`;
   const tool = expectObject(value, param);
   if (tool.type !== "function") throw invalidRequest(`${param}.type must be "function"`, `${param}.type`);
@@ -180,7 +175,8 @@ function parseResponseFormat(value: unknown) {
   }
 }
 
-function parseStop(value: unknown): string[] {
+/** `stop` as a string or a list of strings. */
+export function parseStop(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   if (typeof value === "string") return [value];
   const list = optArray(value, "stop") ?? [];
@@ -191,7 +187,8 @@ function parseStop(value: unknown): string[] {
   });
 }
 
-function parseSeed(value: unknown): bigint | undefined {
+/** `seed` as a safe integer. */
+export function parseSeed(value: unknown): bigint | undefined {
   const seed = optNumber(value, "seed");
   if (seed === undefined) return undefined;
   if (!Number.isSafeInteger(seed)) throw invalidRequest("seed must be an integer", "seed");
@@ -207,7 +204,8 @@ export function parseStringMap(value: unknown, param: string): Record<string, st
   return map as Record<string, string>;
 }
 
-function parseNumberMap(value: unknown, param: string): Record<string, number> {
+/** An object of numbers, such as `logit_bias`. */
+export function parseNumberMap(value: unknown, param: string): Record<string, number> {
   if (value === undefined || value === null) return {};
   const map = expectObject(value, param);
   for (const [key, item] of Object.entries(map)) {

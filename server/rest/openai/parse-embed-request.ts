@@ -1,7 +1,7 @@
-import { create, type JsonObject } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { type EmbedRequest, EmbedRequestSchema } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
-import { expectObject, optString, optUint32, typeName } from "./json-fields.ts";
+import { expectObject, optString, optUint32, typeName, unmodeledFields } from "./json-fields.ts";
 
 /** The OpenAI request fields the canonical request models; everything else rides in `extra`. */
 const MODELED = new Set(["model", "input", "encoding_format", "dimensions", "user"]);
@@ -27,21 +27,14 @@ export function parseEmbedRequest(body: unknown): OpenAIEmbedCall {
   if (format !== "float" && format !== "base64") {
     throw invalidRequest(`encoding_format must be "float" or "base64", got "${format}"`, "encoding_format");
   }
-  const extra: JsonObject = {};
-  let hasExtra = false;
-  for (const key in json) {
-    if (!MODELED.has(key) && json[key] !== undefined) {
-      extra[key] = json[key] as JsonObject[string];
-      hasExtra = true;
-    }
-  }
+  const extra = unmodeledFields(json, MODELED);
   const dimensions = optUint32(json.dimensions, "dimensions", 1);
   const request = create(EmbedRequestSchema, {
     model,
     inputs: inputs(json.input),
     user: optString(json.user, "user") ?? "",
     ...(dimensions === undefined ? {} : { dimensions }),
-    ...(hasExtra ? { extra } : {}),
+    ...(extra ? { extra } : {}),
   });
   return { request, base64: format === "base64" };
 }

@@ -4,7 +4,11 @@ import type { SseWriter } from "../../http/sse-writer.ts";
 import type { EventStream } from "../../providers/event-stream.ts";
 import { chunkFrames, sendStream } from "../stream-sink.ts";
 import { openAIErrorBody } from "./openai-error.ts";
-import type { ChunkRenderer } from "./stream-chunks.ts";
+
+/** What turns canonical events into SSE payloads: chat chunks (stream-chunks.ts) or text completion chunks. */
+export interface SseRenderer {
+  render(event: StreamResponse): string[];
+}
 
 const DONE = ["[DONE]"];
 
@@ -18,7 +22,7 @@ const DONE = ["[DONE]"];
 export function sendSseEvents(
   events: EventStream,
   call: Call,
-  renderer: ChunkRenderer,
+  renderer: SseRenderer,
   sse: SseWriter,
 ): Promise<void> {
   const format = {
