@@ -26,16 +26,20 @@ import { HealthProber } from "./routing/health-prober.ts";
 import { ModelRouter } from "./routing/model-router.ts";
 import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
+import type { BudgetStore } from "./state/budget-store.ts";
 import type { LimitStore } from "./state/limit-store.ts";
-import { MemoryLimitStore } from "./state/memory/memory-limit-store.ts";
+import { MemoryQuotaStore } from "./state/memory/memory-quota-store.ts";
 import { PostgresKeyStore } from "./state/postgres/postgres-key-store.ts";
 import { PostgresLedger } from "./state/postgres/postgres-ledger.ts";
 import { PostgresResponseStore } from "./state/postgres/postgres-response-store.ts";
+import type { QuotaStore } from "./state/quota-store.ts";
 import { ChangeNotices } from "./state/redis/change-notices.ts";
 import { openRedis } from "./state/redis/open-redis.ts";
 import { RedisBudgetCaps } from "./state/redis/redis-budget-caps.ts";
 import { RedisBudgetStore } from "./state/redis/redis-budget-store.ts";
+import type { RedisConnection } from "./state/redis/redis-connection.ts";
 import { RedisLimitStore } from "./state/redis/redis-limit-store.ts";
+import { RedisQuotaStore } from "./state/redis/redis-quota-store.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { SqliteResponseStore } from "./state/sqlite/sqlite-response-store.ts";
@@ -153,14 +157,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         );
     };
   }
-  const limitStore: LimitStore =
-    redis === undefined ? new MemoryLimitStore() : new RedisLimitStore(redis, { prefix });
+  const stores = quotaStores(redis, prefix);
   const degraded = { limits: false, budgets: false };
   const budgets = await startBudgets(config, {
     ledger,
     metrics,
     log,
-    store: redis === undefined ? undefined : new RedisBudgetStore(redis, { prefix }),
+    store: stores.budgets,
     caps: redis === undefined ? undefined : new RedisBudgetCaps(redis, prefix),
     onDegraded: (d) => {
       degraded.budgets = d;
@@ -181,14 +184,14 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       planner,
       ledger,
       limits: config.limits,
-      limitStore,
+      quotaStore: stores.quota,
       onLimitsDegraded: (d) => {
         degraded.limits = d;
       },
       metrics,
       log,
       logRequests: config.log.requests,
-      budget: budgets?.policy,
+      budgets: budgets?.part,
     }),
     inFlight,
     auth,
@@ -235,10 +238,25 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await ledger.close();
       await keyStore.close();
       await responseStore.close();
-      await limitStore.close();
+      await stores.limits.close();
+      await stores.budgets.close();
       await keyNotices?.close();
       await redis?.close();
       await Promise.all(adapters.map((a) => a.close()));
     },
   };
+}
+
+/** The limit and budget stores, and the quota store over both: in memory, or on the one shared Redis. */
+function quotaStores(
+  redis: RedisConnection | undefined,
+  prefix: string | undefined,
+): { limits: LimitStore; budgets: BudgetStore; quota: QuotaStore } {
+  if (redis === undefined) {
+    const quota = new MemoryQuotaStore();
+    return { limits: quota.limits, budgets: quota.budgets, quota };
+  }
+  const limits = new RedisLimitStore(redis, { prefix });
+  const budgets = new RedisBudgetStore(redis, { prefix });
+  return { limits, budgets, quota: new RedisQuotaStore(redis, limits, budgets) };
 }

@@ -1,12 +1,14 @@
 import type { Logger } from "pino";
-import type { LimitsConfig } from "../config/limits-schema.ts";
+import { hasLimits, type LimitsConfig } from "../config/limits-schema.ts";
 import { accountPolicy } from "../policy/account/account-policy.ts";
 import { metricsPolicy } from "../policy/account/metrics-policy.ts";
 import { requestLogPolicy } from "../policy/account/request-log-policy.ts";
 import { authPolicy } from "../policy/auth/auth-policy.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import { scopePolicy } from "../policy/auth/scope-policy.ts";
-import { rateLimitPolicy } from "../policy/rate-limit/rate-limit-policy.ts";
+import type { BudgetPart } from "../policy/budget/budget-part.ts";
+import { quotaPolicy } from "../policy/quota/quota-policy.ts";
+import { LimitPart } from "../policy/rate-limit/limit-part.ts";
 import { validatePolicy } from "../policy/validate/validate-policy.ts";
 import type { RetrySettings } from "../routing/attempt/backoff.ts";
 import type { ConnectionPools } from "../routing/attempt/run-attempt.ts";
@@ -14,7 +16,7 @@ import type { ModelRouter } from "../routing/model-router.ts";
 import type { RoutePlanner } from "../routing/route-planner.ts";
 import { routePolicy } from "../routing/route-policy.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
-import type { LimitStore } from "../state/limit-store.ts";
+import type { QuotaStore } from "../state/quota-store.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { compose, type Policy } from "./chain.ts";
 import { type Pipeline, withEndHooks } from "./end-runner.ts";
@@ -29,25 +31,27 @@ export interface PipelineDeps {
   readonly pools: ConnectionPools;
   readonly planner: RoutePlanner;
   readonly ledger: LedgerSink;
-  /** The `limits` config; with no rule in it, the rate-limit policy is left out. */
+  /** The `limits` config; with no rule in it, the quota policy has no limits half. */
   readonly limits: LimitsConfig;
-  readonly limitStore: LimitStore;
+  /** Where the quota policy admits and settles: memory embedded, one Redis distributed. */
+  readonly quotaStore: QuotaStore;
   /** Told when the limit store starts failing and answers again, for the degraded gauge. */
   readonly onLimitsDegraded?: (degraded: boolean) => void;
   readonly metrics: Metrics;
   readonly log: Logger;
   /** Log one line per request. */
   readonly logRequests: boolean;
-  /** The budget policy, when budgets are configured (policy/budget/budget-setup.ts). */
-  readonly budget?: Policy | undefined;
+  /** The budgets' half of the quota policy, when budgets are configured (policy/budget/budget-setup.ts). */
+  readonly budgets?: BudgetPart | undefined;
 }
 
 /**
  * The policies, outermost first, as config switches them on. Metrics and
  * accounting come first so that they see every refusal; auth runs before
- * the body is decoded; rate limits need the decoded body (model, prompt
- * size) and come before routing; a policy that is off is `undefined` and
- * left out.
+ * the body is decoded; rate limits and budgets are admitted together, after
+ * route and scope (the worst case is priced on the plan, and a call the key
+ * may not make is refused before it counts); a policy that is off is
+ * `undefined` and left out.
  */
 function policies(deps: PipelineDeps): Array<Policy | undefined> {
   return [
@@ -56,10 +60,17 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     deps.logRequests ? requestLogPolicy(deps.log) : undefined,
     authPolicy(deps.auth),
     validatePolicy,
-    rateLimitPolicy(deps.limits, deps.limitStore, { log: deps.log, onDegraded: deps.onLimitsDegraded }),
     routePolicy(deps.planner),
     scopePolicy,
-    deps.budget, // after route: the worst case is priced on the deployments the plan may try
+    quotaPolicy(
+      {
+        limits: hasLimits(deps.limits)
+          ? new LimitPart(deps.limits, { log: deps.log, onDegraded: deps.onLimitsDegraded })
+          : undefined,
+        budgets: deps.budgets,
+      },
+      deps.quotaStore,
+    ),
   ];
 }
 

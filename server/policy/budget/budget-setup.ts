@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
 import type { Config } from "../../config/schema.ts";
-import type { Policy } from "../../core/chain.ts";
 import type { BudgetCapStore } from "../../state/budget-cap-store.ts";
 import type { BudgetStore } from "../../state/budget-store.ts";
 import type { LedgerSink } from "../../state/ledger-sink.ts";
@@ -10,18 +9,18 @@ import { AlertWebhook } from "./alert-webhook.ts";
 import { BudgetAlerts } from "./budget-alerts.ts";
 import { BudgetControl } from "./budget-control.ts";
 import { BudgetLimits } from "./budget-limits.ts";
+import { BudgetPart } from "./budget-part.ts";
 import { PeriodClock } from "./budget-period.ts";
-import { budgetPolicy } from "./budget-policy.ts";
 import { seedSpend } from "./seed-spend.ts";
 
 /** The budgets of a running gateway. */
 export interface Budgets {
-  /** The policy, for the chain (just after route). */
-  readonly policy: Policy;
+  /** The budgets' half of the quota policy. */
+  readonly part: BudgetPart;
   /** What BudgetService reads and changes. */
   readonly control: BudgetControl;
   readonly store: BudgetStore;
-  /** Stops the webhook's retries and closes the store. */
+  /** Stops the webhook's retries and the cap notices (the store is its opener's to close). */
   close(): Promise<void>;
 }
 
@@ -32,11 +31,13 @@ export interface BudgetsDeps {
   /** Date.now unless a test injects a clock. */
   readonly now?: () => number;
   /**
-   * A shared store (Redis) in place of the embedded one. Its totals live in
-   * it, so it is not seeded from this replica's ledger (which holds only
-   * this replica's calls: seeding N replicas would count spend N times).
+   * Where spend and reservations live. The embedded (memory) store is
+   * seeded with this period's spend from the ledger; a shared store (Redis)
+   * keeps its own totals, so it is not seeded from this replica's ledger
+   * (which holds only this replica's calls: seeding N replicas would count
+   * spend N times).
    */
-  readonly store?: BudgetStore;
+  readonly store: BudgetStore;
   /** Told when the store starts failing (true) and answers again (false), for the degraded gauge. */
   readonly onDegraded?: (degraded: boolean) => void;
   /** Runtime cap changes shared by every replica (Redis), applied at start and whenever one is made. */
@@ -45,16 +46,20 @@ export interface BudgetsDeps {
 
 /**
  * Builds the budgets from config, or undefined when none are configured (the
- * policy is then left out of the chain). Embedded, the store is in memory and
- * this period's spend is rebuilt from the ledger before the gateway listens;
- * a shared store given in `deps.store` keeps its own totals.
+ * half is then left out of the quota policy). Embedded, the store is in
+ * memory and this period's spend is rebuilt from the ledger before the
+ * gateway listens; a shared store keeps its own totals.
  */
 export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<Budgets | undefined> {
   const settings = config.budgets;
   const limits = new BudgetLimits(settings);
   if (!limits.configured) return undefined;
   const clock = new PeriodClock(settings.time_zone, deps.now);
-  const store = deps.store ?? (await seededMemoryStore(config, deps.ledger, limits, clock));
+  const store = deps.store;
+  if (store instanceof MemoryBudgetStore) {
+    const teams = new Map(config.keys.map((k) => [k.name, k.team ?? ""]));
+    await seedSpend(store, deps.ledger, limits, clock, (key) => teams.get(key) ?? "");
+  }
   const hook = settings.alerts.webhook;
   const webhook = hook === undefined ? undefined : new AlertWebhook(hook, deps.log);
   const alerts = new BudgetAlerts(settings.alerts.thresholds, {
@@ -62,9 +67,8 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
     count: (level, threshold) => deps.metrics.countBudgetAlert(level, threshold),
     webhook: webhook === undefined ? undefined : (alert) => webhook.send(alert),
   });
-  const policy = budgetPolicy({
+  const part = new BudgetPart({
     limits,
-    store,
     clock,
     defaultMaxTokens: settings.default_max_tokens,
     failOpen: settings.fail_open,
@@ -86,13 +90,12 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
     });
   }
   return {
-    policy,
+    part,
     control: new BudgetControl(store, limits, clock, payers, caps),
     store,
     async close() {
       await webhook?.close();
       await caps?.close();
-      await store.close();
     },
   };
 }
@@ -106,17 +109,4 @@ async function applyCaps(caps: BudgetCapStore, limits: BudgetLimits): Promise<vo
     };
     limits.set(change.scope, change.period, values);
   }
-}
-
-/** The embedded store, holding this period's spend as the ledger recorded it. */
-async function seededMemoryStore(
-  config: Config,
-  ledger: LedgerSink,
-  limits: BudgetLimits,
-  clock: PeriodClock,
-): Promise<BudgetStore> {
-  const store = new MemoryBudgetStore();
-  const teams = new Map(config.keys.map((k) => [k.name, k.team ?? ""]));
-  await seedSpend(store, ledger, limits, clock, (key) => teams.get(key) ?? "");
-  return store;
 }
