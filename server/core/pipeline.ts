@@ -12,6 +12,7 @@ import type { RetrySettings } from "../routing/attempt/backoff.ts";
 import type { ConnectionPools } from "../routing/attempt/run-attempt.ts";
 import type { ModelRouter } from "../routing/model-router.ts";
 import type { RoutePlanner } from "../routing/route-planner.ts";
+import { type PassthroughPlanner, routeWithPassthroughPolicy } from "../routing/passthrough-planner.ts";
 import { routePolicy } from "../routing/route-policy.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
 import type { LimitStore } from "../state/limit-store.ts";
@@ -40,6 +41,8 @@ export interface PipelineDeps {
   readonly logRequests: boolean;
   /** The budget policy, when budgets are configured (policy/budget/budget-setup.ts). */
   readonly budget?: Policy | undefined;
+  /** Plans pass-through calls, when pass-through routes are configured. */
+  readonly passthrough?: PassthroughPlanner | undefined;
 }
 
 /**
@@ -57,7 +60,9 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     authPolicy(deps.auth),
     validatePolicy,
     rateLimitPolicy(deps.limits, deps.limitStore, { log: deps.log, onDegraded: deps.onLimitsDegraded }),
-    routePolicy(deps.planner),
+    deps.passthrough === undefined
+      ? routePolicy(deps.planner)
+      : routeWithPassthroughPolicy(deps.planner, deps.passthrough),
     scopePolicy,
     deps.budget, // after route: the worst case is priced on the deployments the plan may try
   ];
