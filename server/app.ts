@@ -24,6 +24,7 @@ import { createSlotQueue } from "./routing/attempt/slot-queue.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { HealthProber } from "./routing/health-prober.ts";
 import { ModelRouter } from "./routing/model-router.ts";
+import { PassthroughPlanner } from "./routing/passthrough-planner.ts";
 import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
 import type { LimitStore } from "./state/limit-store.ts";
@@ -179,6 +180,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       log,
       logRequests: config.log.requests,
       budget: budgets?.policy,
+      passthrough:
+        config.passthrough === undefined ? undefined : new PassthroughPlanner(planner, routing, adapters),
     }),
     inFlight,
     auth,
@@ -199,6 +202,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,
     corsOrigins: config.server.cors_origins,
+    passthrough: config.passthrough,
   });
   const server = new OnePortServer(handler, {
     headerTimeoutMs: config.server.header_timeout_ms,

@@ -1,7 +1,7 @@
 import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
-import type { Deployment } from "../routing/deployment.ts";
 import type { RawRequest } from "../providers/passthrough/raw-request.ts";
+import type { Deployment } from "../routing/deployment.ts";
 import { EndHooks } from "./end-hooks.ts";
 
 export type { PassthroughApi, RawRequest } from "../providers/passthrough/raw-request.ts";

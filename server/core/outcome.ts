@@ -9,7 +9,12 @@ import type { Outcome } from "./end-hooks.ts";
  * translated answers, raw-end.ts for pass-through ones).
  */
 
-export function succeeded(call: Call, usage: TokenUsage | undefined, latencyMs: number, ttftMs: number): Outcome {
+export function succeeded(
+  call: Call,
+  usage: TokenUsage | undefined,
+  latencyMs: number,
+  ttftMs: number,
+): Outcome {
   return {
     status: "ok",
     error: undefined,
