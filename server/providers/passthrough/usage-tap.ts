@@ -61,14 +61,18 @@ export class UsageTap {
   feed(chunk: Buffer): void {
     let i = 0;
     const n = chunk.length;
-    if (this.#state === SEARCH && this.#carry !== undefined) i = this.#junction(chunk);
+    const prior = this.#carry;
+    if (this.#state === SEARCH && prior !== undefined) i = this.#junction(chunk, prior);
     while (i < n) {
       const state = this.#state;
       if (state === SEARCH) {
         const at = chunk.indexOf(this.#key, i);
         if (at < 0) {
-          const keep = Math.min(n, this.#key.length);
-          this.#carry = Buffer.from(chunk.subarray(n - keep));
+          // A chunk shorter than the key adds to what was carried rather than replacing it.
+          const source =
+            prior !== undefined && i === 0 && n < this.#key.length ? Buffer.concat([prior, chunk]) : chunk;
+          const keep = Math.min(source.length, this.#key.length);
+          this.#carry = Buffer.from(source.subarray(source.length - keep));
           return;
         }
         if (at > 0 && chunk[at - 1] === BACKSLASH) {
@@ -91,8 +95,7 @@ export class UsageTap {
   }
 
   /** Looks for a key that began in the previous chunk; returns where this chunk's reading resumes. */
-  #junction(chunk: Buffer): number {
-    const carry = this.#carry as Buffer;
+  #junction(chunk: Buffer, carry: Buffer): number {
     this.#carry = undefined;
     const head = chunk.subarray(0, this.#key.length - 1);
     const joined = Buffer.concat([carry, head]);
