@@ -9,6 +9,7 @@ import { UsageTap } from "../../providers/passthrough/usage-tap.ts";
 import { upstreamHttpError, upstreamNetworkError } from "../../providers/upstream-error.ts";
 import type { Deployment } from "../deployment.ts";
 import type { AttemptRun } from "./attempt-run.ts";
+import { gapTimeout } from "./gated-stream.ts";
 
 /**
  * One pass-through attempt: the caller's bytes to the deployment's provider
@@ -140,13 +141,6 @@ class RawPassage implements RawBody, BodyReader {
   }
 
   readonly #gapTimedOut = (): void => {
-    const { id, provider, timeouts } = this.#run.deployment;
-    this.#run.abort(
-      new GatewayError(
-        "inter_token_timeout",
-        `deployment ${id} sent nothing for ${timeouts.interTokenMs} ms mid-stream`,
-        { provider },
-      ),
-    );
+    this.#run.abort(gapTimeout(this.#run.deployment));
   };
 }
