@@ -16,6 +16,7 @@ export function writeGatewayConfig(
   routing = false,
   limits = false,
   redisUrl?: string,
+  passthrough = false,
 ): string {
   const file = join(dir, `${name}.yaml`);
   const yaml = [
@@ -39,6 +40,7 @@ export function writeGatewayConfig(
     ...(routing ? ROUTING : []),
     ...(limits ? LIMITS : []),
     ...(redisUrl === undefined ? [] : ["redis:", `  url: ${redisUrl}`]),
+    ...(passthrough ? PASSTHROUGH : []),
   ];
   writeFileSync(file, `${yaml.join("\n")}\n`);
   return file;
@@ -76,3 +78,18 @@ const LIMITS = [
   "budgets:",
   "  per_key: [{ usd: 1000000000, period: day }]",
 ];
+
+/**
+ * With `BENCH_PASSTHROUGH=1`, the gateway (never the baseline) also serves an OpenAI pass-through route
+ * under a mount, and the benchmark sends the gateway's requests there (`PASSTHROUGH_PATH` + the chat
+ * path): the same chain on a parsed copy, the bytes forwarded unchanged, usage read from the answer.
+ */
+const PASSTHROUGH = [
+  "passthrough:",
+  "  mount: /llm-gateway",
+  "  routes:",
+  "    - { api: openai, allow_private: true }",
+];
+
+/** Where the pass-through route serves the OpenAI API. */
+export const PASSTHROUGH_PATH = "/llm-gateway/openai";

@@ -71,7 +71,20 @@ export function percentiles(values: number[]): Percentiles {
 
 /** A keep-alive client for one target, kept across slices so no slice pays for new connections. */
 export function client(url: string, connections = 64): Pool {
-  return new Pool(url, { connections, keepAliveTimeout: 120_000 });
+  const parsed = new URL(url);
+  const pool = new Pool(parsed.origin, { connections, keepAliveTimeout: 120_000 });
+  // A target served under a path (the pass-through route, BENCH_PASSTHROUGH=1) gets it before PATH.
+  if (parsed.pathname !== "/") PREFIXES.set(pool, parsed.pathname.replace(/\/+$/, ""));
+  return pool;
+}
+
+/** The path a pool's target is served under, when it is not the root. */
+const PREFIXES = new WeakMap<Pool, string>();
+
+/** The chat path on a pool's target. */
+function chatPath(pool: Pool): string {
+  const prefix = PREFIXES.get(pool);
+  return prefix === undefined ? PATH : prefix + PATH;
 }
 
 export interface PacedResult {
@@ -92,7 +105,7 @@ export async function paced(pool: Pool, rate: number, seconds: number): Promise<
   const fire = () => {
     const t0 = process.hrtime.bigint();
     const done = pool
-      .request({ path: PATH, method: "POST", headers: HEADERS, body: CHAT_BODY })
+      .request({ path: chatPath(pool), method: "POST", headers: HEADERS, body: CHAT_BODY })
       .then(async (res) => {
         const text = await res.body.text();
         if (res.statusCode === 200 && text.length > 0) {
@@ -137,7 +150,12 @@ export async function firstByte(pool: Pool, count: number, concurrency: number):
       next++;
       const t0 = process.hrtime.bigint();
       try {
-        const res = await pool.request({ path: PATH, method: "POST", headers: HEADERS, body: STREAM_BODY });
+        const res = await pool.request({
+          path: chatPath(pool),
+          method: "POST",
+          headers: HEADERS,
+          body: STREAM_BODY,
+        });
         let t1: bigint | undefined;
         let text = "";
         for await (const chunk of res.body) {

@@ -24,7 +24,7 @@ import {
   stopAll,
   waitForHttp,
 } from "./children.ts";
-import { writeGatewayConfig } from "./gateway-config.ts";
+import { PASSTHROUGH_PATH, writeGatewayConfig } from "./gateway-config.ts";
 import { allocationSites, formatAllocations } from "./heap-sites.ts";
 import { client, firstByte, paced, saturate } from "./load.ts";
 import { type Bench, emptyFigures, fixedRate, saturation, streaming, type Target, warmUp } from "./phases.ts";
@@ -67,6 +67,8 @@ const settings: Settings = {
 };
 /** "auto": profile only when the gateway misses a target; "1": always; "0": never. */
 const profileMode = process.env.BENCH_PROFILE ?? "auto";
+/** BENCH_PASSTHROUGH=1: the gateway is measured through an OpenAI pass-through route. */
+const passthrough = process.env.BENCH_PASSTHROUGH === "1";
 const profileSeconds = envNumber("BENCH_PROFILE_SECONDS", quick ? 4 : 10);
 /** Another checkout whose gateway is measured beside this one, or undefined. */
 const baseline = baselineFromEnv(process.env.BENCH_BASELINE);
@@ -205,8 +207,16 @@ async function main(): Promise<void> {
       process.env.BENCH_ROUTING === "1",
       process.env.BENCH_LIMITS === "1",
       redisUrl,
+      passthrough,
     );
     const gateway = await startGatewayProcess(config, port, GC_FLAGS);
+    if (passthrough) {
+      // Every phase then measures the gateway through its pass-through route.
+      await gateway.pool.close();
+      gateway.url += PASSTHROUGH_PATH;
+      gateway.pool = client(gateway.url);
+      log(`the gateway is measured through its pass-through route ${PASSTHROUGH_PATH}`);
+    }
     const targets: Target[] = [
       { key: "direct", url: mockUrl, child: mock, pool: client(mockUrl) },
       { key: "floor", url: floorUrl, child: floor, pool: client(floorUrl) },

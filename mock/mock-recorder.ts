@@ -12,6 +12,10 @@ export interface RecordedRequest {
   headers: IncomingHttpHeaders;
   /** Parsed JSON body, or undefined (no body / not JSON). */
   body: unknown;
+  /** The body's bytes as they arrived, or undefined when there were none (for byte-for-byte checks). */
+  rawBody: Buffer | undefined;
+  /** The request target as sent, query string included. */
+  url: string;
   /** Date.now() when the body had been read. */
   receivedAt: number;
   /** The whole response was handed to the OS. */
@@ -26,7 +30,7 @@ export interface RecordedRequest {
 export interface MockRecorder {
   readonly requests: RecordedRequest[];
   /** Records a request whose body has been read; undefined when recording is off. */
-  record(req: IncomingMessage, path: string, body: unknown): RecordedRequest | undefined;
+  record(req: IncomingMessage, path: string, body: unknown, rawBody?: Buffer): RecordedRequest | undefined;
   /** Notes how the response ended; an unfinished response the mock did not drop is an abort. */
   settle(rec: RecordedRequest, finished: boolean, dropped: boolean): void;
   /** Resolves with the first aborted request not yet returned; rejects after `timeoutMs`. */
@@ -64,13 +68,15 @@ export function createRecorder(enabled: boolean): MockRecorder {
 
   return {
     requests,
-    record(req, path, body) {
+    record(req, path, body, rawBody) {
       if (!enabled) return undefined;
       const rec: RecordedRequest = {
         method: req.method ?? "GET",
         path,
         headers: req.headers,
         body,
+        rawBody,
+        url: req.url ?? path,
         receivedAt: Date.now(),
         completed: false,
         aborted: false,

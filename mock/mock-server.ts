@@ -130,7 +130,7 @@ export async function startMockUpstream(options: MockOptions = {}): Promise<Mock
       const q = url.indexOf("?");
       const path = q < 0 ? url : url.slice(0, q);
       const body = parseBody(raw);
-      rec = recorder.record(req, path, body);
+      rec = recorder.record(req, path, body, raw);
       route(req, res, path, body, life);
     });
   });

@@ -24,6 +24,7 @@ import { createSlotQueue } from "./routing/attempt/slot-queue.ts";
 import { discoverModels } from "./routing/discovery.ts";
 import { HealthProber } from "./routing/health-prober.ts";
 import { ModelRouter } from "./routing/model-router.ts";
+import { PassthroughPlanner } from "./routing/passthrough-planner.ts";
 import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
 import type { BudgetStore } from "./state/budget-store.ts";
@@ -192,6 +193,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       log,
       logRequests: config.log.requests,
       budgets: budgets?.part,
+      passthrough:
+        config.passthrough === undefined ? undefined : new PassthroughPlanner(planner, routing, adapters),
     }),
     inFlight,
     auth,
@@ -213,6 +216,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,
     corsOrigins: config.server.cors_origins,
+    passthrough: config.passthrough,
   });
   const server = new OnePortServer(handler, {
     headerTimeoutMs: config.server.header_timeout_ms,

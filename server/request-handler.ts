@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { PassthroughConfig } from "./config/passthrough-schema.ts";
 import type { GatewayServices } from "./core/services.ts";
 import type { GatewayError } from "./errors/gateway-error.ts";
 import { applyCors } from "./http/cors.ts";
@@ -14,6 +15,8 @@ import { rpcRoutes } from "./rpc/rpc-routes.ts";
 export interface HandlerOptions {
   readonly bodyLimit: number;
   readonly corsOrigins: ReadonlyArray<string>;
+  /** The pass-through routes, when configured. */
+  readonly passthrough?: PassthroughConfig | undefined;
 }
 
 /** Connect services live under their fully-qualified service names. */
@@ -36,7 +39,7 @@ export function createRequestHandler(services: GatewayServices, options: Handler
     requireConnectProtocolHeader: false,
     requestGate: gate,
   });
-  const rest = restRouter(services, options);
+  const rest = restRouter(services, options, options.passthrough);
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (applyCors(req, res, options.corsOrigins)) return;
     const path = req.url ?? "/";

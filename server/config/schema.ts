@@ -4,6 +4,7 @@ import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
 import { budgetsSchema } from "./budgets-schema.ts";
 import { limitsSchema } from "./limits-schema.ts";
+import { checkPassthrough, passthroughSchema } from "./passthrough-schema.ts";
 import { postgresSchema } from "./postgres-schema.ts";
 import { redisSchema } from "./redis-schema.ts";
 import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
@@ -235,6 +236,9 @@ export const configSchema = z
       .strict()
       .prefault({}),
     postgres: postgresSchema.optional(),
+    passthrough: passthroughSchema
+      .optional()
+      .describe("routes that forward callers' bytes unchanged to a provider of the same API"),
     log: z
       .object({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -265,6 +269,7 @@ export const configSchema = z
       });
     }
     checkDeploymentProviders(config.routing, names, ctx, ["routing"]);
+    if (config.passthrough !== undefined) checkPassthrough(config.passthrough, config.providers, ctx);
     const keys = new Set<string>();
     const keyNames = new Set<string>();
     config.keys.forEach((k, i) => {

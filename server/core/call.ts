@@ -1,7 +1,10 @@
 import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
+import type { RawRequest } from "../providers/passthrough/raw-request.ts";
 import type { Deployment } from "../routing/deployment.ts";
 import { EndHooks } from "./end-hooks.ts";
+
+export type { PassthroughApi, RawRequest } from "../providers/passthrough/raw-request.ts";
 
 /** What a call asks the gateway to do. */
 export type Operation = "chat" | "embed";
@@ -110,6 +113,8 @@ export interface Call {
   chat: ChatRequest | undefined;
   /** The canonical embeddings request, once decoded. */
   embed: EmbedRequest | undefined;
+  /** The caller's own bytes, for a pass-through call; undefined for every translated one. */
+  readonly raw: RawRequest | undefined;
   /**
    * Reads and decodes the caller's body into `chat` or `embed`. Surfaces that
    * read the body themselves set it, and the chain runs it after auth, so an
@@ -143,7 +148,7 @@ export type CallInit = Pick<
   Call,
   "requestId" | "surface" | "signal" | "startedAt" | "deadline" | "credential" | "op" | "stream"
 > &
-  Partial<Pick<Call, "chat" | "embed" | "decode">>;
+  Partial<Pick<Call, "chat" | "embed" | "decode" | "raw">>;
 
 /** A new call with nothing learnt yet. Every call has the same shape, so the hot path stays monomorphic. */
 export function createCall(init: CallInit): Call {
@@ -159,6 +164,7 @@ export function createCall(init: CallInit): Call {
     chat: init.chat,
     embed: init.embed,
     decode: init.decode,
+    raw: init.raw,
     key: undefined,
     limits: undefined,
     plan: undefined,

@@ -1,6 +1,8 @@
 import type { CompleteResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedResponse } from "../../gen/llmgw/v1/embeddings_pb.js";
+import type { GatewayError } from "../errors/gateway-error.ts";
 import type { EventStream } from "../providers/event-stream.ts";
+import type { RawBody } from "../providers/passthrough/passthrough.ts";
 import type { Deployment } from "../routing/deployment.ts";
 import type { Call } from "./call.ts";
 
@@ -12,6 +14,18 @@ export type Answer =
       readonly kind: "stream";
       /** Pushed to the surface's sink (REST writes each flush; RPC adapts it to an iterable at its edge). */
       readonly events: EventStream;
+    }
+  | {
+      /** A pass-through answer: the upstream's status, allowed headers and bytes, unchanged. */
+      readonly kind: "raw";
+      readonly status: number;
+      readonly headers: Record<string, string | string[]>;
+      readonly body: RawBody;
+      /**
+       * The upstream's non-2xx status as the gateway's error, for accounting
+       * (the caller gets the upstream's own bytes); undefined for a 2xx.
+       */
+      readonly error: GatewayError | undefined;
     };
 
 /** The rest of the pipeline, as a policy sees it. */

@@ -1,13 +1,13 @@
 import type { StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
-import type { TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
 import type { EventSink, EventStream } from "../providers/event-stream.ts";
-import { costUsd } from "../usage/cost.ts";
 import type { Call } from "./call.ts";
 import type { Answer, Next } from "./chain.ts";
 import { consumedUsage } from "./consumed-usage.ts";
 import type { Outcome } from "./end-hooks.ts";
 import { gatewayMetadata } from "./gateway-metadata.ts";
+import { elapsed, failed, stopped, succeeded } from "./outcome.ts";
+import { RawEndOnFinish } from "./raw-end.ts";
 
 /** The whole pipeline, as surfaces call it. */
 export type Pipeline = (call: Call) => Promise<Answer>;
@@ -39,6 +39,7 @@ export function withEndHooks(chain: Next, reportHookError: HookErrorReporter): P
     }
     if (answer.kind === "stream")
       return { kind: "stream", events: new EndOnFinish(call, answer.events, finish) };
+    if (answer.kind === "raw") return { ...answer, body: new RawEndOnFinish(call, answer, finish) };
     const latencyMs = elapsed(call);
     const outcome = succeeded(
       call,
@@ -169,51 +170,4 @@ class EndOnFinish implements EventStream, EventSink {
   #cutShort(error: GatewayError): Outcome {
     return failed(this.#call, error, this.#ttftMs, consumedUsage(this.#call, this.#chunks));
   }
-}
-
-function succeeded(call: Call, usage: TokenUsage | undefined, latencyMs: number, ttftMs: number): Outcome {
-  return {
-    status: "ok",
-    error: undefined,
-    usage,
-    served: call.served,
-    attempts: call.attempts,
-    latencyMs,
-    ttftMs: round(ttftMs),
-    costUsd: costUsd(usage, call.served?.pricing),
-  };
-}
-
-function failed(
-  call: Call,
-  error: GatewayError,
-  ttftMs: number,
-  usage: TokenUsage | undefined = undefined,
-): Outcome {
-  return {
-    status: error.code,
-    error,
-    usage,
-    served: call.served,
-    attempts: call.attempts,
-    latencyMs: elapsed(call),
-    ttftMs: round(ttftMs),
-    costUsd: costUsd(usage, call.served?.pricing),
-  };
-}
-
-/** Why a stream stopped without a usage report or an error: the call's abort reason, else a gateway bug. */
-function stopped(call: Call): GatewayError {
-  const reason: unknown = call.signal.reason;
-  if (reason instanceof GatewayError) return reason;
-  if (call.signal.aborted) return new GatewayError("cancelled", "the caller stopped reading the stream");
-  return new GatewayError("internal", "the stream ended without a usage report");
-}
-
-function elapsed(call: Call): number {
-  return round(performance.now() - call.startedAt);
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }

@@ -13,6 +13,7 @@ import { validatePolicy } from "../policy/validate/validate-policy.ts";
 import type { RetrySettings } from "../routing/attempt/backoff.ts";
 import type { ConnectionPools } from "../routing/attempt/run-attempt.ts";
 import type { ModelRouter } from "../routing/model-router.ts";
+import { type PassthroughPlanner, routeWithPassthroughPolicy } from "../routing/passthrough-planner.ts";
 import type { RoutePlanner } from "../routing/route-planner.ts";
 import { routePolicy } from "../routing/route-policy.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
@@ -43,6 +44,8 @@ export interface PipelineDeps {
   readonly logRequests: boolean;
   /** The budgets' half of the quota policy, when budgets are configured (policy/budget/budget-setup.ts). */
   readonly budgets?: BudgetPart | undefined;
+  /** Plans pass-through calls, when pass-through routes are configured. */
+  readonly passthrough?: PassthroughPlanner | undefined;
 }
 
 /**
@@ -60,7 +63,9 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     deps.logRequests ? requestLogPolicy(deps.log) : undefined,
     authPolicy(deps.auth),
     validatePolicy,
-    routePolicy(deps.planner),
+    deps.passthrough === undefined
+      ? routePolicy(deps.planner)
+      : routeWithPassthroughPolicy(deps.planner, deps.passthrough),
     scopePolicy,
     quotaPolicy(
       {

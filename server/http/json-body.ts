@@ -12,6 +12,12 @@ const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
  * read as JSON, as raw clients send it.
  */
 export async function readJsonBody(req: AnyRequest, limit: number, signal?: AbortSignal): Promise<unknown> {
+  refuseNonJson(req);
+  return parseJsonBody(await readBody(req, limit, signal));
+}
+
+/** Throws `unsupported_media_type` (and drains the body) when the request says its body is not JSON. */
+export function refuseNonJson(req: AnyRequest): void {
   const type = req.headers["content-type"];
   if (type !== undefined && !JSON_MEDIA_TYPE.test(type)) {
     req.resume();
@@ -20,5 +26,4 @@ export async function readJsonBody(req: AnyRequest, limit: number, signal?: Abor
       `the request body must be JSON (Content-Type: application/json), not ${type.split(";")[0]}`,
     );
   }
-  return parseJsonBody(await readBody(req, limit, signal));
 }

@@ -1,5 +1,6 @@
 import type { ChatRequest, CompleteResponse } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EventStream } from "./event-stream.ts";
+import type { Passthrough } from "./passthrough/passthrough.ts";
 
 /** What a provider needs to know about the call it serves. */
 export interface UpstreamCall {
@@ -59,6 +60,12 @@ export interface ProviderAdapter {
 
   /** Lists the upstream's models. Rejects with a GatewayError when unreachable. */
   listModels(signal: AbortSignal): Promise<DiscoveredModel[]>;
+
+  /**
+   * Forwards pass-through requests of the adapter's API family unchanged;
+   * absent for adapters that cannot (their upstream speaks no caller's API).
+   */
+  readonly passthrough?: Passthrough;
 
   /** Closes pooled connections. */
   close(): Promise<void>;

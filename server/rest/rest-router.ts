@@ -1,3 +1,4 @@
+import type { PassthroughConfig } from "../config/passthrough-schema.ts";
 import { requestIdFrom } from "../core/request-id.ts";
 import type { GatewayServices } from "../core/services.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
@@ -16,6 +17,7 @@ import { getModel, listModels } from "./openai/models.ts";
 import { openAIErrorBody } from "./openai/openai-error.ts";
 import { createResponse } from "./openai/responses/create-response.ts";
 import { deleteResponse, getResponse } from "./openai/responses/stored-response-routes.ts";
+import { passthroughHandler } from "./passthrough/passthrough-handler.ts";
 import { sendError } from "./respond.ts";
 import { header } from "./rest-call.ts";
 import { usageRoute } from "./usage-route.ts";
@@ -27,14 +29,18 @@ const GET_ROUTES = new Set(["/health", "/ready", "/metrics", "/v1/models", "/v1/
  * The REST surface: a fixed route table, checked in order of traffic. Every
  * answer, an error or a 404 included, carries the request id.
  */
-export function restRouter(services: GatewayServices, limits: RestLimits) {
+export function restRouter(services: GatewayServices, limits: RestLimits, passthrough?: PassthroughConfig) {
   const metrics = services.metrics;
   const ollama = ollamaRoutes(services, limits);
+  const pass =
+    passthrough === undefined ? undefined : passthroughHandler(services, limits.bodyLimit, passthrough);
   return async (req: AnyRequest, res: AnyResponse, url: URL): Promise<void> => {
     const requestId = requestIdFrom(header(req, "x-request-id"));
     res.setHeader("x-request-id", requestId);
     const path = url.pathname;
     const method = req.method ?? "GET";
+    // On the raw target, before anything resolves its dot segments: `/anthropic/../v1/...` is refused, not rerouted.
+    if (pass?.(req, res, requestId)) return;
     if (path === "/v1/chat/completions") {
       if (method === "POST") return chatCompletions(services, limits, requestId, req, res);
       return notAllowed(res, method, path, "POST");

@@ -3,6 +3,7 @@ import type { ProviderConfig } from "../../config/schema.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
 import { completionEvents } from "../completion-events.ts";
 import type { EventStream } from "../event-stream.ts";
+import { PassthroughClient } from "../passthrough/passthrough-client.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { completionFromAnthropic } from "./anthropic-completion.ts";
 import { anthropicRequestBody } from "./anthropic-request-body.ts";
@@ -25,6 +26,7 @@ const ANTHROPIC_VERSION = "2023-06-01";
 export class AnthropicAdapter implements ProviderAdapter {
   readonly name: string;
   readonly #http: UpstreamClient;
+  readonly passthrough: PassthroughClient;
 
   constructor(config: ProviderConfig) {
     this.name = config.name;
@@ -32,6 +34,12 @@ export class AnthropicAdapter implements ProviderAdapter {
       "anthropic-version": ANTHROPIC_VERSION,
       ...(config.api_key ? { "x-api-key": config.api_key } : {}),
     });
+    this.passthrough = new PassthroughClient(
+      config,
+      "anthropic",
+      config.api_key ? { "x-api-key": config.api_key } : {},
+      { "anthropic-version": ANTHROPIC_VERSION },
+    );
   }
 
   async complete(request: ChatRequest, model: string, call: UpstreamCall): Promise<CompleteResponse> {
@@ -60,8 +68,8 @@ export class AnthropicAdapter implements ProviderAdapter {
       .map((m) => ({ id: m.id as string, created: unixSeconds(m.created_at), ownedBy: "anthropic" }));
   }
 
-  close(): Promise<void> {
-    return this.#http.close();
+  async close(): Promise<void> {
+    await Promise.all([this.#http.close(), this.passthrough.close()]);
   }
 }
 

@@ -5,6 +5,7 @@ import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.
 import { completionEvents } from "../completion-events.ts";
 import type { EmbeddingAdapter } from "../embedding-adapter.ts";
 import type { EventStream } from "../event-stream.ts";
+import { PassthroughClient } from "../passthrough/passthrough-client.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { completionFromGemini } from "./gemini-completion.ts";
 import { embeddingsFromGemini, geminiEmbedBodies } from "./gemini-embeddings.ts";
@@ -32,6 +33,7 @@ const MAX_MODEL_PAGES = 20;
 export class GeminiAdapter implements ProviderAdapter, EmbeddingAdapter {
   readonly name: string;
   readonly #http: UpstreamClient;
+  readonly passthrough: PassthroughClient;
 
   constructor(config: ProviderConfig) {
     this.name = config.name;
@@ -39,6 +41,11 @@ export class GeminiAdapter implements ProviderAdapter, EmbeddingAdapter {
       config,
       config.api_key ? { "x-goog-api-key": config.api_key } : {},
       geminiHttpError,
+    );
+    this.passthrough = new PassthroughClient(
+      config,
+      "gemini",
+      config.api_key ? { "x-goog-api-key": config.api_key } : {},
     );
   }
 
@@ -86,8 +93,8 @@ export class GeminiAdapter implements ProviderAdapter, EmbeddingAdapter {
     return models;
   }
 
-  close(): Promise<void> {
-    return this.#http.close();
+  async close(): Promise<void> {
+    await Promise.all([this.#http.close(), this.passthrough.close()]);
   }
 }
 

@@ -5,6 +5,7 @@ import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.
 import { completionEvents } from "../completion-events.ts";
 import type { EmbeddingAdapter } from "../embedding-adapter.ts";
 import type { EventStream } from "../event-stream.ts";
+import { PassthroughClient } from "../passthrough/passthrough-client.ts";
 import type { MaxTokensField } from "../presets.ts";
 import { UpstreamClient } from "../upstream-client.ts";
 import { completionFromOpenAI } from "./openai-completion.ts";
@@ -20,6 +21,7 @@ import { OpenAIStreamMapper } from "./openai-stream.ts";
 export class OpenAICompatibleAdapter implements ProviderAdapter, EmbeddingAdapter {
   readonly name: string;
   readonly #http: UpstreamClient;
+  readonly passthrough: PassthroughClient;
   readonly #streamUsage: boolean;
   readonly #maxTokensField: MaxTokensField;
 
@@ -29,6 +31,11 @@ export class OpenAICompatibleAdapter implements ProviderAdapter, EmbeddingAdapte
     this.#maxTokensField = config.max_tokens_field;
     this.#http = new UpstreamClient(
       config,
+      config.api_key ? { authorization: `Bearer ${config.api_key}` } : {},
+    );
+    this.passthrough = new PassthroughClient(
+      config,
+      "openai",
       config.api_key ? { authorization: `Bearer ${config.api_key}` } : {},
     );
   }
@@ -72,8 +79,8 @@ export class OpenAICompatibleAdapter implements ProviderAdapter, EmbeddingAdapte
       });
   }
 
-  close(): Promise<void> {
-    return this.#http.close();
+  async close(): Promise<void> {
+    await Promise.all([this.#http.close(), this.passthrough.close()]);
   }
 }
 

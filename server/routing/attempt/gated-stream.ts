@@ -1,6 +1,7 @@
 import type { StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { EventSink, EventStream } from "../../providers/event-stream.ts";
+import type { Deployment } from "../deployment.ts";
 import type { AttemptRun } from "./attempt-run.ts";
 
 /**
@@ -150,12 +151,16 @@ export class GatedStream implements EventStream, EventSink {
   };
 
   readonly #gapTimedOut = (): void => {
-    const { id, provider, timeouts } = this.#run.deployment;
-    const error = new GatewayError(
-      "inter_token_timeout",
-      `deployment ${id} sent nothing for ${timeouts.interTokenMs} ms mid-stream`,
-      { provider },
-    );
-    this.#run.abort(error);
+    this.#run.abort(gapTimeout(this.#run.deployment));
   };
+}
+
+/** The error of a stream whose upstream went quiet for longer than the deployment's inter-token timeout. */
+export function gapTimeout(deployment: Deployment): GatewayError {
+  const { id, provider, timeouts } = deployment;
+  return new GatewayError(
+    "inter_token_timeout",
+    `deployment ${id} sent nothing for ${timeouts.interTokenMs} ms mid-stream`,
+    { provider },
+  );
 }

@@ -6,6 +6,7 @@ import type { Breaker, Deployment, SlotQueue } from "../deployment.ts";
 import { recordAttempt } from "../deployment-stats.ts";
 import { AttemptRun } from "./attempt-run.ts";
 import { GatedStream } from "./gated-stream.ts";
+import { forwardOn } from "./raw-attempt.ts";
 
 /**
  * Each provider's bound on waiting for one of its upstream connections (its
@@ -83,6 +84,8 @@ async function start(
   call.served = deployment;
   call.attempts++;
   try {
+    const raw = call.raw;
+    if (raw !== undefined) return await forwardOn(call, raw, deployment, run);
     if (call.op === "embed") {
       const response = await embedOnRoute(deployment, decoded(call.embed), run);
       run.settle(undefined);
