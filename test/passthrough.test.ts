@@ -320,13 +320,13 @@ describe("upstream answers and failures", () => {
     expect(rows.at(-1)?.status).toBe("upstream_rate_limited");
   });
 
-  it("answers an unreachable upstream in Anthropic's error format", async () => {
+  it("answers an unreachable upstream in Anthropic's error format and status (529 overloaded_error, as the Anthropic surface does)", async () => {
     const res = await fetch(`${gw.url}${MOUNT}/dead/v1/messages`, {
       method: "POST",
       headers: anthropicHeaders(),
       body: agentBody(),
     });
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(529);
     expect(await res.json()).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
   });
 
@@ -366,7 +366,7 @@ describe("never an open proxy", () => {
       headers: anthropicHeaders(),
       body: agentBody(),
     });
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(529);
     const body = (await res.json()) as { error: { message: string } };
     expect(body.error.message).toContain("private address");
     expect(gw.mock.requests).toHaveLength(0);

@@ -1,26 +1,22 @@
 import type { PassthroughApi } from "../../core/call.ts";
-import { errorWire } from "../../errors/error-codes.ts";
-import type { GatewayError } from "../../errors/gateway-error.ts";
+import type { AnyResponse } from "../../http/cors.ts";
+import { sendAnthropicError } from "../anthropic/anthropic-error.ts";
+import { geminiErrorBody } from "../gemini/gemini-error.ts";
 import { openAIErrorBody } from "../openai/openai-error.ts";
+import { sendError } from "../respond.ts";
 
 /**
- * A gateway error (a refused key, a limit, a budget, an unreachable
- * upstream) in the error shape of the pass-through route's own API, so the
- * caller's SDK reads it as it would its upstream's:
- * - Anthropic: `{"type":"error","error":{"type","message"}}`;
- * - Gemini: `{"error":{"code","message","status"}}`;
- * - OpenAI: `{"error":{"message","type","param","code"}}`.
+ * Sends a gateway error (a refused key, a limit, a budget, an unreachable
+ * upstream) in the error shape and status of the pass-through route's own
+ * API, as that API's translated surface does, so the caller's SDK reads it
+ * as it would its upstream's.
  */
-export function passthroughErrorBody(api: PassthroughApi, error: GatewayError): string {
-  const wire = errorWire(error.code);
-  switch (api) {
-    case "anthropic":
-      return JSON.stringify({ type: "error", error: { type: wire.anthropicType, message: error.message } });
-    case "gemini":
-      return JSON.stringify({
-        error: { code: wire.http, message: error.message, status: wire.geminiStatus },
-      });
-    case "openai":
-      return openAIErrorBody(error);
-  }
+export function sendPassthroughError(
+  res: AnyResponse,
+  api: PassthroughApi,
+  error: unknown,
+  requestId: string,
+): void {
+  if (api === "anthropic") sendAnthropicError(res, error, requestId);
+  else sendError(res, error, api === "gemini" ? geminiErrorBody : openAIErrorBody);
 }

@@ -9,7 +9,7 @@ import { setLimitHeaders } from "../limit-headers.ts";
 import { sendError } from "../respond.ts";
 import { header, restRequest } from "../rest-call.ts";
 import { parsedCopy } from "./parsed-copy.ts";
-import { passthroughErrorBody } from "./passthrough-error.ts";
+import { sendPassthroughError } from "./passthrough-error.ts";
 import { PassthroughRoutes, type PassthroughTarget } from "./passthrough-paths.ts";
 import { sendRaw } from "./send-raw.ts";
 
@@ -45,7 +45,7 @@ export function passthroughHandler(
       target = routes.target(route, config, url);
     } catch (error) {
       req.resume();
-      sendError(res, error, (e) => passthroughErrorBody(route.api, e));
+      sendPassthroughError(res, route.api, error, requestId);
       return true;
     }
     void serve(services, bodyLimit, target, req, res, requestId);
@@ -99,6 +99,6 @@ async function serve(
     await sendRaw(res, answer.status, answer.headers, answer.body);
   } catch (error) {
     setLimitHeaders(res, call.limits);
-    sendError(res, error, (e) => passthroughErrorBody(api, e));
+    sendPassthroughError(res, api, error, requestId);
   }
 }
