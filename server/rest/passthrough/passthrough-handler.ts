@@ -6,7 +6,6 @@ import type { AnyResponse } from "../../http/cors.ts";
 import { refuseNonJson } from "../../http/json-body.ts";
 import { type AnyRequest, parseJsonBody, readBody } from "../../http/read-body.ts";
 import { setLimitHeaders } from "../limit-headers.ts";
-import { sendError } from "../respond.ts";
 import { header, restRequest } from "../rest-call.ts";
 import { parsedCopy } from "./parsed-copy.ts";
 import { sendPassthroughError } from "./passthrough-error.ts";
