@@ -2,10 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { PassthroughConfig } from "./config/passthrough-schema.ts";
 import type { GatewayServices } from "./core/services.ts";
-import type { GatewayError } from "./errors/gateway-error.ts";
+import { GatewayError } from "./errors/gateway-error.ts";
 import { applyCors } from "./http/cors.ts";
-import { openAIErrorBody } from "./rest/openai/openai-error.ts";
-import { sendError } from "./rest/respond.ts";
+import { sendRestErrorFor } from "./rest/rest-error-for.ts";
 import { restRouter } from "./rest/rest-router.ts";
 import { GrpcDirect } from "./rpc/grpc-direct.ts";
 import { rpcGate } from "./rpc/rpc-call.ts";
@@ -53,7 +52,7 @@ export function createRequestHandler(services: GatewayServices, options: Handler
       .catch((error: unknown) => {
         // Routes answer their own errors; this is the net for a bug, so the caller still gets a 500.
         if (res.headersSent) res.destroy(error as Error);
-        else sendError(res, error, openAIErrorBody);
+        else sendRestErrorFor(req, res, GatewayError.from(error));
       });
   };
 }
@@ -61,9 +60,9 @@ export function createRequestHandler(services: GatewayServices, options: Handler
 /**
  * Answers a request with a gateway error in its caller's format, for the
  * layers below the surfaces (the net layer's body deadline): an RPC route's
- * protocol, or the OpenAI error shape for everything else.
+ * protocol, or the REST surface's own error shape (rest-error-for.ts).
  */
 export function sendErrorFor(req: IncomingMessage, res: ServerResponse, error: GatewayError): void {
   if ((req.url ?? "/").startsWith(RPC_PREFIX)) sendRpcError(req, res, error);
-  else sendError(res, error, openAIErrorBody);
+  else sendRestErrorFor(req, res, error);
 }

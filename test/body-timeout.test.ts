@@ -103,6 +103,24 @@ describe("a request body that arrives too slowly", () => {
     expect(body.error.message).toMatch(/body/);
   });
 
+  it("gets the error in the shape of the surface the path belongs to: Anthropic, Gemini, Ollama", async () => {
+    const bodyOf = (reply: string) => {
+      expect(reply).toMatch(/^HTTP\/1\.1 408 /);
+      return JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4));
+    };
+    const [anthropic, gemini, ollama] = await Promise.all([
+      slowH1("/v1/messages", "application/json"),
+      slowH1("/v1beta/models/m:generateContent", "application/json"),
+      slowH1("/api/chat", "application/json"),
+    ]);
+    expect(bodyOf(anthropic.reply)).toMatchObject({
+      type: "error",
+      error: { type: "invalid_request_error" },
+    });
+    expect(bodyOf(gemini.reply)).toMatchObject({ error: { code: 408, status: "DEADLINE_EXCEEDED" } });
+    expect(bodyOf(ollama.reply)).toEqual({ error: expect.stringMatching(/body/) });
+  });
+
   it("gets a Connect deadline_exceeded error, with its ErrorDetail, and a closed connection on a Connect route over HTTP/1.1", async () => {
     const { reply, elapsed } = await slowH1("/llmgw.v1.ChatService/Complete", "application/json");
     expect(elapsed).toBeLessThan(BODY_TIMEOUT_MS + MARGIN_MS);
