@@ -1,6 +1,7 @@
-import pg from "pg";
+import type pg from "pg";
 import { invalidRequest } from "../../errors/gateway-error.ts";
 import { applyKeyChanges, type KeyChanges, type KeyStore, type StoredKey } from "../key-store.ts";
+import { openPgPool } from "./pg-pool.ts";
 import { createSchema, inTransaction } from "./pg-transaction.ts";
 
 /** Admin calls and start-up only: requests read the in-process cache of keys. */
@@ -73,15 +74,7 @@ export class PostgresKeyStore implements KeyStore {
   #ready: Promise<void> | undefined;
 
   constructor(url: string, onError: (error: unknown) => void = () => {}, timeoutMs = TIMEOUT_MS) {
-    this.#pool = new pg.Pool({
-      connectionString: url,
-      max: POOL_SIZE,
-      application_name: "llmgw-keys",
-      connectionTimeoutMillis: timeoutMs,
-      query_timeout: timeoutMs,
-    });
-    // An idle connection that breaks (a restarted server) must not crash the process; the next query reconnects.
-    this.#pool.on("error", onError);
+    this.#pool = openPgPool({ url, name: "llmgw-keys", max: POOL_SIZE, timeoutMs, onError: onError });
   }
 
   async create(key: StoredKey): Promise<void> {

@@ -1,7 +1,8 @@
-import pg from "pg";
+import type pg from "pg";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { LedgerSink, UsageQuery, UsageRecord, UsageTotals } from "../ledger-sink.ts";
 import { appendRow, type ColumnBatch, RecordColumns, ROW_COLUMNS } from "../sqlite/record-columns.ts";
+import { openPgPool } from "./pg-pool.ts";
 import { createSchema } from "./pg-transaction.ts";
 
 /** Rows that make a flush start before the interval is up. */
@@ -99,15 +100,13 @@ export class PostgresLedger implements LedgerSink {
     timeoutMs = TIMEOUT_MS,
   ) {
     this.#onError = onError;
-    this.#pool = new pg.Pool({
-      connectionString: url,
+    this.#pool = openPgPool({
+      url,
+      name: "llmgw-ledger",
       max: POOL_SIZE,
-      application_name: "llmgw-ledger",
-      connectionTimeoutMillis: timeoutMs,
-      query_timeout: timeoutMs,
+      timeoutMs,
+      onError: (error) => this.#onError(error),
     });
-    // An idle connection that breaks (a restarted server) must not crash the process; the next query reconnects.
-    this.#pool.on("error", (error) => this.#onError(error));
     this.#writes = this.#schema().catch((error: unknown) => this.#onError(error));
     this.#timer = setInterval(() => this.#flush(), flushIntervalMs);
     this.#timer.unref();

@@ -1,5 +1,6 @@
-import pg from "pg";
+import type pg from "pg";
 import type { ResponseStore, StoredResponse } from "../response-store.ts";
+import { openPgPool } from "./pg-pool.ts";
 import { createSchema } from "./pg-transaction.ts";
 
 /** Requests wait on it (a continued conversation reads, a stored one writes), so a few connections. */
@@ -41,15 +42,7 @@ export class PostgresResponseStore implements ResponseStore {
   #ready: Promise<void> | undefined;
 
   constructor(url: string, onError: (error: unknown) => void = () => {}, timeoutMs = TIMEOUT_MS) {
-    this.#pool = new pg.Pool({
-      connectionString: url,
-      max: POOL_SIZE,
-      application_name: "llmgw-responses",
-      connectionTimeoutMillis: timeoutMs,
-      query_timeout: timeoutMs,
-    });
-    // An idle connection that breaks (a restarted server) must not crash the process; the next query reconnects.
-    this.#pool.on("error", onError);
+    this.#pool = openPgPool({ url, name: "llmgw-responses", max: POOL_SIZE, timeoutMs, onError: onError });
   }
 
   async put(r: StoredResponse): Promise<void> {
