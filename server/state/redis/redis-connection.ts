@@ -32,6 +32,7 @@ export class RedisConnection {
   constructor(options: RedisConnectionOptions) {
     this.client = new Redis(options.url, {
       enableOfflineQueue: false,
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs ?? 1_000,
       connectTimeout: options.connectTimeoutMs ?? 2_000,
