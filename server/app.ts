@@ -27,7 +27,7 @@ import { ModelRouter } from "./routing/model-router.ts";
 import { PassthroughPlanner } from "./routing/passthrough-planner.ts";
 import { RoutePlanner } from "./routing/route-planner.ts";
 import { RoutingTable } from "./routing/routing-table.ts";
-import type { BudgetStore } from "./state/budget-store.ts";
+import type { BudgetBackfill, BudgetStore } from "./state/budget-store.ts";
 import type { LimitStore } from "./state/limit-store.ts";
 import { MemoryQuotaStore } from "./state/memory/memory-quota-store.ts";
 import { PostgresKeyStore } from "./state/postgres/postgres-key-store.ts";
@@ -166,6 +166,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     log,
     store: stores.budgets,
     caps: redis === undefined ? undefined : new RedisBudgetCaps(redis, prefix),
+    // Only a shared ledger knows every replica's spend; each replica's own SQLite ledger does not.
+    backfill: config.postgres === undefined ? undefined : stores.backfill,
     onDegraded: (d) => {
       degraded.budgets = d;
     },
@@ -255,12 +257,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
 function quotaStores(
   redis: RedisConnection | undefined,
   prefix: string | undefined,
-): { limits: LimitStore; budgets: BudgetStore; quota: QuotaStore } {
+): { limits: LimitStore; budgets: BudgetStore; quota: QuotaStore; backfill?: BudgetBackfill } {
   if (redis === undefined) {
     const quota = new MemoryQuotaStore();
     return { limits: quota.limits, budgets: quota.budgets, quota };
   }
   const limits = new RedisLimitStore(redis, { prefix });
   const budgets = new RedisBudgetStore(redis, { prefix });
-  return { limits, budgets, quota: new RedisQuotaStore(redis, limits, budgets) };
+  return { limits, budgets, quota: new RedisQuotaStore(redis, limits, budgets), backfill: budgets };
 }

@@ -36,6 +36,13 @@ export interface ReserveOutcome {
   readonly states: readonly BudgetState[];
   /** When refused: the index of the first budget without room, else -1. */
   readonly refusedBy: number;
+  /**
+   * Budgets (by index) whose counter has not yet been given the spend
+   * recorded before it was created: a shared store that lost its data
+   * starts again from 0, and `BudgetBackfill` adds that spend once. Absent
+   * when every counter has it (or the store never loses it).
+   */
+  readonly unseeded?: readonly number[];
 }
 
 /** A held amount turned into real spend (`actual` 0 releases it). */
@@ -54,4 +61,16 @@ export interface BudgetStore {
   /** A counter's standing (spent and reserved are 0 for a period nobody spent in). */
   get(counter: BudgetCounter, cap: number): Promise<BudgetState>;
   close(): Promise<void>;
+}
+
+/**
+ * A shared budget store whose counters may outlive their data (a Redis
+ * restarted without persistence): each counter remembers when it was first
+ * written, and takes, once, the spend recorded before then.
+ */
+export interface BudgetBackfill {
+  /** Epoch ms the counter was first written; undefined when it does not exist. */
+  since(counter: BudgetCounter): Promise<number | undefined>;
+  /** Adds `spent` (the budget's unit) to the counter unless some replica did already; true when this call did. */
+  backfill(counter: BudgetCounter, spent: number): Promise<boolean>;
 }

@@ -10,6 +10,7 @@ import type {
 } from "../../state/budget-store.ts";
 import { StoreHealth } from "../store-health.ts";
 import type { BudgetAlerts } from "./budget-alerts.ts";
+import type { BudgetBackfiller } from "./budget-backfill.ts";
 import { type BudgetLimit, type BudgetLimits, MICRO_USD, type Payer } from "./budget-limits.ts";
 import type { PeriodClock, PeriodWindow } from "./budget-period.ts";
 import { exhaustedMessage } from "./budget-text.ts";
@@ -26,6 +27,8 @@ export interface BudgetPartDeps {
   readonly log: Logger;
   /** Told when the store starts failing (true) and answers again (false), for the degraded gauge. */
   readonly onDegraded?: (degraded: boolean) => void;
+  /** Gives counters a shared store lost the spend the shared ledger recorded (Redis with PostgreSQL). */
+  readonly backfill?: BudgetBackfiller | undefined;
 }
 
 /** What one call holds against its budgets, from admission until it is settled. */
@@ -83,8 +86,13 @@ export class BudgetPart {
     return { applicable, windows, reservations };
   }
 
-  /** Throws `budget_exhausted` when the store refused the hold. */
+  /**
+   * Throws `budget_exhausted` when the store refused the hold. Counters the
+   * store says have not had their earlier spend yet are handed to the
+   * backfill, admitted or not.
+   */
   decide(hold: BudgetHold, decision: ReserveOutcome): void {
+    if (decision.unseeded !== undefined) this.#deps.backfill?.fill(hold, decision.unseeded);
     if (decision.admitted) return;
     const i = Math.max(decision.refusedBy, 0);
     const message = exhaustedMessage(

@@ -1,12 +1,13 @@
 import type { Logger } from "pino";
 import type { Config } from "../../config/schema.ts";
 import type { BudgetCapStore } from "../../state/budget-cap-store.ts";
-import type { BudgetStore } from "../../state/budget-store.ts";
+import type { BudgetBackfill, BudgetStore } from "../../state/budget-store.ts";
 import type { LedgerSink } from "../../state/ledger-sink.ts";
 import { MemoryBudgetStore } from "../../state/memory/memory-budget-store.ts";
 import type { Metrics } from "../../telemetry/metrics.ts";
 import { AlertWebhook } from "./alert-webhook.ts";
 import { BudgetAlerts } from "./budget-alerts.ts";
+import { BudgetBackfiller } from "./budget-backfill.ts";
 import { BudgetControl } from "./budget-control.ts";
 import { BudgetLimits } from "./budget-limits.ts";
 import { BudgetPart } from "./budget-part.ts";
@@ -42,6 +43,11 @@ export interface BudgetsDeps {
   readonly onDegraded?: (degraded: boolean) => void;
   /** Runtime cap changes shared by every replica (Redis), applied at start and whenever one is made. */
   readonly caps?: BudgetCapStore;
+  /**
+   * A shared store whose counters can lose their data (Redis), when the
+   * ledger is shared too (PostgreSQL): lost spend is refilled from the ledger.
+   */
+  readonly backfill?: BudgetBackfill | undefined;
 }
 
 /**
@@ -75,6 +81,8 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
     alerts: settings.alerts.thresholds.length > 0 ? alerts : undefined,
     log: deps.log,
     onDegraded: deps.onDegraded,
+    backfill:
+      deps.backfill === undefined ? undefined : new BudgetBackfiller(deps.backfill, deps.ledger, deps.log),
   });
   const payers = config.keys.map((k) => ({ name: k.name, team: k.team ?? "" }));
   const caps = deps.caps;

@@ -1,4 +1,5 @@
 import type {
+  BudgetBackfill,
   BudgetCounter,
   BudgetReservation,
   BudgetSettlement,
@@ -7,7 +8,7 @@ import type {
   ReserveOutcome,
 } from "../budget-store.ts";
 import { fromMicros, toMicros } from "../budget-units.ts";
-import { RESERVE_LUA, SETTLE_LUA } from "./redis-budget-scripts.ts";
+import { BACKFILL_LUA, RESERVE_LUA, SETTLE_LUA } from "./redis-budget-scripts.ts";
 import type { RedisConnection } from "./redis-connection.ts";
 
 export interface RedisBudgetStoreOptions {
@@ -28,6 +29,7 @@ const DAY_MS = 86_400_000;
 interface BudgetCommands {
   llmgwBudgetReserve(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
   llmgwBudgetSettle(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
+  llmgwBudgetBackfill(key: string, spentMicros: number, ttlMs: number): Promise<number>;
   hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
 }
 
@@ -40,7 +42,7 @@ interface BudgetCommands {
  * A Redis error or a connection that is down rejects at once with
  * `unavailable` (retryable): budgets fail closed, never per replica.
  */
-export class RedisBudgetStore implements BudgetStore {
+export class RedisBudgetStore implements BudgetStore, BudgetBackfill {
   readonly #connection: RedisConnection;
   readonly #commands: BudgetCommands;
   readonly #prefix: string;
@@ -49,6 +51,7 @@ export class RedisBudgetStore implements BudgetStore {
   constructor(connection: RedisConnection, options: RedisBudgetStoreOptions = {}) {
     connection.client.defineCommand("llmgwBudgetReserve", { lua: RESERVE_LUA });
     connection.client.defineCommand("llmgwBudgetSettle", { lua: SETTLE_LUA });
+    connection.client.defineCommand("llmgwBudgetBackfill", { lua: BACKFILL_LUA, numberOfKeys: 1 });
     this.#connection = connection;
     this.#commands = connection.client as unknown as BudgetCommands;
     this.#prefix = options.prefix ?? "llmgw:";
@@ -56,7 +59,7 @@ export class RedisBudgetStore implements BudgetStore {
   }
 
   async reserve(reservations: readonly BudgetReservation[]): Promise<ReserveOutcome> {
-    const encoded = this.encodeReserve(reservations);
+    const encoded = this.encodeReserve(reservations, Date.now());
     let reply: number[];
     try {
       reply = await this.#commands.llmgwBudgetReserve(reservations.length, ...encoded.keys, ...encoded.args);
@@ -67,7 +70,7 @@ export class RedisBudgetStore implements BudgetStore {
   }
 
   async settle(settlements: readonly BudgetSettlement[]): Promise<BudgetState[]> {
-    const encoded = this.encodeSettle(settlements);
+    const encoded = this.encodeSettle(settlements, Date.now());
     let reply: number[];
     try {
       reply = await this.#commands.llmgwBudgetSettle(settlements.length, ...encoded.keys, ...encoded.args);
@@ -77,34 +80,56 @@ export class RedisBudgetStore implements BudgetStore {
     return decodeSettle(settlements, reply, 0);
   }
 
-  /** Reservations' keys and arguments as budget_reserve reads them (the ttl first). */
-  encodeReserve(reservations: readonly BudgetReservation[]): Encoded {
+  /** Reservations' keys and arguments as budget_reserve reads them (the ttl and now first). */
+  encodeReserve(reservations: readonly BudgetReservation[], now: number): Encoded {
     const n = reservations.length;
     const keys: string[] = new Array(n);
-    const args: (string | number)[] = new Array(n * 2 + 1);
+    const args: (string | number)[] = new Array(n * 2 + 2);
     args[0] = this.#retainMs;
+    args[1] = now;
     for (let i = 0; i < n; i++) {
       const r = reservations[i] as BudgetReservation;
       keys[i] = this.#key(r);
-      args[1 + 2 * i] = toMicros(r.amount);
-      args[2 + 2 * i] = toMicros(r.cap);
+      args[2 + 2 * i] = toMicros(r.amount);
+      args[3 + 2 * i] = toMicros(r.cap);
     }
     return { keys, args };
   }
 
-  /** Settlements' keys and arguments as budget_settle reads them (the ttl first). */
-  encodeSettle(settlements: readonly BudgetSettlement[]): Encoded {
+  /** Settlements' keys and arguments as budget_settle reads them (the ttl and now first). */
+  encodeSettle(settlements: readonly BudgetSettlement[], now: number): Encoded {
     const n = settlements.length;
     const keys: string[] = new Array(n);
-    const args: (string | number)[] = new Array(n * 2 + 1);
+    const args: (string | number)[] = new Array(n * 2 + 2);
     args[0] = this.#retainMs;
+    args[1] = now;
     for (let i = 0; i < n; i++) {
       const s = settlements[i] as BudgetSettlement;
       keys[i] = this.#key(s);
-      args[1 + 2 * i] = String(-toMicros(s.reserved));
-      args[2 + 2 * i] = toMicros(s.actual);
+      args[2 + 2 * i] = String(-toMicros(s.reserved));
+      args[3 + 2 * i] = toMicros(s.actual);
     }
     return { keys, args };
+  }
+
+  async since(counter: BudgetCounter): Promise<number | undefined> {
+    let since: string | null;
+    try {
+      since = await this.#connection.client.hget(this.#key(counter), "since");
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
+    return since === null ? undefined : Number(since);
+  }
+
+  async backfill(counter: BudgetCounter, spent: number): Promise<boolean> {
+    try {
+      return (
+        (await this.#commands.llmgwBudgetBackfill(this.#key(counter), toMicros(spent), this.#retainMs)) === 1
+      );
+    } catch (error) {
+      throw this.#connection.unreachable(STORE, error);
+    }
   }
 
   async get(counter: BudgetCounter, cap: number): Promise<BudgetState> {
@@ -133,7 +158,10 @@ export interface Encoded {
   readonly args: (string | number)[];
 }
 
-/** budget_reserve's reply, from `offset` (refusedBy, then spent and reserved per budget), as a ReserveOutcome. */
+/**
+ * budget_reserve's reply, from `offset` (refusedBy, then spent, reserved
+ * and seeded per budget), as a ReserveOutcome.
+ */
 export function decodeReserve(
   reservations: readonly BudgetReservation[],
   reply: readonly number[],
@@ -141,12 +169,17 @@ export function decodeReserve(
 ): ReserveOutcome {
   const n = reservations.length;
   const states: BudgetState[] = new Array(n);
+  let unseeded: number[] | undefined;
   for (let i = 0; i < n; i++) {
     const r = reservations[i] as BudgetReservation;
-    states[i] = state(r, reply[offset + 2 * i + 1] as number, reply[offset + 2 * i + 2] as number, r.cap);
+    const at = offset + 3 * i;
+    states[i] = state(r, reply[at + 1] as number, reply[at + 2] as number, r.cap);
+    if (reply[at + 3] === 0) (unseeded ??= []).push(i);
   }
   const refusedBy = reply[offset] as number;
-  return { admitted: refusedBy === -1, refusedBy, states };
+  return unseeded === undefined
+    ? { admitted: refusedBy === -1, refusedBy, states }
+    : { admitted: refusedBy === -1, refusedBy, states, unseeded };
 }
 
 /** budget_settle's reply, from `offset` (spent and reserved per budget), as the budgets' states. */

@@ -140,7 +140,10 @@ describe("Redis keys", () => {
     await connection.ready();
     const budgets = new RedisBudgetStore(connection, { prefix: "e:", retainMs: 3_600_000 });
     await budgets.reserve([{ scope: "key:a", period: DAY, amount: 0.15, cap: 1 }]);
-    expect(await connection.client.hgetall(`e:budget:${DAY}:key:a`)).toEqual({ reserved: "150000" });
+    expect(await connection.client.hgetall(`e:budget:${DAY}:key:a`)).toEqual({
+      reserved: "150000",
+      since: expect.stringMatching(/^\d{13}$/),
+    });
     expect(await connection.client.pttl(`e:budget:${DAY}:key:a`)).toBeGreaterThan(3_599_000);
   });
 

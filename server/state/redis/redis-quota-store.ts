@@ -41,7 +41,7 @@ export class RedisQuotaStore implements QuotaStore {
     reservations: readonly BudgetReservation[],
   ): Promise<QuotaOutcome> {
     const take = this.#limits.encodeTake(takes, now);
-    const hold = this.#budgets.encodeReserve(reservations);
+    const hold = this.#budgets.encodeReserve(reservations, Date.now());
     let reply: number[];
     try {
       reply = await this.#commands.llmgwQuotaAdmit(
@@ -67,7 +67,7 @@ export class RedisQuotaStore implements QuotaStore {
     settlements: readonly BudgetSettlement[],
   ): Promise<BudgetState[]> {
     const adjust = this.#limits.encodeAdjust(adjustments);
-    const settle = this.#budgets.encodeSettle(settlements);
+    const settle = this.#budgets.encodeSettle(settlements, Date.now());
     let reply: number[];
     try {
       reply = await this.#commands.llmgwQuotaSettle(
