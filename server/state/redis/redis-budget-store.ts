@@ -174,7 +174,10 @@ export function decodeReserve(
     const r = reservations[i] as BudgetReservation;
     const at = offset + 3 * i;
     states[i] = state(r, reply[at + 1] as number, reply[at + 2] as number, r.cap);
-    if (reply[at + 3] === 0) (unseeded ??= []).push(i);
+    if (reply[at + 3] === 0) {
+      unseeded ??= [];
+      unseeded.push(i);
+    }
   }
   const refusedBy = reply[offset] as number;
   return unseeded === undefined
