@@ -1,7 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLlmgwClient, createNodeTransport, userMessage } from "../sdk/index.ts";
+import { createLlmgwClient, createNodeTransport, explainRoute, userMessage } from "../sdk/index.ts";
 import { failure, HELLO, openaiClient } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
@@ -108,6 +108,18 @@ describe("key scopes and lifecycle for config keys", () => {
       openaiClient(gw, SECOND).chat.completions.create({ model: "gpt-4o-mini", messages: HELLO }),
     );
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
+  });
+
+  it("explains the route a scoped key would really get over ExplainRoute", async () => {
+    const sdk = (key: string) =>
+      createLlmgwClient(createNodeTransport({ baseUrl: gw.url, apiKey: key, protocol: "connect" }));
+    const second = await explainRoute(sdk(SECOND), "claude-sonnet", "Hello");
+    expect(second.deployment).toBe("second:claude-sonnet");
+    const mock = second.candidates.find((c) => c.provider === "mock");
+    expect(mock).toMatchObject({ eligible: false });
+    await expect(explainRoute(sdk(MINI), "claude-sonnet", "Hello")).rejects.toMatchObject({
+      code: Code.PermissionDenied,
+    });
   });
 
   it("refuses an expired key at authentication, saying when it expired", async () => {

@@ -8,6 +8,7 @@ import {
   routingSchema,
 } from "../config/routing-schema.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
+import { scopedPlan } from "../policy/auth/scope-policy.ts";
 import { validateChat } from "../policy/validate/validate-chat.ts";
 import type { BreakerState } from "../routing/deployment.ts";
 import type { RouteExplanation } from "../routing/route-explanation.ts";
@@ -84,11 +85,24 @@ export class RoutingControl {
    * How this chat request would be routed, with every candidate, its score
    * and why it was kept or skipped: the planner's own code path, so it gives
    * the real route's answer. Nothing is sent upstream. A request the real
-   * path would refuse as malformed is refused here too.
+   * path would refuse as malformed is refused here too, and the caller's
+   * key scope applies as it would to the call: a model the key may not use
+   * is `permission_denied`, and providers it may not use are marked
+   * skipped.
    */
-  explain(_caller: KeyInfo, chat: ChatRequest, stream: boolean): RouteExplanation {
+  explain(caller: KeyInfo, chat: ChatRequest, stream: boolean): RouteExplanation {
     validateChat(chat);
-    return this.#planner.explain(chat, stream);
+    const explanation = this.#planner.explain(chat, stream);
+    const scope = caller.scope;
+    if (scope === undefined) return explanation;
+    const plan = scopedPlan(scope, chat.model, explanation.plan);
+    if (plan === explanation.plan) return explanation;
+    const serving = plan?.deployments[0];
+    const kept = new Set(plan?.deployments.map((d) => d.id));
+    const candidates = explanation.candidates.map((c) =>
+      c.kept && !kept.has(c.id) ? { ...c, kept: false, reason: "the key may not use this provider" } : c,
+    );
+    return { ...explanation, plan, serving, candidates, decision: plan?.decision ?? explanation.decision };
   }
 
   /** Every routed deployment, each once, in config order, with its live state. */

@@ -18,7 +18,23 @@ export const scopePolicy: Policy = (next) => (call) => {
 };
 
 function enforce(call: Call, scope: KeyScope): void {
-  const model = requestedModel(call);
+  const plan = call.plan;
+  const scoped = scopedPlan(scope, requestedModel(call), plan);
+  if (scoped !== undefined) call.plan = scoped;
+}
+
+/**
+ * The plan a key's scope leaves: throws `permission_denied` for a model
+ * outside the key's `models`, or when no deployment of a provider it may
+ * use is left; else the plan without the others' deployments. The chain's
+ * scope policy and RoutingService.ExplainRoute both use it, so an
+ * explanation shows the route the key would really get.
+ */
+export function scopedPlan(
+  scope: KeyScope,
+  model: string,
+  plan: RoutePlan | undefined,
+): RoutePlan | undefined {
   if (!allowsModel(scope, model)) {
     const allowed = modelPatterns(scope)?.join(", ") || "(none)";
     throw new GatewayError(
@@ -27,8 +43,8 @@ function enforce(call: Call, scope: KeyScope): void {
       { param: "model" },
     );
   }
-  const plan = call.plan;
-  if (scope.providers !== undefined && plan !== undefined) call.plan = withinProviders(plan, scope.providers);
+  if (scope.providers !== undefined && plan !== undefined) return withinProviders(plan, scope.providers);
+  return plan;
 }
 
 /** The plan without the deployments of providers the key may not use. */
