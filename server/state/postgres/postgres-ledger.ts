@@ -7,6 +7,11 @@ import { createSchema } from "./pg-transaction.ts";
 
 /** Rows that make a flush start before the interval is up. */
 const MAX_PENDING_ROWS = 2_000;
+/**
+ * Rows kept for a retry while PostgreSQL cannot take them (about 200 bytes
+ * each: 20 MB at most); beyond it the oldest batches are dropped, and said so.
+ */
+const MAX_HELD_ROWS = 100_000;
 /** Connections of the ledger's own pool: one writing, the others for `totals`. */
 const POOL_SIZE = 3;
 /** How long a connection attempt or a query may take before it fails (a hung or unreachable server). */
@@ -78,7 +83,11 @@ const INSERT = `INSERT INTO usage (${ROW_COLUMNS.join(", ")})
  * column, so a batch costs one round trip whatever its size. Flushes and
  * reads run one after another on one chain, which is what lets `totals` see
  * every row recorded before it and none recorded after. A failed write goes to `onError`, never to a
- * caller; its rows are lost (the request they describe has been answered).
+ * caller, and its batch is held and written again, before anything newer, at the next flush: a
+ * PostgreSQL that is down or restarting loses no rows, up to `MAX_HELD_ROWS` (then the oldest are
+ * dropped, and reported). A write that timed out after PostgreSQL committed it is written again,
+ * so such a batch can appear twice; an answer that never comes is the rare case, and a row lost
+ * would be worse for the budgets backfilled from this ledger.
  * Connecting and every query give up after `timeoutMs`, so a hung server
  * stalls neither the flushes nor `close`.
  */
@@ -87,6 +96,11 @@ export class PostgresLedger implements LedgerSink {
   readonly #timer: NodeJS.Timeout;
   readonly #onError: (error: unknown) => void;
   readonly #pending = new RecordColumns();
+  /** Batches a write failed for, oldest first, waiting for the next flush. */
+  readonly #held: ColumnBatch[] = [];
+  #heldRows = 0;
+  /** A flush is under way: the next one waits for it rather than queueing behind it. */
+  #writing = false;
   /** Every flush and every read, in order. Never rejects. */
   #writes: Promise<void>;
   /** Creating the schema; dropped when it fails, so that the next write or read tries again. */
@@ -120,7 +134,7 @@ export class PostgresLedger implements LedgerSink {
 
   async totals(query: UsageQuery): Promise<UsageTotals[]> {
     if (this.#closed !== undefined) throw new GatewayError("unavailable", "the usage ledger is closed");
-    this.#flush();
+    this.#flush(true);
     // In the chain, not beside it: a batch flushed after this call must not land before its read.
     const read = this.#writes.then(() => this.#schema()).then(() => readTotals(this.#pool, query));
     this.#writes = read.then(
@@ -137,17 +151,42 @@ export class PostgresLedger implements LedgerSink {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       clearInterval(this.#timer);
-      this.#flush();
+      this.#flush(true);
       await this.#writes;
       await this.#pool.end();
     })();
     return this.#closed;
   }
 
-  #flush(): void {
-    if (this.#pending.count === 0) return;
-    const batch = this.#pending.take();
-    this.#writes = this.#writes.then(() => this.#write(batch));
+  /**
+   * Starts writing what waits. The timer's flush skips while one is under way
+   * (a PostgreSQL that is down must not pile up attempts); a read or close
+   * (`always`) queues one behind it, so it sees every row recorded before it.
+   */
+  #flush(always = false): void {
+    if (this.#pending.count === 0 && this.#heldRows === 0) return;
+    if (this.#writing && !always) return;
+    this.#writing = true;
+    if (this.#pending.count > 0) this.#hold(this.#pending.take());
+    // Up to what is held now, not what a later flush adds: a read queued after this one must not see it.
+    const last = this.#held[this.#held.length - 1] as ColumnBatch;
+    this.#writes = this.#writes.then(() => this.#writeHeld(last));
+  }
+
+  /** Queues a batch for writing, dropping the oldest held ones beyond the bound. */
+  #hold(batch: ColumnBatch): void {
+    this.#held.push(batch);
+    this.#heldRows += batch.count;
+    while (this.#heldRows > MAX_HELD_ROWS && this.#held.length > 1) {
+      const dropped = this.#held.shift() as ColumnBatch;
+      this.#heldRows -= dropped.count;
+      this.#onError(
+        new Error(
+          `the usage ledger dropped ${dropped.count} rows: PostgreSQL has refused writes for longer than ` +
+            `${MAX_HELD_ROWS} rows could wait`,
+        ),
+      );
+    }
   }
 
   #schema(): Promise<void> {
@@ -159,12 +198,27 @@ export class PostgresLedger implements LedgerSink {
     return this.#ready;
   }
 
-  async #write(batch: ColumnBatch): Promise<void> {
+  /**
+   * Writes the held batches, oldest first, up to and including `last`, until
+   * one fails (it stays held, with those after it).
+   */
+  async #writeHeld(last: ColumnBatch): Promise<void> {
     try {
-      await this.#schema();
-      await this.#pool.query(INSERT, columnsOf(batch));
-    } catch (error) {
-      this.#onError(error);
+      while (this.#held.length > 0) {
+        const batch = this.#held[0] as ColumnBatch;
+        try {
+          await this.#schema();
+          await this.#pool.query(INSERT, columnsOf(batch));
+        } catch (error) {
+          this.#onError(error);
+          return;
+        }
+        this.#held.shift();
+        this.#heldRows -= batch.count;
+        if (batch === last) return;
+      }
+    } finally {
+      this.#writing = false;
     }
   }
 }
