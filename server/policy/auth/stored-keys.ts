@@ -103,6 +103,12 @@ export class StoredKeys implements KeyLookup {
     return this.#byName.get(name);
   }
 
+  /** The rights of the stored key with this name, as authentication would give them (its own limits and budgets included). */
+  info(name: string): KeyInfo | undefined {
+    const key = this.#byName.get(name);
+    return key === undefined ? undefined : this.#byDigest.get(key.digest)?.info;
+  }
+
   /** Stores a new key. A name a config key or another stored key has is `invalid_request`. */
   async create(key: StoredKey): Promise<StoredKey> {
     if (this.#reserved.has(key.name)) {
@@ -136,7 +142,11 @@ export class StoredKeys implements KeyLookup {
   }
 }
 
-/** How authentication holds a stored key. */
+/**
+ * How authentication holds a stored key. Each change builds a new entry and
+ * KeyInfo, so what the limit and budget tables cached for the old object
+ * (by identity) is never served for the new one.
+ */
 function storedEntry(key: StoredKey): KeyEntry {
   const info: KeyInfo = { name: key.name, admin: key.admin, priority: key.priority, team: key.team };
   const scope = keyScope(key.models, key.providers);
@@ -145,6 +155,8 @@ function storedEntry(key: StoredKey): KeyEntry {
       ...info,
       ...(key.owner === "" ? {} : { owner: key.owner }),
       ...(scope === undefined ? {} : { scope }),
+      ...(key.limits === undefined ? {} : { limits: key.limits }),
+      ...(key.budgets === undefined ? {} : { budgets: key.budgets }),
     },
     digest: Buffer.from(key.digest, "hex"),
     expiresAt: key.expiresAt ?? Number.POSITIVE_INFINITY,
