@@ -1,7 +1,7 @@
-import type { BudgetRule } from "../config/budgets-schema.ts";
-import type { LimitRule } from "../config/limits-schema.ts";
 import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
+import type { BudgetRule } from "../config/budgets-schema.ts";
+import type { LimitRule } from "../config/limits-schema.ts";
 import type { RawRequest } from "../providers/passthrough/raw-request.ts";
 import type { Deployment } from "../routing/deployment.ts";
 import { EndHooks } from "./end-hooks.ts";

@@ -20,8 +20,8 @@ import { rpcCredential } from "./rpc-call.ts";
 /**
  * BudgetService: budgets' spend, reservations, caps and reset times,
  * runtime changes to the caps, and spend from the ledger (GetSpend). Any key may read its own budgets; reading
- * another key's, listing them all and changing them need an admin key. With
- * no budgets configured, reads return nothing and SetBudget is refused.
+ * another key's, listing them all and changing them need an admin key. A
+ * stored key's own budgets (KeysService) show beside the config's.
  */
 export function budgetService(services: GatewayServices): ServiceImpl<typeof BudgetService> {
   const caller = (ctx: HandlerContext): KeyInfo =>

@@ -103,10 +103,25 @@ export class StoredKeys implements KeyLookup {
     return this.#byName.get(name);
   }
 
-  /** The rights of the stored key with this name, as authentication would give them (its own limits and budgets included). */
-  info(name: string): KeyInfo | undefined {
+  /**
+   * The live (unrevoked) key with this name as authentication gives it, its
+   * own limits and budgets included: how BudgetService finds a stored key.
+   */
+  payer(name: string): KeyInfo | undefined {
     const key = this.#byName.get(name);
-    return key === undefined ? undefined : this.#byDigest.get(key.digest)?.info;
+    return key === undefined || key.revokedAt !== undefined
+      ? undefined
+      : this.#byDigest.get(key.digest)?.info;
+  }
+
+  /** Every live stored key, as `payer` gives it. */
+  payers(): KeyInfo[] {
+    const out: KeyInfo[] = [];
+    for (const key of this.#byName.values()) {
+      const info = key.revokedAt === undefined ? this.#byDigest.get(key.digest)?.info : undefined;
+      if (info !== undefined) out.push(info);
+    }
+    return out;
   }
 
   /** Stores a new key. A name a config key or another stored key has is `invalid_request`. */
