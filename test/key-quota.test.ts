@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import OpenAI from "openai";
+import type OpenAI from "openai";
+import { APIError } from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getBudget, setBudget } from "../sdk/budgets.ts";
 import {
@@ -34,7 +35,7 @@ const adminOf = (gw: TestGateway): LlmgwClient =>
   createLlmgwClient(createNodeTransport({ baseUrl: gw.url, apiKey: ADMIN, protocol: "grpc" }));
 
 /** One chat under `key`; the answer, or the API error it was refused with. */
-async function chat(gw: TestGateway, key: string, priced = false): Promise<"ok" | OpenAI.APIError> {
+async function chat(gw: TestGateway, key: string, priced = false): Promise<"ok" | APIError> {
   try {
     await openaiClient(gw, key).chat.completions.create({
       model: "mock-small",
@@ -43,7 +44,7 @@ async function chat(gw: TestGateway, key: string, priced = false): Promise<"ok" 
     } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming);
     return "ok";
   } catch (error) {
-    if (error instanceof OpenAI.APIError) return error;
+    if (error instanceof APIError) return error;
     throw error;
   }
 }
@@ -83,8 +84,8 @@ describe("a stored key's own limits and budgets, with none in the config", () =>
     expect(await chat(gw, secret)).toBe("ok");
     expect(await chat(gw, secret)).toBe("ok");
     const refused = await chat(gw, secret);
-    expect(refused).toBeInstanceOf(OpenAI.APIError);
-    const error = refused as OpenAI.APIError;
+    expect(refused).toBeInstanceOf(APIError);
+    const error = refused as APIError;
     expect(error.status).toBe(429);
     expect(error.code).toBe("rate_limited");
     expect(Number(error.headers?.get("retry-after"))).toBeGreaterThan(0);
@@ -108,7 +109,7 @@ describe("a stored key's own limits and budgets, with none in the config", () =>
     expect(await chat(gw, secret, true)).toBe("ok");
     const refused = await chat(gw, secret, true);
     expect(refused).toMatchObject({ status: 429, code: "budget_exhausted", type: "insufficient_quota" });
-    expect((refused as OpenAI.APIError).message).toMatch(/key "one-call-a-day" daily USD budget/);
+    expect((refused as APIError).message).toMatch(/key "one-call-a-day" daily USD budget/);
 
     const budgets = await getBudget(admin, "one-call-a-day");
     expect(budgets).toHaveLength(1);
@@ -212,7 +213,7 @@ describe("a stored key's own limit across two replicas on one Redis and one Post
       Array.from({ length: 10 }, (_, i) => chat(i % 2 === 0 ? a : b, secret)),
     );
     expect(results.filter((r) => r === "ok")).toHaveLength(2);
-    const refused = results.filter((r): r is OpenAI.APIError => r !== "ok");
+    const refused = results.filter((r): r is APIError => r !== "ok");
     expect(refused).toHaveLength(8);
     for (const error of refused) {
       expect(error.status).toBe(429);
