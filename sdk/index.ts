@@ -28,7 +28,9 @@ export { apiKey, createLlmgwClient, type LlmgwClient } from "./client.ts";
 export {
   createKey,
   getKey,
+  type KeyBudgetRule,
   type KeyChanges,
+  type KeyLimitRule,
   type KeysClient,
   listKeys,
   type NewKeySettings,

@@ -1,13 +1,37 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { CallOptions } from "@connectrpc/connect";
+import { BudgetPeriod } from "../gen/llmgw/v1/budget_pb.js";
 import type { ApiKey, CreateKeyResponse, KeySettingsSchema } from "../gen/llmgw/v1/keys_pb.js";
 import type { LlmgwClient } from "./client.ts";
 
 /** What the key helpers need of a client. */
 export type KeysClient = Pick<LlmgwClient, "keys">;
 
-/** A new key's settings. What is left out takes its default: enabled, no expiry, every model and provider. */
+/**
+ * One rate-limit rule of a key, as in the config file's `limits`: each
+ * number set is one counter. Requests and tokens need a window ("1m",
+ * "15m", "1d"); concurrent has none.
+ */
+export interface KeyLimitRule {
+  readonly requests?: number;
+  readonly tokens?: number;
+  readonly concurrent?: number;
+  readonly window?: string;
+}
+
+/** One budget of a key, as in the config file's `budgets`: USD, tokens or both, per day or month. */
+export interface KeyBudgetRule {
+  readonly usd?: number;
+  readonly tokens?: number;
+  readonly period: "day" | "month";
+}
+
+/**
+ * A new key's settings. What is left out takes its default: enabled, no
+ * expiry, every model and provider, and the config's per-key limits and
+ * budgets (`limits` and `budgets` take their place for this key).
+ */
 export interface NewKeySettings {
   readonly owner?: string;
   readonly team?: string;
@@ -20,9 +44,17 @@ export interface NewKeySettings {
   readonly models?: string[];
   /** Providers whose deployments may serve the key. */
   readonly providers?: string[];
+  /** The key's own rate limits, in place of the config's per-key ones (`[]`: none at all). */
+  readonly limits?: KeyLimitRule[];
+  /** The key's own budgets, in place of the config's per-key ones (`[]`: none at all). */
+  readonly budgets?: KeyBudgetRule[];
 }
 
-/** Changes to a key: each field given replaces the key's; `null` clears an expiry or a list (allows everything). */
+/**
+ * Changes to a key: each field given replaces the key's; `null` clears an
+ * expiry or a list (allows everything), or the key's own limits or budgets
+ * (the config's per-key ones apply again).
+ */
 export interface KeyChanges {
   readonly owner?: string;
   readonly team?: string;
@@ -33,6 +65,8 @@ export interface KeyChanges {
   readonly priority?: number;
   readonly models?: string[] | null;
   readonly providers?: string[] | null;
+  readonly limits?: KeyLimitRule[] | null;
+  readonly budgets?: KeyBudgetRule[] | null;
 }
 
 /**
@@ -74,6 +108,7 @@ export async function getKey(client: KeysClient, name: string, call?: CallOption
  * @example
  * await updateKey(llmgw, "search-app", { enabled: false });
  * await updateKey(llmgw, "search-app", { models: null, expiresAt: new Date("2027-01-01") });
+ * await updateKey(llmgw, "search-app", { limits: [{ requests: 120, window: "1m" }] });
  */
 export async function updateKey(
   client: KeysClient,
@@ -107,6 +142,8 @@ const MASK: ReadonlyArray<readonly [keyof KeyChanges, string]> = [
   ["priority", "priority"],
   ["models", "models"],
   ["providers", "providers"],
+  ["limits", "limits"],
+  ["budgets", "budgets"],
 ];
 
 function keySettings(s: KeyChanges): MessageInitShape<typeof KeySettingsSchema> {
@@ -122,6 +159,24 @@ function keySettings(s: KeyChanges): MessageInitShape<typeof KeySettingsSchema> 
     models: s.models ?? [],
     providersLimited: s.providers != null,
     providers: s.providers ?? [],
+    limitsSet: s.limits != null,
+    limits: (s.limits ?? []).map((l) => ({
+      ...(l.requests === undefined ? {} : { requests: BigInt(l.requests) }),
+      ...(l.tokens === undefined ? {} : { tokens: BigInt(l.tokens) }),
+      ...(l.concurrent === undefined ? {} : { concurrent: l.concurrent }),
+      window: l.window ?? "",
+    })),
+    budgetsSet: s.budgets != null,
+    budgets: (s.budgets ?? []).map((b) => ({
+      ...(b.usd === undefined ? {} : { usd: b.usd }),
+      ...(b.tokens === undefined ? {} : { tokens: BigInt(b.tokens) }),
+      period:
+        b.period === "day"
+          ? BudgetPeriod.DAY
+          : b.period === "month"
+            ? BudgetPeriod.MONTH
+            : BudgetPeriod.UNSPECIFIED,
+    })),
   };
 }
 

@@ -168,14 +168,18 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     caps: redis === undefined ? undefined : new RedisBudgetCaps(redis, prefix),
     // Only a shared ledger knows every replica's spend; each replica's own SQLite ledger does not.
     backfill: config.postgres === undefined ? undefined : stores.backfill,
+    stored: storedKeys,
     onDegraded: (d) => {
       degraded.budgets = d;
     },
   });
   // 1 while the store fails: a policy's last operation failed, or Redis is not connected.
   const down = () => redis !== undefined && !redis.connected;
-  if (hasLimits(config.limits)) metrics.state.watch("limits", () => degraded.limits || down());
-  if (budgets !== undefined) metrics.state.watch("budgets", () => degraded.budgets || down());
+  // Distributed, a stored key's own limits or budgets may need the store at any time, so both are watched.
+  if (hasLimits(config.limits) || redis !== undefined)
+    metrics.state.watch("limits", () => degraded.limits || down());
+  if (budgets.configured || redis !== undefined)
+    metrics.state.watch("budgets", () => degraded.budgets || down());
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
   const services: GatewayServices = {
@@ -194,7 +198,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       metrics,
       log,
       logRequests: config.log.requests,
-      budgets: budgets?.part,
+      budgets: budgets.part,
       passthrough:
         config.passthrough === undefined ? undefined : new PassthroughPlanner(planner, routing, adapters),
     }),
@@ -213,7 +217,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     readiness: new Readiness(adapters),
     metrics,
     responses: responseStore,
-    budgets: budgets?.control,
+    budgets: budgets.control,
   };
   const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,
@@ -240,7 +244,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         inFlight.abortAll(new GatewayError("unavailable", "the gateway is shutting down; retry the request")),
       );
       inFlight.close();
-      await budgets?.close();
+      await budgets.close();
       await ledger.close();
       await keyStore.close();
       await responseStore.close();

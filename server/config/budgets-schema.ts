@@ -26,8 +26,11 @@ const rule = z
     message: "a budget needs usd, tokens or both",
   });
 
-/** One list of rules: at most one per period (a day rule may hold both a USD and a token cap). */
-const rules = z
+/**
+ * One list of rules: at most one per period (a day rule may hold both a USD
+ * and a token cap). Also what a stored key's own budgets are checked against.
+ */
+export const budgetRules = z
   .array(rule)
   .default([])
   .superRefine((list, ctx) => {
@@ -54,10 +57,13 @@ const webhook = z
 
 export const budgetsSchema = z
   .object({
-    global: rules.describe("the whole gateway's spend"),
-    per_key: rules.describe("every key separately, unless `keys` names it"),
-    keys: z.record(z.string().min(1), rules).default({}).describe("per key name; replaces per_key for it"),
-    teams: z.record(z.string().min(1), rules).default({}).describe("per team: all its keys together"),
+    global: budgetRules.describe("the whole gateway's spend"),
+    per_key: budgetRules.describe("every key separately, unless `keys` names it"),
+    keys: z
+      .record(z.string().min(1), budgetRules)
+      .default({})
+      .describe("per key name; replaces per_key for it"),
+    teams: z.record(z.string().min(1), budgetRules).default({}).describe("per team: all its keys together"),
     time_zone: z
       .string()
       .default("UTC")

@@ -53,8 +53,11 @@ const rule = z
       ctx.addIssue({ code: "custom", path: ["window"], message: "requests and tokens need a window" });
   });
 
-/** Rules for one scope. Two rules may not count the same thing over the same window. */
-const rules = z
+/**
+ * Rules for one scope. Two rules may not count the same thing over the same
+ * window. Also what a stored key's own limits are checked against (core/key-admin.ts).
+ */
+export const limitRules = z
   .array(rule)
   .default([])
   .superRefine((list, ctx) => {
@@ -76,15 +79,18 @@ const rules = z
 
 export const limitsSchema = z
   .object({
-    global: rules.describe("counted over every call"),
-    per_key: rules.describe("counted for each key separately"),
+    global: limitRules.describe("counted over every call"),
+    per_key: limitRules.describe("counted for each key separately"),
     keys: z
-      .record(z.string().min(1), rules)
+      .record(z.string().min(1), limitRules)
       .default({})
       .describe("by key name: replaces per_key for that key"),
-    teams: z.record(z.string().min(1), rules).default({}).describe("by team: shared by all the team's keys"),
+    teams: z
+      .record(z.string().min(1), limitRules)
+      .default({})
+      .describe("by team: shared by all the team's keys"),
     models: z
-      .record(z.string().min(1), rules)
+      .record(z.string().min(1), limitRules)
       .default({})
       .describe("by the model name as the caller sends it, over all keys"),
     default_max_tokens: count()

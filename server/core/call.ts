@@ -1,5 +1,7 @@
 import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
+import type { BudgetRule } from "../config/budgets-schema.ts";
+import type { LimitRule } from "../config/limits-schema.ts";
 import type { RawRequest } from "../providers/passthrough/raw-request.ts";
 import type { Deployment } from "../routing/deployment.ts";
 import { EndHooks } from "./end-hooks.ts";
@@ -27,6 +29,14 @@ export interface KeyInfo {
    * property read for those.
    */
   readonly scope?: KeyScope;
+  /**
+   * The key's own rate limits (a stored key's, set through KeysService), in
+   * place of the config's `limits.keys[name]` and `limits.per_key`; absent
+   * when those apply. Its team's, model's and the global limits apply either way.
+   */
+  readonly limits?: readonly LimitRule[];
+  /** The key's own budgets, in place of `budgets.keys[name]` and `budgets.per_key`; absent when those apply. */
+  readonly budgets?: readonly BudgetRule[];
 }
 
 /** The models and providers a key may use. A list that is left out allows everything. */

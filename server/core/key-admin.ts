@@ -1,4 +1,7 @@
 import type { Logger } from "pino";
+import type { z } from "zod";
+import { type BudgetRule, budgetRules } from "../config/budgets-schema.ts";
+import { type LimitRule, limitRules } from "../config/limits-schema.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { ConfigKey, KeyRing } from "../policy/auth/key-ring.ts";
 import { MODEL_PATTERN } from "../policy/auth/key-scope.ts";
@@ -24,6 +27,10 @@ export interface KeyView {
   readonly models: readonly string[] | undefined;
   /** undefined allows every provider. */
   readonly providers: readonly string[] | undefined;
+  /** The key's own rate limits (windows in ms); undefined when the config's per-key rules apply (always, for config keys). */
+  readonly limits: readonly LimitRule[] | undefined;
+  /** The key's own budgets; undefined when the config's per-key rules apply. */
+  readonly budgets: readonly BudgetRule[] | undefined;
   readonly source: "config" | "stored";
   /** Epoch ms; undefined for config keys. */
   readonly createdAt: number | undefined;
@@ -31,10 +38,38 @@ export interface KeyView {
   readonly revokedAt: number | undefined;
 }
 
+/** One rate-limit rule as an admin sends it, unchecked: the window as "1m", "15m", "1d" or ms. */
+export interface KeyLimitInput {
+  readonly requests?: number | undefined;
+  readonly tokens?: number | undefined;
+  readonly concurrent?: number | undefined;
+  readonly window?: string | number | undefined;
+}
+
+/** One budget as an admin sends it, unchecked: the period is "day" or "month". */
+export interface KeyBudgetInput {
+  readonly usd?: number | undefined;
+  readonly tokens?: number | undefined;
+  readonly period?: string | undefined;
+}
+
+/**
+ * A key's settings as an admin sends them: the store's KeyChanges, with the
+ * limits and budgets not yet checked. They are checked against the config
+ * file's own schemas (the same rules, the same window syntax), so a stored
+ * key can hold exactly what `limits.keys[name]` or `budgets.keys[name]` could.
+ */
+export type KeySettingsInput = Omit<KeyChanges, "limits" | "budgets"> & {
+  readonly limits?: readonly KeyLimitInput[] | null;
+  readonly budgets?: readonly KeyBudgetInput[] | null;
+};
+
 /** Stored key names: what usage rows and logs show, so nothing that needs quoting. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 const MAX_TEXT = 256;
 const MAX_METADATA = 64;
+/** Rules per list: more than a key could sensibly need, few enough that a call's take stays small. */
+const MAX_RULES = 16;
 
 /**
  * Key management, behind KeysService: create (the secret is returned this
@@ -67,7 +102,7 @@ export class KeyAdmin {
   async create(
     caller: KeyInfo,
     name: string,
-    settings: KeyChanges,
+    input: KeySettingsInput,
   ): Promise<{ key: KeyView; secret: string }> {
     adminOnly(caller);
     if (!NAME.test(name)) {
@@ -76,7 +111,7 @@ export class KeyAdmin {
         "name",
       );
     }
-    this.#check(settings);
+    const settings = this.#check(input);
     const wasOpen = this.#ring.open;
     const { secret, digest, prefix } = newSecret();
     const now = Date.now();
@@ -93,6 +128,8 @@ export class KeyAdmin {
       expiresAt: settings.expiresAt ?? undefined,
       models: settings.models ?? undefined,
       providers: settings.providers ?? undefined,
+      limits: settings.limits ?? undefined,
+      budgets: settings.budgets ?? undefined,
       createdAt: now,
       updatedAt: now,
       revokedAt: undefined,
@@ -127,10 +164,10 @@ export class KeyAdmin {
   }
 
   /** Applies the changes to a stored key. */
-  async update(caller: KeyInfo, name: string, changes: KeyChanges): Promise<KeyView> {
+  async update(caller: KeyInfo, name: string, input: KeySettingsInput): Promise<KeyView> {
     adminOnly(caller);
     this.#storedOnly(name);
-    this.#check(changes);
+    const changes = this.#check(input);
     const key = await this.#stored.update(name, changes, Date.now());
     if (key === undefined) throw notFound(name);
     this.#log.info({ key: name, changed: Object.keys(changes) }, "API key updated");
@@ -153,8 +190,8 @@ export class KeyAdmin {
     }
   }
 
-  /** Refuses settings the config file's schema would refuse for a config key. */
-  #check(s: KeyChanges): void {
+  /** Refuses settings the config file's schema would refuse for a config key; returns them as the store keeps them. */
+  #check(s: KeySettingsInput): KeyChanges {
     if (s.owner !== undefined && s.owner.length > MAX_TEXT)
       throw invalidRequest("owner is too long", "owner");
     if (s.team !== undefined && s.team.length > MAX_TEXT) throw invalidRequest("team is too long", "team");
@@ -183,7 +220,29 @@ export class KeyAdmin {
         );
       }
     }
+    const { limits, budgets, ...rest } = s;
+    return {
+      ...rest,
+      ...(limits === undefined ? {} : { limits: ownRules(limitRules, "limits", limits) }),
+      ...(budgets === undefined ? {} : { budgets: ownRules(budgetRules, "budgets", budgets) }),
+    };
   }
+}
+
+/**
+ * A key's own rules, checked by the config file's schema for that list;
+ * null (back to the config's per-key rules) stays null. A refusal names the
+ * field and the rule, e.g. `limits[1].window`.
+ */
+function ownRules<T>(schema: z.ZodType<T[]>, field: string, raw: readonly unknown[] | null): T[] | null {
+  if (raw === null) return null;
+  if (raw.length > MAX_RULES) throw invalidRequest(`${field} may hold at most ${MAX_RULES} rules`, field);
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = (issue?.path ?? []).map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+  const where = `${field}${path}`;
+  throw invalidRequest(`${where}: ${issue?.message ?? "invalid"}`, where);
 }
 
 function adminOnly(caller: KeyInfo): void {
@@ -207,6 +266,8 @@ function storedView(key: StoredKey): KeyView {
     priority: key.priority,
     models: key.models,
     providers: key.providers,
+    limits: key.limits,
+    budgets: key.budgets,
     source: "stored",
     createdAt: key.createdAt,
     updatedAt: key.updatedAt,
@@ -227,6 +288,8 @@ function configView(key: ConfigKey): KeyView {
     priority: key.priority ?? 0,
     models: key.models,
     providers: key.providers,
+    limits: undefined,
+    budgets: undefined,
     source: "config",
     createdAt: undefined,
     updatedAt: undefined,

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { hasLimits, type LimitsConfig } from "../config/limits-schema.ts";
+import type { LimitsConfig } from "../config/limits-schema.ts";
 import { accountPolicy } from "../policy/account/account-policy.ts";
 import { metricsPolicy } from "../policy/account/metrics-policy.ts";
 import { requestLogPolicy } from "../policy/account/request-log-policy.ts";
@@ -32,7 +32,11 @@ export interface PipelineDeps {
   readonly pools: ConnectionPools;
   readonly planner: RoutePlanner;
   readonly ledger: LedgerSink;
-  /** The `limits` config; with no rule in it, the quota policy has no limits half. */
+  /**
+   * The `limits` config. The limits half is there even with no rule in it,
+   * for stored keys' own limits (a call whose key has none then costs one
+   * property read).
+   */
   readonly limits: LimitsConfig;
   /** Where the quota policy admits and settles: memory embedded, one Redis distributed. */
   readonly quotaStore: QuotaStore;
@@ -42,7 +46,7 @@ export interface PipelineDeps {
   readonly log: Logger;
   /** Log one line per request. */
   readonly logRequests: boolean;
-  /** The budgets' half of the quota policy, when budgets are configured (policy/budget/budget-setup.ts). */
+  /** The budgets' half of the quota policy (policy/budget/budget-setup.ts). */
   readonly budgets?: BudgetPart | undefined;
   /** Plans pass-through calls, when pass-through routes are configured. */
   readonly passthrough?: PassthroughPlanner | undefined;
@@ -69,9 +73,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     scopePolicy,
     quotaPolicy(
       {
-        limits: hasLimits(deps.limits)
-          ? new LimitPart(deps.limits, { log: deps.log, onDegraded: deps.onLimitsDegraded })
-          : undefined,
+        limits: new LimitPart(deps.limits, { log: deps.log, onDegraded: deps.onLimitsDegraded }),
         budgets: deps.budgets,
       },
       deps.quotaStore,

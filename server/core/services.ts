@@ -31,7 +31,7 @@ export interface GatewayServices {
   readonly metrics: Metrics;
   /** Stored Responses API answers, for `previous_response_id` and `/v1/responses/{id}`. */
   readonly responses: StoredResponses;
-  /** Budgets' standing, when budgets are configured. */
+  /** Budgets' standing and runtime changes (undefined only where a test builds services without them). */
   readonly budgets?: BudgetControl | undefined;
 }
 

@@ -14,13 +14,14 @@ import { spendReport } from "../core/spend-report.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { BudgetView } from "../policy/budget/budget-control.ts";
 import { toConnectError } from "./connect-error.ts";
+import { periodName } from "./key-rules.ts";
 import { rpcCredential } from "./rpc-call.ts";
 
 /**
  * BudgetService: budgets' spend, reservations, caps and reset times,
  * runtime changes to the caps, and spend from the ledger (GetSpend). Any key may read its own budgets; reading
- * another key's, listing them all and changing them need an admin key. With
- * no budgets configured, reads return nothing and SetBudget is refused.
+ * another key's, listing them all and changing them need an admin key. A
+ * stored key's own budgets (KeysService) show beside the config's.
  */
 export function budgetService(services: GatewayServices): ServiceImpl<typeof BudgetService> {
   const caller = (ctx: HandlerContext): KeyInfo =>
@@ -53,8 +54,7 @@ export function budgetService(services: GatewayServices): ServiceImpl<typeof Bud
         if (!caller(ctx).admin) throw adminOnly("change budgets");
         if (control === undefined)
           throw invalidRequest("budgets are off: configure at least one in the config file's `budgets`");
-        const period =
-          req.period === BudgetPeriod.DAY ? "day" : req.period === BudgetPeriod.MONTH ? "month" : undefined;
+        const period = periodName(req.period);
         if (period === undefined) throw invalidRequest("period must be DAY or MONTH", "period");
         if (req.usd !== undefined && !(req.usd > 0)) throw invalidRequest("usd must be above 0", "usd");
         if (req.tokens !== undefined && req.tokens <= 0n)

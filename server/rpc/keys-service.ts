@@ -8,11 +8,11 @@ import {
   type KeysService,
 } from "../../gen/llmgw/v1/keys_pb.js";
 import type { KeyInfo } from "../core/call.ts";
-import type { KeyView } from "../core/key-admin.ts";
+import type { KeySettingsInput, KeyView } from "../core/key-admin.ts";
 import type { GatewayServices } from "../core/services.ts";
 import { invalidRequest } from "../errors/gateway-error.ts";
-import type { KeyChanges } from "../state/key-store.ts";
 import { toConnectError } from "./connect-error.ts";
+import { budgetInputs, keyBudgets, keyLimits, limitInputs } from "./key-rules.ts";
 import { rpcCredential } from "./rpc-call.ts";
 
 /** KeysService: key management through the key admin service. Admin keys only. */
@@ -65,8 +65,11 @@ export function keysService(services: GatewayServices): ServiceImpl<typeof KeysS
   };
 }
 
-/** A new key's settings: what is unset takes its default (enabled, no expiry, every model and provider). */
-function createSettings(s: KeySettings | undefined): KeyChanges {
+/**
+ * A new key's settings: what is unset takes its default (enabled, no expiry,
+ * every model and provider, the config's per-key limits and budgets).
+ */
+function createSettings(s: KeySettings | undefined): KeySettingsInput {
   if (s === undefined) return {};
   return {
     owner: s.owner,
@@ -78,6 +81,8 @@ function createSettings(s: KeySettings | undefined): KeyChanges {
     expiresAt: s.expireTime === undefined ? null : timestampMs(s.expireTime),
     models: s.modelsLimited ? s.models : null,
     providers: s.providersLimited ? s.providers : null,
+    limits: limitInputs(s.limitsSet, s.limits),
+    budgets: budgetInputs(s.budgetsSet, s.budgets),
   };
 }
 
@@ -86,10 +91,10 @@ function createSettings(s: KeySettings | undefined): KeyChanges {
  * protobuf spells them (`expire_time`); the JSON spelling (`expireTime`) is
  * taken too, for callers who build masks by hand.
  */
-function maskedChanges(settings: KeySettings | undefined, paths: readonly string[]): KeyChanges {
+function maskedChanges(settings: KeySettings | undefined, paths: readonly string[]): KeySettingsInput {
   if (paths.length === 0) throw invalidRequest("update_mask names no field to change", "update_mask");
   const s: Partial<KeySettings> = settings ?? {};
-  const changes: { -readonly [F in keyof KeyChanges]: KeyChanges[F] } = {};
+  const changes: { -readonly [F in keyof KeySettingsInput]: KeySettingsInput[F] } = {};
   for (const path of paths) {
     switch (path) {
       case "owner":
@@ -125,6 +130,16 @@ function maskedChanges(settings: KeySettings | undefined, paths: readonly string
       case "providersLimited":
         changes.providers = s.providersLimited ? (s.providers ?? []) : null;
         break;
+      case "limits":
+      case "limits_set":
+      case "limitsSet":
+        changes.limits = limitInputs(s.limitsSet ?? false, s.limits ?? []);
+        break;
+      case "budgets":
+      case "budgets_set":
+      case "budgetsSet":
+        changes.budgets = budgetInputs(s.budgetsSet ?? false, s.budgets ?? []);
+        break;
       default:
         throw invalidRequest(`update_mask: KeySettings has no field "${path}"`, "update_mask");
     }
@@ -147,6 +162,10 @@ function apiKey(view: KeyView): MessageInitShape<typeof ApiKeySchema> {
     models: [...(view.models ?? [])],
     providersLimited: view.providers !== undefined,
     providers: [...(view.providers ?? [])],
+    limitsSet: view.limits !== undefined,
+    limits: keyLimits(view.limits ?? []),
+    budgetsSet: view.budgets !== undefined,
+    budgets: keyBudgets(view.budgets ?? []),
     source: view.source === "config" ? KeySource.CONFIG : KeySource.STORED,
     ...(view.createdAt === undefined ? {} : { createTime: timestampFromMs(view.createdAt) }),
     ...(view.updatedAt === undefined ? {} : { updateTime: timestampFromMs(view.updatedAt) }),

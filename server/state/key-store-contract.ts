@@ -19,6 +19,11 @@ export function storedKey(over: Partial<StoredKey> = {}): StoredKey {
     expiresAt: T0 + 86_400_000,
     models: ["gpt-4o-mini", "claude-*"],
     providers: ["openai"],
+    limits: [{ requests: 60, tokens: 100_000, window: 60_000 }, { concurrent: 2 }],
+    budgets: [
+      { usd: 1.5, period: "day" },
+      { tokens: 2_000_000, period: "month" },
+    ],
     createdAt: T0,
     updatedAt: T0,
     revokedAt: undefined,
@@ -47,11 +52,38 @@ export function keyStoreContract(backend: string, open: () => KeyStore): void {
       expect(await s.get("f".repeat(64))).toBeUndefined();
     });
 
-    it("keeps unset expiry and lists as unset, not as empty", async () => {
+    it("keeps unset expiry, lists, limits and budgets as unset, not as empty", async () => {
       const s = store();
-      const key = storedKey({ expiresAt: undefined, models: undefined, providers: undefined, metadata: {} });
+      const key = storedKey({
+        expiresAt: undefined,
+        models: undefined,
+        providers: undefined,
+        metadata: {},
+        limits: undefined,
+        budgets: undefined,
+      });
       await s.create(key);
       expect(await s.get(key.digest)).toEqual(key);
+    });
+
+    it("keeps empty limits and budgets (no per-key rule at all) apart from unset ones", async () => {
+      const s = store();
+      const key = storedKey({ limits: [], budgets: [] });
+      await s.create(key);
+      expect(await s.get(key.digest)).toEqual(key);
+    });
+
+    it("replaces a key's limits and budgets, and null clears them", async () => {
+      const s = store();
+      const key = storedKey();
+      await s.create(key);
+      const limits = [{ requests: 5, window: 900_000 }];
+      const raised = await s.update("app", { limits, budgets: null }, T0 + 1);
+      expect(raised).toMatchObject({ limits, budgets: undefined });
+      expect(await s.get(key.digest)).toEqual({ ...key, limits, budgets: undefined, updatedAt: T0 + 1 });
+      const budgets = [{ usd: 0.15, tokens: 10, period: "day" as const }];
+      await s.update("app", { limits: null, budgets }, T0 + 2);
+      expect(await s.get(key.digest)).toEqual({ ...key, limits: undefined, budgets, updatedAt: T0 + 2 });
     });
 
     it("lists every key by name, revoked ones included", async () => {

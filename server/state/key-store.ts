@@ -9,6 +9,9 @@
  * start and updated on every change this process makes.
  */
 
+import type { BudgetRule } from "../config/budgets-schema.ts";
+import type { LimitRule } from "../config/limits-schema.ts";
+
 /** A stored API key: everything but the secret. */
 export interface StoredKey {
   /** Unique across stored and config keys; what the ledger and usage queries know the key by. */
@@ -32,6 +35,14 @@ export interface StoredKey {
   readonly models: readonly string[] | undefined;
   /** Providers that may serve the key; undefined allows every provider. */
   readonly providers: readonly string[] | undefined;
+  /**
+   * The key's own rate limits, checked as the config's are (windows in ms),
+   * in place of `limits.keys[name]` / `limits.per_key`; undefined when it has
+   * none of its own (and an empty list for "no per-key limit at all").
+   */
+  readonly limits: readonly LimitRule[] | undefined;
+  /** The key's own budgets, in place of `budgets.keys[name]` / `budgets.per_key`; undefined when it has none of its own. */
+  readonly budgets: readonly BudgetRule[] | undefined;
   /** Epoch ms. */
   readonly createdAt: number;
   readonly updatedAt: number;
@@ -41,7 +52,8 @@ export interface StoredKey {
 
 /**
  * Changes to a stored key: each field set replaces the stored one. `null`
- * clears an expiry (never expires) or a list (allows everything). The name,
+ * clears an expiry (never expires), a list (allows everything) or the
+ * key's own limits or budgets (the config's per-key rules apply again). The name,
  * the secret and the times are not changeable.
  */
 export interface KeyChanges {
@@ -54,6 +66,8 @@ export interface KeyChanges {
   readonly expiresAt?: number | null;
   readonly models?: readonly string[] | null;
   readonly providers?: readonly string[] | null;
+  readonly limits?: readonly LimitRule[] | null;
+  readonly budgets?: readonly BudgetRule[] | null;
 }
 
 export interface KeyStore {
@@ -87,6 +101,8 @@ export function applyKeyChanges(key: StoredKey, changes: KeyChanges, now: number
     ...(changes.expiresAt === undefined ? {} : { expiresAt: changes.expiresAt ?? undefined }),
     ...(changes.models === undefined ? {} : { models: changes.models ?? undefined }),
     ...(changes.providers === undefined ? {} : { providers: changes.providers ?? undefined }),
+    ...(changes.limits === undefined ? {} : { limits: changes.limits ?? undefined }),
+    ...(changes.budgets === undefined ? {} : { budgets: changes.budgets ?? undefined }),
     updatedAt: now,
   };
 }

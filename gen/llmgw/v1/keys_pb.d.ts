@@ -5,6 +5,7 @@
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
+import type { BudgetPeriod } from "./budget_pb.js";
 
 /**
  * Describes the file llmgw/v1/keys.proto.
@@ -138,6 +139,39 @@ export declare type ApiKey = Message<"llmgw.v1.ApiKey"> & {
    * @generated from field: google.protobuf.Timestamp revoke_time = 17;
    */
   revokeTime?: Timestamp | undefined;
+
+  /**
+   * Whether the key has rate limits of its own (`limits`, which may be
+   * empty: no limit at all). When false the config's `limits.keys[name]`,
+   * else `limits.per_key`, apply. Always false for config keys, whose rules
+   * are in the config file.
+   *
+   * @generated from field: bool limits_set = 18;
+   */
+  limitsSet: boolean;
+
+  /**
+   * The key's own rate limits, when `limits_set`.
+   *
+   * @generated from field: repeated llmgw.v1.KeyLimit limits = 19;
+   */
+  limits: KeyLimit[];
+
+  /**
+   * Whether the key has budgets of its own (`budgets`, which may be empty:
+   * no budget at all). When false the config's `budgets.keys[name]`, else
+   * `budgets.per_key`, apply. Always false for config keys.
+   *
+   * @generated from field: bool budgets_set = 20;
+   */
+  budgetsSet: boolean;
+
+  /**
+   * The key's own budgets, when `budgets_set`.
+   *
+   * @generated from field: repeated llmgw.v1.KeyBudget budgets = 21;
+   */
+  budgets: KeyBudget[];
 };
 
 /**
@@ -230,6 +264,39 @@ export declare type KeySettings = Message<"llmgw.v1.KeySettings"> & {
    * @generated from field: repeated string providers = 11;
    */
   providers: string[];
+
+  /**
+   * Whether the key gets rate limits of its own: `limits` then take the
+   * place of the config's `limits.keys[name]` and `limits.per_key` for it
+   * (an empty `limits` with this true means no per-key limit at all). Its
+   * team's, its model's and the global limits still apply.
+   *
+   * @generated from field: bool limits_set = 12;
+   */
+  limitsSet: boolean;
+
+  /**
+   * The key's own rate limits, when `limits_set`.
+   *
+   * @generated from field: repeated llmgw.v1.KeyLimit limits = 13;
+   */
+  limits: KeyLimit[];
+
+  /**
+   * Whether the key gets budgets of its own: `budgets` then take the place
+   * of the config's `budgets.keys[name]` and `budgets.per_key` for it. Its
+   * team's and the global budgets still apply.
+   *
+   * @generated from field: bool budgets_set = 14;
+   */
+  budgetsSet: boolean;
+
+  /**
+   * The key's own budgets, when `budgets_set`: at most one per period.
+   *
+   * @generated from field: repeated llmgw.v1.KeyBudget budgets = 15;
+   */
+  budgets: KeyBudget[];
 };
 
 /**
@@ -237,6 +304,88 @@ export declare type KeySettings = Message<"llmgw.v1.KeySettings"> & {
  * Use `create(KeySettingsSchema)` to create a new message.
  */
 export declare const KeySettingsSchema: GenMessage<KeySettings>;
+
+/**
+ * KeyLimit is one rate-limit rule of a key, as in the config file's
+ * `limits`: each number set is one counter. Requests and tokens need a
+ * window; concurrent has none. Two rules may not count the same thing over
+ * the same window.
+ *
+ * @generated from message llmgw.v1.KeyLimit
+ */
+export declare type KeyLimit = Message<"llmgw.v1.KeyLimit"> & {
+  /**
+   * Requests per window.
+   *
+   * @generated from field: optional uint64 requests = 1;
+   */
+  requests?: bigint | undefined;
+
+  /**
+   * Prompt plus completion tokens per window (estimated at admission,
+   * corrected at the end).
+   *
+   * @generated from field: optional uint64 tokens = 2;
+   */
+  tokens?: bigint | undefined;
+
+  /**
+   * Requests in flight at once.
+   *
+   * @generated from field: optional uint32 concurrent = 3;
+   */
+  concurrent?: number | undefined;
+
+  /**
+   * The window: a count and a unit, "1s", "1m", "15m", "1h", "1d" (or
+   * "500ms"); required with requests or tokens.
+   *
+   * @generated from field: string window = 4;
+   */
+  window: string;
+};
+
+/**
+ * Describes the message llmgw.v1.KeyLimit.
+ * Use `create(KeyLimitSchema)` to create a new message.
+ */
+export declare const KeyLimitSchema: GenMessage<KeyLimit>;
+
+/**
+ * KeyBudget is one budget of a key, as in the config file's `budgets`: a
+ * cap in USD, in tokens or both, per day or per month (in the budgets' time
+ * zone).
+ *
+ * @generated from message llmgw.v1.KeyBudget
+ */
+export declare type KeyBudget = Message<"llmgw.v1.KeyBudget"> & {
+  /**
+   * The most the key may spend per period, in USD.
+   *
+   * @generated from field: optional double usd = 1;
+   */
+  usd?: number | undefined;
+
+  /**
+   * The most prompt plus completion tokens per period.
+   *
+   * @generated from field: optional uint64 tokens = 2;
+   */
+  tokens?: bigint | undefined;
+
+  /**
+   * DAY or MONTH; required.
+   *
+   * @generated from field: llmgw.v1.BudgetPeriod period = 3;
+   */
+  period: BudgetPeriod;
+};
+
+/**
+ * Describes the message llmgw.v1.KeyBudget.
+ * Use `create(KeyBudgetSchema)` to create a new message.
+ */
+export declare const KeyBudgetSchema: GenMessage<KeyBudget>;
 
 /**
  * CreateKeyRequest names the new key and says what it may do.
@@ -396,8 +545,9 @@ export declare type UpdateKeyRequest = Message<"llmgw.v1.UpdateKeyRequest"> & {
 
   /**
    * The KeySettings fields to replace (e.g. `enabled`, `models`,
-   * `expire_time`); the others are left as they are. `models` and
-   * `providers` replace their `_limited` flag too. Empty is InvalidArgument.
+   * `expire_time`, `limits`); the others are left as they are. `models`,
+   * `providers`, `limits` and `budgets` replace their `_limited` or `_set`
+   * flag too. Empty is InvalidArgument.
    *
    * @generated from field: google.protobuf.FieldMask update_mask = 3;
    */

@@ -4,12 +4,13 @@
 
 import { enumDesc, fileDesc, messageDesc, serviceDesc, tsEnum } from "@bufbuild/protobuf/codegenv2";
 import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import { file_llmgw_v1_budget } from "./budget_pb.js";
 
 /**
  * Describes the file llmgw/v1/keys.proto.
  */
 export const file_llmgw_v1_keys = /*@__PURE__*/
-  fileDesc("ChNsbG1ndy92MS9rZXlzLnByb3RvEghsbG1ndy52MSKXBAoGQXBpS2V5EgwKBG5hbWUYASABKAkSDgoGcHJlZml4GAIgASgJEg0KBW93bmVyGAMgASgJEgwKBHRlYW0YBCABKAkSMAoIbWV0YWRhdGEYBSADKAsyHi5sbG1ndy52MS5BcGlLZXkuTWV0YWRhdGFFbnRyeRIvCgtleHBpcmVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHZW5hYmxlZBgHIAEoCBINCgVhZG1pbhgIIAEoCBIQCghwcmlvcml0eRgJIAEoBRIWCg5tb2RlbHNfbGltaXRlZBgKIAEoCBIOCgZtb2RlbHMYCyADKAkSGQoRcHJvdmlkZXJzX2xpbWl0ZWQYDCABKAgSEQoJcHJvdmlkZXJzGA0gAygJEiMKBnNvdXJjZRgOIAEoDjITLmxsbWd3LnYxLktleVNvdXJjZRIvCgtjcmVhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi3AIKC0tleVNldHRpbmdzEg0KBW93bmVyGAEgASgJEgwKBHRlYW0YAiABKAkSNQoIbWV0YWRhdGEYAyADKAsyIy5sbG1ndy52MS5LZXlTZXR0aW5ncy5NZXRhZGF0YUVudHJ5Ei8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgdlbmFibGVkGAUgASgISACIAQESDQoFYWRtaW4YBiABKAgSEAoIcHJpb3JpdHkYByABKAUSFgoObW9kZWxzX2xpbWl0ZWQYCCABKAgSDgoGbW9kZWxzGAkgAygJEhkKEXByb3ZpZGVyc19saW1pdGVkGAogASgIEhEKCXByb3ZpZGVycxgLIAMoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCCgoIX2VuYWJsZWQiSQoQQ3JlYXRlS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJEicKCHNldHRpbmdzGAIgASgLMhUubGxtZ3cudjEuS2V5U2V0dGluZ3MiQgoRQ3JlYXRlS2V5UmVzcG9uc2USHQoDa2V5GAEgASgLMhAubGxtZ3cudjEuQXBpS2V5Eg4KBnNlY3JldBgCIAEoCSIqCg9MaXN0S2V5c1JlcXVlc3QSFwoPaW5jbHVkZV9yZXZva2VkGAEgASgIIjIKEExpc3RLZXlzUmVzcG9uc2USHgoEa2V5cxgBIAMoCzIQLmxsbWd3LnYxLkFwaUtleSIdCg1HZXRLZXlSZXF1ZXN0EgwKBG5hbWUYASABKAkiLwoOR2V0S2V5UmVzcG9uc2USHQoDa2V5GAEgASgLMhAubGxtZ3cudjEuQXBpS2V5InoKEFVwZGF0ZUtleVJlcXVlc3QSDAoEbmFtZRgBIAEoCRInCghzZXR0aW5ncxgCIAEoCzIVLmxsbWd3LnYxLktleVNldHRpbmdzEi8KC3VwZGF0ZV9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzayIyChFVcGRhdGVLZXlSZXNwb25zZRIdCgNrZXkYASABKAsyEC5sbG1ndy52MS5BcGlLZXkiIAoQUmV2b2tlS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJIjIKEVJldm9rZUtleVJlc3BvbnNlEh0KA2tleRgBIAEoCzIQLmxsbWd3LnYxLkFwaUtleSpVCglLZXlTb3VyY2USGgoWS0VZX1NPVVJDRV9VTlNQRUNJRklFRBAAEhUKEUtFWV9TT1VSQ0VfQ09ORklHEAESFQoRS0VZX1NPVVJDRV9TVE9SRUQQAjLfAgoLS2V5c1NlcnZpY2USRAoJQ3JlYXRlS2V5EhoubGxtZ3cudjEuQ3JlYXRlS2V5UmVxdWVzdBobLmxsbWd3LnYxLkNyZWF0ZUtleVJlc3BvbnNlEkEKCExpc3RLZXlzEhkubGxtZ3cudjEuTGlzdEtleXNSZXF1ZXN0GhoubGxtZ3cudjEuTGlzdEtleXNSZXNwb25zZRI7CgZHZXRLZXkSFy5sbG1ndy52MS5HZXRLZXlSZXF1ZXN0GhgubGxtZ3cudjEuR2V0S2V5UmVzcG9uc2USRAoJVXBkYXRlS2V5EhoubGxtZ3cudjEuVXBkYXRlS2V5UmVxdWVzdBobLmxsbWd3LnYxLlVwZGF0ZUtleVJlc3BvbnNlEkQKCVJldm9rZUtleRIaLmxsbWd3LnYxLlJldm9rZUtleVJlcXVlc3QaGy5sbG1ndy52MS5SZXZva2VLZXlSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
+  fileDesc("ChNsbG1ndy92MS9rZXlzLnByb3RvEghsbG1ndy52MSKKBQoGQXBpS2V5EgwKBG5hbWUYASABKAkSDgoGcHJlZml4GAIgASgJEg0KBW93bmVyGAMgASgJEgwKBHRlYW0YBCABKAkSMAoIbWV0YWRhdGEYBSADKAsyHi5sbG1ndy52MS5BcGlLZXkuTWV0YWRhdGFFbnRyeRIvCgtleHBpcmVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHZW5hYmxlZBgHIAEoCBINCgVhZG1pbhgIIAEoCBIQCghwcmlvcml0eRgJIAEoBRIWCg5tb2RlbHNfbGltaXRlZBgKIAEoCBIOCgZtb2RlbHMYCyADKAkSGQoRcHJvdmlkZXJzX2xpbWl0ZWQYDCABKAgSEQoJcHJvdmlkZXJzGA0gAygJEiMKBnNvdXJjZRgOIAEoDjITLmxsbWd3LnYxLktleVNvdXJjZRIvCgtjcmVhdGVfdGltZRgPIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3Jldm9rZV90aW1lGBEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpsaW1pdHNfc2V0GBIgASgIEiIKBmxpbWl0cxgTIAMoCzISLmxsbWd3LnYxLktleUxpbWl0EhMKC2J1ZGdldHNfc2V0GBQgASgIEiQKB2J1ZGdldHMYFSADKAsyEy5sbG1ndy52MS5LZXlCdWRnZXQaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIs8DCgtLZXlTZXR0aW5ncxINCgVvd25lchgBIAEoCRIMCgR0ZWFtGAIgASgJEjUKCG1ldGFkYXRhGAMgAygLMiMubGxtZ3cudjEuS2V5U2V0dGluZ3MuTWV0YWRhdGFFbnRyeRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoHZW5hYmxlZBgFIAEoCEgAiAEBEg0KBWFkbWluGAYgASgIEhAKCHByaW9yaXR5GAcgASgFEhYKDm1vZGVsc19saW1pdGVkGAggASgIEg4KBm1vZGVscxgJIAMoCRIZChFwcm92aWRlcnNfbGltaXRlZBgKIAEoCBIRCglwcm92aWRlcnMYCyADKAkSEgoKbGltaXRzX3NldBgMIAEoCBIiCgZsaW1pdHMYDSADKAsyEi5sbG1ndy52MS5LZXlMaW1pdBITCgtidWRnZXRzX3NldBgOIAEoCBIkCgdidWRnZXRzGA8gAygLMhMubGxtZ3cudjEuS2V5QnVkZ2V0Gi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIKCghfZW5hYmxlZCKGAQoIS2V5TGltaXQSFQoIcmVxdWVzdHMYASABKARIAIgBARITCgZ0b2tlbnMYAiABKARIAYgBARIXCgpjb25jdXJyZW50GAMgASgNSAKIAQESDgoGd2luZG93GAQgASgJQgsKCV9yZXF1ZXN0c0IJCgdfdG9rZW5zQg0KC19jb25jdXJyZW50Im0KCUtleUJ1ZGdldBIQCgN1c2QYASABKAFIAIgBARITCgZ0b2tlbnMYAiABKARIAYgBARImCgZwZXJpb2QYAyABKA4yFi5sbG1ndy52MS5CdWRnZXRQZXJpb2RCBgoEX3VzZEIJCgdfdG9rZW5zIkkKEENyZWF0ZUtleVJlcXVlc3QSDAoEbmFtZRgBIAEoCRInCghzZXR0aW5ncxgCIAEoCzIVLmxsbWd3LnYxLktleVNldHRpbmdzIkIKEUNyZWF0ZUtleVJlc3BvbnNlEh0KA2tleRgBIAEoCzIQLmxsbWd3LnYxLkFwaUtleRIOCgZzZWNyZXQYAiABKAkiKgoPTGlzdEtleXNSZXF1ZXN0EhcKD2luY2x1ZGVfcmV2b2tlZBgBIAEoCCIyChBMaXN0S2V5c1Jlc3BvbnNlEh4KBGtleXMYASADKAsyEC5sbG1ndy52MS5BcGlLZXkiHQoNR2V0S2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJIi8KDkdldEtleVJlc3BvbnNlEh0KA2tleRgBIAEoCzIQLmxsbWd3LnYxLkFwaUtleSJ6ChBVcGRhdGVLZXlSZXF1ZXN0EgwKBG5hbWUYASABKAkSJwoIc2V0dGluZ3MYAiABKAsyFS5sbG1ndy52MS5LZXlTZXR0aW5ncxIvCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2siMgoRVXBkYXRlS2V5UmVzcG9uc2USHQoDa2V5GAEgASgLMhAubGxtZ3cudjEuQXBpS2V5IiAKEFJldm9rZUtleVJlcXVlc3QSDAoEbmFtZRgBIAEoCSIyChFSZXZva2VLZXlSZXNwb25zZRIdCgNrZXkYASABKAsyEC5sbG1ndy52MS5BcGlLZXkqVQoJS2V5U291cmNlEhoKFktFWV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIVChFLRVlfU09VUkNFX0NPTkZJRxABEhUKEUtFWV9TT1VSQ0VfU1RPUkVEEAIy3wIKC0tleXNTZXJ2aWNlEkQKCUNyZWF0ZUtleRIaLmxsbWd3LnYxLkNyZWF0ZUtleVJlcXVlc3QaGy5sbG1ndy52MS5DcmVhdGVLZXlSZXNwb25zZRJBCghMaXN0S2V5cxIZLmxsbWd3LnYxLkxpc3RLZXlzUmVxdWVzdBoaLmxsbWd3LnYxLkxpc3RLZXlzUmVzcG9uc2USOwoGR2V0S2V5EhcubGxtZ3cudjEuR2V0S2V5UmVxdWVzdBoYLmxsbWd3LnYxLkdldEtleVJlc3BvbnNlEkQKCVVwZGF0ZUtleRIaLmxsbWd3LnYxLlVwZGF0ZUtleVJlcXVlc3QaGy5sbG1ndy52MS5VcGRhdGVLZXlSZXNwb25zZRJECglSZXZva2VLZXkSGi5sbG1ndy52MS5SZXZva2VLZXlSZXF1ZXN0GhsubGxtZ3cudjEuUmV2b2tlS2V5UmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_llmgw_v1_budget]);
 
 /**
  * Describes the message llmgw.v1.ApiKey.
@@ -26,74 +27,88 @@ export const KeySettingsSchema = /*@__PURE__*/
   messageDesc(file_llmgw_v1_keys, 1);
 
 /**
+ * Describes the message llmgw.v1.KeyLimit.
+ * Use `create(KeyLimitSchema)` to create a new message.
+ */
+export const KeyLimitSchema = /*@__PURE__*/
+  messageDesc(file_llmgw_v1_keys, 2);
+
+/**
+ * Describes the message llmgw.v1.KeyBudget.
+ * Use `create(KeyBudgetSchema)` to create a new message.
+ */
+export const KeyBudgetSchema = /*@__PURE__*/
+  messageDesc(file_llmgw_v1_keys, 3);
+
+/**
  * Describes the message llmgw.v1.CreateKeyRequest.
  * Use `create(CreateKeyRequestSchema)` to create a new message.
  */
 export const CreateKeyRequestSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 2);
+  messageDesc(file_llmgw_v1_keys, 4);
 
 /**
  * Describes the message llmgw.v1.CreateKeyResponse.
  * Use `create(CreateKeyResponseSchema)` to create a new message.
  */
 export const CreateKeyResponseSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 3);
+  messageDesc(file_llmgw_v1_keys, 5);
 
 /**
  * Describes the message llmgw.v1.ListKeysRequest.
  * Use `create(ListKeysRequestSchema)` to create a new message.
  */
 export const ListKeysRequestSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 4);
+  messageDesc(file_llmgw_v1_keys, 6);
 
 /**
  * Describes the message llmgw.v1.ListKeysResponse.
  * Use `create(ListKeysResponseSchema)` to create a new message.
  */
 export const ListKeysResponseSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 5);
+  messageDesc(file_llmgw_v1_keys, 7);
 
 /**
  * Describes the message llmgw.v1.GetKeyRequest.
  * Use `create(GetKeyRequestSchema)` to create a new message.
  */
 export const GetKeyRequestSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 6);
+  messageDesc(file_llmgw_v1_keys, 8);
 
 /**
  * Describes the message llmgw.v1.GetKeyResponse.
  * Use `create(GetKeyResponseSchema)` to create a new message.
  */
 export const GetKeyResponseSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 7);
+  messageDesc(file_llmgw_v1_keys, 9);
 
 /**
  * Describes the message llmgw.v1.UpdateKeyRequest.
  * Use `create(UpdateKeyRequestSchema)` to create a new message.
  */
 export const UpdateKeyRequestSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 8);
+  messageDesc(file_llmgw_v1_keys, 10);
 
 /**
  * Describes the message llmgw.v1.UpdateKeyResponse.
  * Use `create(UpdateKeyResponseSchema)` to create a new message.
  */
 export const UpdateKeyResponseSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 9);
+  messageDesc(file_llmgw_v1_keys, 11);
 
 /**
  * Describes the message llmgw.v1.RevokeKeyRequest.
  * Use `create(RevokeKeyRequestSchema)` to create a new message.
  */
 export const RevokeKeyRequestSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 10);
+  messageDesc(file_llmgw_v1_keys, 12);
 
 /**
  * Describes the message llmgw.v1.RevokeKeyResponse.
  * Use `create(RevokeKeyResponseSchema)` to create a new message.
  */
 export const RevokeKeyResponseSchema = /*@__PURE__*/
-  messageDesc(file_llmgw_v1_keys, 11);
+  messageDesc(file_llmgw_v1_keys, 13);
 
 /**
  * Describes the enum llmgw.v1.KeySource.

@@ -103,6 +103,27 @@ export class StoredKeys implements KeyLookup {
     return this.#byName.get(name);
   }
 
+  /**
+   * The live (unrevoked) key with this name as authentication gives it, its
+   * own limits and budgets included: how BudgetService finds a stored key.
+   */
+  payer(name: string): KeyInfo | undefined {
+    const key = this.#byName.get(name);
+    return key === undefined || key.revokedAt !== undefined
+      ? undefined
+      : this.#byDigest.get(key.digest)?.info;
+  }
+
+  /** Every live stored key, as `payer` gives it. */
+  payers(): KeyInfo[] {
+    const out: KeyInfo[] = [];
+    for (const key of this.#byName.values()) {
+      const info = key.revokedAt === undefined ? this.#byDigest.get(key.digest)?.info : undefined;
+      if (info !== undefined) out.push(info);
+    }
+    return out;
+  }
+
   /** Stores a new key. A name a config key or another stored key has is `invalid_request`. */
   async create(key: StoredKey): Promise<StoredKey> {
     if (this.#reserved.has(key.name)) {
@@ -136,7 +157,11 @@ export class StoredKeys implements KeyLookup {
   }
 }
 
-/** How authentication holds a stored key. */
+/**
+ * How authentication holds a stored key. Each change builds a new entry and
+ * KeyInfo, so what the limit and budget tables cached for the old object
+ * (by identity) is never served for the new one.
+ */
 function storedEntry(key: StoredKey): KeyEntry {
   const info: KeyInfo = { name: key.name, admin: key.admin, priority: key.priority, team: key.team };
   const scope = keyScope(key.models, key.providers);
@@ -145,6 +170,8 @@ function storedEntry(key: StoredKey): KeyEntry {
       ...info,
       ...(key.owner === "" ? {} : { owner: key.owner }),
       ...(scope === undefined ? {} : { scope }),
+      ...(key.limits === undefined ? {} : { limits: key.limits }),
+      ...(key.budgets === undefined ? {} : { budgets: key.budgets }),
     },
     digest: Buffer.from(key.digest, "hex"),
     expiresAt: key.expiresAt ?? Number.POSITIVE_INFINITY,

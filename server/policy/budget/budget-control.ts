@@ -1,4 +1,5 @@
 import type { BudgetPeriod } from "../../config/budgets-schema.ts";
+import { invalidRequest } from "../../errors/gateway-error.ts";
 import type { BudgetCapStore } from "../../state/budget-cap-store.ts";
 import type { BudgetStore } from "../../state/budget-store.ts";
 import { type BudgetLimit, type BudgetLimits, checkScope, MICRO_USD, type Payer } from "./budget-limits.ts";
@@ -22,9 +23,22 @@ export interface BudgetView {
 }
 
 /**
+ * The stored keys (created at runtime), which may carry budgets of their
+ * own: how BudgetService finds them, since they are not in the config.
+ */
+export interface StoredPayers {
+  /** The live stored key of that name, as the policy charges it (its own budgets included); undefined for none. */
+  payer(name: string): Payer | undefined;
+  /** Every live stored key, as `payer` gives it. */
+  payers(): Payer[];
+}
+
+const NO_STORED: StoredPayers = { payer: () => undefined, payers: () => [] };
+
+/**
  * Budgets as BudgetService shows and changes them: the budgets of the
- * configured keys, their teams and the global ones, as the store holds them
- * now, and runtime changes to their caps.
+ * configured and stored keys, their teams and the global ones, as the store
+ * holds them now, and runtime changes to their caps.
  */
 export class BudgetControl {
   readonly #store: BudgetStore;
@@ -33,6 +47,7 @@ export class BudgetControl {
   readonly #payers: readonly Payer[];
 
   readonly #caps: BudgetCapStore | undefined;
+  readonly #stored: StoredPayers;
 
   /**
    * With `caps` (distributed), a change is stored there and every replica
@@ -44,17 +59,19 @@ export class BudgetControl {
     clock: PeriodClock,
     payers: readonly Payer[],
     caps?: BudgetCapStore,
+    stored: StoredPayers = NO_STORED,
   ) {
     this.#store = store;
     this.#limits = limits;
     this.#clock = clock;
     this.#payers = payers;
     this.#caps = caps;
+    this.#stored = stored;
   }
 
-  /** A configured key by name, with its team; undefined for a name no key has. */
+  /** A configured or stored key by name, with its team (and a stored key's own budgets); undefined for a name no key has. */
   payer(name: string): Payer | undefined {
-    return this.#payers.find((p) => p.name === name);
+    return this.#payers.find((p) => p.name === name) ?? this.#stored.payer(name);
   }
 
   /**
@@ -67,6 +84,12 @@ export class BudgetControl {
     caps: { usd?: number; tokens?: number },
   ): Promise<BudgetView[]> {
     checkScope(scope);
+    if (scope.startsWith("key:") && this.#stored.payer(scope.slice(4))?.budgets !== undefined) {
+      throw invalidRequest(
+        `key "${scope.slice(4)}" has budgets of its own: change them with KeysService.UpdateKey`,
+        "scope",
+      );
+    }
     // Shared first: a change that could not be stored is refused (unavailable), not applied here alone.
     await this.#caps?.put({ scope, period, ...caps });
     this.#limits.set(scope, period, caps);
@@ -81,7 +104,7 @@ export class BudgetControl {
   /** Every configured budget, once each. */
   async list(): Promise<BudgetView[]> {
     const seen = new Map<string, BudgetLimit>();
-    for (const payer of [...this.#payers, { name: "", team: "" }])
+    for (const payer of [...this.#payers, ...this.#stored.payers(), { name: "", team: "" }])
       for (const limit of this.#limits.for(payer)) seen.set(`${limit.scope}\u0000${limit.period}`, limit);
     return Promise.all([...seen.values()].map((limit) => this.#view(limit)));
   }

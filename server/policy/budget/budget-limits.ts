@@ -11,7 +11,11 @@ export const MICRO_USD = 1_000_000;
 export interface Payer {
   readonly name: string;
   readonly team: string;
+  /** The key's own budgets (a stored key's), in place of `keys[name]` and `per_key`; absent when those apply. */
+  readonly budgets?: readonly BudgetRule[] | undefined;
 }
+
+const NONE: readonly BudgetLimit[] = [];
 
 /** One cap that applies to a call: a scope, a unit and a period. */
 export interface BudgetLimit {
@@ -29,35 +33,41 @@ export interface BudgetLimit {
 
 /**
  * Which budgets apply to whom, from config. A key is held to its own rules
- * (`budgets.keys[name]`, else `budgets.per_key`), its team's and the global
- * ones; an anonymous caller (an open gateway) only to the global ones. The
- * list is worked out once per key and team, not per request.
+ * (a stored key's own `budgets`, else `budgets.keys[name]`, else
+ * `budgets.per_key`), its team's and the global ones; an anonymous caller
+ * (an open gateway) only to the global ones. The list is worked out once
+ * per key and team, not per request. With no budget configured, a key
+ * without budgets of its own costs one property read.
  */
 export class BudgetLimits {
   #config: BudgetsConfig;
+  #configured: boolean;
+  /** By name and team, for payers built afresh (seeding, BudgetService); never for a key with budgets of its own. */
   readonly #byPayer = new Map<string, readonly BudgetLimit[]>();
   /** The same lists by KeyInfo object, which a key keeps for its lifetime: no string built per request. */
   #byKey = new WeakMap<Payer, readonly BudgetLimit[]>();
 
   constructor(config: BudgetsConfig) {
     this.#config = config;
+    this.#configured = anyBudget(config);
   }
 
-  /** Whether any budget is configured at all (else the policy is left out of the chain). */
+  /** Whether any budget is configured at all, in the file or set at runtime (stored keys' own aside). */
   get configured(): boolean {
-    const c = this.#config;
-    return (
-      c.global.length > 0 ||
-      c.per_key.length > 0 ||
-      Object.values(c.keys).some((r) => r.length > 0) ||
-      Object.values(c.teams).some((r) => r.length > 0)
-    );
+    return this.#configured;
   }
 
   /** Every budget that applies to a payer, key first, then team, then global. */
   for(payer: Payer): readonly BudgetLimit[] {
+    if (!this.#configured && payer.budgets === undefined) return NONE;
     const known = this.#byKey.get(payer);
     if (known !== undefined) return known;
+    if (payer.budgets !== undefined) {
+      // Two keys of one name and team may hold different rules: the name cache must not serve them.
+      const own = this.#resolve(payer);
+      this.#byKey.set(payer, own);
+      return own;
+    }
     const id = `${payer.name}\u0000${payer.team}`;
     let limits = this.#byPayer.get(id);
     if (limits === undefined) {
@@ -89,6 +99,7 @@ export class BudgetLimits {
       const team = scope.slice(5);
       this.#config = { ...c, teams: { ...c.teams, [team]: update(c.teams[team] ?? []) } };
     }
+    this.#configured = anyBudget(this.#config);
     this.#byPayer.clear();
     this.#byKey = new WeakMap();
   }
@@ -97,7 +108,7 @@ export class BudgetLimits {
     const c = this.#config;
     const out: BudgetLimit[] = [];
     if (payer.name !== "") {
-      const own = c.keys[payer.name] ?? c.per_key;
+      const own = payer.budgets ?? c.keys[payer.name] ?? c.per_key;
       push(out, own, "key", `key:${payer.name}`, `key "${payer.name}"`);
     }
     if (payer.team !== "") {
@@ -106,6 +117,15 @@ export class BudgetLimits {
     push(out, c.global, "global", "global", "global");
     return out;
   }
+}
+
+function anyBudget(c: BudgetsConfig): boolean {
+  return (
+    c.global.length > 0 ||
+    c.per_key.length > 0 ||
+    Object.values(c.keys).some((r) => r.length > 0) ||
+    Object.values(c.teams).some((r) => r.length > 0)
+  );
 }
 
 /** Throws `invalid_request` unless the scope is `key:<name>`, `team:<team>` or `global`. */

@@ -8,7 +8,7 @@ import type { Metrics } from "../../telemetry/metrics.ts";
 import { AlertWebhook } from "./alert-webhook.ts";
 import { BudgetAlerts } from "./budget-alerts.ts";
 import { BudgetBackfiller } from "./budget-backfill.ts";
-import { BudgetControl } from "./budget-control.ts";
+import { BudgetControl, type StoredPayers } from "./budget-control.ts";
 import { BudgetLimits } from "./budget-limits.ts";
 import { BudgetPart } from "./budget-part.ts";
 import { PeriodClock } from "./budget-period.ts";
@@ -21,6 +21,8 @@ export interface Budgets {
   /** What BudgetService reads and changes. */
   readonly control: BudgetControl;
   readonly store: BudgetStore;
+  /** Whether any budget is configured (the file's, or set at runtime), stored keys' own aside. */
+  readonly configured: boolean;
   /** Stops the webhook's retries and the cap notices (the store is its opener's to close). */
   close(): Promise<void>;
 }
@@ -48,23 +50,40 @@ export interface BudgetsDeps {
    * ledger is shared too (PostgreSQL): lost spend is refilled from the ledger.
    */
   readonly backfill?: BudgetBackfill | undefined;
+  /** The stored keys, which may carry budgets of their own. */
+  readonly stored?: StoredPayers;
 }
 
 /**
- * Builds the budgets from config, or undefined when none are configured (the
- * half is then left out of the quota policy). Embedded, the store is in
- * memory and this period's spend is rebuilt from the ledger before the
- * gateway listens; a shared store keeps its own totals.
+ * Builds the budgets from config, even when none is configured: a stored
+ * key may be given budgets of its own at any time, and SetBudget may add
+ * some (with none anywhere, a call costs the half one property read).
+ * Embedded, the store is in memory and this period's spend is rebuilt from
+ * the ledger before the gateway listens; a shared store keeps its own totals.
  */
-export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<Budgets | undefined> {
+export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<Budgets> {
   const settings = config.budgets;
   const limits = new BudgetLimits(settings);
-  if (!limits.configured) return undefined;
   const clock = new PeriodClock(settings.time_zone, deps.now);
   const store = deps.store;
-  if (store instanceof MemoryBudgetStore) {
-    const teams = new Map(config.keys.map((k) => [k.name, k.team ?? ""]));
-    await seedSpend(store, deps.ledger, limits, clock, (key) => teams.get(key) ?? "");
+  const stored = deps.stored?.payers() ?? [];
+  if (
+    store instanceof MemoryBudgetStore &&
+    (limits.configured || stored.some((p) => p.budgets !== undefined))
+  ) {
+    const teams = new Map([
+      ...stored.map((p) => [p.name, p.team] as const),
+      ...config.keys.map((k) => [k.name, k.team ?? ""] as const),
+    ]);
+    const own = new Map(stored.map((p) => [p.name, p.budgets]));
+    await seedSpend(
+      store,
+      deps.ledger,
+      limits,
+      clock,
+      (key) => teams.get(key) ?? "",
+      (key) => own.get(key),
+    );
   }
   const hook = settings.alerts.webhook;
   const webhook = hook === undefined ? undefined : new AlertWebhook(hook, deps.log);
@@ -99,8 +118,11 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
   }
   return {
     part,
-    control: new BudgetControl(store, limits, clock, payers, caps),
+    control: new BudgetControl(store, limits, clock, payers, caps, deps.stored),
     store,
+    get configured() {
+      return limits.configured;
+    },
     async close() {
       await webhook?.close();
       await caps?.close();

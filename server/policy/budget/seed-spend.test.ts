@@ -64,4 +64,29 @@ describe("seeding budgets from the ledger", () => {
       await ledger.close();
     }
   });
+
+  it("charges a stored key with budgets of its own to those, with none configured", async () => {
+    const ledger = new SqliteLedger(":memory:", 10);
+    try {
+      ledger.record(row("2026-12-10T08:00:00Z", "stored", 0.15, 0, 10));
+      ledger.record(row("2026-12-10T09:00:00Z", "other", 0.15, 0, 10));
+      const config = budgetsSchema.parse({});
+      const clock = new PeriodClock("UTC", () => Date.parse("2026-12-10T12:00:00Z"));
+      const store = new MemoryBudgetStore();
+      const own = { stored: [{ usd: 0.3, period: "day" as const }] };
+      await seedSpend(
+        store,
+        ledger,
+        new BudgetLimits(config),
+        clock,
+        () => "",
+        (k) => (k === "stored" ? own.stored : undefined),
+      );
+      const spent = async (scope: string) => (await store.get({ scope, period: "day:2026-12-10" }, 0)).spent;
+      expect(await spent("usd:key:stored")).toBe(150_000);
+      expect(await spent("usd:key:other")).toBe(0);
+    } finally {
+      await ledger.close();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import type { BudgetPeriod } from "../../config/budgets-schema.ts";
+import type { BudgetPeriod, BudgetRule } from "../../config/budgets-schema.ts";
 import type { BudgetCounter } from "../../state/budget-store.ts";
 import type { LedgerSink } from "../../state/ledger-sink.ts";
 import { type BudgetLimits, MICRO_USD } from "./budget-limits.ts";
@@ -14,7 +14,8 @@ export interface SeedableStore {
  * the embedded gateway never resets a budget to zero. The ledger is read
  * from each period's start (in the budgets' zone) to now; each row's key is
  * charged to its own budgets, its team's (from `teamOf`) and the global ones,
- * exactly as the policy charges a live call.
+ * exactly as the policy charges a live call (a stored key with budgets of its
+ * own, from `budgetsOf`, to those).
  */
 export async function seedSpend(
   store: SeedableStore,
@@ -22,6 +23,7 @@ export async function seedSpend(
   limits: BudgetLimits,
   clock: PeriodClock,
   teamOf: (key: string) => string,
+  budgetsOf: (key: string) => readonly BudgetRule[] | undefined = () => undefined,
 ): Promise<void> {
   const endMs = clock.now() + 1;
   for (const period of ["day", "month"] as const satisfies readonly BudgetPeriod[]) {
@@ -32,7 +34,9 @@ export async function seedSpend(
       const tokens = row.promptTokens + row.completionTokens;
       // Rows written before the ledger kept a team are charged to the key's team today.
       const team = row.team === "" ? teamOf(row.key) : row.team;
-      for (const limit of limits.for({ name: row.key, team })) {
+      const budgets = budgetsOf(row.key);
+      const payer = budgets === undefined ? { name: row.key, team } : { name: row.key, team, budgets };
+      for (const limit of limits.for(payer)) {
         if (limit.period !== period) continue;
         const added = limit.unit === "usd" ? microUsd : tokens;
         spent.set(limit.scope, (spent.get(limit.scope) ?? 0) + added);

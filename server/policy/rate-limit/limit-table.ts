@@ -1,4 +1,4 @@
-import { type LimitRule, type LimitsConfig, windowName } from "../../config/limits-schema.ts";
+import { hasLimits, type LimitRule, type LimitsConfig, windowName } from "../../config/limits-schema.ts";
 import type { KeyInfo } from "../../core/call.ts";
 import type { LimitTake } from "../../state/limit-store.ts";
 
@@ -34,6 +34,8 @@ interface ScopeCounters {
 }
 
 const NONE: ScopeCounters = { requests: [], tokens: [], concurrent: [] };
+/** What a call is counted against when no rule applies to it. */
+const NO_COUNTERS: CallCounters = merge([NONE]);
 
 /**
  * The configured limits, compiled once at start-up into counters. A call's
@@ -42,9 +44,16 @@ const NONE: ScopeCounters = { requests: [], tokens: [], concurrent: [] };
  * have limits are told apart, so callers naming made-up models cannot grow
  * the table. Counter keys read `<kind>:<windowMs>:<scope>:<name>`, e.g.
  * `requests:60000:key:alice`; the name comes last, so any name is safe in it.
+ *
+ * A key's own rules (a stored key's `limits`, on its KeyInfo) take the place
+ * of `keys[name]` and `per_key` for it, counted on the same counter keys, so
+ * every replica counts them together. With no rule in the config, a key
+ * without rules of its own costs one property read.
  */
 export class LimitTable {
   readonly #config: LimitsConfig;
+  /** Whether the config has any rule; with none, only keys with rules of their own are counted. */
+  readonly #configured: boolean;
   readonly #global: ScopeCounters;
   readonly #models = new Map<string, ScopeCounters>();
   readonly #teams = new Map<string, ScopeCounters>();
@@ -54,6 +63,7 @@ export class LimitTable {
 
   constructor(config: LimitsConfig) {
     this.#config = config;
+    this.#configured = hasLimits(config);
     this.#global = this.#compile(config.global, "global", "", "the gateway");
     for (const [team, rules] of Object.entries(config.teams))
       this.#teams.set(team, this.#compile(rules, "team", team, `team "${team}"`));
@@ -63,6 +73,7 @@ export class LimitTable {
 
   /** The counters a call of `key` for `model` is counted against. */
   countersFor(key: KeyInfo, model: string): CallCounters {
+    if (!this.#configured && key.limits === undefined) return NO_COUNTERS;
     let byModel = this.#byKey.get(key);
     if (byModel === undefined) {
       byModel = new Map();
@@ -71,7 +82,7 @@ export class LimitTable {
     const limited = this.#models.has(model) ? model : "";
     let counters = byModel.get(limited);
     if (counters === undefined) {
-      const own = this.#config.keys[key.name] ?? this.#config.per_key;
+      const own = key.limits ?? this.#config.keys[key.name] ?? this.#config.per_key;
       counters = merge([
         this.#compile(own, "key", key.name, `key "${key.name}"`),
         this.#teams.get(key.team) ?? NONE,

@@ -1,10 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { PostgresServer } from "../../../test/harness/postgres-server.ts";
 import { keyStoreContract, storedKey } from "../key-store-contract.ts";
+import { openPgPool } from "./pg-pool.ts";
 import { PostgresKeyStore } from "./postgres-key-store.ts";
 
 /** The contract opens its stores synchronously: each gets one of these empty databases. */
-const DATABASES = 12;
+const DATABASES = 16;
 
 let server: PostgresServer;
 const databases: string[] = [];
@@ -73,5 +74,28 @@ describe("the PostgreSQL key store", () => {
     }
     expect(Date.now() - started).toBeLessThan(3_000);
     expect((await store.get(storedKey().digest))?.owner).toBe(storedKey().owner);
+  });
+
+  it("brings a table from before limits and budgets up to date: its keys have no rules of their own", async () => {
+    const url = emptyDatabase();
+    const pool = openPgPool({ url, name: "old-keys", max: 1, timeoutMs: 5_000, onError: () => {} });
+    try {
+      await pool.query(`CREATE TABLE api_keys (name TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL, owner TEXT NOT NULL, team TEXT NOT NULL, metadata JSONB NOT NULL,
+        admin BOOLEAN NOT NULL, priority INTEGER NOT NULL, enabled BOOLEAN NOT NULL, expires_at BIGINT,
+        models TEXT[], providers TEXT[], created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+        revoked_at BIGINT)`);
+      await pool.query(`INSERT INTO api_keys VALUES ('old', '${"0".repeat(64)}', 'sk-llmgw-Old', '', '',
+        '{}', false, 0, true, NULL, NULL, NULL, 1, 1, NULL)`);
+    } finally {
+      await pool.end();
+    }
+    const store = new PostgresKeyStore(url);
+    closing.push(store);
+    const [key] = await store.list();
+    expect(key).toMatchObject({ name: "old", limits: undefined, budgets: undefined });
+    const budgets = [{ usd: 2, period: "month" as const }];
+    expect(await store.update("old", { budgets }, 2)).toMatchObject({ budgets });
+    expect((await store.get("0".repeat(64)))?.budgets).toEqual(budgets);
   });
 });

@@ -1,4 +1,6 @@
 import type pg from "pg";
+import type { BudgetRule } from "../../config/budgets-schema.ts";
+import type { LimitRule } from "../../config/limits-schema.ts";
 import { invalidRequest } from "../../errors/gateway-error.ts";
 import { applyKeyChanges, type KeyChanges, type KeyStore, type StoredKey } from "../key-store.ts";
 import { openPgPool } from "./pg-pool.ts";
@@ -31,10 +33,12 @@ CREATE TABLE IF NOT EXISTS api_keys (
   updated_at BIGINT NOT NULL,
   revoked_at BIGINT
 );
+ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS limits JSONB;
+ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS budgets JSONB;
 `;
 
 const COLUMNS =
-  "name, digest, prefix, owner, team, metadata, admin, priority, enabled, expires_at, models, providers, created_at, updated_at, revoked_at";
+  "name, digest, prefix, owner, team, metadata, admin, priority, enabled, expires_at, models, providers, created_at, updated_at, revoked_at, limits, budgets";
 const PLACEHOLDERS = COLUMNS.split(", ")
   .map((_, i) => `$${i + 1}`)
   .join(", ");
@@ -58,6 +62,9 @@ interface KeyRow {
   created_at: string;
   updated_at: string;
   revoked_at: string | null;
+  /** NULL for a key with no rules of its own, rows from before the column included. */
+  limits: LimitRule[] | null;
+  budgets: BudgetRule[] | null;
 }
 
 /**
@@ -162,6 +169,8 @@ function toParams(key: StoredKey): unknown[] {
     key.createdAt,
     key.updatedAt,
     key.revokedAt ?? null,
+    key.limits === undefined ? null : JSON.stringify(key.limits),
+    key.budgets === undefined ? null : JSON.stringify(key.budgets),
   ];
 }
 
@@ -182,5 +191,7 @@ function fromRow(row: KeyRow): StoredKey {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     revokedAt: row.revoked_at === null ? undefined : Number(row.revoked_at),
+    limits: row.limits ?? undefined,
+    budgets: row.budgets ?? undefined,
   };
 }

@@ -1,6 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { BudgetRule } from "../../config/budgets-schema.ts";
+import type { LimitRule } from "../../config/limits-schema.ts";
 import { invalidRequest } from "../../errors/gateway-error.ts";
 import { applyKeyChanges, type KeyChanges, type KeyStore, type StoredKey } from "../key-store.ts";
 
@@ -20,12 +22,23 @@ CREATE TABLE IF NOT EXISTS api_keys (
   providers TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  revoked_at INTEGER
+  revoked_at INTEGER,
+  limits TEXT,
+  budgets TEXT
 );
 `;
 
+/**
+ * Columns added after the table's first version, with their declarations. A
+ * row from before reads NULL: no rules of its own, the config's apply.
+ */
+const ADDED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ["limits", "TEXT"],
+  ["budgets", "TEXT"],
+];
+
 const COLUMNS =
-  "name, digest, prefix, owner, team, metadata, admin, priority, enabled, expires_at, models, providers, created_at, updated_at, revoked_at";
+  "name, digest, prefix, owner, team, metadata, admin, priority, enabled, expires_at, models, providers, created_at, updated_at, revoked_at, limits, budgets";
 
 /** A row as SQLite returns it. */
 interface KeyRow {
@@ -44,6 +57,8 @@ interface KeyRow {
   created_at: number;
   updated_at: number;
   revoked_at: number | null;
+  limits: string | null;
+  budgets: string | null;
 }
 
 /**
@@ -67,7 +82,7 @@ export class SqliteKeyStore implements KeyStore {
     this.#db = new DatabaseSync(path);
     this.#db.exec("PRAGMA busy_timeout = 5000;");
     if (path !== ":memory:") this.#db.exec("PRAGMA journal_mode = WAL;");
-    this.#db.exec(SCHEMA);
+    migrate(this.#db);
     this.#insert = this.#db.prepare(
       `INSERT INTO api_keys (${COLUMNS}) VALUES (${COLUMNS.replace(/\w+/g, (c) => `$${c}`)})`,
     );
@@ -133,6 +148,31 @@ export class SqliteKeyStore implements KeyStore {
   }
 }
 
+/**
+ * Creates the table, or brings an older one up to date, in one write
+ * transaction: two gateways opening the same old file at once do not both
+ * add a column (the second waits on busy_timeout, then finds it there).
+ */
+function migrate(db: DatabaseSync): void {
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec(SCHEMA);
+    const have = new Set(
+      db
+        .prepare("SELECT name FROM pragma_table_info('api_keys')")
+        .all()
+        .map((r) => r.name),
+    );
+    for (const [name, declaration] of ADDED_COLUMNS) {
+      if (!have.has(name)) db.exec(`ALTER TABLE api_keys ADD COLUMN ${name} ${declaration}`);
+    }
+    db.exec("COMMIT");
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
 /** The key as named parameters, one per column. */
 function toRow(key: StoredKey): Record<string, SQLInputValue> {
   return {
@@ -151,6 +191,8 @@ function toRow(key: StoredKey): Record<string, SQLInputValue> {
     created_at: key.createdAt,
     updated_at: key.updatedAt,
     revoked_at: key.revokedAt ?? null,
+    limits: key.limits === undefined ? null : JSON.stringify(key.limits),
+    budgets: key.budgets === undefined ? null : JSON.stringify(key.budgets),
   };
 }
 
@@ -171,5 +213,7 @@ function fromRow(row: KeyRow): StoredKey {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     revokedAt: row.revoked_at ?? undefined,
+    limits: row.limits === null ? undefined : (JSON.parse(row.limits) as LimitRule[]),
+    budgets: row.budgets === null ? undefined : (JSON.parse(row.budgets) as BudgetRule[]),
   };
 }
