@@ -242,6 +242,59 @@ describe("raw HTTP with x-api-key and 2023-06-01", () => {
     });
   });
 
+  it("takes a tool-use round trip, an image and count_tokens the same way", async () => {
+    const question = { role: "user", content: "What is the weather in Paris? [[call_tool]]" };
+    const call = (await (
+      await raw(
+        "/v1/messages",
+        JSON.stringify({ model: "oai:gpt-mock", max_tokens: 64, tools: [WEATHER], messages: [question] }),
+      )
+    ).json()) as Json;
+    expect(call.stop_reason).toBe("tool_use");
+    const use = (call.content as Json[]).find((b) => b.type === "tool_use") as Json;
+    expect(use).toMatchObject({ name: "get_weather", input: { city: "Paris" } });
+    const answer = await raw(
+      "/v1/messages",
+      JSON.stringify({
+        model: "oai:gpt-mock",
+        max_tokens: 64,
+        tools: [WEATHER],
+        messages: [
+          question,
+          { role: "assistant", content: call.content },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "Sunny, 21 C" }] },
+        ],
+      }),
+    );
+    expect(((await answer.json()) as Json).content[0].text).toContain("Sunny, 21 C");
+
+    const image = await raw(
+      "/v1/messages",
+      JSON.stringify({
+        model: "oai:gpt-mock",
+        max_tokens: 16,
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "image", source: { type: "base64", media_type: "image/png", data: PIXEL } },
+              { type: "text", text: "What is this?" },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(image.status).toBe(200);
+    expect(JSON.stringify(lastChat())).toContain(PIXEL);
+
+    const counted = await raw(
+      "/v1/messages/count_tokens",
+      JSON.stringify({ model: "oai:gpt-mock", messages: [{ role: "user", content: "Hello there!" }] }),
+    );
+    expect(counted.status).toBe(200);
+    expect(((await counted.json()) as Json).input_tokens).toBeGreaterThan(0);
+  });
+
   it("streams Anthropic's full event sequence", async () => {
     const res = await raw(
       "/v1/messages",
