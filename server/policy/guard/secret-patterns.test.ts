@@ -58,6 +58,7 @@ describe("secrets: look-alikes that must not match", () => {
     ["words ending in sk", "risk-assessment-framework-for-2024-q1"],
     ["Bearer in prose", "the Bearer token goes in the header"],
     ["a password type in code", "password: string;"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell-style placeholder is the input under test
     ["a password placeholder", 'password = "${DB_PASSWORD}"'],
     ["a password from the environment", 'api_key = os.environ["KEY"]'],
     ["password_policy", "password_policy = strict2024"],
