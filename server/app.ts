@@ -15,6 +15,7 @@ import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
 import { StoredKeys } from "./policy/auth/stored-keys.ts";
 import { startBudgets } from "./policy/budget/budget-setup.ts";
+import { guardProfiles } from "./policy/guard/guard-profile.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
 import { retrySettings } from "./routing/attempt/backoff.ts";
@@ -199,6 +200,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       log,
       logRequests: config.log.requests,
       budgets: budgets.part,
+      guards: guardProfiles(config.guards),
       passthrough:
         config.passthrough === undefined ? undefined : new PassthroughPlanner(planner, routing, adapters),
     }),

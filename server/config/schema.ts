@@ -3,6 +3,7 @@ import { MODEL_PATTERN } from "../policy/auth/key-scope.ts";
 import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
 import { budgetsSchema } from "./budgets-schema.ts";
+import { guardsSchema, redactPaths } from "./guards-schema.ts";
 import { limitsSchema } from "./limits-schema.ts";
 import { checkPassthrough, passthroughSchema } from "./passthrough-schema.ts";
 import { postgresSchema } from "./postgres-schema.ts";
@@ -222,6 +223,9 @@ export const configSchema = z
       .default([]),
     budgets: budgetsSchema.prefault({}),
     limits: limitsSchema.prefault({}),
+    guards: guardsSchema
+      .optional()
+      .describe("input guards on secrets, prompt injection, PII and custom rules; absent is off"),
     redis: redisSchema
       .optional()
       .describe("shared limit and budget counters; absent keeps them in the process"),
@@ -270,6 +274,15 @@ export const configSchema = z
     }
     checkDeploymentProviders(config.routing, names, ctx, ["routing"]);
     if (config.passthrough !== undefined) checkPassthrough(config.passthrough, config.providers, ctx);
+    // Pass-through forwards the caller's bytes unchanged, so nothing in them can be masked.
+    if (config.passthrough !== undefined && config.guards !== undefined)
+      for (const path of redactPaths(config.guards))
+        ctx.addIssue({
+          code: "custom",
+          path: ["guards", ...path],
+          message:
+            "redact cannot apply while pass-through routes are configured (they forward the caller's bytes unchanged); use log or block",
+        });
     const keys = new Set<string>();
     const keyNames = new Set<string>();
     config.keys.forEach((k, i) => {

@@ -79,6 +79,22 @@ export interface CallLimits {
   readonly tokens: LimitReading | undefined;
 }
 
+/**
+ * What an input guard found and did: one entry per rule, kind, place and
+ * action (never the matched text), for the logs and the audit log.
+ */
+export interface GuardVerdict {
+  /** `secrets`, `injection`, `pii` or a custom rule's name. */
+  readonly rule: string;
+  /** The kind within the rule: `aws_access_key`, `email`, `control_token`… */
+  readonly type: string;
+  /** What the guard did: `log`, `redact` or `block` (an `allow` is not recorded). */
+  readonly action: "log" | "redact" | "block";
+  /** Where in the request: `system`, `user`, `assistant` or `tool` (a tool result). */
+  readonly where: "system" | "user" | "assistant" | "tool";
+}
+export type GuardVerdicts = readonly GuardVerdict[];
+
 /** The deployments a call may be served by, in the order they are tried. */
 export interface RoutePlan {
   /** The model name the caller asked for. */
@@ -144,6 +160,8 @@ export interface Call {
   queueMs: number;
   /** How many upstream attempts were made. */
   attempts: number;
+  /** Set by the guard policy when a rule matched (even when it then refused the call); undefined otherwise. */
+  guard: GuardVerdicts | undefined;
   /** Hooks that fire once the call has ended, however it ended. */
   readonly end: EndHooks;
 }
@@ -181,6 +199,7 @@ export function createCall(init: CallInit): Call {
     served: undefined,
     attempts: 0,
     queueMs: 0,
+    guard: undefined,
     end: new EndHooks(),
   };
 }

@@ -7,6 +7,8 @@ import { authPolicy } from "../policy/auth/auth-policy.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import { scopePolicy } from "../policy/auth/scope-policy.ts";
 import type { BudgetPart } from "../policy/budget/budget-part.ts";
+import { guardPolicy } from "../policy/guard/guard-policy.ts";
+import type { GuardProfiles } from "../policy/guard/guard-profile.ts";
 import { quotaPolicy } from "../policy/quota/quota-policy.ts";
 import { LimitPart } from "../policy/rate-limit/limit-part.ts";
 import { validatePolicy } from "../policy/validate/validate-policy.ts";
@@ -48,6 +50,8 @@ export interface PipelineDeps {
   readonly logRequests: boolean;
   /** The budgets' half of the quota policy (policy/budget/budget-setup.ts). */
   readonly budgets?: BudgetPart | undefined;
+  /** The input guards' profiles, when `guards` is configured with anything on. */
+  readonly guards?: GuardProfiles | undefined;
   /** Plans pass-through calls, when pass-through routes are configured. */
   readonly passthrough?: PassthroughPlanner | undefined;
 }
@@ -55,7 +59,8 @@ export interface PipelineDeps {
 /**
  * The policies, outermost first, as config switches them on. Metrics and
  * accounting come first so that they see every refusal; auth runs before
- * the body is decoded; rate limits and budgets are admitted together, after
+ * the body is decoded; the input guards scan the validated request before
+ * anything is priced or routed; rate limits and budgets are admitted together, after
  * route and scope (the worst case is priced on the plan, and a call the key
  * may not make is refused before it counts); a policy that is off is
  * `undefined` and left out.
@@ -67,6 +72,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     deps.logRequests ? requestLogPolicy(deps.log) : undefined,
     authPolicy(deps.auth),
     validatePolicy,
+    deps.guards === undefined ? undefined : guardPolicy(deps.guards, deps.log),
     deps.passthrough === undefined
       ? routePolicy(deps.planner)
       : routeWithPassthroughPolicy(deps.planner, deps.passthrough),

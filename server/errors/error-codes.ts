@@ -9,6 +9,7 @@ export type ErrorCode =
   | "invalid_request"
   | "unauthenticated"
   | "permission_denied"
+  | "guardrail_blocked"
   | "not_found"
   | "model_not_found"
   | "method_not_allowed"
@@ -73,6 +74,15 @@ export function errorWire(code: ErrorCode): ErrorWire {
     // A known key that may not do this.
     case "permission_denied":
       return wire(Code.PermissionDenied, 403, "permission_error", "permission_error", "PERMISSION_DENIED");
+    // An input guard's rule with action `block` matched the request; the message names the rule, never the text.
+    case "guardrail_blocked":
+      return wire(
+        Code.PermissionDenied,
+        403,
+        "invalid_request_error",
+        "permission_error",
+        "PERMISSION_DENIED",
+      );
     // No such route or resource.
     case "not_found":
       return wire(Code.NotFound, 404, "invalid_request_error", "not_found_error", "NOT_FOUND");
