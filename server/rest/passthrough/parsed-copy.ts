@@ -45,7 +45,7 @@ export function parsedCopy(api: PassthroughApi, body: unknown, path: string): Pa
     stream = call.method === "streamGenerateContent";
     push(messages, Role.SYSTEM, json.systemInstruction);
     for (const item of list(json.contents))
-      push(messages, (item as Json)?.role === "model" ? Role.ASSISTANT : Role.USER, item);
+      pushTurn(messages, (item as Json)?.role === "model" ? Role.ASSISTANT : Role.USER, item);
     const config = json.generationConfig;
     maxTokens = isObject(config) ? config.maxOutputTokens : undefined;
   } else {
@@ -54,9 +54,9 @@ export function parsedCopy(api: PassthroughApi, body: unknown, path: string): Pa
     // Anthropic's `system`; the Responses API's `instructions`.
     push(messages, Role.SYSTEM, json.system);
     push(messages, Role.SYSTEM, json.instructions);
-    for (const item of list(json.messages)) push(messages, roleOf(item), item);
+    for (const item of list(json.messages)) pushTurn(messages, roleOf(item), item);
     // The Responses API's and the embeddings' `input`, the legacy completions' `prompt`.
-    for (const item of list(json.input)) push(messages, roleOf(item), item);
+    for (const item of list(json.input)) pushTurn(messages, roleOf(item), item);
     push(messages, Role.USER, json.prompt);
     maxTokens = json.max_tokens ?? json.max_completion_tokens ?? json.max_output_tokens;
   }
@@ -86,7 +86,51 @@ function roleOf(item: unknown): Role {
   const role = isObject(item) ? item.role : undefined;
   if (role === "assistant" || role === "model") return Role.ASSISTANT;
   if (role === "system" || role === "developer") return Role.SYSTEM;
+  // OpenAI's tool messages, and the Responses API's function_call_output items.
+  if (role === "tool" || (isObject(item) && item.type === "function_call_output")) return Role.TOOL;
   return Role.USER;
+}
+
+/**
+ * Adds one turn, with the tool results it carries as tool messages of their
+ * own (Anthropic's `tool_result` blocks, Gemini's `functionResponse` parts),
+ * so that policies that look at tool results (the injection guard) see them
+ * as such.
+ */
+function pushTurn(messages: Message[], role: Role, item: unknown): void {
+  if (role === Role.TOOL) {
+    pushTool(messages, item);
+    return;
+  }
+  const blocks = isObject(item) ? (Array.isArray(item.content) ? item.content : item.parts) : undefined;
+  if (!Array.isArray(blocks) || !blocks.some(isToolResult)) {
+    push(messages, role, item);
+    return;
+  }
+  push(
+    messages,
+    role,
+    blocks.filter((b) => !isToolResult(b)),
+  );
+  for (const block of blocks) if (isToolResult(block)) pushTool(messages, block);
+}
+
+function isToolResult(block: unknown): boolean {
+  return isObject(block) && (block.type === "tool_result" || block.functionResponse !== undefined);
+}
+
+/** A tool result as a tool message; the chain's validation wants an id, which the parsed copy need not be exact about. */
+function pushTool(messages: Message[], value: unknown): void {
+  const text: string[] = [];
+  const gemini = isObject(value) ? value.functionResponse : undefined;
+  if (isObject(gemini)) text.push(JSON.stringify(gemini.response ?? {}));
+  else collect(value, text, 0);
+  if (text.length === 0) return;
+  const json = isObject(value) ? value : {};
+  const id = json.tool_use_id ?? json.tool_call_id ?? json.call_id ?? "tool-result";
+  const out = message(Role.TOOL, text.join("\n"));
+  out.toolCallId = typeof id === "string" && id !== "" ? id : "tool-result";
+  messages.push(out);
 }
 
 /** Adds one message of the text found in `value`, when it holds any. */
