@@ -1,4 +1,4 @@
-import type { AuditFilter, AuditMode, AuditRecord } from "./audit-sink.ts";
+import { type AuditFilter, type AuditMode, type AuditRecord, encodeCursor } from "./audit-sink.ts";
 
 /*
  * The audit table's columns and the SQL both backends share (SQLite and
@@ -137,4 +137,31 @@ export function auditWhere(
     where.push(`(at ${op} ${p(cursor.at)} OR (at = ${p(cursor.at)} AND id ${op} ${p(cursor.id)}))`);
   }
   return { sql: where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`, params };
+}
+
+/** Rows read per round while exporting. */
+const EXPORT_CHUNK = 500;
+
+/** One page from `pageSize + 1` rows read: the extra row only says that another page follows. */
+export function pageFrom(
+  rows: AuditRecord[],
+  pageSize: number,
+): { records: AuditRecord[]; nextPageToken: string } {
+  const records = rows.slice(0, pageSize);
+  const last = records[records.length - 1];
+  return { records, nextPageToken: rows.length > pageSize && last !== undefined ? encodeCursor(last) : "" };
+}
+
+/** Every row `select` finds, oldest first, read `EXPORT_CHUNK` at a time by an (at, id) cursor. */
+export async function* exportByCursor(
+  select: (cursor: Cursor | undefined, limit: number) => AuditRecord[] | Promise<AuditRecord[]>,
+): AsyncIterable<AuditRecord> {
+  let cursor: Cursor | undefined;
+  for (;;) {
+    const rows = await select(cursor, EXPORT_CHUNK);
+    yield* rows;
+    const last = rows[rows.length - 1];
+    if (rows.length < EXPORT_CHUNK || last === undefined) return;
+    cursor = { at: last.at, id: last.id, descending: false };
+  }
 }

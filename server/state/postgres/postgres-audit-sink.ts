@@ -1,5 +1,14 @@
 import type pg from "pg";
-import { AUDIT_COLUMNS, type AuditCell, auditWhere, type Cursor, fromRow, toRow } from "../audit-rows.ts";
+import {
+  AUDIT_COLUMNS,
+  type AuditCell,
+  auditWhere,
+  type Cursor,
+  exportByCursor,
+  fromRow,
+  pageFrom,
+  toRow,
+} from "../audit-rows.ts";
 import {
   type AuditFilter,
   type AuditPage,
@@ -7,7 +16,6 @@ import {
   type AuditRecord,
   type AuditSink,
   decodeCursor,
-  encodeCursor,
   pageSizeOf,
 } from "../audit-sink.ts";
 import { openPgPool } from "./pg-pool.ts";
@@ -21,7 +29,6 @@ const POOL_SIZE = 3;
 const TIMEOUT_MS = 5_000;
 /** Serialises the schema's creation between replicas (not the ledger's lock). */
 const SCHEMA_LOCK = 0x6c6c6d61;
-const EXPORT_CHUNK = 500;
 
 const COLUMN_TYPES: Readonly<Record<(typeof AUDIT_COLUMNS)[number], string>> = {
   id: "text",
@@ -107,9 +114,7 @@ export class PostgresAuditSink implements AuditSink {
     const size = pageSizeOf(page.pageSize);
     const after = decodeCursor(page.pageToken);
     const rows = await this.#select(filter, after && { ...after, descending: true }, size + 1);
-    const records = rows.slice(0, size);
-    const last = records[records.length - 1];
-    return { records, nextPageToken: rows.length > size && last !== undefined ? encodeCursor(last) : "" };
+    return pageFrom(rows, size);
   }
 
   async get(id: string): Promise<AuditRecord | undefined> {
@@ -118,15 +123,8 @@ export class PostgresAuditSink implements AuditSink {
     return row === undefined ? undefined : fromRow(row);
   }
 
-  async *export(filter: AuditFilter): AsyncIterable<AuditRecord> {
-    let cursor: Cursor | undefined;
-    for (;;) {
-      const rows = await this.#select(filter, cursor, EXPORT_CHUNK, false);
-      yield* rows;
-      const last = rows[rows.length - 1];
-      if (rows.length < EXPORT_CHUNK || last === undefined) return;
-      cursor = { at: last.at, id: last.id, descending: false };
-    }
+  export(filter: AuditFilter): AsyncIterable<AuditRecord> {
+    return exportByCursor((cursor, limit) => this.#select(filter, cursor, limit, false));
   }
 
   async prune(olderThanMs: number): Promise<number> {
@@ -164,10 +162,10 @@ export class PostgresAuditSink implements AuditSink {
     const { sql, params } = auditWhere(filter, cursor, (n) => `$${n}`, "ILIKE");
     const order = descending ? "DESC" : "ASC";
     const result = await this.#read((pool) =>
-      pool.query(
-        `SELECT * FROM audit ${sql} ORDER BY at ${order}, id ${order} LIMIT $${params.length + 1}`,
-        [...params, limit],
-      ),
+      pool.query(`SELECT * FROM audit ${sql} ORDER BY at ${order}, id ${order} LIMIT $${params.length + 1}`, [
+        ...params,
+        limit,
+      ]),
     );
     return result.rows.map(fromRow);
   }

@@ -1,7 +1,16 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { AUDIT_COLUMNS, type AuditCell, auditWhere, type Cursor, fromRow, toRow } from "../audit-rows.ts";
+import {
+  AUDIT_COLUMNS,
+  type AuditCell,
+  auditWhere,
+  type Cursor,
+  exportByCursor,
+  fromRow,
+  pageFrom,
+  toRow,
+} from "../audit-rows.ts";
 import {
   type AuditFilter,
   type AuditPage,
@@ -9,7 +18,6 @@ import {
   type AuditRecord,
   type AuditSink,
   decodeCursor,
-  encodeCursor,
   pageSizeOf,
 } from "../audit-sink.ts";
 
@@ -41,8 +49,6 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit (at, id);
 `;
 
 const INSERT = `INSERT OR IGNORE INTO audit (${AUDIT_COLUMNS.join(", ")}) VALUES (${AUDIT_COLUMNS.map(() => "?").join(", ")})`;
-/** Rows read per round while exporting. */
-const EXPORT_CHUNK = 500;
 /** Rows that make a flush start before the interval is up. */
 const MAX_PENDING = 1_000;
 
@@ -88,9 +94,7 @@ export class SqliteAuditSink implements AuditSink {
     const size = pageSizeOf(page.pageSize);
     const after = decodeCursor(page.pageToken);
     const rows = this.#select(filter, after && { ...after, descending: true }, size + 1);
-    const records = rows.slice(0, size);
-    const last = records[records.length - 1];
-    return { records, nextPageToken: rows.length > size && last !== undefined ? encodeCursor(last) : "" };
+    return pageFrom(rows, size);
   }
 
   async get(id: string): Promise<AuditRecord | undefined> {
@@ -99,15 +103,8 @@ export class SqliteAuditSink implements AuditSink {
     return row === undefined ? undefined : fromRow(row);
   }
 
-  async *export(filter: AuditFilter): AsyncIterable<AuditRecord> {
-    let cursor: Cursor | undefined;
-    for (;;) {
-      const rows = this.#select(filter, cursor, EXPORT_CHUNK, false);
-      yield* rows;
-      const last = rows[rows.length - 1];
-      if (rows.length < EXPORT_CHUNK || last === undefined) return;
-      cursor = { at: last.at, id: last.id, descending: false };
-    }
+  export(filter: AuditFilter): AsyncIterable<AuditRecord> {
+    return exportByCursor((cursor, limit) => this.#select(filter, cursor, limit, false));
   }
 
   async prune(olderThanMs: number): Promise<number> {
