@@ -13,6 +13,7 @@ import {
 import { auditRecord } from "../server/state/audit-sink-contract.ts";
 import { SqliteAuditSink } from "../server/state/sqlite/sqlite-audit-sink.ts";
 import { failure, HELLO, openaiClient, TOOL_PROMPT, WEATHER_TOOL } from "./harness/openai-client.ts";
+import { PostgresServer } from "./harness/postgres-server.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -235,5 +236,45 @@ describe("the audit log on a graceful shutdown", () => {
     for await (const _ of reader.export({})) count++;
     await reader.close();
     expect(count).toBe(5);
+  });
+});
+
+describe("the audit log in PostgreSQL", () => {
+  let pg: PostgresServer;
+  beforeAll(async () => {
+    pg = await PostgresServer.start();
+  });
+  afterAll(async () => {
+    await pg?.stop();
+  });
+
+  it("is shared by replicas: a call through one is read through the other", async () => {
+    const url = await pg.database();
+    const config = {
+      keys: [
+        { name: "ops", key: ADMIN, admin: true },
+        { name: "app", key: USER },
+      ],
+      postgres: { url },
+      audit: { enabled: true, flush_interval_ms: 20 },
+    };
+    const [one, two] = await Promise.all([startTestGateway({ config }), startTestGateway({ config })]);
+    try {
+      const marker = `Pg-${Date.now()}`;
+      await openaiClient(one, USER).chat.completions.create({
+        model: "mock-small",
+        messages: [{ role: "user", content: `hi ${marker}` }],
+      });
+      const reader = createLlmgwClient(
+        createNodeTransport({ baseUrl: two.url, apiKey: ADMIN, protocol: "grpc" }),
+      );
+      await expect
+        .poll(async () =>
+          (await queryAudit(reader, { text: marker.toUpperCase() })).records.map((r) => r.key),
+        )
+        .toEqual(["app"]);
+    } finally {
+      await Promise.all([one.close(), two.close()]);
+    }
   });
 });
