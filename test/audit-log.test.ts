@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -275,6 +276,54 @@ describe("the audit log in PostgreSQL", () => {
         .toEqual(["app"]);
     } finally {
       await Promise.all([one.close(), two.close()]);
+    }
+  });
+});
+
+describe("the audit log of pass-through traffic", () => {
+  it("keeps the caller's body as sent, and its hash", async () => {
+    const gw = await startTestGateway({
+      config: {
+        keys: [
+          { name: "ops", key: ADMIN, admin: true },
+          { name: "agent", key: USER },
+        ],
+        passthrough: { mount: "/gw", routes: [{ api: "openai", allow_private: true }] },
+        audit: { enabled: true, flush_interval_ms: 20 },
+      },
+    });
+    try {
+      const body = JSON.stringify({
+        model: "mock-small",
+        messages: HELLO,
+        tools: [{ type: "function", function: WEATHER_TOOL.function }],
+        vendor_field: 1,
+      });
+      const res = await fetch(`${gw.url}/gw/openai/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${USER}`, "content-type": "application/json" },
+        body,
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+      const admin = createLlmgwClient(
+        createNodeTransport({ baseUrl: gw.url, apiKey: ADMIN, protocol: "grpc" }),
+      );
+      let record: AuditEntry | undefined;
+      await expect
+        .poll(async () => {
+          record = (await queryAudit(admin, { key: "agent" })).records[0];
+          return record?.status;
+        })
+        .toBe("ok");
+      expect(record).toMatchObject({
+        surface: "passthrough-openai",
+        request: body,
+        toolsOffered: ["get_weather"],
+      });
+      expect(record?.requestHash).toBe(createHash("sha256").update(body).digest("hex"));
+    } finally {
+      await gw.close();
     }
   });
 });
