@@ -1,4 +1,5 @@
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { AuditService } from "../gen/llmgw/v1/audit_pb.js";
 import { BudgetService } from "../gen/llmgw/v1/budget_pb.js";
 import { ChatService } from "../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../gen/llmgw/v1/embeddings_pb.js";
@@ -19,6 +20,8 @@ export interface LlmgwClient {
   readonly budgets: Client<typeof BudgetService>;
   /** Key management, admin keys only (see also the helpers in keys.ts). */
   readonly keys: Client<typeof KeysService>;
+  /** The audit log, admin keys only (see also the helpers in audit.ts). */
+  readonly audit: Client<typeof AuditService>;
 }
 
 /**
@@ -38,6 +41,7 @@ export function createLlmgwClient(transport: Transport): LlmgwClient {
     routing: createClient(RoutingService, transport),
     budgets: createClient(BudgetService, transport),
     keys: createClient(KeysService, transport),
+    audit: createClient(AuditService, transport),
   };
 }
 

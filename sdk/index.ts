@@ -4,6 +4,7 @@
  * helpers for building messages and reading streams.
  */
 
+export * from "../gen/llmgw/v1/audit_pb.js";
 export * from "../gen/llmgw/v1/budget_pb.js";
 export * from "../gen/llmgw/v1/chat_pb.js";
 export * from "../gen/llmgw/v1/embeddings_pb.js";
@@ -12,6 +13,14 @@ export * from "../gen/llmgw/v1/keys_pb.js";
 export * from "../gen/llmgw/v1/models_pb.js";
 export * from "../gen/llmgw/v1/routing_pb.js";
 export * from "../gen/llmgw/v1/usage_pb.js";
+export {
+  type AuditClient,
+  type AuditEntry,
+  type AuditQuery,
+  exportAudit,
+  getAuditRecord,
+  queryAudit,
+} from "./audit.ts";
 export {
   type BudgetCaps,
   type BudgetStanding,

@@ -1,7 +1,9 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { auditPath } from "./config/audit-schema.ts";
 import { hasLimits } from "./config/limits-schema.ts";
 import type { Config } from "./config/schema.ts";
+import { AuditLog } from "./core/audit-log.ts";
 import { InFlight } from "./core/in-flight.ts";
 import { KeyAdmin } from "./core/key-admin.ts";
 import { buildPipeline } from "./core/pipeline.ts";
@@ -11,6 +13,7 @@ import type { GatewayServices } from "./core/services.ts";
 import { UsageQueries } from "./core/usage-queries.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
 import { OnePortServer } from "./net/one-port-server.ts";
+import { startRetention } from "./policy/audit/audit-retention.ts";
 import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
 import { StoredKeys } from "./policy/auth/stored-keys.ts";
@@ -31,6 +34,7 @@ import { RoutingTable } from "./routing/routing-table.ts";
 import type { BudgetBackfill, BudgetStore } from "./state/budget-store.ts";
 import type { LimitStore } from "./state/limit-store.ts";
 import { MemoryQuotaStore } from "./state/memory/memory-quota-store.ts";
+import { PostgresAuditSink } from "./state/postgres/postgres-audit-sink.ts";
 import { PostgresKeyStore } from "./state/postgres/postgres-key-store.ts";
 import { PostgresLedger } from "./state/postgres/postgres-ledger.ts";
 import { PostgresResponseStore } from "./state/postgres/postgres-response-store.ts";
@@ -42,6 +46,7 @@ import { RedisBudgetStore } from "./state/redis/redis-budget-store.ts";
 import type { RedisConnection } from "./state/redis/redis-connection.ts";
 import { RedisLimitStore } from "./state/redis/redis-limit-store.ts";
 import { RedisQuotaStore } from "./state/redis/redis-quota-store.ts";
+import { SqliteAuditSink } from "./state/sqlite/sqlite-audit-sink.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { SqliteResponseStore } from "./state/sqlite/sqlite-response-store.ts";
@@ -137,6 +142,32 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const ledger = config.postgres
     ? new PostgresLedger(config.postgres.url, config.usage.flush_interval_ms, onLedgerError)
     : new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, onLedgerError);
+  // The audit log: its own SQLite file beside the ledger's, or PostgreSQL when set; absent when off.
+  const auditOn =
+    config.audit.enabled &&
+    (config.audit.mode !== "off" || Object.values(config.audit.keys).some((mode) => mode !== "off"));
+  const onAuditError = (error: unknown) => log.error({ err: error }, "audit log write failed");
+  const auditSink = !auditOn
+    ? undefined
+    : config.postgres
+      ? new PostgresAuditSink(config.postgres.url, config.audit.flush_interval_ms, onAuditError)
+      : new SqliteAuditSink(
+          auditPath(config.audit, config.usage.path),
+          config.audit.flush_interval_ms,
+          onAuditError,
+        );
+  const auditRetention =
+    auditSink === undefined
+      ? undefined
+      : startRetention(
+          auditSink,
+          {
+            retentionDays: config.audit.retention_days,
+            maxRows: config.audit.max_rows,
+            intervalMs: config.audit.prune_interval_ms,
+          },
+          (error) => log.warn({ err: error }, "audit log pruning failed"),
+        );
   // Distributed: one Redis connection that both stores share, so N replicas count as one. Embedded:
   // in-process counters, exact for this one process.
   const redis = config.redis === undefined ? undefined : await openRedis(config.redis, log);
@@ -203,6 +234,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       guards: guardProfiles(config.guards),
       passthrough:
         config.passthrough === undefined ? undefined : new PassthroughPlanner(planner, routing, adapters),
+      audit:
+        auditSink === undefined
+          ? undefined
+          : { sink: auditSink, modes: { mode: config.audit.mode, keys: config.audit.keys } },
     }),
     inFlight,
     auth,
@@ -220,6 +255,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     metrics,
     responses: responseStore,
     budgets: budgets.control,
+    audit: new AuditLog(auditSink),
   };
   const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,
@@ -248,6 +284,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       inFlight.close();
       await budgets.close();
       await ledger.close();
+      auditRetention?.stop();
+      await auditSink?.close();
       await keyStore.close();
       await responseStore.close();
       await stores.limits.close();

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MODEL_PATTERN } from "../policy/auth/key-scope.ts";
 import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
+import { auditSchema } from "./audit-schema.ts";
 import { budgetsSchema } from "./budgets-schema.ts";
 import { guardsSchema, redactPaths } from "./guards-schema.ts";
 import { limitsSchema } from "./limits-schema.ts";
@@ -240,6 +241,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     postgres: postgresSchema.optional(),
+    audit: auditSchema.prefault({}).describe("a searchable record of every exchange (docs/audit.md)"),
     passthrough: passthroughSchema
       .optional()
       .describe("routes that forward callers' bytes unchanged to a provider of the same API"),

@@ -8,6 +8,9 @@ import { EndHooks } from "./end-hooks.ts";
 
 export type { PassthroughApi, RawRequest } from "../providers/passthrough/raw-request.ts";
 
+/** The request header by which a caller asks the audit log to keep no payload of its call. */
+export const LOG_PAYLOAD_HEADER = "x-llmgw-log-payload";
+
 /** What a call asks the gateway to do. */
 export type Operation = "chat" | "embed";
 
@@ -164,6 +167,11 @@ export interface Call {
   guard: GuardVerdicts | undefined;
   /** Hooks that fire once the call has ended, however it ended. */
   readonly end: EndHooks;
+  /**
+   * False when the caller sent `x-llmgw-log-payload: false`: the audit log
+   * keeps no payload of this call (it can only ask for less, never for more).
+   */
+  readonly logPayload: boolean;
 }
 
 /** The model a call names, whatever its operation ("" before it is decoded). */
@@ -176,7 +184,7 @@ export type CallInit = Pick<
   Call,
   "requestId" | "surface" | "signal" | "startedAt" | "deadline" | "credential" | "op" | "stream"
 > &
-  Partial<Pick<Call, "chat" | "embed" | "decode" | "raw">>;
+  Partial<Pick<Call, "chat" | "embed" | "decode" | "raw" | "logPayload">>;
 
 /** A new call with nothing learnt yet. Every call has the same shape, so the hot path stays monomorphic. */
 export function createCall(init: CallInit): Call {
@@ -201,5 +209,6 @@ export function createCall(init: CallInit): Call {
     queueMs: 0,
     guard: undefined,
     end: new EndHooks(),
+    logPayload: init.logPayload ?? true,
   };
 }

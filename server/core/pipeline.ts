@@ -3,6 +3,8 @@ import type { LimitsConfig } from "../config/limits-schema.ts";
 import { accountPolicy } from "../policy/account/account-policy.ts";
 import { metricsPolicy } from "../policy/account/metrics-policy.ts";
 import { requestLogPolicy } from "../policy/account/request-log-policy.ts";
+import type { AuditModes } from "../policy/audit/audit-mode.ts";
+import { auditPolicy } from "../policy/audit/audit-policy.ts";
 import { authPolicy } from "../policy/auth/auth-policy.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import { scopePolicy } from "../policy/auth/scope-policy.ts";
@@ -18,6 +20,7 @@ import type { ModelRouter } from "../routing/model-router.ts";
 import { type PassthroughPlanner, routeWithPassthroughPolicy } from "../routing/passthrough-planner.ts";
 import type { RoutePlanner } from "../routing/route-planner.ts";
 import { routePolicy } from "../routing/route-policy.ts";
+import type { AuditSink } from "../state/audit-sink.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
 import type { QuotaStore } from "../state/quota-store.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
@@ -54,11 +57,13 @@ export interface PipelineDeps {
   readonly guards?: GuardProfiles | undefined;
   /** Plans pass-through calls, when pass-through routes are configured. */
   readonly passthrough?: PassthroughPlanner | undefined;
+  /** The audit log and its modes, when audit is on (absent: the policy is left out). */
+  readonly audit?: { readonly sink: AuditSink; readonly modes: AuditModes } | undefined;
 }
 
 /**
- * The policies, outermost first, as config switches them on. Metrics and
- * accounting come first so that they see every refusal; auth runs before
+ * The policies, outermost first, as config switches them on. Audit, metrics
+ * and accounting come first so that they see every refusal; auth runs before
  * the body is decoded; the input guards scan the validated request before
  * anything is priced or routed; rate limits and budgets are admitted together, after
  * route and scope (the worst case is priced on the plan, and a call the key
@@ -67,6 +72,7 @@ export interface PipelineDeps {
  */
 function policies(deps: PipelineDeps): Array<Policy | undefined> {
   return [
+    deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
     metricsPolicy(deps.metrics, deps.router),
     accountPolicy(deps.ledger, deps.log),
     deps.logRequests ? requestLogPolicy(deps.log) : undefined,

@@ -3,6 +3,7 @@ import type { BudgetControl } from "../policy/budget/budget-control.ts";
 import type { ModelCatalog } from "../routing/model-router.ts";
 import type { ResponseStore } from "../state/response-store.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import type { AuditLog } from "./audit-log.ts";
 import type { Pipeline } from "./end-runner.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { KeyAdmin } from "./key-admin.ts";
@@ -33,6 +34,8 @@ export interface GatewayServices {
   readonly responses: StoredResponses;
   /** Budgets' standing and runtime changes (undefined only where a test builds services without them). */
   readonly budgets?: BudgetControl | undefined;
+  /** Reading the audit log (admin keys only); absent where a test builds services without it. */
+  readonly audit?: AuditLog | undefined;
 }
 
 /** What the Responses surface may do with the response store: no listing, no closing. */

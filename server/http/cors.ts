@@ -12,6 +12,7 @@ const ALLOWED_HEADERS = [
   "x-llmgw-prefer-provider",
   "x-llmgw-fallback",
   "x-llmgw-priority",
+  "x-llmgw-log-payload",
   "anthropic-version",
   "x-goog-api-key",
   "x-stainless-arch",

@@ -1,4 +1,5 @@
 import type { RoutingHints } from "../../gen/llmgw/v1/chat_pb.js";
+import { LOG_PAYLOAD_HEADER } from "../core/call.ts";
 import type { InFlight } from "../core/in-flight.ts";
 import {
   FALLBACK_HEADER,
@@ -20,6 +21,8 @@ export interface RestRequest {
   readonly startedAt: number;
   readonly deadline: number;
   readonly credential: string | undefined;
+  /** False when the caller asked the audit log to keep no payload (`x-llmgw-log-payload: false`). */
+  readonly logPayload: boolean;
 }
 
 /**
@@ -46,6 +49,7 @@ export function restRequest(
     startedAt: performance.now(),
     deadline: tracked.deadline,
     credential: restCredential(req),
+    logPayload: header(req, LOG_PAYLOAD_HEADER)?.trim().toLowerCase() !== "false",
   };
 }
 

@@ -7,6 +7,7 @@ import type { AnyRequest } from "../http/read-body.ts";
 import { countTokensRoute } from "./anthropic/count-tokens-route.ts";
 import { messagesRoute } from "./anthropic/messages-route.ts";
 import { getAnthropicModel, listAnthropicModels } from "./anthropic/models-route.ts";
+import { auditExportRoute } from "./audit-export-route.ts";
 import { geminiRouter, isGeminiPath } from "./gemini/gemini-router.ts";
 import { health, ready } from "./health.ts";
 import { ollamaProbe, ollamaRoutes } from "./ollama/ollama-routes.ts";
@@ -23,7 +24,7 @@ import { header } from "./rest-call.ts";
 import { usageRoute } from "./usage-route.ts";
 
 /** The routes that answer GET only; another method there is a 405, not a 404. */
-const GET_ROUTES = new Set(["/health", "/ready", "/metrics", "/v1/models", "/v1/usage"]);
+const GET_ROUTES = new Set(["/health", "/ready", "/metrics", "/v1/models", "/v1/usage", "/v1/audit/export"]);
 
 /**
  * The REST surface: a fixed route table, checked in order of traffic. Every
@@ -94,6 +95,7 @@ export function restRouter(services: GatewayServices, limits: RestLimits, passth
       return getModel(services, id, requestId, req, res);
     }
     if (path === "/v1/usage") return usageRoute(services, url, requestId, req, res);
+    if (path === "/v1/audit/export") return auditExportRoute(services, url, requestId, req, res);
     if (path === "/metrics") {
       const text = await metrics.text();
       res.writeHead(200, { "content-type": metrics.contentType });

@@ -57,7 +57,7 @@ export async function usageRoute(
 }
 
 /** An ISO 8601 time or Unix seconds; unset when absent. */
-function time(value: string | null, param: string): number | undefined {
+export function time(value: string | null, param: string): number | undefined {
   if (value === null || value === "") return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
   if (Number.isNaN(ms)) throw invalidRequest(`${param} must be an ISO 8601 time or Unix seconds`, param);

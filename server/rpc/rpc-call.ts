@@ -1,7 +1,7 @@
 import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
 import type { ChatRequest, RoutingHints } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
-import { type Call, createCall, type Operation } from "../core/call.ts";
+import { type Call, createCall, LOG_PAYLOAD_HEADER, type Operation } from "../core/call.ts";
 import type { Answer } from "../core/chain.ts";
 import type { InFlight } from "../core/in-flight.ts";
 import { requestIdFrom } from "../core/request-id.ts";
@@ -91,6 +91,7 @@ export function rpcGate(services: GatewayServices) {
       startedAt,
       deadline,
       credential: rpcCredential(ctx),
+      logPayload: ctx.requestHeader.get(LOG_PAYLOAD_HEADER)?.trim().toLowerCase() !== "false",
       op: method.op,
       stream: method.stream,
       decode: () => {

@@ -1,4 +1,5 @@
 import type { ConnectRouter } from "@connectrpc/connect";
+import { AuditService } from "../../gen/llmgw/v1/audit_pb.js";
 import { BudgetService } from "../../gen/llmgw/v1/budget_pb.js";
 import { ChatService } from "../../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../../gen/llmgw/v1/embeddings_pb.js";
@@ -7,6 +8,7 @@ import { ModelsService } from "../../gen/llmgw/v1/models_pb.js";
 import { RoutingService } from "../../gen/llmgw/v1/routing_pb.js";
 import { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
 import type { GatewayServices } from "../core/services.ts";
+import { auditService } from "./audit-service.ts";
 import { budgetService } from "./budget-service.ts";
 import { chatService } from "./chat-service.ts";
 import { embeddingsService } from "./embeddings-service.ts";
@@ -35,5 +37,6 @@ export function rpcRoutes(services: GatewayServices) {
     router.service(RoutingService, routingService(services), { jsonOptions });
     router.service(BudgetService, budgetService(services), { jsonOptions });
     router.service(KeysService, keysService(services), { jsonOptions });
+    router.service(AuditService, auditService(services), { jsonOptions });
   };
 }
