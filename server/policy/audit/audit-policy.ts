@@ -127,20 +127,8 @@ function hasSystemPrompt(chat: ChatRequest): boolean {
   return chat.messages.some((m) => m.role === Role.SYSTEM || m.role === Role.DEVELOPER);
 }
 
-/**
- * The guard policy's verdicts, as JSON, when a guard ran. Read through a
- * narrow check rather than the Call's type, so this policy does not depend
- * on the guards' module: `call.guard` is expected to hold `verdicts`, an
- * array of `{ rule, action }` (or to be that array).
- */
+/** The guard policy's verdicts (`Call.guard`) as JSON: which rules matched, and what was done; "" when none. */
 function guardVerdicts(call: Call): string {
-  const guard: unknown = (call as { guard?: unknown }).guard;
-  if (guard === undefined || guard === null) return "";
-  const verdicts = Array.isArray(guard) ? guard : (guard as { verdicts?: unknown }).verdicts;
-  if (!Array.isArray(verdicts) || verdicts.length === 0) return "";
-  try {
-    return JSON.stringify(verdicts);
-  } catch {
-    return "";
-  }
+  const verdicts = call.guard;
+  return verdicts === undefined || verdicts.length === 0 ? "" : JSON.stringify(verdicts);
 }
