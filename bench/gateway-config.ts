@@ -17,6 +17,7 @@ export function writeGatewayConfig(
   limits = false,
   redisUrl?: string,
   passthrough = false,
+  guards = false,
 ): string {
   const file = join(dir, `${name}.yaml`);
   const yaml = [
@@ -41,6 +42,7 @@ export function writeGatewayConfig(
     ...(limits ? LIMITS : []),
     ...(redisUrl === undefined ? [] : ["redis:", `  url: ${redisUrl}`]),
     ...(passthrough ? PASSTHROUGH : []),
+    ...(guards ? GUARDS : []),
   ];
   writeFileSync(file, `${yaml.join("\n")}\n`);
   return file;
@@ -93,3 +95,18 @@ const PASSTHROUGH = [
 
 /** Where the pass-through route serves the OpenAI API. */
 export const PASSTHROUGH_PATH = "/llm-gateway/openai";
+
+/**
+ * With `BENCH_GUARDS=1`, the gateway (never the baseline) runs issue 10's input guards (the default rule
+ * sets of secrets, injection and PII, logging what they find, which the bench's prompt never trips) and
+ * the audit log in `metadata-only` mode: what every request pays for them.
+ */
+const GUARDS = [
+  "guards:",
+  "  secrets: { action: log }",
+  "  injection: { action: log }",
+  "  pii: { action: log }",
+  "audit:",
+  "  enabled: true",
+  "  mode: metadata-only",
+];

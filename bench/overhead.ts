@@ -208,6 +208,7 @@ async function main(): Promise<void> {
       process.env.BENCH_LIMITS === "1",
       redisUrl,
       passthrough,
+      process.env.BENCH_GUARDS === "1",
     );
     const gateway = await startGatewayProcess(config, port, GC_FLAGS);
     if (passthrough) {
