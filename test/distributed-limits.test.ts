@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +11,7 @@ import { estimateChatTokens } from "../server/routing/prompt-size.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { RedisServer } from "./harness/redis-server.ts";
 import { degradedGauge, eventually, type Replica, startReplica } from "./harness/replicas.ts";
+import { serveProcess } from "./harness/serve-process.ts";
 
 /**
  * Rate limits held across replicas: one real redis-server, two gateways (in
@@ -131,24 +132,6 @@ describe("rate limits on Redis, over two replicas", () => {
   });
 });
 
-/** Starts `llmgw serve --config FILE` as its own process and resolves with its URL once it listens. */
-function serve(configFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["server/cli.ts", "serve", "--config", configFile], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /"url":"(http:[^"]+)".*"msg":"llmgw listening"/.exec(out);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    };
-    child.stdout?.on("data", read);
-    child.stderr?.on("data", read);
-    child.once("exit", (code) => reject(new Error(`llmgw serve exited ${code}: ${out}`)));
-  });
-}
-
 describe("rate limits on Redis, over two `llmgw serve` processes", () => {
   let mock: MockUpstream;
   const children: ChildProcess[] = [];
@@ -176,7 +159,7 @@ describe("rate limits on Redis, over two `llmgw serve` processes", () => {
             redis: { url: redis.url },
           }),
         );
-        return serve(file).then((process) => {
+        return serveProcess(file).then((process) => {
           children.push(process.child);
           return process;
         });
