@@ -17,11 +17,11 @@ describe("guards config", () => {
     );
   });
 
-  it("refuses a numbered backreference, an unknown action, and output (not built)", () => {
+  it("refuses a numbered backreference, an unknown action and an unknown place", () => {
     expect(refused({ guards: { custom: [{ name: "x", regex: "(a)\\1" }] } })).toMatch(/backreferences/);
     expect(refused({ guards: { secrets: { action: "shout" } } })).toMatch(/guards\.secrets\.action/);
-    expect(refused({ guards: { custom: [{ name: "x", words: ["a"], where: ["output"] }] } })).toMatch(
-      /output guard/,
+    expect(refused({ guards: { custom: [{ name: "x", words: ["a"], where: ["answer"] }] } })).toMatch(
+      /where/,
     );
   });
 

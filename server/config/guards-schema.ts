@@ -23,17 +23,18 @@ import { PII_TYPES } from "../policy/guard/pii-patterns.ts";
 export const GUARD_ACTIONS = ["allow", "log", "redact", "block"] as const;
 export type GuardAction = (typeof GUARD_ACTIONS)[number];
 
-/** Where in the request a rule looks: system and developer messages (and tool definitions), user, assistant, tool results. */
+/**
+ * Where in the request a rule looks: system and developer messages (and
+ * tool definitions), user, assistant, tool results; the rules that apply
+ * everywhere by default look at these.
+ */
 export const GUARD_PLACES = ["system", "user", "assistant", "tool"] as const;
-export type GuardPlace = (typeof GUARD_PLACES)[number];
+/** Where a rule may look: the request's places, and `output`, the model's answer (opt-in: it holds streams back). */
+export type GuardPlace = (typeof GUARD_PLACES)[number] | "output";
 
 const action = z.enum(GUARD_ACTIONS);
 const where = z
-  .array(
-    z.enum([...GUARD_PLACES, "output"]).refine((p) => p !== "output", {
-      message: "the output guard (answers and streams) is not built yet; use system, user, assistant or tool",
-    }),
-  )
+  .array(z.enum([...GUARD_PLACES, "output"]))
   .min(1)
   .transform((places) => [...new Set(places)] as GuardPlace[]);
 

@@ -93,8 +93,8 @@ export interface GuardVerdict {
   readonly type: string;
   /** What the guard did: `log`, `redact` or `block` (an `allow` is not recorded). */
   readonly action: "log" | "redact" | "block";
-  /** Where in the request: `system`, `user`, `assistant` or `tool` (a tool result). */
-  readonly where: "system" | "user" | "assistant" | "tool";
+  /** Where: `system`, `user`, `assistant` or `tool` (a tool result) in the request, or `output` (the answer). */
+  readonly where: "system" | "user" | "assistant" | "tool" | "output";
 }
 export type GuardVerdicts = readonly GuardVerdict[];
 

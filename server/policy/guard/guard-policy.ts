@@ -6,6 +6,7 @@ import type { Policy } from "../../core/chain.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { GuardMatch } from "./guard-match.ts";
 import { type GuardProfile, type GuardProfiles, PLACE_BIT } from "./guard-profile.ts";
+import { GuardedStream } from "./guarded-stream.ts";
 import { Redactor } from "./redactor.ts";
 
 /** The place a message's text is, by its role. */
@@ -28,6 +29,7 @@ const PLACE_NAME: Record<GuardPlace, string> = {
   user: "a user message",
   assistant: "an assistant message",
   tool: "a tool result",
+  output: "the answer",
 };
 
 /** One call's scan: what it found, and the redactor once something is masked. */
@@ -62,7 +64,9 @@ class Scan {
       if (action === "block")
         throw new GatewayError(
           "guardrail_blocked",
-          `the request was refused by guardrail "${m.rule}" (${m.type}) in ${PLACE_NAME[place]}`,
+          place === "output"
+            ? `the answer was stopped by guardrail "${m.rule}" (${m.type})`
+            : `the request was refused by guardrail "${m.rule}" (${m.type}) in ${PLACE_NAME[place]}`,
           { param },
         );
       if (action === "redact") masked.push(m);
@@ -114,7 +118,8 @@ export function guardPolicy(profiles: GuardProfiles, log: Logger): Policy {
   return (next) => async (call: Call) => {
     const chat = call.chat;
     if (chat === undefined) return next(call);
-    const scan = new Scan(profiles.for(call.key?.name, call.key?.team), call.raw !== undefined);
+    const profile = profiles.for(call.key?.name, call.key?.team);
+    const scan = new Scan(profile, call.raw !== undefined);
     try {
       scanChat(chat, scan);
     } finally {
@@ -126,6 +131,33 @@ export function guardPolicy(profiles: GuardProfiles, log: Logger): Policy {
         );
       }
     }
-    return next(call);
+    const answer = await next(call);
+    // The output guard, only where a rule looks at the answer: otherwise a stream is not held back at all.
+    if (!watchesOutput(profile) || answer.kind === "raw" || answer.kind === "embed") return answer;
+    const scanOutput = (text: string) => {
+      const before = scan.verdicts.length;
+      try {
+        return scan.text(text, "output", "output");
+      } finally {
+        if (scan.verdicts.length > before) {
+          call.guard = scan.verdicts;
+          log.warn(
+            { requestId: call.requestId, key: call.key?.name, guard: scan.verdicts },
+            "an output guard matched",
+          );
+        }
+      }
+    };
+    if (answer.kind === "stream")
+      return { kind: "stream", events: new GuardedStream(answer.events, scanOutput) };
+    for (const choice of answer.response.choices)
+      for (const part of choice.message?.content ?? [])
+        if (part.part.case === "text") part.part.value = scanOutput(part.part.value);
+    return answer;
   };
+}
+
+function watchesOutput(profile: GuardProfile): boolean {
+  for (const d of profile.detectors) if ((d.where & PLACE_BIT.output) !== 0) return true;
+  return false;
 }

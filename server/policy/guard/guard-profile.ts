@@ -13,7 +13,13 @@ import { PII_TYPES, piiDetector } from "./pii-patterns.ts";
 import { secretDetector } from "./secret-patterns.ts";
 
 /** A place as a bit, so a rule's places are one number to test. */
-export const PLACE_BIT: Record<GuardPlace, number> = { system: 1, user: 2, assistant: 4, tool: 8 };
+export const PLACE_BIT: Record<GuardPlace, number> = {
+  system: 1,
+  user: 2,
+  assistant: 4,
+  tool: 8,
+  output: 16,
+};
 
 /** What a rule does, and where. */
 export interface RuleSetting {
