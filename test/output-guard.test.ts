@@ -90,3 +90,42 @@ describe("the output guard", () => {
     expect(chunks.join("")).not.toContain(SECRET);
   });
 });
+
+describe("the round trip: redacted values restored in the answer", () => {
+  let rt: TestGateway;
+  const EMAIL = "jane.doe@example.com";
+  const withEmail: OpenAI.ChatCompletionMessageParam[] = [
+    { role: "user", content: "Who wrote it?" },
+    {
+      role: "assistant",
+      content: null,
+      tool_calls: [{ id: "c1", type: "function", function: { name: "lookup", arguments: "{}" } }],
+    },
+    { role: "tool", tool_call_id: "c1", content: `written by ${EMAIL} last week` },
+  ];
+
+  beforeAll(async () => {
+    rt = await startTestGateway({ config: { guards: { pii: { action: "redact" }, restore: true } } });
+  });
+  afterAll(async () => {
+    await rt?.close();
+  });
+
+  it("sends the upstream the placeholder and gives the caller the original, streamed and whole", async () => {
+    const client = openaiClient(rt);
+    const stream = await client.chat.completions.create({
+      model: "mock-small",
+      messages: withEmail,
+      stream: true,
+    });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe(`The tool said: written by ${EMAIL} last week`);
+    const upstream = JSON.stringify(rt.mock.requests.at(-1)?.body);
+    expect(upstream).toContain("[REDACTED:EMAIL_1]");
+    expect(upstream).not.toContain(EMAIL);
+
+    const whole = await client.chat.completions.create({ model: "mock-small", messages: withEmail });
+    expect(whole.choices[0]?.message.content).toBe(`The tool said: written by ${EMAIL} last week`);
+  });
+});

@@ -102,6 +102,7 @@ const override = z
       .record(z.string(), action)
       .optional()
       .describe("a custom rule's action for this key or team, by name"),
+    restore: z.boolean().optional().describe("put redacted values back in the answer, for this key or team"),
   })
   .strict();
 
@@ -111,6 +112,10 @@ export const guardsSchema = z
     injection: injectionSettings.optional().describe("prompt injection; absent is off"),
     pii: piiSettings.optional().describe("personal data; absent is off"),
     custom: z.array(customRule).default([]),
+    restore: z
+      .boolean()
+      .default(false)
+      .describe("put the values the input guards redacted back in the answer (the upstream never sees them)"),
     keys: z.record(z.string(), override).default({}),
     teams: z.record(z.string(), override).default({}),
   })

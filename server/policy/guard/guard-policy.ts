@@ -132,9 +132,14 @@ export function guardPolicy(profiles: GuardProfiles, log: Logger): Policy {
       }
     }
     const answer = await next(call);
-    // The output guard, only where a rule looks at the answer: otherwise a stream is not held back at all.
-    if (!watchesOutput(profile) || answer.kind === "raw" || answer.kind === "embed") return answer;
-    const scanOutput = (text: string) => {
+    // The output guard, and the round trip's restore, only where asked: otherwise a stream is not held back at all.
+    const watching = watchesOutput(profile);
+    const restoring = profile.restore && scan.redactor !== undefined;
+    if ((!watching && !restoring) || answer.kind === "raw" || answer.kind === "embed") return answer;
+    const redactor = scan.redactor;
+    const release =
+      restoring && redactor !== undefined ? (text: string) => redactor.restore(text) : undefined;
+    const guardOutput = (text: string) => {
       const before = scan.verdicts.length;
       try {
         return scan.text(text, "output", "output");
@@ -148,11 +153,15 @@ export function guardPolicy(profiles: GuardProfiles, log: Logger): Policy {
         }
       }
     };
+    const scanOutput = watching ? guardOutput : (text: string) => text;
     if (answer.kind === "stream")
-      return { kind: "stream", events: new GuardedStream(answer.events, scanOutput) };
+      return { kind: "stream", events: new GuardedStream(answer.events, scanOutput, release) };
     for (const choice of answer.response.choices)
       for (const part of choice.message?.content ?? [])
-        if (part.part.case === "text") part.part.value = scanOutput(part.part.value);
+        if (part.part.case === "text") {
+          const scanned = scanOutput(part.part.value);
+          part.part.value = release === undefined ? scanned : release(scanned);
+        }
     return answer;
   };
 }

@@ -33,6 +33,8 @@ export interface GuardProfile {
   readonly detectors: ReadonlyArray<{ readonly detector: Detector; readonly where: number }>;
   /** By rule name (`secrets`, `injection`, `pii`, a custom rule's name). */
   readonly rules: ReadonlyMap<string, RuleSetting>;
+  /** Whether redacted values are put back in the answer. */
+  readonly restore: boolean;
 }
 
 const DEFAULT_WHERE: Record<"secrets" | "injection" | "pii", readonly GuardPlace[]> = {
@@ -93,7 +95,9 @@ export function buildProfile(
         where: group.reduce((b, r) => b | bits(r.where), 0),
       });
   }
-  return { detectors, rules };
+  let restore = config.restore;
+  for (const o of overrides) if (o?.restore !== undefined) restore = o.restore;
+  return { detectors, rules, restore };
 }
 
 /**

@@ -62,6 +62,25 @@ describe("GuardedStream", () => {
     expect(out.filter((c) => /SEC|RET-|123/.test(c.replace("[REDACTED:SECRET_1]", "")))).toEqual([]);
   });
 
+  it("never cuts a placeholder in two, so the release can restore it whole", () => {
+    const placeholder = "[REDACTED:EMAIL_1]";
+    // The window's edge falls inside the placeholder.
+    const text = `${"a".repeat(20)}${placeholder}${"b".repeat(HOLD_BACK - 5)}`;
+    const released: string[] = [];
+    const inner = source([deltaEvent("r", 0, text, "", ""), finish, usage]);
+    new GuardedStream(
+      inner,
+      (t) => t,
+      (t) => {
+        released.push(t);
+        return t.replace(placeholder, "jane@example.com");
+      },
+    ).start({ event() {}, flush() {}, end() {}, fail() {} });
+    expect(released[0]).toBe("a".repeat(20));
+    expect(released.join("")).toBe(text);
+    expect(released.some((r) => r.includes("[REDACTED:") && !r.includes(placeholder))).toBe(false);
+  });
+
   it("lets text out once more than the window has arrived, holding back the last window", () => {
     const long = "a".repeat(HOLD_BACK + 10);
     const { out } = run([deltaEvent("r", 0, long, "", ""), finish, usage], (t) => t);

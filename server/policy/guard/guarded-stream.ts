@@ -2,6 +2,7 @@ import type { StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { deltaEvent } from "../../providers/delta-event.ts";
 import type { EventSink, EventStream } from "../../providers/event-stream.ts";
+import { PLACEHOLDER_START } from "./redactor.ts";
 
 /**
  * Characters of answer text held back per choice, so a match split across
@@ -26,14 +27,17 @@ export type OutputScan = (text: string) => string;
 export class GuardedStream implements EventStream, EventSink {
   readonly #inner: EventStream;
   readonly #scan: OutputScan;
+  /** What is done to text as it leaves (the round trip's restore of redacted values). */
+  readonly #release: (text: string) => string;
   /** Held text per choice index. */
   readonly #held = new Map<number, { id: string; text: string }>();
   #sink: EventSink | undefined;
   #failed = false;
 
-  constructor(inner: EventStream, scan: OutputScan) {
+  constructor(inner: EventStream, scan: OutputScan, release: (text: string) => string = (text) => text) {
     this.#inner = inner;
     this.#scan = scan;
+    this.#release = release;
   }
 
   start(sink: EventSink): void {
@@ -64,7 +68,7 @@ export class GuardedStream implements EventStream, EventSink {
       held.text += delta.text;
       this.#held.set(event.choiceIndex, held);
       const rest = { ...delta, text: "" };
-      if (!this.#release(event.choiceIndex, held, false)) return;
+      if (!this.#letOut(event.choiceIndex, held, false)) return;
       if (
         rest.reasoning !== "" ||
         rest.refusal !== "" ||
@@ -76,9 +80,9 @@ export class GuardedStream implements EventStream, EventSink {
     }
     if (kind === "finish") {
       const held = this.#held.get(event.choiceIndex);
-      if (held !== undefined && !this.#release(event.choiceIndex, held, true)) return;
+      if (held !== undefined && !this.#letOut(event.choiceIndex, held, true)) return;
     } else if (kind === "usage") {
-      for (const [index, held] of this.#held) if (!this.#release(index, held, true)) return;
+      for (const [index, held] of this.#held) if (!this.#letOut(index, held, true)) return;
     }
     sink.event(event);
   }
@@ -104,7 +108,7 @@ export class GuardedStream implements EventStream, EventSink {
    * Scans what is held and lets out all of it (`all`) or all but the last
    * `HOLD_BACK` characters. False when a rule blocked (the stream is failed).
    */
-  #release(index: number, held: { id: string; text: string }, all: boolean): boolean {
+  #letOut(index: number, held: { id: string; text: string }, all: boolean): boolean {
     let scanned: string;
     try {
       scanned = this.#scan(held.text);
@@ -114,9 +118,15 @@ export class GuardedStream implements EventStream, EventSink {
       return false;
     }
     // Masking may change the length; what is held back is measured on the masked text.
-    const cut = all ? scanned.length : Math.max(0, scanned.length - HOLD_BACK);
+    let cut = all ? scanned.length : Math.max(0, scanned.length - HOLD_BACK);
+    // Never cut a placeholder in two: the restore needs it whole.
+    const open = all ? -1 : scanned.lastIndexOf(PLACEHOLDER_START, cut - 1);
+    if (open >= 0 && scanned.indexOf("]", open) >= cut) cut = open;
     held.text = scanned.slice(cut);
-    if (cut > 0) (this.#sink as EventSink).event(deltaEvent(held.id, index, scanned.slice(0, cut), "", ""));
+    if (cut > 0)
+      (this.#sink as EventSink).event(
+        deltaEvent(held.id, index, this.#release(scanned.slice(0, cut)), "", ""),
+      );
     if (all) this.#held.delete(index);
     return true;
   }

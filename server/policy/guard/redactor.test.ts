@@ -24,3 +24,15 @@ describe("Redactor", () => {
     expect(out).toBe("key=[REDACTED:SECRET_ASSIGNMENT_1] end");
   });
 });
+
+describe("Redactor.restore", () => {
+  it("puts back the values it masked, and leaves look-alikes and unknown placeholders", () => {
+    const redactor = new Redactor();
+    const one = redactor.placeholder("email", "jane@example.com");
+    const two = redactor.placeholder("email", "bob@example.org");
+    expect(redactor.restore(`to ${two} and ${one}, not [REDACTED:EMAIL_9] or [REDACTED:email_1]`)).toBe(
+      "to bob@example.org and jane@example.com, not [REDACTED:EMAIL_9] or [REDACTED:email_1]",
+    );
+    expect(redactor.restore("nothing here")).toBe("nothing here");
+  });
+});

@@ -5,9 +5,16 @@ import type { GuardMatch } from "./guard-match.ts";
  * request the same value always gets the same placeholder, so the model can
  * still tell two addresses apart, and one address repeated stays one.
  */
+const PLACEHOLDER = /\[REDACTED:[A-Z0-9_]+_\d+\]/g;
+
+/** Where a placeholder may start, for a stream that must not cut one in two. */
+export const PLACEHOLDER_START = "[REDACTED:";
+
 export class Redactor {
   readonly #byValue = new Map<string, string>();
   readonly #counts = new Map<string, number>();
+  /** The reverse map, built at the first restore (every placeholder is handed out before the answer). */
+  #byPlaceholder: Map<string, string> | undefined;
 
   /** The placeholder for one value of one kind. */
   placeholder(type: string, value: string): string {
@@ -20,6 +27,20 @@ export class Redactor {
       this.#byValue.set(id, placeholder);
     }
     return placeholder;
+  }
+
+  /**
+   * `text` with every placeholder this redactor handed out replaced by its
+   * value again (the round trip: the upstream saw the placeholder, the caller
+   * gets the original); other text, look-alike placeholders included, is left.
+   */
+  restore(text: string): string {
+    if (!text.includes("[REDACTED:")) return text;
+    this.#byPlaceholder ??= new Map(
+      [...this.#byValue].map(([id, p]) => [p, id.slice(id.indexOf("\u0000") + 1)]),
+    );
+    const values = this.#byPlaceholder;
+    return text.replace(PLACEHOLDER, (p) => values.get(p) ?? p);
   }
 
   /** `text` with each match replaced; matches may come from several detectors, so they are ordered and overlaps dropped. */
