@@ -4,6 +4,13 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import type OpenAI from "openai";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ChatService, Role } from "../gen/llmgw/v1/chat_pb.js";
+import {
+  type AuditEntry,
+  createLlmgwClient,
+  createNodeTransport,
+  type LlmgwClient,
+  queryAudit,
+} from "../sdk/index.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import { openaiClient } from "./harness/openai-client.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
@@ -72,13 +79,31 @@ let gw: TestGateway;
 let openai: OpenAI;
 let anthropic: Anthropic;
 let rpc: Client<typeof ChatService>;
+/** AuditService, as the open gateway's (admin) caller. */
+let audit: LlmgwClient;
 
-useTestGateway({ config: { guards } }, (started) => {
-  gw = started;
-  openai = openaiClient(gw);
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: "unused", maxRetries: 0, timeout: 10_000 });
-  rpc = createClient(ChatService, createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1" }));
-});
+useTestGateway(
+  { config: { guards, audit: { enabled: true, mode: "full", flush_interval_ms: 20 } } },
+  (started) => {
+    gw = started;
+    openai = openaiClient(gw);
+    anthropic = new Anthropic({ baseURL: gw.url, apiKey: "unused", maxRetries: 0, timeout: 10_000 });
+    rpc = createClient(ChatService, createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1" }));
+    audit = createLlmgwClient(createNodeTransport({ baseUrl: gw.url, protocol: "connect" }));
+  },
+);
+
+/** The audit record of the request a row just sent: the newest since `since`. */
+async function audited(since: Date): Promise<AuditEntry> {
+  let found: AuditEntry | undefined;
+  await expect
+    .poll(async () => {
+      found = (await queryAudit(audit, { start: since })).records[0];
+      return found !== undefined;
+    })
+    .toBe(true);
+  return found as AuditEntry;
+}
 
 beforeEach(() => {
   gw.mock.reset();
@@ -173,26 +198,37 @@ const SURFACES: readonly Surface[] = [
 
 describe.each(SURFACES)("input guards over $name", (surface) => {
   it.each(TABLE)("$name: $verdict", async (row) => {
-    if (row.verdict === "block") {
-      const error = await surface.send(row).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      surface.refused(error, row);
-      // The error names the rule, never the matched text.
-      expect(String((error as Error).message)).not.toContain(row.text.split(" ").at(-1));
-      expect(upstream()).toEqual([]);
-      return;
-    }
-    await surface.send(row);
-    const sent = upstream();
-    expect(sent).toHaveLength(1);
-    if (row.verdict === "redact") {
-      expect(sent[0]).toContain(row.expect);
-      for (const secret of ["jane@example.com", "bob@example.org", "4111 1111 1111 1111"])
-        expect(sent[0]).not.toContain(secret);
-    } else {
-      expect(sent[0]).toContain(JSON.stringify(row.text).slice(1, -1));
-    }
+    const since = new Date(Date.now() - 1);
+    await checkRow(surface, row);
+    // Every row is in the audit log, with what the guard found and did.
+    const record = await audited(since);
+    const verdicts = record.guard === "" ? [] : (JSON.parse(record.guard) as Array<{ action: string }>);
+    if (row.verdict === "pass") expect(verdicts).toEqual([]);
+    else expect(verdicts.map((v) => v.action)).toContain(row.verdict);
+    expect(record.status).toBe(row.verdict === "block" ? "guardrail_blocked" : "ok");
   });
 });
+
+async function checkRow(surface: (typeof SURFACES)[number], row: Row): Promise<void> {
+  if (row.verdict === "block") {
+    const error = await surface.send(row).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    surface.refused(error, row);
+    // The error names the rule, never the matched text.
+    expect(String((error as Error).message)).not.toContain(row.text.split(" ").at(-1));
+    expect(upstream()).toEqual([]);
+    return;
+  }
+  await surface.send(row);
+  const sent = upstream();
+  expect(sent).toHaveLength(1);
+  if (row.verdict === "redact") {
+    expect(sent[0]).toContain(row.expect);
+    for (const secret of ["jane@example.com", "bob@example.org", "4111 1111 1111 1111"])
+      expect(sent[0]).not.toContain(secret);
+  } else {
+    expect(sent[0]).toContain(JSON.stringify(row.text).slice(1, -1));
+  }
+}
