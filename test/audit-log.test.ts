@@ -281,7 +281,7 @@ describe("the audit log in PostgreSQL", () => {
 });
 
 describe("the audit log of pass-through traffic", () => {
-  it("keeps the caller's body as sent, and its hash", async () => {
+  it("keeps the caller's body as sent, its hash, and the upstream's answer as the caller got it", async () => {
     const gw = await startTestGateway({
       config: {
         keys: [
@@ -305,7 +305,7 @@ describe("the audit log of pass-through traffic", () => {
         body,
       });
       expect(res.status).toBe(200);
-      await res.text();
+      const answered = await res.text();
       const admin = createLlmgwClient(
         createNodeTransport({ baseUrl: gw.url, apiKey: ADMIN, protocol: "grpc" }),
       );
@@ -319,6 +319,7 @@ describe("the audit log of pass-through traffic", () => {
       expect(record).toMatchObject({
         surface: "passthrough-openai",
         request: body,
+        response: answered,
       });
       expect(record?.requestHash).toBe(createHash("sha256").update(body).digest("hex"));
     } finally {

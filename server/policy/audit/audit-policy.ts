@@ -13,12 +13,14 @@ import type { Outcome } from "../../core/end-hooks.ts";
 import type { AuditMode, AuditSink } from "../../state/audit-sink.ts";
 import { type AuditModes, keepsPayloads, modeOf } from "./audit-mode.ts";
 import { maskPayload } from "./payload-mask.ts";
+import { RawCapture } from "./raw-capture.ts";
 import { StreamAssembly } from "./stream-assembly.ts";
 
 /** What the policy kept of an answer, for the end hook (payload modes only). */
 type Kept =
   | { readonly kind: "unary"; readonly answer: Answer }
-  | { readonly kind: "stream"; readonly assembly: StreamAssembly };
+  | { readonly kind: "stream"; readonly assembly: StreamAssembly }
+  | { readonly kind: "raw"; readonly capture: RawCapture };
 
 /**
  * Records every call in the audit log, however it ended: refusals by auth,
@@ -48,6 +50,11 @@ export function auditPolicy(sink: AuditSink, modes: AuditModes): Policy {
         const assembly = new StreamAssembly();
         call.end.onEvent(assembly.add);
         kept.set(call, { kind: "stream", assembly });
+      } else if (answer.kind === "raw") {
+        // The pass-through answer's bytes, copied as they pass on to the caller.
+        const capture = new RawCapture(answer.body);
+        kept.set(call, { kind: "raw", capture });
+        return { ...answer, body: capture };
       } else kept.set(call, { kind: "unary", answer });
     }
     return answer;
@@ -63,6 +70,8 @@ function auditEntry(call: Call, outcome: Outcome, mode: AuditMode, kept: Kept | 
   if (kept?.kind === "stream") {
     toolCalls = kept.assembly.toolNames();
     if (payloads) response = kept.assembly.toJson();
+  } else if (kept?.kind === "raw") {
+    if (payloads) response = kept.capture.text();
   } else if (kept?.answer.kind === "complete") {
     const complete = kept.answer.response;
     toolCalls = complete.choices.flatMap((c) => c.message?.toolCalls.map((t) => t.name) ?? []);
