@@ -101,7 +101,7 @@ describe("auditPolicy", () => {
   it("masks the stored copy in redact-pii", async () => {
     const { sink, answer } = run({ mode: "redact-pii", keys: {} }, unary);
     await answer;
-    expect(sink.records[0]?.request).toContain("[REDACTED:EMAIL]");
+    expect(sink.records[0]?.request).toContain("[REDACTED:EMAIL_1]");
     expect(sink.records[0]?.request).not.toContain("bob@example.com");
   });
 
