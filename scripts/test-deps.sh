@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs beyond npm packages: Debian's Chromium, for the
-# browser (gRPC-Web) test. Runs before `npm test`; does nothing when it is already there.
+# Installs what the test suite needs beyond npm packages: Debian's Chromium, for the browser
+# (gRPC-Web) test, and jq, which the audit export test pipes the JSONL export through. Runs before
+# `npm test`; does nothing when both are there already.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then exit 0; fi
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v jq >/dev/null || missing+=(jq)
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null; then
-  echo "The browser test needs Debian's chromium at /usr/bin/chromium: apt-get install chromium" >&2
+  echo "The test suite needs Debian's ${missing[*]}: apt-get install ${missing[*]}" >&2
   exit 1
 fi
-echo "installing chromium for the browser test (apt-get)..."
+echo "installing ${missing[*]} for the tests (apt-get)..."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
-apt-get install -y -q --no-install-recommends chromium >/dev/null
-echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo installed)"
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+[ -x /usr/bin/chromium ] && echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo installed)"
+command -v jq >/dev/null && echo "jq: $(jq --version)"
