@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond npm packages: Debian's Chromium, for the browser
-# (gRPC-Web) test, and jq, which the audit export test pipes the JSONL export through. Runs before
-# `npm test`; does nothing when both are there already.
+# (gRPC-Web) test; jq, which the audit export test pipes the JSONL export through; promtool (from
+# the prometheus package), which checks /metrics and the shipped alert rules; and nginx, which the
+# replica tests put in front of the gateways. Runs before `npm test`; does nothing when all are there.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v jq >/dev/null || missing+=(jq)
+command -v promtool >/dev/null || missing+=(prometheus)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null; then
   echo "The test suite needs Debian's ${missing[*]}: apt-get install ${missing[*]}" >&2
@@ -17,3 +20,5 @@ apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 [ -x /usr/bin/chromium ] && echo "chromium: $(/usr/bin/chromium --version 2>/dev/null || echo installed)"
 command -v jq >/dev/null && echo "jq: $(jq --version)"
+command -v promtool >/dev/null && echo "promtool: $(promtool --version 2>&1 | head -1)"
+if [ -x /usr/sbin/nginx ]; then echo "nginx: $(/usr/sbin/nginx -v 2>&1)"; fi
