@@ -98,6 +98,15 @@ export interface GuardVerdict {
 }
 export type GuardVerdicts = readonly GuardVerdict[];
 
+/** How the cache answered a call, when it did. */
+export interface CacheHit {
+  readonly kind: "exact" | "semantic";
+  /** Cosine similarity to the cached request: 1 for an exact hit. */
+  readonly similarity: number;
+  /** What the cached answer cost when it was made (what this call saved), when priced. */
+  readonly costSavedUsd: number | undefined;
+}
+
 /** The deployments a call may be served by, in the order they are tried. */
 export interface RoutePlan {
   /** The model name the caller asked for. */
@@ -165,6 +174,8 @@ export interface Call {
   attempts: number;
   /** Set by the guard policy when a rule matched (even when it then refused the call); undefined otherwise. */
   guard: GuardVerdicts | undefined;
+  /** Set by the cache policy when the cache answered the call; undefined for a miss or a bypass. */
+  cache: CacheHit | undefined;
   /** Hooks that fire once the call has ended, however it ended. */
   readonly end: EndHooks;
   /**
@@ -208,6 +219,7 @@ export function createCall(init: CallInit): Call {
     attempts: 0,
     queueMs: 0,
     guard: undefined,
+    cache: undefined,
     end: new EndHooks(),
     logPayload: init.logPayload ?? true,
   };

@@ -5,7 +5,7 @@ import {
   type RoutingDecision,
   RoutingDecisionSchema,
 } from "../../gen/llmgw/v1/usage_pb.js";
-import type { Call, RoutePlan } from "./call.ts";
+import type { CacheHit, Call, RoutePlan } from "./call.ts";
 import type { Outcome } from "./end-hooks.ts";
 
 /**
@@ -29,7 +29,22 @@ export function gatewayMetadata(call: Call, outcome: Outcome): GatewayMetadata {
     fallbackUsed: served !== undefined && plan !== undefined && served.id !== plan.deployments[0]?.id,
     queueMs: call.queueMs,
     deployment: served?.id ?? "",
+    ...(call.cache === undefined ? {} : cacheFields(call.cache)),
   });
+}
+
+function cacheFields(hit: CacheHit): {
+  cacheHit: boolean;
+  cacheKind: string;
+  similarity: number;
+  costSavedUsd?: number;
+} {
+  return {
+    cacheHit: true,
+    cacheKind: hit.kind,
+    similarity: hit.similarity,
+    ...(hit.costSavedUsd === undefined ? {} : { costSavedUsd: hit.costSavedUsd }),
+  };
 }
 
 /** How the plan's first deployment was chosen, as the metadata and ExplainRoute both tell it. */

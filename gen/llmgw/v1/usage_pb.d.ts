@@ -157,6 +157,36 @@ export declare type GatewayMetadata = Message<"llmgw.v1.GatewayMetadata"> & {
    * @generated from field: string deployment = 11;
    */
   deployment: string;
+
+  /**
+   * True when the answer came from the gateway's cache, not an upstream.
+   *
+   * @generated from field: bool cache_hit = 12;
+   */
+  cacheHit: boolean;
+
+  /**
+   * Which cache answered: `exact` or `semantic`; empty on a miss.
+   *
+   * @generated from field: string cache_kind = 13;
+   */
+  cacheKind: string;
+
+  /**
+   * For a semantic hit, the cosine similarity between the request and the
+   * cached one (0 to 1); 0 otherwise.
+   *
+   * @generated from field: double similarity = 14;
+   */
+  similarity: number;
+
+  /**
+   * For a hit, what the cached answer cost when it was first made, in US
+   * dollars: what this call saved.
+   *
+   * @generated from field: optional double cost_saved_usd = 15;
+   */
+  costSavedUsd?: number | undefined;
 };
 
 /**

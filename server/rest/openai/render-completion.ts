@@ -78,5 +78,13 @@ export function renderGateway(meta: GatewayMetadata | undefined): Record<string,
     fallback_used: meta.fallbackUsed,
     queue_ms: meta.queueMs,
     deployment: meta.deployment,
+    ...(meta.cacheHit
+      ? {
+          cache_hit: true,
+          cache_kind: meta.cacheKind,
+          similarity: meta.similarity,
+          cost_saved_usd: meta.costSavedUsd,
+        }
+      : {}),
   };
 }
