@@ -4,6 +4,7 @@ import { ollamaBaseUrl } from "../providers/ollama/ollama-base-url.ts";
 import { providerDefaults } from "../providers/presets.ts";
 import { auditSchema } from "./audit-schema.ts";
 import { budgetsSchema } from "./budgets-schema.ts";
+import { cacheSchema } from "./cache-schema.ts";
 import { guardsSchema, redactPaths } from "./guards-schema.ts";
 import { limitsSchema } from "./limits-schema.ts";
 import { checkPassthrough, passthroughSchema } from "./passthrough-schema.ts";
@@ -241,6 +242,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     postgres: postgresSchema.optional(),
+    cache: cacheSchema.optional().describe("the exact and semantic response caches (docs/caching.md); absent is off"),
     audit: auditSchema.prefault({}).describe("a searchable record of every exchange (docs/audit.md)"),
     passthrough: passthroughSchema
       .optional()

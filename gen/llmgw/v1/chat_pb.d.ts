@@ -216,6 +216,15 @@ export declare type ChatRequest = Message$1<"llmgw.v1.ChatRequest"> & {
    * @generated from field: llmgw.v1.Reasoning reasoning = 22;
    */
   reasoning?: Reasoning | undefined;
+
+  /**
+   * Whether the gateway's response cache may answer or keep this request
+   * (what the `x-llmgw-cache` header and the OpenAI body's `x-cache` carry
+   * on REST). Unset uses the cache as configured. Never sent upstream.
+   *
+   * @generated from field: llmgw.v1.CacheMode cache = 23;
+   */
+  cache: CacheMode;
 };
 
 /**
@@ -1006,6 +1015,39 @@ export declare type UsageReport = Message$1<"llmgw.v1.UsageReport"> & {
  * Use `create(UsageReportSchema)` to create a new message.
  */
 export declare const UsageReportSchema: GenMessage<UsageReport>;
+
+/**
+ * CacheMode overrides the response cache for one request.
+ *
+ * @generated from enum llmgw.v1.CacheMode
+ */
+export enum CacheMode {
+  /**
+   * Use the cache as configured.
+   *
+   * @generated from enum value: CACHE_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Neither answer from the cache nor store the answer.
+   *
+   * @generated from enum value: CACHE_MODE_OFF = 1;
+   */
+  OFF = 1,
+
+  /**
+   * Do not answer from the cache; fetch a fresh answer and overwrite the entry.
+   *
+   * @generated from enum value: CACHE_MODE_REFRESH = 2;
+   */
+  REFRESH = 2,
+}
+
+/**
+ * Describes the enum llmgw.v1.CacheMode.
+ */
+export declare const CacheModeSchema: GenEnum<CacheMode>;
 
 /**
  * Role says who wrote a message.
