@@ -18,6 +18,7 @@ import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
 import { StoredKeys } from "./policy/auth/stored-keys.ts";
 import { startBudgets } from "./policy/budget/budget-setup.ts";
+import { startCache } from "./policy/cache/cache-setup.ts";
 import { guardProfiles } from "./policy/guard/guard-profile.ts";
 import { createAdapter } from "./providers/create-adapter.ts";
 import { createRequestHandler, sendErrorFor } from "./request-handler.ts";
@@ -212,6 +213,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     metrics.state.watch("limits", () => degraded.limits || down());
   if (budgets.configured || redis !== undefined)
     metrics.state.watch("budgets", () => degraded.budgets || down());
+  // The response cache: memory embedded, the shared Redis distributed; it fails open.
+  const cache = startCache(config.cache, {
+    log,
+    metrics: metrics.cache,
+    known: router,
+    aliases: config.aliases,
+    redis,
+    prefix,
+  });
+  if (cache !== undefined) metrics.state.watch("cache", () => cache.degraded() || down());
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
   const services: GatewayServices = {
@@ -238,6 +249,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         auditSink === undefined
           ? undefined
           : { sink: auditSink, modes: { mode: config.audit.mode, keys: config.audit.keys } },
+      cache,
     }),
     inFlight,
     auth,
@@ -256,6 +268,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     responses: responseStore,
     budgets: budgets.control,
     audit: new AuditLog(auditSink),
+    cache: cache?.control,
   };
   const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,
@@ -290,6 +303,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await responseStore.close();
       await stores.limits.close();
       await stores.budgets.close();
+      await cache?.store.close();
       await keyNotices?.close();
       await redis?.close();
       await Promise.all(adapters.map((a) => a.close()));

@@ -25,7 +25,9 @@ const exact = z
       .int()
       .positive()
       .default(64 * 1024 * 1024)
-      .describe("the most bytes the entries may take (memory store: exact; Redis: as counted by the gateway)"),
+      .describe(
+        "the most bytes the entries may take (memory store: exact; Redis: as counted by the gateway)",
+      ),
   })
   .strict();
 

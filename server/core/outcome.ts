@@ -23,7 +23,8 @@ export function succeeded(
     attempts: call.attempts,
     latencyMs,
     ttftMs: round(ttftMs),
-    costUsd: costUsd(usage, call.served?.pricing),
+    // A cached answer costs nothing; what it saved is on `call.cache`.
+    costUsd: call.cache === undefined ? costUsd(usage, call.served?.pricing) : 0,
   };
 }
 

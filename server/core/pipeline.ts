@@ -9,6 +9,8 @@ import { authPolicy } from "../policy/auth/auth-policy.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import { scopePolicy } from "../policy/auth/scope-policy.ts";
 import type { BudgetPart } from "../policy/budget/budget-part.ts";
+import { cachePolicy } from "../policy/cache/cache-policy.ts";
+import type { Cache } from "../policy/cache/cache-setup.ts";
 import { guardPolicy } from "../policy/guard/guard-policy.ts";
 import type { GuardProfiles } from "../policy/guard/guard-profile.ts";
 import { quotaPolicy } from "../policy/quota/quota-policy.ts";
@@ -59,6 +61,8 @@ export interface PipelineDeps {
   readonly passthrough?: PassthroughPlanner | undefined;
   /** The audit log and its modes, when audit is on (absent: the policy is left out). */
   readonly audit?: { readonly sink: AuditSink; readonly modes: AuditModes } | undefined;
+  /** The response cache, when `cache` is configured (absent: the policy is left out). */
+  readonly cache?: Cache | undefined;
 }
 
 /**
@@ -67,10 +71,12 @@ export interface PipelineDeps {
  * the body is decoded; the input guards scan the validated request before
  * anything is priced or routed; rate limits and budgets are admitted together, after
  * route and scope (the worst case is priced on the plan, and a call the key
- * may not make is refused before it counts); a policy that is off is
+ * may not make is refused before it counts); the cache sits just before them
+ * (see cache-policy.ts); a policy that is off is
  * `undefined` and left out.
  */
 function policies(deps: PipelineDeps): Array<Policy | undefined> {
+  const limits = new LimitPart(deps.limits, { log: deps.log, onDegraded: deps.onLimitsDegraded });
   return [
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
     metricsPolicy(deps.metrics, deps.router),
@@ -83,13 +89,15 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
       ? routePolicy(deps.planner)
       : routeWithPassthroughPolicy(deps.planner, deps.passthrough),
     scopePolicy,
-    quotaPolicy(
-      {
-        limits: new LimitPart(deps.limits, { log: deps.log, onDegraded: deps.onLimitsDegraded }),
-        budgets: deps.budgets,
-      },
-      deps.quotaStore,
-    ),
+    // After route and scope, before the quota: a hit is answered without charging a budget, and
+    // passes through the rate limits alone (the same counters) when `cache.rate_limits_on_hit`.
+    deps.cache === undefined
+      ? undefined
+      : cachePolicy({
+          ...deps.cache.policy,
+          onHit: deps.cache.rateLimitsOnHit ? quotaPolicy({ limits }, deps.quotaStore) : undefined,
+        }),
+    quotaPolicy({ limits, budgets: deps.budgets }, deps.quotaStore),
   ];
 }
 

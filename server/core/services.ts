@@ -1,5 +1,6 @@
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import type { BudgetControl } from "../policy/budget/budget-control.ts";
+import type { CacheControl } from "../policy/cache/cache-control.ts";
 import type { ModelCatalog } from "../routing/model-router.ts";
 import type { ResponseStore } from "../state/response-store.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
@@ -36,6 +37,8 @@ export interface GatewayServices {
   readonly budgets?: BudgetControl | undefined;
   /** Reading the audit log (admin keys only); absent where a test builds services without it. */
   readonly audit?: AuditLog | undefined;
+  /** The response cache's stats, invalidation and dry-run lookup; absent when the cache is off. */
+  readonly cache?: CacheControl | undefined;
 }
 
 /** What the Responses surface may do with the response store: no listing, no closing. */

@@ -6,11 +6,16 @@ import { type CacheStore, cacheEntryKey } from "./cache-store.ts";
  * capped at `maxEntries` entries and `maxBytes` bytes: separate connections
  * to one Redis, or one memory store handed out `replicas` times.
  */
-export type OpenCacheStores = (replicas: number, maxEntries: number, maxBytes: number) => Promise<CacheStore[]>;
+export type OpenCacheStores = (
+  replicas: number,
+  maxEntries: number,
+  maxBytes: number,
+) => Promise<CacheStore[]>;
 
 const HOUR = 3_600_000;
 const bytes = (text: string) => new TextEncoder().encode(text);
-const text = (value: Uint8Array | undefined) => (value === undefined ? undefined : new TextDecoder().decode(value));
+const text = (value: Uint8Array | undefined) =>
+  value === undefined ? undefined : new TextDecoder().decode(value);
 
 /** What every `CacheStore` backend must do, whatever holds the entries. */
 export function cacheStoreContract(name: string, open: OpenCacheStores): void {

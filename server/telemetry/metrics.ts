@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { BudgetAlertMetrics } from "./budget-alert-metrics.ts";
+import { CacheMetrics } from "./cache-metrics.ts";
 import { DeploymentMetrics } from "./deployment-metrics.ts";
 import { header } from "./prometheus-text.ts";
 import { RequestMetrics, type RequestOutcome } from "./request-metrics.ts";
@@ -20,6 +21,8 @@ export class Metrics {
   readonly #budgetAlerts = new BudgetAlertMetrics();
   /** `llmgw_state_degraded{store}`, read at scrape from the sources registered with `watch`. */
   readonly state = new StateMetrics();
+  /** The response cache's hits, misses, bypasses, lookup latency, sizes and cost saved. */
+  readonly cache = new CacheMetrics();
   #authFailures = 0;
 
   constructor() {
@@ -47,6 +50,6 @@ export class Metrics {
   /** The whole exposition, for GET /metrics. */
   async text(): Promise<string> {
     const auth = `${header("llmgw_auth_failures_total", "counter", "Requests refused for a missing or invalid API key, on every route.")}llmgw_auth_failures_total ${this.#authFailures}\n`;
-    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.state.render()}${this.deployments.render()}`;
+    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.state.render()}${this.deployments.render()}${await this.cache.render()}`;
   }
 }

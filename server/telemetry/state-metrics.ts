@@ -3,7 +3,7 @@ import { header, labels } from "./prometheus-text.ts";
 const NAME = "llmgw_state_degraded";
 
 /** The state stores the gauge reports on. */
-export type StateStore = "limits" | "budgets";
+export type StateStore = "limits" | "budgets" | "cache";
 
 /**
  * `llmgw_state_degraded{store}`: 1 while a policy's state store (the limit
@@ -21,7 +21,7 @@ export class StateMetrics {
 
   render(): string {
     if (this.#sources.size === 0) return "";
-    let out = header(NAME, "gauge", "1 while a state store (limits, budgets) is failing, else 0.");
+    let out = header(NAME, "gauge", "1 while a state store (limits, budgets, cache) is failing, else 0.");
     for (const [store, degraded] of this.#sources)
       out += `${NAME}${labels([["store", store]])} ${degraded() ? 1 : 0}\n`;
     return out;

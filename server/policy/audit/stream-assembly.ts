@@ -1,6 +1,14 @@
-import { toJson } from "@bufbuild/protobuf";
-import { FinishReasonSchema, type StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
-import { TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
+import { create, toJson } from "@bufbuild/protobuf";
+import {
+  ChoiceSchema,
+  type CompleteResponse,
+  CompleteResponseSchema,
+  type FinishReason,
+  FinishReasonSchema,
+  Role,
+  type StreamResponse,
+} from "../../../gen/llmgw/v1/chat_pb.js";
+import { type TokenUsage, TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
 
 interface AssembledToolCall {
   index: number;
@@ -28,14 +36,20 @@ interface AssembledChoice {
  */
 export class StreamAssembly {
   readonly #choices: AssembledChoice[] = [];
+  /** Each choice's finish reason as the enum, for `toCompletion`. */
+  readonly #reasons: FinishReason[] = [];
   #usage: unknown;
+  #usageMessage: TokenUsage | undefined;
+  #id = "";
 
   readonly add = (event: StreamResponse): void => {
     const e = event.event;
     if (e.case === "usage") {
+      this.#usageMessage = e.value.usage;
       if (e.value.usage !== undefined) this.#usage = toJson(TokenUsageSchema, e.value.usage);
       return;
     }
+    if (this.#id === "") this.#id = event.id;
     if (e.case === undefined) return;
     const choice = this.#choice(event.choiceIndex);
     if (e.case === "delta") {
@@ -54,6 +68,7 @@ export class StreamAssembly {
       call.arguments += delta.arguments;
     } else if (e.case === "finish") {
       choice.finishReason = FinishReasonSchema.values.find((v) => v.number === e.value.reason)?.name ?? "";
+      this.#reasons[event.choiceIndex] = e.value.reason;
       choice.stopSequence = e.value.stopSequence;
     }
   };
@@ -61,6 +76,33 @@ export class StreamAssembly {
   /** Names of the tools the answer called, in order. */
   toolNames(): string[] {
     return this.#choices.flatMap((c) => c.toolCalls.map((t) => t.name));
+  }
+
+  /**
+   * The answer as the unary completion it stands for (for the response
+   * cache): one assistant message per choice, its finish reason and the usage.
+   */
+  toCompletion(model: string): CompleteResponse {
+    return create(CompleteResponseSchema, {
+      id: this.#id,
+      model,
+      created: BigInt(Math.floor(Date.now() / 1000)),
+      choices: this.#choices.map((c) =>
+        create(ChoiceSchema, {
+          index: c.index,
+          message: {
+            role: Role.ASSISTANT,
+            content: c.text === "" ? [] : [{ part: { case: "text", value: c.text } }],
+            reasoning: c.reasoning,
+            refusal: c.refusal,
+            toolCalls: c.toolCalls.map((t) => ({ id: t.id, name: t.name, arguments: t.arguments })),
+          },
+          finishReason: this.#reasons[c.index] ?? 0,
+          stopSequence: c.stopSequence,
+        }),
+      ),
+      usage: this.#usageMessage,
+    });
   }
 
   /** The answer as one JSON document. */

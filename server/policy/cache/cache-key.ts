@@ -1,0 +1,50 @@
+import { createHash } from "node:crypto";
+import { toBinary } from "@bufbuild/protobuf";
+import { CacheMode, type ChatRequest, ChatRequestSchema } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { KeyInfo } from "../../core/call.ts";
+import { cacheEntryKey } from "../../state/cache-store.ts";
+
+/** Who shares cache entries. */
+export type CacheNamespaceMode = "global" | "key" | "team";
+
+/**
+ * The namespace a call's entries live in, as InvalidateCache names it:
+ * `global`, `key:<name>` or `team:<team>` (a key without a team: its own).
+ */
+export function cacheNamespace(mode: CacheNamespaceMode, key: KeyInfo | undefined): string {
+  if (mode === "global") return "global";
+  if (mode === "team" && key !== undefined && key.team !== "") return `team:${key.team}`;
+  return `key:${key?.name ?? ""}`;
+}
+
+/** A short tag for a namespace or model name in an entry's key: hex, so it has no `:`. */
+export function cacheTag(name: string): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, 12);
+}
+
+/**
+ * The entry key of a chat request: the namespace's and model's tags (so
+ * entries can be cleared by either), then a SHA-256 over the namespace and
+ * the request as the cache sees it: the model after alias resolution, the
+ * messages, tools, tool choice, response format, sampling parameters,
+ * reasoning and `extra`, but not `user`, `metadata`, the routing hints or
+ * the cache mode, which do not change the answer. Whether the caller streams
+ * is not in the request, so a stream and a unary call share an entry.
+ */
+export function requestCacheKey(request: ChatRequest, model: string, namespace: string): string {
+  // A shallow copy: the fields that count are the caller's own objects, never cloned.
+  const canonical: ChatRequest = {
+    ...request,
+    model,
+    user: "",
+    metadata: {},
+    routing: undefined,
+    cache: CacheMode.UNSPECIFIED,
+  };
+  const hash = createHash("sha256")
+    .update(namespace)
+    .update("\0")
+    .update(toBinary(ChatRequestSchema, canonical))
+    .digest("base64url");
+  return cacheEntryKey(cacheTag(namespace), cacheTag(model), hash);
+}
