@@ -9,6 +9,7 @@ const ALLOWED_HEADERS = [
   "x-api-key",
   "x-request-id",
   "x-llmgw-strategy",
+  "x-llmgw-cache",
   "x-llmgw-prefer-provider",
   "x-llmgw-fallback",
   "x-llmgw-priority",

@@ -1,5 +1,6 @@
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import {
+  CacheMode,
   type ChatRequest,
   ChatRequestSchema,
   ResponseFormatType,
@@ -22,6 +23,9 @@ import {
 } from "./json-fields.ts";
 import { parseMessages } from "./parse-messages.ts";
 import { PREFER_PROVIDER_FIELD, routingFromBody, STRATEGY_FIELD } from "./routing-fields.ts";
+
+/** The body field by which OpenAI clients of other gateways turn the response cache off. */
+const CACHE_FIELD = "x-cache";
 
 /** The OpenAI request fields the canonical request models; everything else rides in `extra`. */
 const MODELED = new Set([
@@ -52,6 +56,8 @@ const MODELED = new Set([
   // Routing overrides: the gateway's own, never sent upstream.
   STRATEGY_FIELD,
   PREFER_PROVIDER_FIELD,
+  // `x-cache: false`, which existing clients send to skip a gateway's cache: never sent upstream.
+  CACHE_FIELD,
 ]);
 
 /** What the shim needs besides the canonical request. */
@@ -103,6 +109,7 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
     logitBias: parseNumberMap(json.logit_bias, "logit_bias"),
     extra,
     routing: routingFromBody(json, routing),
+    cache: optBoolean(json[CACHE_FIELD], CACHE_FIELD) === false ? CacheMode.OFF : CacheMode.UNSPECIFIED,
   });
   return {
     request,
