@@ -1,3 +1,4 @@
+import { DatabaseSync } from "node:sqlite";
 import type OpenAI from "openai";
 import { beforeEach, describe, expect, it } from "vitest";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
@@ -232,5 +233,13 @@ describe("the exact cache", () => {
       costUsd: 0,
       attempts: 0,
     });
+    const db = new DatabaseSync(gw.ledgerPath, { readOnly: true });
+    const rows = db
+      .prepare("SELECT cache, cost_saved_usd AS saved FROM usage ORDER BY rowid DESC LIMIT 2")
+      .all();
+    db.close();
+    expect(rows[1]).toEqual({ cache: "", saved: null });
+    expect(rows[0]?.cache).toBe("exact");
+    expect(rows[0]?.saved).toBeCloseTo(cacheMeta(first).cost_usd as number, 12);
   });
 });

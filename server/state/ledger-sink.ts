@@ -21,6 +21,10 @@ export interface UsageRecord {
   readonly attempts: number;
   /** Id of the deployment that served the call (or failed last); "" when none was tried. */
   readonly deployment: string;
+  /** `exact` or `semantic` when the response cache answered the call; "" or absent otherwise. */
+  readonly cache?: string;
+  /** For a cache hit: what the cached answer cost when it was made, when priced. */
+  readonly costSavedUsd?: number | undefined;
 }
 
 /** A filter and time range for reading the ledger back. */

@@ -33,6 +33,8 @@ export function accountPolicy(ledger: LedgerSink, log: Logger): Policy {
       costUsd: outcome.costUsd,
       attempts: outcome.attempts,
       deployment: outcome.served?.id ?? "",
+      cache: call.cache?.kind ?? "",
+      costSavedUsd: call.cache?.costSavedUsd,
     });
     const failure = outcome.error;
     if (failure === undefined) return;

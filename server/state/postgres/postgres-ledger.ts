@@ -39,6 +39,8 @@ const COLUMN_TYPES: Readonly<Record<(typeof ROW_COLUMNS)[number], string>> = {
   attempts: "integer",
   deployment: "text",
   team: "text",
+  cache: "text",
+  cost_saved_usd: "double precision",
 };
 
 /**
@@ -67,6 +69,8 @@ CREATE INDEX IF NOT EXISTS usage_at ON usage (at);
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS deployment TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS team TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage ADD COLUMN IF NOT EXISTS cache TEXT NOT NULL DEFAULT '';
+ALTER TABLE usage ADD COLUMN IF NOT EXISTS cost_saved_usd DOUBLE PRECISION;
 `;
 
 /** One statement for any number of rows: each column is one array parameter, zipped back by `unnest`. */

@@ -25,7 +25,7 @@ export type LedgerReply =
   | { readonly type: "error"; readonly error: unknown }
   | { readonly type: "done"; readonly id: number; readonly rows?: unknown[]; readonly error?: unknown };
 
-/** Rows per multi-row INSERT (17 columns each, well under SQLite's 32766 parameter limit). */
+/** Rows per multi-row INSERT (20 columns each, well under SQLite's 32766 parameter limit). */
 const BATCH_ROWS = 64;
 const ROW = `(${ROW_COLUMNS.map(() => "?").join(", ")})`;
 const INSERT = `INSERT INTO usage (${ROW_COLUMNS.join(", ")}) VALUES`;
@@ -62,6 +62,8 @@ const ADDED_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ["attempts", "INTEGER NOT NULL DEFAULT 0"],
   ["deployment", "TEXT NOT NULL DEFAULT ''"],
   ["team", "TEXT NOT NULL DEFAULT ''"],
+  ["cache", "TEXT NOT NULL DEFAULT ''"],
+  ["cost_saved_usd", "REAL"],
 ];
 
 /**

@@ -1,9 +1,12 @@
 import type { UsageRecord } from "../ledger-sink.ts";
 
-/** Numbers per row: at, four token counts, estimated, latency, ttft, cost (NaN when unknown), attempts. */
-const NUMBERS = 10;
-/** Strings per row: request id, key, surface, provider, model, status, deployment, team. */
-const TEXTS = 8;
+/**
+ * Numbers per row: at, four token counts, estimated, latency, ttft, cost (NaN
+ * when unknown), attempts, cost saved by a cache hit (NaN when none).
+ */
+const NUMBERS = 11;
+/** Strings per row: request id, key, surface, provider, model, status, deployment, team, cache. */
+const TEXTS = 9;
 
 /**
  * Rows on their way to the ledger worker, column by column: every number of
@@ -44,7 +47,18 @@ export class RecordColumns {
     this.#numbers[n + 7] = r.ttftMs;
     this.#numbers[n + 8] = r.costUsd ?? Number.NaN;
     this.#numbers[n + 9] = r.attempts;
-    this.#texts.push(r.requestId, r.key, r.surface, r.provider, r.model, r.status, r.deployment, r.team);
+    this.#numbers[n + 10] = r.costSavedUsd ?? Number.NaN;
+    this.#texts.push(
+      r.requestId,
+      r.key,
+      r.surface,
+      r.provider,
+      r.model,
+      r.status,
+      r.deployment,
+      r.team,
+      r.cache ?? "",
+    );
   }
 
   /** Hands over the rows collected so far and starts afresh with storage of the same size. */
@@ -84,6 +98,8 @@ export const ROW_COLUMNS = [
   "attempts",
   "deployment",
   "team",
+  "cache",
+  "cost_saved_usd",
 ] as const;
 
 /** Appends row `i` of `batch`, in `ROW_COLUMNS` order, to `out`. */
@@ -95,5 +111,6 @@ export function appendRow(batch: ColumnBatch, i: number, out: Array<string | num
   const cost = num(8);
   out.push(num(0), text(0), text(1), text(2), text(3), text(4), text(5));
   out.push(num(1), num(2), num(3), num(4), num(5), num(6), num(7), Number.isNaN(cost) ? null : cost);
-  out.push(num(9), text(6), text(7));
+  const saved = num(10);
+  out.push(num(9), text(6), text(7), text(8), Number.isNaN(saved) ? null : saved);
 }
