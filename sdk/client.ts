@@ -1,6 +1,7 @@
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { AuditService } from "../gen/llmgw/v1/audit_pb.js";
 import { BudgetService } from "../gen/llmgw/v1/budget_pb.js";
+import { CacheService } from "../gen/llmgw/v1/cache_pb.js";
 import { ChatService } from "../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../gen/llmgw/v1/embeddings_pb.js";
 import { KeysService } from "../gen/llmgw/v1/keys_pb.js";
@@ -22,6 +23,8 @@ export interface LlmgwClient {
   readonly keys: Client<typeof KeysService>;
   /** The audit log, admin keys only (see also the helpers in audit.ts). */
   readonly audit: Client<typeof AuditService>;
+  /** The response cache's stats, invalidation and dry-run lookup (see also the helpers in cache.ts). */
+  readonly cache: Client<typeof CacheService>;
 }
 
 /**
@@ -42,6 +45,7 @@ export function createLlmgwClient(transport: Transport): LlmgwClient {
     budgets: createClient(BudgetService, transport),
     keys: createClient(KeysService, transport),
     audit: createClient(AuditService, transport),
+    cache: createClient(CacheService, transport),
   };
 }
 

@@ -6,6 +6,7 @@
 
 export * from "../gen/llmgw/v1/audit_pb.js";
 export * from "../gen/llmgw/v1/budget_pb.js";
+export * from "../gen/llmgw/v1/cache_pb.js";
 export * from "../gen/llmgw/v1/chat_pb.js";
 export * from "../gen/llmgw/v1/embeddings_pb.js";
 export * from "../gen/llmgw/v1/error_pb.js";
@@ -33,6 +34,15 @@ export {
   type SpendRow,
   setBudget,
 } from "./budgets.ts";
+export {
+  type CacheClient,
+  type CacheKindFigures,
+  type CacheLookup,
+  type CacheTarget,
+  getCacheStats,
+  invalidateCache,
+  lookupCache,
+} from "./cache.ts";
 export { apiKey, createLlmgwClient, type LlmgwClient } from "./client.ts";
 export {
   createKey,

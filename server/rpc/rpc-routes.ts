@@ -1,6 +1,7 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { AuditService } from "../../gen/llmgw/v1/audit_pb.js";
 import { BudgetService } from "../../gen/llmgw/v1/budget_pb.js";
+import { CacheService } from "../../gen/llmgw/v1/cache_pb.js";
 import { ChatService } from "../../gen/llmgw/v1/chat_pb.js";
 import { EmbeddingsService } from "../../gen/llmgw/v1/embeddings_pb.js";
 import { KeysService } from "../../gen/llmgw/v1/keys_pb.js";
@@ -10,6 +11,7 @@ import { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
 import type { GatewayServices } from "../core/services.ts";
 import { auditService } from "./audit-service.ts";
 import { budgetService } from "./budget-service.ts";
+import { cacheService } from "./cache-service.ts";
 import { chatService } from "./chat-service.ts";
 import { embeddingsService } from "./embeddings-service.ts";
 import { keysService } from "./keys-service.ts";
@@ -38,5 +40,6 @@ export function rpcRoutes(services: GatewayServices) {
     router.service(BudgetService, budgetService(services), { jsonOptions });
     router.service(KeysService, keysService(services), { jsonOptions });
     router.service(AuditService, auditService(services), { jsonOptions });
+    router.service(CacheService, cacheService(services), { jsonOptions });
   };
 }

@@ -46,7 +46,7 @@ export async function startReplica(
 /** The value of `llmgw_state_degraded{store}` on a gateway's /metrics, or undefined when it is not reported. */
 export async function degradedGauge(
   gw: TestGateway,
-  store: "limits" | "budgets",
+  store: "limits" | "budgets" | "cache",
 ): Promise<number | undefined> {
   const text = await (await fetch(`${gw.url}/metrics`)).text();
   const match = new RegExp(`^llmgw_state_degraded\\{store="${store}"\\} (\\d+)$`, "m").exec(text);
