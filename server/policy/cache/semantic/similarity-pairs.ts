@@ -1,3 +1,5 @@
+import { cosine } from "../../../state/unit-vector.ts";
+
 /**
  * Pairs of prompts, each with what a good semantic cache should do when the
  * first is cached and the second arrives: `hit` when one answer serves both
@@ -231,3 +233,53 @@ export const SIMILARITY_PAIRS: readonly SimilarityPair[] = [
     about: "one different number in a long prompt",
   },
 ];
+
+/** How an embedder did on the pairs at one threshold. */
+export interface PairScores {
+  /** Hits that should be hits. */
+  readonly truePositives: number;
+  /** Hits that should be misses: a wrong answer served. */
+  readonly falsePositives: number;
+  readonly trueNegatives: number;
+  /** Misses that should be hits: an upstream call that could have been saved. */
+  readonly falseNegatives: number;
+  /** Of the hits, the share that were right (1 when there is no hit). */
+  readonly precision: number;
+  /** Of the pairs that should hit, the share that did. */
+  readonly recall: number;
+  /** Each pair's similarity, in the table's order. */
+  readonly similarities: readonly number[];
+}
+
+/** Runs the pairs through an embedder (unit vectors) and scores them at `threshold`. */
+export async function scorePairs(
+  embed: (text: string) => Promise<Float32Array>,
+  threshold: number,
+  pairs: readonly SimilarityPair[] = SIMILARITY_PAIRS,
+): Promise<PairScores> {
+  let truePositives = 0;
+  let falsePositives = 0;
+  let trueNegatives = 0;
+  let falseNegatives = 0;
+  const similarities: number[] = [];
+  for (const pair of pairs) {
+    const [a, b] = await Promise.all([embed(pair.cached), embed(pair.asked)]);
+    const similarity = cosine(a, b);
+    similarities.push(similarity);
+    const hit = similarity >= threshold;
+    if (hit && pair.expect === "hit") truePositives++;
+    else if (hit) falsePositives++;
+    else if (pair.expect === "miss") trueNegatives++;
+    else falseNegatives++;
+  }
+  const hits = truePositives + falsePositives;
+  return {
+    truePositives,
+    falsePositives,
+    trueNegatives,
+    falseNegatives,
+    precision: hits === 0 ? 1 : truePositives / hits,
+    recall: truePositives / (truePositives + falseNegatives),
+    similarities,
+  };
+}
