@@ -10,16 +10,14 @@ import {
 import { semanticInput } from "./embed-input.ts";
 
 type MessageInit = MessageInitShape<typeof MessageSchema>;
+type ChatInit = Exclude<MessageInitShape<typeof ChatRequestSchema>, ChatRequest>;
 const SCOPE = { namespace: "", model: "gpt-4o", embedder: "local" };
 
 function say(role: Role, text: string): MessageInit {
   return { role, content: [{ part: { case: "text", value: text } }] };
 }
 
-function chat(
-  messages: MessageInit[],
-  extra: Partial<MessageInitShape<typeof ChatRequestSchema>> = {},
-): ChatRequest {
+function chat(messages: MessageInit[], extra: Omit<ChatInit, "messages"> = {}): ChatRequest {
   return create(ChatRequestSchema, { model: "gpt-4o", messages, ...extra });
 }
 
