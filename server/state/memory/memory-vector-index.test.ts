@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { LocalEmbedder } from "../../policy/cache/semantic/local-embedder.ts";
+import { normalise } from "../unit-vector.ts";
+import type { VectorEntry } from "../vector-index.ts";
+import { vectorIndexContract } from "../vector-index-contract.ts";
+import { MemoryVectorIndex } from "./memory-vector-index.ts";
+
+// Memory is shared only within one process: every "replica" is the same index.
+vectorIndexContract("memory", (replicas) => {
+  const index = new MemoryVectorIndex();
+  return Promise.resolve(Array.from({ length: replicas }, () => index));
+});
+
+// The same contract with every partition searched through the HNSW graph from its second entry.
+vectorIndexContract("memory, HNSW", (replicas) => {
+  const index = new MemoryVectorIndex({ bruteForceMax: 1 });
+  return Promise.resolve(Array.from({ length: replicas }, () => index));
+});
+
+function entry(key: string, vector: Float32Array, expiresAt: number, partition = "p"): VectorEntry {
+  return { key, partition, namespace: "", model: "m", vector, expiresAt };
+}
+
+describe("MemoryVectorIndex", () => {
+  it("stops finding an entry once its time is up, and sweeps it out", async () => {
+    let now = 1_000_000;
+    const index = new MemoryVectorIndex({ now: () => now });
+    const vector = normalise(Float32Array.of(1, 2, 3));
+    await index.add(entry("k", vector, now + 60_000));
+    expect(await index.nearest("p", vector, 0.9)).toMatchObject({ key: "k" });
+    now += 60_000;
+    expect(await index.nearest("p", vector, 0.9)).toBeUndefined();
+    expect(index.size).toBe(0);
+  });
+
+  it("drops the entry added longest ago when full", async () => {
+    const index = new MemoryVectorIndex({ maxEntries: 2 });
+    const later = Date.now() + 60_000;
+    await index.add(entry("first", normalise(Float32Array.of(1, 0)), later));
+    await index.add(entry("second", normalise(Float32Array.of(0, 1)), later));
+    await index.add(entry("third", normalise(Float32Array.of(1, 1)), later));
+    expect(index.size).toBe(2);
+    expect(await index.nearest("p", Float32Array.of(1, 0), 0.99)).toBeUndefined();
+    expect(await index.nearest("p", Float32Array.of(0, 1), 0.99)).toMatchObject({ key: "second" });
+  });
+
+  it("refuses a vector of another size in the same partition, and finds nothing with one", async () => {
+    const index = new MemoryVectorIndex();
+    const later = Date.now() + 60_000;
+    await index.add(entry("a", normalise(Float32Array.of(1, 0)), later));
+    await expect(index.add(entry("b", normalise(Float32Array.of(1, 0, 0)), later))).rejects.toThrow(
+      /3-dimension vector/,
+    );
+    expect(await index.nearest("p", Float32Array.of(1, 0, 0), 0.5)).toBeUndefined();
+  });
+
+  it("finds the same nearest prompt by brute force and through the HNSW graph over 3,000 entries", async () => {
+    const embedder = new LocalEmbedder();
+    const later = Date.now() + 60_000;
+    const exact = new MemoryVectorIndex({ bruteForceMax: 1_000_000 });
+    const graph = new MemoryVectorIndex({ bruteForceMax: 100 });
+    for (let i = 0; i < 3_000; i++) {
+      const e = entry(
+        `k${i}`,
+        embedder.vector(`What is the population of city number ${i} in region ${i % 37}?`),
+        later,
+      );
+      await exact.add(e);
+      await graph.add(e);
+    }
+    let agreed = 0;
+    const probes = 100;
+    for (let i = 0; i < probes; i++) {
+      const n = i * 29;
+      const query = embedder.vector(`what's the population of city number ${n} in region ${n % 37}`);
+      const expected = await exact.nearest("p", query, 0.95);
+      expect(expected?.key).toBe(`k${n}`);
+      const found = await graph.nearest("p", query, 0.95);
+      if (found?.key === expected?.key) agreed++;
+    }
+    // HNSW is approximate; on these it should agree nearly always.
+    expect(agreed).toBeGreaterThanOrEqual(95);
+  });
+
+  it("keeps rows right when entries are removed from the middle", async () => {
+    const index = new MemoryVectorIndex();
+    const later = Date.now() + 60_000;
+    const vectors = [Float32Array.of(1, 0, 0), Float32Array.of(0, 1, 0), Float32Array.of(0, 0, 1)];
+    for (const [i, v] of vectors.entries()) await index.add(entry(`k${i}`, v, later));
+    await index.remove({ key: "k0" });
+    expect(await index.nearest("p", Float32Array.of(0, 0, 1), 0.99)).toMatchObject({ key: "k2" });
+    expect(await index.nearest("p", Float32Array.of(0, 1, 0), 0.99)).toMatchObject({ key: "k1" });
+    expect(await index.nearest("p", Float32Array.of(1, 0, 0), 0.5)).toBeUndefined();
+  });
+});

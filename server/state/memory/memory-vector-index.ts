@@ -1,0 +1,166 @@
+import type { VectorEntry, VectorFilter, VectorIndex, VectorMatch } from "../vector-index.ts";
+import { type PartitionSlot, VectorPartition } from "./vector-partition.ts";
+
+export interface MemoryVectorIndexOptions {
+  /**
+   * A partition with more entries than this is searched through an HNSW
+   * graph (usearch) instead of by brute force. Default 2,000: about where
+   * brute force over 512 dimensions passes 0.2 ms a lookup on this machine
+   * (bench/results/2026-12-01-cache-index.md).
+   */
+  readonly bruteForceMax?: number;
+  /** The most entries in all; adding one more drops the oldest added. Default 100,000. */
+  readonly maxEntries?: number;
+  /** Date.now unless a test injects a clock. */
+  readonly now?: () => number;
+}
+
+/** Expired entries are skipped at once, and swept out at most this often. */
+const SWEEP_EVERY_MS = 1_000;
+
+/** Where one key's entry is. */
+interface Placed {
+  readonly partition: VectorPartition;
+  readonly name: string;
+  readonly slot: PartitionSlot;
+}
+
+/**
+ * The embedded semantic index: unit vectors in memory, one partition (see
+ * vector-partition.ts) per partition hash, so a lookup compares only
+ * requests that may share an answer. An entry whose `expiresAt` has passed
+ * is never found, and is swept out at the next add, lookup or size after it
+ * expired (at most once a second); an entry added already expired is not
+ * kept. Adding a key again replaces its entry. Past `maxEntries` the entry
+ * added longest ago goes first.
+ */
+export class MemoryVectorIndex implements VectorIndex {
+  readonly #partitions = new Map<string, VectorPartition>();
+  /** Every entry by key, oldest added first (a Map keeps insertion order). */
+  readonly #entries = new Map<string, Placed>();
+  readonly #bruteForceMax: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  #nextId = 1n;
+  /** The soonest `expiresAt` of any entry, and the earliest time the next sweep may run. */
+  #soonestExpiry = Number.POSITIVE_INFINITY;
+  #nextSweep = 0;
+
+  constructor(options: MemoryVectorIndexOptions = {}) {
+    this.#bruteForceMax = options.bruteForceMax ?? 2_000;
+    this.#maxEntries = options.maxEntries ?? 100_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    this.#sweepIfDue(this.#now());
+    return this.#entries.size;
+  }
+
+  nearest(partition: string, vector: Float32Array, threshold: number): Promise<VectorMatch | undefined> {
+    const now = this.#now();
+    this.#sweepIfDue(now);
+    return Promise.resolve(this.#partitions.get(partition)?.nearest(vector, threshold, now));
+  }
+
+  add(entry: VectorEntry): Promise<void> {
+    try {
+      this.put(entry);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** `add` without the promise, for the Redis index's follower. */
+  put(entry: VectorEntry): void {
+    const now = this.#now();
+    this.#sweepIfDue(now);
+    this.delete(entry.key);
+    if (entry.expiresAt <= now) return;
+    while (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.delete(oldest);
+    }
+    let partition = this.#partitions.get(entry.partition);
+    if (partition === undefined) {
+      partition = new VectorPartition(entry.vector.length, this.#bruteForceMax);
+      this.#partitions.set(entry.partition, partition);
+    }
+    const slot = partition.add(entry, this.#nextId++);
+    this.#entries.set(entry.key, { partition, name: entry.partition, slot });
+    if (entry.expiresAt < this.#soonestExpiry) this.#soonestExpiry = entry.expiresAt;
+  }
+
+  remove(filter: VectorFilter): Promise<number> {
+    return Promise.resolve(this.removeMatching(filter));
+  }
+
+  /** `remove` without the promise: how many entries matched. */
+  removeMatching(filter: VectorFilter): number {
+    if (filter.key !== undefined) {
+      const placed = this.#entries.get(filter.key);
+      return placed !== undefined && matches(placed.slot.entry, filter) && this.delete(filter.key) ? 1 : 0;
+    }
+    if (filter.namespace === undefined && filter.model === undefined) {
+      const count = this.#entries.size;
+      this.clear();
+      return count;
+    }
+    let count = 0;
+    for (const [key, placed] of this.#entries) {
+      if (matches(placed.slot.entry, filter) && this.delete(key)) count++;
+    }
+    return count;
+  }
+
+  /** Every live entry, for a replica that must send or compare what it holds. */
+  *entries(): IterableIterator<VectorEntry> {
+    const now = this.#now();
+    for (const placed of this.#entries.values()) {
+      if (placed.slot.entry.expiresAt > now) yield placed.slot.entry;
+    }
+  }
+
+  /** Removes one key's entry; whether there was one. */
+  delete(key: string): boolean {
+    const placed = this.#entries.get(key);
+    if (placed === undefined) return false;
+    this.#entries.delete(key);
+    placed.partition.remove(placed.slot);
+    if (placed.partition.count === 0) this.#partitions.delete(placed.name);
+    return true;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#partitions.clear();
+    this.#soonestExpiry = Number.POSITIVE_INFINITY;
+  }
+
+  close(): Promise<void> {
+    this.clear();
+    return Promise.resolve();
+  }
+
+  #sweepIfDue(now: number): void {
+    if (now < this.#soonestExpiry || now < this.#nextSweep) return;
+    this.#nextSweep = now + SWEEP_EVERY_MS;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const [key, placed] of this.#entries) {
+      const expiresAt = placed.slot.entry.expiresAt;
+      if (expiresAt <= now) this.delete(key);
+      else if (expiresAt < soonest) soonest = expiresAt;
+    }
+    this.#soonestExpiry = soonest;
+  }
+}
+
+/** Whether an entry is one a filter names (every field it sets must match). */
+export function matches(entry: VectorEntry, filter: VectorFilter): boolean {
+  return (
+    (filter.key === undefined || entry.key === filter.key) &&
+    (filter.namespace === undefined || entry.namespace === filter.namespace) &&
+    (filter.model === undefined || entry.model === filter.model)
+  );
+}
