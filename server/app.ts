@@ -4,6 +4,8 @@ import { auditPath } from "./config/audit-schema.ts";
 import { hasLimits } from "./config/limits-schema.ts";
 import type { Config } from "./config/schema.ts";
 import { AuditLog } from "./core/audit-log.ts";
+import { embedRunner } from "./core/embed-runner.ts";
+import { execute } from "./core/execute.ts";
 import { InFlight } from "./core/in-flight.ts";
 import { KeyAdmin } from "./core/key-admin.ts";
 import { buildPipeline } from "./core/pipeline.ts";
@@ -213,14 +215,18 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     metrics.state.watch("limits", () => degraded.limits || down());
   if (budgets.configured || redis !== undefined)
     metrics.state.watch("budgets", () => degraded.budgets || down());
+  // One bound on upstream connections per provider, shared by callers' calls and the cache's embeddings.
+  const pools = connectionPools(config.providers);
   // The response cache: memory embedded, the shared Redis distributed; it fails open.
-  const cache = startCache(config.cache, {
+  const cache = await startCache(config.cache, {
     log,
     metrics: metrics.cache,
     known: router,
     aliases: config.aliases,
     redis,
     prefix,
+    // A configured embedding model is called like any caller's, through routing, retries and fallbacks.
+    embed: embedRunner(planner, execute(retry, pools, []), 30_000),
   });
   if (cache !== undefined) metrics.state.watch("cache", () => cache.degraded() || down());
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
@@ -230,7 +236,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       auth,
       router,
       retry,
-      pools: connectionPools(config.providers),
+      pools,
       planner,
       ledger,
       limits: config.limits,
@@ -303,7 +309,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await responseStore.close();
       await stores.limits.close();
       await stores.budgets.close();
-      await cache?.store.close();
+      await cache?.close();
       await keyNotices?.close();
       await redis?.close();
       await Promise.all(adapters.map((a) => a.close()));

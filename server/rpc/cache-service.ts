@@ -59,8 +59,7 @@ export function cacheService(services: GatewayServices): ServiceImpl<typeof Cach
           throw invalidRequest("request.model is required", "request.model");
         if (control === undefined)
           return { hit: false, kind: "", similarity: 0, key: "", bypassReason: "the cache is off" };
-        const found = await control.lookup(request, key);
-        return { ...found, kind: found.hit ? "exact" : "" };
+        return await control.lookup(request, key, ctx.signal);
       } catch (error) {
         throw toConnectError(error, ctx);
       }

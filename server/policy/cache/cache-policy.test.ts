@@ -86,6 +86,7 @@ function setup(next: Next, options: { onHit?: Policy; namespace?: "global" | "ke
   const metrics = new CacheMetrics();
   const policy = cachePolicy({
     exact: new ExactCache(store, 60_000, health),
+    exactLookups: true,
     namespace: options.namespace ?? "global",
     resolveModel: (name) => name,
     bypassKeys: new Set(["batch"]),

@@ -9,9 +9,14 @@ import { StreamAssembly } from "../audit/stream-assembly.ts";
 import { type CacheNamespaceMode, cacheNamespace, requestCacheKey } from "./cache-key.ts";
 import { cacheable } from "./cached-answer.ts";
 import type { ExactCache } from "./exact-cache.ts";
+import type { SemanticCache, SemanticProbe } from "./semantic-cache.ts";
 
 export interface CachePolicyDeps {
   readonly exact: ExactCache;
+  /** The semantic cache, when `cache.semantic.enabled`: looked up after an exact miss. */
+  readonly semantic?: SemanticCache | undefined;
+  /** False when only the semantic cache is on: the exact store then only holds its answers. */
+  readonly exactLookups: boolean;
   readonly namespace: CacheNamespaceMode;
   /** The model a name means once aliases are resolved (the key's model). */
   readonly resolveModel: (name: string) => string;
@@ -37,8 +42,11 @@ export interface CachePolicyDeps {
  * replayed as the caller asked, a stream as canonical events (content, tool
  * calls, finish, usage) whichever way it was stored. A miss goes on, and its
  * answer is kept once the call has ended `ok`: a unary one as it is, a
- * stream assembled from its events on the way through. `refresh` skips the
- * lookup and overwrites; `off`, a bypassed key or model skips both.
+ * stream assembled from its events on the way through. After an exact miss
+ * the semantic cache (when on) embeds the request and looks for a near
+ * one; a miss's answer is then indexed too, pointing at its exact entry.
+ * `refresh` skips the lookups and overwrites; `off`, a bypassed key or
+ * model skips both.
  */
 export function cachePolicy(deps: CachePolicyDeps): Policy {
   const { exact, metrics } = deps;
@@ -57,19 +65,38 @@ export function cachePolicy(deps: CachePolicyDeps): Policy {
       metrics.bypass(label);
       return next(call);
     }
-    const key = requestCacheKey(chat, model, cacheNamespace(deps.namespace, call.key));
+    const namespace = cacheNamespace(deps.namespace, call.key);
+    const key = requestCacheKey(chat, model, namespace);
+    const semantic = deps.semantic;
+    const probe = semantic?.probe(chat, requested, model, namespace);
     if (chat.cache !== CacheMode.REFRESH) {
-      const started = performance.now();
-      const cached = await exact.get(key);
-      metrics.lookup("exact", (performance.now() - started) / 1000);
-      if (cached?.response !== undefined) {
-        metrics.hit("exact", label, cached.costUsd);
-        call.cache = { kind: "exact", similarity: 1, costSavedUsd: cached.costUsd };
-        return answerHit(call, cached.response, deps.onHit);
+      let started = performance.now();
+      if (deps.exactLookups) {
+        const cached = await exact.get(key);
+        metrics.lookup("exact", (performance.now() - started) / 1000);
+        if (cached?.response !== undefined) {
+          metrics.hit("exact", label, cached.costUsd);
+          call.cache = { kind: "exact", similarity: 1, costSavedUsd: cached.costUsd };
+          return answerHit(call, cached.response, deps.onHit);
+        }
+        metrics.miss("exact", label);
       }
-      metrics.miss("exact", label);
+      if (semantic !== undefined && probe !== undefined) {
+        started = performance.now();
+        const match = await semantic.nearest(probe, call.signal);
+        const near = match === undefined ? undefined : await exact.get(match.key);
+        metrics.lookup("semantic", (performance.now() - started) / 1000);
+        if (match !== undefined && near?.response !== undefined) {
+          metrics.hit("semantic", label, near.costUsd);
+          call.cache = { kind: "semantic", similarity: match.similarity, costSavedUsd: near.costUsd };
+          return answerHit(call, near.response, deps.onHit);
+        }
+        metrics.miss("semantic", label);
+      }
     }
-    const write = new CacheWrite(exact, key, model, call.stream);
+    const indexed =
+      semantic === undefined || probe === undefined ? undefined : { semantic, probe, namespace };
+    const write = new CacheWrite(exact, key, model, call.stream, indexed);
     call.end.onEnd(write.ended);
     if (write.assembly !== undefined) call.end.onEvent(write.assembly.add);
     const answer = await next(call);
@@ -93,20 +120,29 @@ function modelLabel(call: Call, known: KnownModels): string {
   return first !== undefined && known.knows(first.provider, first.model) ? first.model : OTHER_MODEL;
 }
 
-/** Keeps a missed call's answer once it has ended well. */
+/** What a miss's answer is indexed by for the semantic cache. */
+interface Indexed {
+  readonly semantic: SemanticCache;
+  readonly probe: SemanticProbe;
+  readonly namespace: string;
+}
+
+/** Keeps a missed call's answer once it has ended well (and indexes it for the semantic cache). */
 class CacheWrite {
   readonly #exact: ExactCache;
   readonly #key: string;
   readonly #model: string;
+  readonly #indexed: Indexed | undefined;
   /** A stream's events put back together; undefined for a unary call. */
   readonly assembly: StreamAssembly | undefined;
   /** A unary call's answer, once it has one. */
   response: CompleteResponse | undefined;
 
-  constructor(exact: ExactCache, key: string, model: string, stream: boolean) {
+  constructor(exact: ExactCache, key: string, model: string, stream: boolean, indexed: Indexed | undefined) {
     this.#exact = exact;
     this.#key = key;
     this.#model = model;
+    this.#indexed = indexed;
     this.assembly = stream ? new StreamAssembly() : undefined;
   }
 
@@ -117,5 +153,7 @@ class CacheWrite {
     const response = this.response ?? this.assembly?.toCompletion(outcome.served?.model ?? this.#model);
     if (response === undefined || !cacheable(response)) return;
     this.#exact.put(this.#key, response, outcome.costUsd);
+    const indexed = this.#indexed;
+    if (indexed !== undefined) indexed.semantic.add(indexed.probe, this.#key, indexed.namespace, this.#model);
   };
 }
