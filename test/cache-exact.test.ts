@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { DatabaseSync } from "node:sqlite";
 import type OpenAI from "openai";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -241,5 +242,27 @@ describe("the exact cache", () => {
     expect(rows[1]).toEqual({ cache: "", saved: null });
     expect(rows[0]?.cache).toBe("exact");
     expect(rows[0]?.saved).toBeCloseTo(cacheMeta(first).cost_usd as number, 12);
+  });
+
+  it("counts hits, misses and bypasses by kind and model in /metrics, which promtool accepts", async () => {
+    const body = chat({ messages: fresh() });
+    await openai.chat.completions.create(body);
+    await openai.chat.completions.create(body);
+    await openai.chat.completions.create(
+      { ...body, model: "mock:not-configured" },
+      { headers: { "x-llmgw-cache": "off" } },
+    );
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    const value = (series: string) => Number(new RegExp(`^${series} (\\S+)$`, "m").exec(text)?.[1]);
+    expect(value('llmgw_cache_hits_total\\{kind="exact",model="mock-small"\\}')).toBeGreaterThan(0);
+    expect(value('llmgw_cache_misses_total\\{kind="exact",model="mock-small"\\}')).toBeGreaterThan(0);
+    // A model nobody configured is never a label of its own.
+    expect(value('llmgw_cache_bypasses_total\\{model="other"\\}')).toBeGreaterThan(0);
+    expect(text).not.toContain("not-configured");
+    expect(value('llmgw_cache_entries\\{kind="exact"\\}')).toBeGreaterThan(0);
+    expect(value('llmgw_cache_bytes\\{kind="exact"\\}')).toBeGreaterThan(0);
+    expect(value('llmgw_cache_lookup_seconds_count\\{kind="exact"\\}')).toBeGreaterThan(0);
+    const lint = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+    expect(lint.stderr + lint.stdout).not.toMatch(/error/i);
   });
 });
