@@ -18,6 +18,7 @@ export function writeGatewayConfig(
   redisUrl?: string,
   passthrough = false,
   guards = false,
+  cache: BenchCache = "off",
 ): string {
   const file = join(dir, `${name}.yaml`);
   const yaml = [
@@ -43,6 +44,7 @@ export function writeGatewayConfig(
     ...(redisUrl === undefined ? [] : ["redis:", `  url: ${redisUrl}`]),
     ...(passthrough ? PASSTHROUGH : []),
     ...(guards ? GUARDS : []),
+    ...(cache === "off" ? [] : cacheConfig(cache)),
   ];
   writeFileSync(file, `${yaml.join("\n")}\n`);
   return file;
@@ -92,6 +94,28 @@ const PASSTHROUGH = [
   "  routes:",
   "    - { api: openai, allow_private: true }",
 ];
+
+/**
+ * `BENCH_CACHE=exact` (or `1`) runs the gateway with the exact response cache, `semantic` with the
+ * semantic cache (local embedder) as well: issue 11. The overhead run then measures the hit path
+ * (it sends one body); bench/cache-cost.ts measures misses against hits and against no cache.
+ */
+export type BenchCache = "off" | "exact" | "semantic";
+
+export function benchCache(value: string | undefined): BenchCache {
+  if (value === undefined || value === "" || value === "0" || value === "off") return "off";
+  if (value === "1" || value === "exact") return "exact";
+  if (value === "semantic") return "semantic";
+  throw new Error(`BENCH_CACHE=${value}: use exact (or 1), semantic or off`);
+}
+
+function cacheConfig(cache: Exclude<BenchCache, "off">): string[] {
+  return [
+    "cache:",
+    "  exact: { max_entries: 200000, max_bytes: 1073741824 }",
+    ...(cache === "semantic" ? ["  semantic: { enabled: true }"] : []),
+  ];
+}
 
 /** Where the pass-through route serves the OpenAI API. */
 export const PASSTHROUGH_PATH = "/llm-gateway/openai";

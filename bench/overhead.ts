@@ -24,7 +24,7 @@ import {
   stopAll,
   waitForHttp,
 } from "./children.ts";
-import { PASSTHROUGH_PATH, writeGatewayConfig } from "./gateway-config.ts";
+import { benchCache, PASSTHROUGH_PATH, writeGatewayConfig } from "./gateway-config.ts";
 import { allocationSites, formatAllocations } from "./heap-sites.ts";
 import { client, firstByte, paced, saturate } from "./load.ts";
 import { type Bench, emptyFigures, fixedRate, saturation, streaming, type Target, warmUp } from "./phases.ts";
@@ -209,6 +209,7 @@ async function main(): Promise<void> {
       redisUrl,
       passthrough,
       process.env.BENCH_GUARDS === "1",
+      benchCache(process.env.BENCH_CACHE),
     );
     const gateway = await startGatewayProcess(config, port, GC_FLAGS);
     if (passthrough) {

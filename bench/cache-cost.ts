@@ -1,0 +1,217 @@
+/**
+ * What the response cache costs and saves (issue 11), against real processes:
+ * one mock upstream and three gateways (no cache, the exact cache, the exact
+ * and semantic caches with the local embedder), each `llmgw serve` in a
+ * process of its own on the target core.
+ *
+ *   node bench/cache-cost.ts
+ *
+ * - The cached gateways are first filled with BENCH_CACHE_ENTRIES distinct
+ *   requests (default 10,000), so the semantic index holds that many entries
+ *   in the bench's partition (one model, one system prompt: the worst case).
+ * - Then, for BENCH_CACHE_ROUNDS rounds (default 5), each gateway in turn
+ *   (the order rotating) gets BENCH_CACHE_REQUESTS new requests (default 400,
+ *   8 in flight), every one a miss: the gateway process's CPU time per
+ *   request, from /proc, and the latency of each. Then the cached gateways get
+ *   as many repeats of one request they have cached: the hits' latency.
+ *
+ * Prompts are random sentences from a fixed vocabulary (a seeded generator),
+ * so no two are near enough for the semantic cache to match; every request
+ * has `temperature: 0` so the semantic cache applies to it. Results go to
+ * stdout as a table; the figures of the last run are in
+ * bench/results/2026-12-01-cache.md.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Pool } from "undici";
+import { canPin, freePort, pin, spawnNode, stopAll, waitForHttp } from "./children.ts";
+import { type BenchCache, writeGatewayConfig } from "./gateway-config.ts";
+import { API_KEY, client, PATH, percentiles, SYSTEM } from "./load.ts";
+import { cpuMicros, machineBusyMicros } from "./proc-stats.ts";
+
+const ENTRIES = Number(process.env.BENCH_CACHE_ENTRIES ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_CACHE_ROUNDS ?? 5);
+const REQUESTS = Number(process.env.BENCH_CACHE_REQUESTS ?? 400);
+const IN_FLIGHT = 8;
+const HEADERS = { "content-type": "application/json", authorization: `Bearer ${API_KEY}` };
+
+const WORDS = (
+  "order parcel delivery refund invoice account password warehouse tracking express store collect " +
+  "birthday present paperback hardback author novel poem chapter edition price discount voucher " +
+  "shipping address postcode phone email receipt return damaged missing late early weekend monday " +
+  "tuesday wednesday thursday friday saturday sunday morning evening please thanks urgent today " +
+  "tomorrow yesterday week month year card payment declined charged twice cancel change switch " +
+  "upgrade gift wrap message note courier van driver door neighbour safe place signature photo"
+).split(" ");
+
+/** mulberry32, seeded: every run sends the same prompts. */
+function generator(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+const random = generator(11);
+/** A new request body: the bench's system prompt and a random 40-word question. */
+function freshBody(): string {
+  const words = Array.from({ length: 40 }, () => WORDS[Math.floor(random() * WORDS.length)] as string);
+  return JSON.stringify({
+    model: "mock-small",
+    temperature: 0,
+    max_tokens: 256,
+    messages: [
+      { role: "system", content: SYSTEM },
+      { role: "user", content: `${words.join(" ")}?` },
+    ],
+  });
+}
+
+interface Gateway {
+  readonly cache: BenchCache;
+  readonly pid: number;
+  readonly pool: Pool;
+  /** One request it has cached, for the hits. */
+  cached?: string;
+}
+
+/** Sends `bodies` with IN_FLIGHT at a time; returns each request's latency in µs. */
+async function send(pool: Pool, bodies: readonly string[]): Promise<number[]> {
+  const latencies: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++] as string;
+      const started = performance.now();
+      const res = await pool.request({ method: "POST", path: PATH, headers: HEADERS, body });
+      await res.body.dump();
+      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+      latencies.push((performance.now() - started) * 1000);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  return latencies;
+}
+
+interface Round {
+  cpuUsPerMiss: number;
+  /** Other work on the machine during the round, in % of one core. */
+  otherPct: number;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "llmgw-cache-bench-"));
+  const pinned = canPin(2);
+  const loadCore = pinned ? 0 : undefined;
+  const targetCore = pinned ? 1 : undefined;
+  try {
+    const mock = spawnNode("mock", ["server/cli.ts", "mock", "--port", "0", "--tokens", "16"], [], loadCore);
+    const mockUrl = String((await mock.firstJson).url);
+    const gateways: Gateway[] = [];
+    for (const cache of ["off", "exact", "semantic"] as const) {
+      const port = await freePort();
+      const config = writeGatewayConfig(
+        dir,
+        `gateway-${cache}`,
+        port,
+        mockUrl,
+        false,
+        false,
+        undefined,
+        false,
+        false,
+        cache,
+      );
+      const child = spawnNode(
+        `gateway-${cache}`,
+        ["server/cli.ts", "serve", "--config", config],
+        [],
+        targetCore,
+      );
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHttp(`${url}/health`, child);
+      gateways.push({ cache, pid: child.pid, pool: client(url, IN_FLIGHT) });
+    }
+    if (pinned) pin(process.pid, loadCore);
+
+    // Fill the caches: ENTRIES distinct requests each, and one to repeat for the hits.
+    const fill = Array.from({ length: ENTRIES }, freshBody);
+    for (const g of gateways) {
+      if (g.cache === "off") continue;
+      const started = performance.now();
+      await send(g.pool, fill);
+      g.cached = fill[0];
+      console.log(
+        `filled the ${g.cache} gateway with ${ENTRIES} entries in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
+    // The writes are off the request path: let them land.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const rounds = new Map<BenchCache, Round[]>(gateways.map((g) => [g.cache, []]));
+    const misses = new Map<BenchCache, number[]>(gateways.map((g) => [g.cache, []]));
+    const hits = new Map<BenchCache, number[]>(gateways.map((g) => [g.cache, []]));
+    // A warm-up round, not counted.
+    for (const g of gateways) await send(g.pool, Array.from({ length: REQUESTS / 2 }, freshBody));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < gateways.length; i++) {
+        const g = gateways[(round + i) % gateways.length] as Gateway;
+        const bodies = Array.from({ length: REQUESTS }, freshBody);
+        const cpuBefore = cpuMicros(g.pid);
+        const busyBefore = machineBusyMicros();
+        const ownBefore = cpuMicros(process.pid) + cpuMicros(mock.pid) + cpuBefore;
+        const started = performance.now();
+        misses.get(g.cache)?.push(...(await send(g.pool, bodies)));
+        const wallUs = (performance.now() - started) * 1000;
+        const cpu = cpuMicros(g.pid) - cpuBefore;
+        const own = cpuMicros(process.pid) + cpuMicros(mock.pid) + cpuMicros(g.pid) - ownBefore;
+        const other = Math.max(0, machineBusyMicros() - busyBefore - own);
+        rounds.get(g.cache)?.push({ cpuUsPerMiss: cpu / REQUESTS, otherPct: (100 * other) / wallUs });
+        if (g.cached !== undefined)
+          hits.get(g.cache)?.push(
+            ...(await send(
+              g.pool,
+              Array.from({ length: REQUESTS }, () => g.cached as string),
+            )),
+          );
+      }
+    }
+
+    const base = median(rounds.get("off")?.map((r) => r.cpuUsPerMiss) ?? []);
+    console.log(
+      "\n| gateway | CPU per miss, µs (median, range) | vs no cache | miss p50 / p99 ms | hit p50 / p99 ms | other work, % of a core |",
+    );
+    console.log("| --- | --- | --- | --- | --- | --- |");
+    for (const g of gateways) {
+      const cpu = rounds.get(g.cache)?.map((r) => r.cpuUsPerMiss) ?? [];
+      const m = percentiles(misses.get(g.cache) ?? []);
+      const h = hits.get(g.cache) ?? [];
+      const hp = h.length === 0 ? undefined : percentiles(h);
+      const other = rounds.get(g.cache)?.map((r) => r.otherPct) ?? [];
+      const vs = g.cache === "off" ? "—" : `${(((median(cpu) - base) / base) * 100).toFixed(1)} %`;
+      console.log(
+        `| ${g.cache} | ${median(cpu).toFixed(0)} (${Math.min(...cpu).toFixed(0)}–${Math.max(...cpu).toFixed(0)}) | ${vs} | ` +
+          `${m.p50.toFixed(2)} / ${m.p99.toFixed(2)} | ${hp === undefined ? "—" : `${hp.p50.toFixed(2)} / ${hp.p99.toFixed(2)}`} | ` +
+          `${Math.min(...other).toFixed(0)}–${Math.max(...other).toFixed(0)} |`,
+      );
+    }
+    console.log(
+      `\n${ROUNDS} rounds of ${REQUESTS} misses (and ${REQUESTS} hits) per gateway, ${IN_FLIGHT} in flight, ${ENTRIES} entries cached; pinned: ${pinned}`,
+    );
+    await Promise.all(gateways.map((g) => g.pool.close()));
+  } finally {
+    await stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+await main();
