@@ -33,6 +33,22 @@ describe("MemoryVectorIndex", () => {
     expect(index.size).toBe(0);
   });
 
+  it("skips expired rows in the native brute force too, and finds the nearest live one", async () => {
+    let now = 1_000_000;
+    const index = new MemoryVectorIndex({ now: () => now });
+    const embedder = new LocalEmbedder();
+    for (let i = 0; i < 200; i++) {
+      await index.add(entry(`k${i}`, embedder.vector(`item ${i} of the list`), now + 10_000));
+    }
+    await index.add(entry("soon", embedder.vector("item 7 of the list please"), now + 1_000));
+    const query = embedder.vector("item 7 of the list please");
+    const first = await index.nearest("p", query, 0.5);
+    expect(first?.key).toBe("soon");
+    expect(first?.similarity).toBeCloseTo(1, 5);
+    now += 1_000;
+    expect(await index.nearest("p", query, 0.5)).toMatchObject({ key: "k7" });
+  });
+
   it("drops the entry added longest ago when full", async () => {
     const index = new MemoryVectorIndex({ maxEntries: 2 });
     const later = Date.now() + 60_000;

@@ -4,8 +4,8 @@ import { type PartitionSlot, VectorPartition } from "./vector-partition.ts";
 export interface MemoryVectorIndexOptions {
   /**
    * A partition with more entries than this is searched through an HNSW
-   * graph (usearch) instead of by brute force. Default 2,000: about where
-   * brute force over 512 dimensions passes 0.2 ms a lookup on this machine
+   * graph (usearch) instead of by brute force. Default 1,000: past about
+   * that, brute force over 512 dimensions takes longer than the graph
    * (bench/results/2026-12-01-cache-index.md).
    */
   readonly bruteForceMax?: number;
@@ -47,7 +47,7 @@ export class MemoryVectorIndex implements VectorIndex {
   #nextSweep = 0;
 
   constructor(options: MemoryVectorIndexOptions = {}) {
-    this.#bruteForceMax = options.bruteForceMax ?? 2_000;
+    this.#bruteForceMax = options.bruteForceMax ?? 1_000;
     this.#maxEntries = options.maxEntries ?? 100_000;
     this.#now = options.now ?? Date.now;
   }
