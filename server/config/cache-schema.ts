@@ -58,8 +58,8 @@ const semantic = z
       .number()
       .int()
       .positive()
-      .default(10_000)
-      .describe("entries up to which the index is searched exhaustively; beyond, approximately"),
+      .default(1_000)
+      .describe("entries per partition searched exhaustively; beyond, an HNSW graph (approximate)"),
   })
   .strict();
 
