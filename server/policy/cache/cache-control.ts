@@ -2,10 +2,9 @@ import type { ChatRequest } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { KeyInfo } from "../../core/call.ts";
 import type { CacheStoreStats, CacheTarget } from "../../state/cache-store.ts";
 import type { VectorFilter } from "../../state/vector-index.ts";
-import type { CacheKind, CacheMetrics, CacheTotals } from "../../telemetry/cache-metrics.ts";
-import { type CacheNamespaceMode, cacheNamespace, cacheTag, requestCacheKey } from "./cache-key.ts";
-import type { ExactCache } from "./exact-cache.ts";
-import type { SemanticCache } from "./semantic-cache.ts";
+import type { CacheKind, CacheTotals } from "../../telemetry/cache-metrics.ts";
+import { cacheNamespace, cacheTag, requestCacheKey } from "./cache-key.ts";
+import type { CacheDeps } from "./cache-policy.ts";
 
 /** What InvalidateCache names, as the caller spells it. */
 export type InvalidateTarget =
@@ -29,25 +28,15 @@ export interface LookupResult {
   readonly bypassReason: string;
 }
 
-export interface CacheControlDeps {
-  readonly exact: ExactCache;
-  readonly semantic?: SemanticCache | undefined;
-  readonly metrics: CacheMetrics;
-  readonly namespace: CacheNamespaceMode;
-  readonly resolveModel: (name: string) => string;
-  readonly bypassKeys: ReadonlySet<string>;
-  readonly bypassModels: ReadonlySet<string>;
-}
-
 /**
  * What CacheService reads and does: the figures, invalidation (on the shared
  * store, so every replica sees it at once) and the dry-run lookup, which
  * computes the key exactly as the cache policy does.
  */
 export class CacheControl {
-  readonly #deps: CacheControlDeps;
+  readonly #deps: CacheDeps;
 
-  constructor(deps: CacheControlDeps) {
+  constructor(deps: CacheDeps) {
     this.#deps = deps;
   }
 

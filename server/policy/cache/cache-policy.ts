@@ -11,12 +11,11 @@ import { cacheable } from "./cached-answer.ts";
 import type { ExactCache } from "./exact-cache.ts";
 import type { SemanticCache, SemanticProbe } from "./semantic-cache.ts";
 
-export interface CachePolicyDeps {
+/** What the cache policy and CacheService's control share: the caches and how a call's entry is found. */
+export interface CacheDeps {
   readonly exact: ExactCache;
   /** The semantic cache, when `cache.semantic.enabled`: looked up after an exact miss. */
   readonly semantic?: SemanticCache | undefined;
-  /** False when only the semantic cache is on: the exact store then only holds its answers. */
-  readonly exactLookups: boolean;
   readonly namespace: CacheNamespaceMode;
   /** The model a name means once aliases are resolved (the key's model). */
   readonly resolveModel: (name: string) => string;
@@ -24,8 +23,13 @@ export interface CachePolicyDeps {
   readonly bypassKeys: ReadonlySet<string>;
   /** Models (as callers name them, or resolved) whose calls skip the cache. */
   readonly bypassModels: ReadonlySet<string>;
-  readonly known: KnownModels;
   readonly metrics: CacheMetrics;
+}
+
+export interface CachePolicyDeps extends CacheDeps {
+  /** False when only the semantic cache is on: the exact store then only holds its answers. */
+  readonly exactLookups: boolean;
+  readonly known: KnownModels;
   /**
    * What a hit still passes through before it is answered: the rate limits
    * (when `cache.rate_limits_on_hit`), never the budgets; absent, a hit is
