@@ -265,4 +265,27 @@ describe("the exact cache", () => {
     const lint = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
     expect(lint.stderr + lint.stdout).not.toMatch(/error/i);
   });
+
+  it("serves the Anthropic surface from the cache too, and honours x-llmgw-cache: off there", async () => {
+    const question = `Anthropic ${fresh()[0]?.content as string}`;
+    const messages = async (headers: Record<string, string> = {}) => {
+      const res = await fetch(`${gw.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01", ...headers },
+        body: JSON.stringify({
+          model: "mock-small",
+          max_tokens: 64,
+          messages: [{ role: "user", content: question }],
+        }),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { content: { text: string }[] };
+    };
+    const first = await messages();
+    const second = await messages();
+    expect(gw.mock.requests).toHaveLength(1);
+    expect(second.content[0]?.text).toBe(first.content[0]?.text);
+    await messages({ "x-llmgw-cache": "off" });
+    expect(gw.mock.requests).toHaveLength(2);
+  });
 });

@@ -1,5 +1,7 @@
-import { CacheMode } from "../../gen/llmgw/v1/chat_pb.js";
+import { CacheMode, type ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../errors/gateway-error.ts";
+import type { AnyRequest } from "../http/read-body.ts";
+import { header } from "./rest-call.ts";
 
 /** The request header by which a REST caller turns the response cache off, or refreshes its entry. */
 export const CACHE_HEADER = "x-llmgw-cache";
@@ -22,4 +24,14 @@ export function cacheModeFromHeader(value: string | undefined): CacheMode {
     default:
       throw invalidRequest(`the ${CACHE_HEADER} header must be off, refresh or on`, CACHE_HEADER);
   }
+}
+
+/**
+ * Applies the request's `x-llmgw-cache` header to the decoded request, over
+ * anything its body said (the OpenAI body's `x-cache`); returns the request.
+ */
+export function withCacheHeader(req: AnyRequest, request: ChatRequest): ChatRequest {
+  const mode = cacheModeFromHeader(header(req, CACHE_HEADER));
+  if (mode !== CacheMode.UNSPECIFIED) request.cache = mode;
+  return request;
 }

@@ -5,6 +5,7 @@ import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
 import { SseWriter } from "../../http/sse-writer.ts";
+import { withCacheHeader } from "../cache-mode.ts";
 import { setLimitHeaders } from "../limit-headers.ts";
 import type { RestLimits } from "../openai/chat-completions.ts";
 import { sendJson } from "../respond.ts";
@@ -39,7 +40,7 @@ export async function messagesRoute(
       checkAnthropicVersion(header(req, "anthropic-version"));
       const routing = restRoutingHints(req);
       const parsed = parseMessagesRequest(await readJsonBody(req, limits.bodyLimit, call.signal), routing);
-      call.chat = parsed.request;
+      call.chat = withCacheHeader(req, parsed.request);
       call.stream = parsed.stream;
     },
   });

@@ -4,6 +4,7 @@ import { GatewayError, invalidRequest } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import { SseWriter } from "../../http/sse-writer.ts";
+import { withCacheHeader } from "../cache-mode.ts";
 import { setLimitHeaders } from "../limit-headers.ts";
 import { sendError, sendJson } from "../respond.ts";
 import { restRoutingHints } from "../rest-call.ts";
@@ -34,10 +35,9 @@ export async function generateContent(
     decode: async () => {
       if (stream) streamFormat(url);
       const routing = restRoutingHints(req);
-      call.chat = parseGenerateRequest(
-        await readJsonBody(req, limits.bodyLimit, call.signal),
-        target.model,
-        routing,
+      call.chat = withCacheHeader(
+        req,
+        parseGenerateRequest(await readJsonBody(req, limits.bodyLimit, call.signal), target.model, routing),
       );
     },
   });

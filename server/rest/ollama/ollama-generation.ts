@@ -4,6 +4,7 @@ import { GatewayError, invalidRequest } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
+import { withCacheHeader } from "../cache-mode.ts";
 import { setLimitHeaders } from "../limit-headers.ts";
 import type { RestLimits } from "../openai/chat-completions.ts";
 import { sendError, sendJson } from "../respond.ts";
@@ -50,7 +51,7 @@ export async function ollamaGeneration(
       const request = parsed.request;
       request.model = ollamaModelName(services.catalog, request.model);
       if (routing !== undefined) request.routing = routing;
-      call.chat = request;
+      call.chat = withCacheHeader(req, request);
       call.stream = parsed.stream;
       if (request.messages.length === 0) {
         loadOnly = request.model;

@@ -1,9 +1,4 @@
-import {
-  CacheMode,
-  type ChatRequest,
-  type CompleteResponse,
-  type RoutingHints,
-} from "../../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest, CompleteResponse, RoutingHints } from "../../../gen/llmgw/v1/chat_pb.js";
 import { createCall } from "../../core/call.ts";
 import type { GatewayServices } from "../../core/services.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
@@ -11,10 +6,10 @@ import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
 import { SseWriter } from "../../http/sse-writer.ts";
-import { CACHE_HEADER, cacheModeFromHeader } from "../cache-mode.ts";
+import { withCacheHeader } from "../cache-mode.ts";
 import { setLimitHeaders } from "../limit-headers.ts";
 import { sendError, sendJson } from "../respond.ts";
-import { header, restRequest, restRoutingHints } from "../rest-call.ts";
+import { restRequest, restRoutingHints } from "../rest-call.ts";
 import { openAIErrorBody } from "./openai-error.ts";
 import { parseChatRequest } from "./parse-chat-request.ts";
 import { renderCompletion } from "./render-completion.ts";
@@ -76,11 +71,8 @@ export async function openAIChatRoute(
     stream: false,
     decode: async () => {
       const routing = restRoutingHints(req);
-      const cache = cacheModeFromHeader(header(req, CACHE_HEADER));
       const parsed = shape.parse(await readJsonBody(req, limits.bodyLimit, call.signal), routing);
-      // The header, when it says anything, overrides the body's `x-cache`.
-      if (cache !== CacheMode.UNSPECIFIED) parsed.request.cache = cache;
-      call.chat = parsed.request;
+      call.chat = withCacheHeader(req, parsed.request);
       call.stream = parsed.stream;
       includeUsage = parsed.includeUsage;
     },
