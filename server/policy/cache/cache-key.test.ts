@@ -36,6 +36,24 @@ describe("the cache key", () => {
     expect(key(chat("hi", { extra: { top_k: 5 } }))).not.toBe(base);
   });
 
+  it("changes with the seed and with image bytes, which JSON has no type for", () => {
+    const image = (data: number[]) =>
+      chat("hi", {
+        messages: [
+          {
+            role: Role.USER,
+            content: [
+              { part: { case: "image", value: { source: { case: "data", value: new Uint8Array(data) } } } },
+            ],
+          },
+        ],
+      });
+    expect(key(chat("hi", { seed: 1n }))).not.toBe(key(chat("hi", { seed: 2n })));
+    expect(key(chat("hi", { seed: 1n }))).not.toBe(key(chat("hi")));
+    expect(key(image([1, 2, 3]))).toBe(key(image([1, 2, 3])));
+    expect(key(image([1, 2, 3]))).not.toBe(key(image([1, 2, 4])));
+  });
+
   it("ignores user, metadata, routing hints and the cache mode", () => {
     const base = key(chat("hi"));
     expect(key(chat("hi", { user: "u-1" }))).toBe(base);
