@@ -242,7 +242,9 @@ export const configSchema = z
       .strict()
       .prefault({}),
     postgres: postgresSchema.optional(),
-    cache: cacheSchema.optional().describe("the exact and semantic response caches (docs/caching.md); absent is off"),
+    cache: cacheSchema
+      .optional()
+      .describe("the exact and semantic response caches (docs/caching.md); absent is off"),
     audit: auditSchema.prefault({}).describe("a searchable record of every exchange (docs/audit.md)"),
     passthrough: passthroughSchema
       .optional()
