@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CacheMode } from "../gen/llmgw/v1/chat_pb.js";
 import { createLlmgwClient, type LlmgwClient } from "../sdk/client.ts";
-import { getCacheStats, invalidateCache, lookupCache, userMessage } from "../sdk/index.ts";
+import { getCacheStats, invalidateCache, lookupCache, systemMessage, userMessage } from "../sdk/index.ts";
 import { createNodeTransport } from "../sdk/node-transport.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { RedisServer } from "./harness/redis-server.ts";
@@ -22,7 +22,7 @@ const config = {
     { name: "admin", key: ADMIN, admin: true },
     { name: "user", key: USER },
   ],
-  cache: {},
+  cache: { semantic: { enabled: true } },
 };
 
 let redis: RedisServer;
@@ -107,6 +107,34 @@ describe("the exact cache on Redis", () => {
     expect(exact?.hits).toBeGreaterThan(0);
     expect(exact?.misses).toBeGreaterThan(0);
     expect(exact?.hitRate).toBeGreaterThan(0);
+  });
+
+  it("serves through replica B a rephrasing of a question cached through replica A (semantic), within a second", async () => {
+    const ask = (replica: Replica, content: string) =>
+      openai(replica).chat.completions.create({
+        model: "mock-small",
+        temperature: 0,
+        messages: [
+          { role: "system", content: "Semantic across replicas" },
+          { role: "user", content },
+        ],
+      });
+    await ask(a, "What is the capital of Portugal?");
+    const cached = Date.now();
+    // A dry run polls B without storing anything there, so B's answer can only come from A's entry.
+    const rephrased = {
+      model: "mock-small",
+      temperature: 0,
+      messages: [systemMessage("Semantic across replicas"), userMessage("what's the capital of portugal")],
+    };
+    await eventually(async () => (await lookupCache(rpc(b, USER), rephrased)).hit, 1_000);
+    expect(Date.now() - cached).toBeLessThan(1_000);
+    const upstreamBefore = b.mock.requests.length;
+    const answer = await ask(b, "what's the capital of portugal");
+    expect((answer as unknown as { "x-llmgw": { cache_kind: string } })["x-llmgw"].cache_kind).toBe(
+      "semantic",
+    );
+    expect(b.mock.requests.length).toBe(upstreamBefore);
   });
 
   it("with Redis killed, fails open (calls go upstream) with the degraded gauge at 1, and recovers", async () => {
