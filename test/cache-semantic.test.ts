@@ -105,6 +105,36 @@ describe("the semantic cache with the local embedder", () => {
   });
 });
 
+describe("the semantic cache with sampling allowed for one model", () => {
+  let gw: TestGateway;
+  let openai: OpenAI;
+  useTestGateway(
+    {
+      config: {
+        aliases: { creative: "mock:mock-small" },
+        cache: { semantic: { enabled: true, allow_sampling: ["creative"] } },
+      },
+    },
+    (started) => {
+      gw = started;
+      openai = openaiClient(gw);
+    },
+  );
+
+  it("serves a sampling request for the model that opted in, and not for another name of another model", async () => {
+    await ask(openai, "What is the capital of Peru?", "peru", { model: "creative", temperature: 0.9 });
+    await settle();
+    const optedIn = await ask(openai, "what's the capital of peru", "peru", {
+      model: "creative",
+      temperature: 0.9,
+    });
+    expect(cacheMeta(optedIn)).toMatchObject({ cache_hit: true, cache_kind: "semantic" });
+    const other = await ask(openai, "what's the capital of peru", "peru", { temperature: 0.9 });
+    expect(cacheMeta(other).cache_hit).toBeUndefined();
+    expect(chatPaths(gw)).toHaveLength(2);
+  });
+});
+
 describe("the semantic cache with a configured embedding model", () => {
   let gw: TestGateway;
   let openai: OpenAI;

@@ -30,6 +30,14 @@ describe("cache config", () => {
     expect(() => cacheSchema.parse({ exact: { max_entries: -1 } })).toThrow();
   });
 
+  it("takes allow_sampling as a switch or as the models that opt in", () => {
+    expect(cacheSchema.parse({ semantic: { allow_sampling: true } }).semantic.allow_sampling).toBe(true);
+    expect(cacheSchema.parse({ semantic: { allow_sampling: ["chat"] } }).semantic.allow_sampling).toEqual([
+      "chat",
+    ]);
+    expect(() => cacheSchema.parse({ semantic: { allow_sampling: "yes" } })).toThrow();
+  });
+
   it("keeps per-key and per-model bypass lists", () => {
     const config = cacheSchema.parse({ bypass: { keys: ["batch"], models: ["gpt-4o"] } });
     expect(config.bypass).toEqual({ keys: ["batch"], models: ["gpt-4o"] });

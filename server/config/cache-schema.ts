@@ -51,9 +51,11 @@ const semantic = z
       .default("last_user")
       .describe("what is embedded: the last user message, or the whole conversation"),
     allow_sampling: z
-      .boolean()
+      .union([z.boolean(), z.array(z.string().min(1))])
       .default(false)
-      .describe("serve requests with temperature > 0 from the semantic cache"),
+      .describe(
+        "serve requests that sample (temperature above 0, or unset) from the semantic cache: true, or the models (routes) that may",
+      ),
     brute_force_limit: z
       .number()
       .int()

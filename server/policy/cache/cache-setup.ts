@@ -77,7 +77,10 @@ export async function startCache(
         scope: config.semantic.input === "conversation" ? "conversation" : "last_user_message",
         threshold: config.semantic.threshold,
         thresholds: config.semantic.models,
-        allowSampling: config.semantic.allow_sampling,
+        allowSampling:
+          typeof config.semantic.allow_sampling === "boolean"
+            ? config.semantic.allow_sampling
+            : new Set(config.semantic.allow_sampling),
         ttlMs,
         health: semanticHealth,
       })

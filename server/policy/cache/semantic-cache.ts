@@ -12,8 +12,8 @@ export interface SemanticCacheOptions {
   readonly threshold: number;
   /** Thresholds per model (as callers name it, or resolved), in place of `threshold`. */
   readonly thresholds: Readonly<Record<string, number>>;
-  /** Whether requests that sample (temperature above 0, or unset) may be answered. */
-  readonly allowSampling: boolean;
+  /** Whether requests that sample (temperature above 0, or unset) may be answered: all, or those of these models. */
+  readonly allowSampling: boolean | ReadonlySet<string>;
   readonly ttlMs: number;
   /** The embedder's and index's failures: the semantic cache fails open, as the exact one does. */
   readonly health: StoreHealth;
@@ -51,7 +51,7 @@ export class SemanticCache {
   probe(chat: ChatRequest, requested: string, model: string, namespace: string): SemanticProbe | undefined {
     const o = this.#o;
     const samples = chat.temperature === undefined || chat.temperature > 0;
-    if (samples && !o.allowSampling) return undefined;
+    if (samples && !mayServeSampling(o.allowSampling, requested, model)) return undefined;
     const input = semanticInput(chat, o.scope, { namespace, model, embedder: o.embedder.name });
     if (input === undefined) return undefined;
     const threshold = o.thresholds[requested] ?? o.thresholds[model] ?? o.threshold;
@@ -90,4 +90,8 @@ export class SemanticCache {
   remove(filter: VectorFilter): Promise<number> {
     return this.#o.index.remove(filter);
   }
+}
+
+function mayServeSampling(allow: boolean | ReadonlySet<string>, requested: string, model: string): boolean {
+  return typeof allow === "boolean" ? allow : allow.has(requested) || allow.has(model);
 }
