@@ -9,7 +9,10 @@ export interface MemoryVectorIndexOptions {
    * (bench/results/2026-12-01-cache-index.md).
    */
   readonly bruteForceMax?: number;
-  /** The most entries in all; adding one more drops the oldest added. Default 100,000. */
+  /**
+   * The most entries in all; adding one more drops the oldest added. Default 10,000: past that an
+   * HNSW insertion costs milliseconds (bench/results/2026-12-01-cache-index.md).
+   */
   readonly maxEntries?: number;
   /** Date.now unless a test injects a clock. */
   readonly now?: () => number;
@@ -49,7 +52,7 @@ export class MemoryVectorIndex implements VectorIndex {
 
   constructor(options: MemoryVectorIndexOptions = {}) {
     this.#bruteForceMax = options.bruteForceMax ?? 1_000;
-    this.#maxEntries = options.maxEntries ?? 100_000;
+    this.#maxEntries = options.maxEntries ?? 10_000;
     this.#now = options.now ?? Date.now;
   }
 
