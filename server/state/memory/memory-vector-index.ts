@@ -9,7 +9,10 @@ export interface MemoryVectorIndexOptions {
    * (bench/results/2026-12-01-cache-index.md).
    */
   readonly bruteForceMax?: number;
-  /** The most entries in all; adding one more drops the oldest added. Default 100,000. */
+  /**
+   * The most entries in all; adding one more drops the oldest added. Default 10,000: past that an
+   * HNSW insertion costs milliseconds (bench/results/2026-12-01-cache-index.md).
+   */
   readonly maxEntries?: number;
   /** Date.now unless a test injects a clock. */
   readonly now?: () => number;
@@ -31,7 +34,8 @@ interface Placed {
  * requests that may share an answer. An entry whose `expiresAt` has passed
  * is never found, and is swept out at the next add, lookup or size after it
  * expired (at most once a second); an entry added already expired is not
- * kept. Adding a key again replaces its entry. Past `maxEntries` the entry
+ * kept. Adding a key again replaces its entry (adding the very same entry
+ * again changes nothing). Past `maxEntries` the entry
  * added longest ago goes first.
  */
 export class MemoryVectorIndex implements VectorIndex {
@@ -48,7 +52,7 @@ export class MemoryVectorIndex implements VectorIndex {
 
   constructor(options: MemoryVectorIndexOptions = {}) {
     this.#bruteForceMax = options.bruteForceMax ?? 1_000;
-    this.#maxEntries = options.maxEntries ?? 100_000;
+    this.#maxEntries = options.maxEntries ?? 10_000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -76,6 +80,10 @@ export class MemoryVectorIndex implements VectorIndex {
   put(entry: VectorEntry): void {
     const now = this.#now();
     this.#sweepIfDue(now);
+    // The Redis index hears its own additions again from the stream: the same entry changes nothing
+    // (re-adding it would leave a tombstone in an HNSW graph each time).
+    const held = this.#entries.get(entry.key)?.slot.entry;
+    if (held !== undefined && sameEntry(held, entry)) return;
     this.delete(entry.key);
     if (entry.expiresAt <= now) return;
     while (this.#entries.size >= this.#maxEntries) {
@@ -154,6 +162,14 @@ export class MemoryVectorIndex implements VectorIndex {
     }
     this.#soonestExpiry = soonest;
   }
+}
+
+function sameEntry(a: VectorEntry, b: VectorEntry): boolean {
+  if (a === b) return true;
+  if (a.partition !== b.partition || a.expiresAt !== b.expiresAt || a.namespace !== b.namespace) return false;
+  if (a.model !== b.model || a.vector.length !== b.vector.length) return false;
+  for (let i = 0; i < a.vector.length; i++) if (a.vector[i] !== b.vector[i]) return false;
+  return true;
 }
 
 /** Whether an entry is one a filter names (every field it sets must match). */

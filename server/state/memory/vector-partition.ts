@@ -14,15 +14,21 @@ export interface PartitionSlot {
 
 /** How many neighbours a native search asks for, so that a few expired ones before a live one do not hide it. */
 const CANDIDATES = 8;
+/** How many of the graph's candidates are re-scored on the float32 rows (each a 512-term dot product). */
+const RESCORED = 16;
+/** A query with non-zero values in at most 1/SPARSE_SHARE of its dimensions is searched over those alone. */
+const SPARSE_SHARE = 4;
 /** Up to this many rows a loop in JavaScript beats a call into usearch's SIMD brute force. */
 const JS_LOOP_MAX = 64;
 
 /**
  * The vectors of one partition, all of one size: a matrix of rows searched
- * by brute force while the partition is small (a dot product per row, in
- * JavaScript for a few rows and through usearch's SIMD `exactSearch` past
- * that), and beside it, once it has grown past `bruteForceMax`, usearch's HNSW graph
- * (inner product on unit vectors is the cosine), which finds the nearest in
+ * by brute force while the partition is small (a dot product per row: in
+ * JavaScript over the query's non-zero dimensions when it is sparse, as the
+ * local embedder's are; for a dense one, in JavaScript for a few rows and
+ * through usearch's SIMD `exactSearch` past that), and beside it, once it has grown past `bruteForceMax`, usearch's HNSW graph
+ * (8-bit copies of the vectors; its candidates are re-scored on the float32
+ * rows), which finds the nearest in
  * about logarithmic time at the price of sometimes missing it. The graph
  * stays until the partition is empty.
  */
@@ -99,10 +105,11 @@ export class VectorPartition {
 
   #bruteForce(vector: Float32Array, threshold: number, now: number): VectorMatch | undefined {
     const count = this.#slots.length;
-    if (count > JS_LOOP_MAX) {
+    const nonZero = nonZeroDimensions(vector);
+    if (nonZero === undefined && count > JS_LOOP_MAX) {
       const rows = this.#rows.subarray(0, count * this.dimensions);
       const found = exactSearch(rows, vector, this.dimensions, Math.min(CANDIDATES, count), MetricKind.IP, 1);
-      return this.#firstLive(found as Matches, (key) => this.#slots[Number(key)], threshold, now);
+      return firstLive(found as Matches, (key) => this.#slots[Number(key)], threshold, now);
     }
     const rows = this.#rows;
     const expiresAt = this.#expiresAt;
@@ -111,7 +118,9 @@ export class VectorPartition {
     let bestSimilarity = threshold;
     for (let row = 0; row < count; row++) {
       if ((expiresAt[row] as number) <= now) continue;
-      const similarity = dotAt(vector, rows, row * dimensions);
+      const offset = row * dimensions;
+      const similarity =
+        nonZero === undefined ? dotAt(vector, rows, offset) : sparseDotAt(vector, nonZero, rows, offset);
       if (similarity >= bestSimilarity) {
         bestSimilarity = similarity;
         best = row;
@@ -122,27 +131,20 @@ export class VectorPartition {
   }
 
   #approximate(graph: Index, vector: Float32Array, threshold: number, now: number): VectorMatch | undefined {
-    const found = graph.search(vector, Math.min(CANDIDATES, this.#slots.length), 1);
-    return this.#firstLive(found, (key) => this.#byId.get(key), threshold, now);
-  }
-
-  /** The nearest live candidate of a native search (nearest first), if it is near enough. */
-  #firstLive(
-    found: Matches,
-    slotOf: (key: bigint) => PartitionSlot | undefined,
-    threshold: number,
-    now: number,
-  ): VectorMatch | undefined {
+    // The graph holds 8-bit copies: its candidates are scored again on the float32 rows.
+    const found = graph.search(vector, Math.min(RESCORED, this.#slots.length), 1);
+    let best: PartitionSlot | undefined;
+    let bestSimilarity = threshold;
     for (let i = 0; i < found.keys.length; i++) {
-      const slot = slotOf(found.keys[i] as bigint);
+      const slot = this.#byId.get(found.keys[i] as bigint);
       if (slot === undefined || slot.entry.expiresAt <= now) continue;
-      // Inner-product distance is 1 - dot.
-      const similarity = 1 - (found.distances[i] as number);
-      return similarity >= threshold
-        ? { key: slot.entry.key, similarity: Math.min(similarity, 1) }
-        : undefined;
+      const similarity = dotAt(vector, this.#rows, slot.row * this.dimensions);
+      if (similarity >= bestSimilarity) {
+        bestSimilarity = similarity;
+        best = slot;
+      }
     }
-    return undefined;
+    return best === undefined ? undefined : { key: best.entry.key, similarity: Math.min(bestSimilarity, 1) };
   }
 
   #grow(): void {
@@ -159,10 +161,12 @@ export class VectorPartition {
     const graph = new Index({
       dimensions: this.dimensions,
       metric: MetricKind.IP,
-      quantization: ScalarKind.F32,
+      // 8-bit components: a quarter of the memory and much faster distances; candidates are re-scored exactly.
+      quantization: ScalarKind.I8,
       // Prompts of one partition are alike (one system prompt, one template): with 16 links a node the
       // graph missed the exact nearest a third of the time on such (memory-vector-index.test.ts); 32
-      // found it 95 times in 100, and a wider search bought little more for three times the time.
+      // found it 95 times in 100 in float32 and 92 in 8 bits, and a wider search bought little more for
+      // three times the time.
       connectivity: 32,
       expansion_add: 128,
       expansion_search: 64,
@@ -174,4 +178,51 @@ export class VectorPartition {
     graph.add(ids, this.#rows.subarray(0, count * this.dimensions), 1);
     this.#graph = graph;
   }
+}
+
+/**
+ * The dimensions where a query is not zero, when they are few enough (a
+ * quarter or less) for a dot product over them alone to beat the dense one:
+ * the local embedder's vectors have a few dozen of 512.
+ */
+function nonZeroDimensions(vector: Float32Array): Int32Array | undefined {
+  let count = 0;
+  for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) count++;
+  if (count * SPARSE_SHARE > vector.length) return undefined;
+  const dimensions = new Int32Array(count);
+  let j = 0;
+  for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) dimensions[j++] = i;
+  return dimensions;
+}
+
+/** The dot product of a query with a row, over the query's non-zero dimensions only. */
+function sparseDotAt(
+  query: Float32Array,
+  dimensions: Int32Array,
+  rows: Float32Array,
+  offset: number,
+): number {
+  let sum = 0;
+  for (let k = 0; k < dimensions.length; k++) {
+    const i = dimensions[k] as number;
+    sum += (query[i] as number) * (rows[offset + i] as number);
+  }
+  return sum;
+}
+
+/** The nearest live candidate of a native search (nearest first), if it is near enough. */
+function firstLive(
+  found: Matches,
+  slotOf: (key: bigint) => PartitionSlot | undefined,
+  threshold: number,
+  now: number,
+): VectorMatch | undefined {
+  for (let i = 0; i < found.keys.length; i++) {
+    const slot = slotOf(found.keys[i] as bigint);
+    if (slot === undefined || slot.entry.expiresAt <= now) continue;
+    // Inner-product distance is 1 - dot.
+    const similarity = 1 - (found.distances[i] as number);
+    return similarity >= threshold ? { key: slot.entry.key, similarity: Math.min(similarity, 1) } : undefined;
+  }
+  return undefined;
 }
