@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import type { SharedQuota } from "./cluster/broker-quota-store.ts";
 import { auditPath } from "./config/audit-schema.ts";
 import { hasLimits } from "./config/limits-schema.ts";
 import type { Config } from "./config/schema.ts";
@@ -64,8 +65,21 @@ export interface RunningGateway {
 
 const REDISCOVER_MS = 60_000;
 
+/** What a gateway may be given from outside, rather than build itself. */
+export interface GatewayOptions {
+  /**
+   * The limit and budget stores of the primary process (a `--workers N`
+   * worker without Redis): every worker on the machine counts in them.
+   */
+  readonly sharedQuota?: SharedQuota;
+}
+
 /** Wires the layers together from a validated config and starts listening. */
-export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
+export async function startGateway(
+  config: Config,
+  log: Logger,
+  options: GatewayOptions = {},
+): Promise<RunningGateway> {
   const adapters = config.providers.map(createAdapter);
   const router = new ModelRouter(config, adapters);
   const discoverable = new Set(config.providers.filter((p) => p.discover).map((p) => p.name));
@@ -190,7 +204,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         );
     };
   }
-  const stores = quotaStores(redis, prefix);
+  const shared = redis === undefined ? options.sharedQuota : undefined;
+  const stores = shared ?? quotaStores(redis, prefix);
   const degraded = { limits: false, budgets: false };
   const budgets = await startBudgets(config, {
     ledger,
@@ -205,6 +220,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       degraded.budgets = d;
     },
   });
+  shared?.seeded();
   // 1 while the store fails: a policy's last operation failed, or Redis is not connected.
   const down = () => redis !== undefined && !redis.connected;
   // Distributed, a stored key's own limits or budgets may need the store at any time, so both are watched.
