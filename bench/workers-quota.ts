@@ -15,8 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { BrokerClient, workerChannel } from "../server/cluster/broker-client.ts";
-import { BrokerQuotaStore } from "../server/cluster/broker-quota-store.ts";
 import { isBrokerRequest } from "../server/cluster/broker-protocol.ts";
+import { BrokerQuotaStore } from "../server/cluster/broker-quota-store.ts";
 import { QuotaBroker } from "../server/cluster/quota-broker.ts";
 import { MemoryQuotaStore } from "../server/state/memory/memory-quota-store.ts";
 import type { QuotaStore } from "../server/state/quota-store.ts";
@@ -147,21 +147,34 @@ async function primary(): Promise<void> {
     if (broker !== undefined) {
       const probe = broker;
       const got = await new Promise<unknown>((resolve) =>
-        probe.handle(0, { llmgw: "quota", id: 1, op: "get", args: [{ scope: "key:k", period: DAY }, LIMIT] }, (r) =>
-          resolve(r.value),
+        probe.handle(
+          0,
+          { llmgw: "quota", id: 1, op: "get", args: [{ scope: "key:k", period: DAY }, LIMIT] },
+          (r) => resolve(r.value),
         ),
       );
       const s = got as { spent: number; reserved: number };
       exact = s.spent === WORKERS * OPS && s.reserved === 0 ? "yes" : `NO: ${JSON.stringify(s)}`;
     } else {
       const db = new DatabaseSync(DB);
-      const row = db.prepare("SELECT spent, reserved FROM budgets").get() as { spent: number; reserved: number };
+      const row = db.prepare("SELECT spent, reserved FROM budgets").get() as {
+        spent: number;
+        reserved: number;
+      };
       const conc = db.prepare("SELECT used FROM counters WHERE key = 'conc:k'").get() as { used: number };
       db.close();
       exact =
-        row.spent === WORKERS * OPS && row.reserved === 0 && conc.used === 0 ? "yes" : `NO: ${JSON.stringify(row)}`;
+        row.spent === WORKERS * OPS && row.reserved === 0 && conc.used === 0
+          ? "yes"
+          : `NO: ${JSON.stringify(row)}`;
     }
-    lines.push(summary(mode === "broker" ? "broker over cluster IPC (shipped)" : "SQLite WAL, BEGIN IMMEDIATE", results, exact));
+    lines.push(
+      summary(
+        mode === "broker" ? "broker over cluster IPC (shipped)" : "SQLite WAL, BEGIN IMMEDIATE",
+        results,
+        exact,
+      ),
+    );
   }
   process.stdout.write(`${lines.join("\n")}\n`);
   process.exit(0);

@@ -58,7 +58,6 @@ export function runPrimary(options: PrimaryOptions): void {
     }
   };
 
-
   cluster.on("exit", (worker: Worker, code, signal) => {
     broker?.forget(worker.id);
     listening.delete(worker.id);

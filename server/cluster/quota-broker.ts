@@ -1,8 +1,4 @@
-import type {
-  BudgetCounter,
-  BudgetReservation,
-  BudgetSettlement,
-} from "../state/budget-store.ts";
+import type { BudgetCounter, BudgetReservation, BudgetSettlement } from "../state/budget-store.ts";
 import type { LimitAdjustment, LimitTake } from "../state/limit-store.ts";
 import { MemoryQuotaStore } from "../state/memory/memory-quota-store.ts";
 import type { BrokerReply, BrokerRequest } from "./broker-protocol.ts";
@@ -31,7 +27,10 @@ export class QuotaBroker {
     const answer = (value: unknown) => replyTo({ llmgw: "quota", id: request.id, value });
     const fail = (error: unknown) =>
       replyTo({ llmgw: "quota", id: request.id, error: (error as Error).message });
-    if (request.op === "claimSeed") return this.#claimSeed(worker, answer);
+    if (request.op === "claimSeed") {
+      this.#claimSeed(worker, answer);
+      return;
+    }
     // Every store change happens synchronously in #run; only some answers come back as promises.
     try {
       const value = this.#run(worker, request);
@@ -123,12 +122,11 @@ export class QuotaBroker {
 
   /** true to the first worker to ask (it seeds); false to the others once it has finished. */
   #claimSeed(worker: number, answer: (value: unknown) => void): void {
-    if (this.#seeder === "done") return answer(false);
-    if (this.#seeder === undefined) {
+    if (this.#seeder === "done") answer(false);
+    else if (this.#seeder === undefined) {
       this.#seeder = worker;
-      return answer(true);
-    }
-    this.#seedWaiters.push({ worker, reply: () => answer(false), claim: () => answer(true) });
+      answer(true);
+    } else this.#seedWaiters.push({ worker, reply: () => answer(false), claim: () => answer(true) });
   }
 
   #finishSeeding(): void {

@@ -66,10 +66,7 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
   const clock = new PeriodClock(settings.time_zone, deps.now);
   const store = deps.store;
   const stored = deps.stored?.payers() ?? [];
-  if (
-    isSeedable(store) &&
-    (limits.configured || stored.some((p) => p.budgets !== undefined))
-  ) {
+  if (isSeedable(store) && (limits.configured || stored.some((p) => p.budgets !== undefined))) {
     const teams = new Map([
       ...stored.map((p) => [p.name, p.team] as const),
       ...config.keys.map((k) => [k.name, k.team ?? ""] as const),
