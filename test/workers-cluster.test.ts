@@ -66,13 +66,12 @@ function chatBody(stream: boolean, mockControls: Record<string, unknown> = {}): 
 function chat(key: string, client?: Client, body = chatBody(false)) {
   const options = {
     method: "POST" as const,
-    path: "/v1/chat/completions",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body,
   };
   return client === undefined
-    ? request(`${gw.url}/v1/chat/completions`, { ...options, path: undefined })
-    : client.request(options);
+    ? request(`${gw.url}/v1/chat/completions`, options)
+    : client.request({ ...options, path: "/v1/chat/completions" });
 }
 
 describe("llmgw serve --workers 2", () => {
