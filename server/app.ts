@@ -10,6 +10,7 @@ import { KeyAdmin } from "./core/key-admin.ts";
 import { buildPipeline } from "./core/pipeline.ts";
 import { Readiness } from "./core/readiness.ts";
 import { RoutingControl } from "./core/routing-control.ts";
+import { RoutingNotices } from "./core/routing-notices.ts";
 import type { GatewayServices } from "./core/services.ts";
 import { UsageQueries } from "./core/usage-queries.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
@@ -98,12 +99,18 @@ export async function startGateway(
   // The pipeline reads the retry settings from this object on each call; an update rewrites its fields.
   const retry = { ...retrySettings(config.routing.retry) };
   const planner = new RoutePlanner(routing);
+  // With Redis, a routing change on one replica is put in force on every replica.
+  const routingNotices = new RoutingNotices(
+    () => routingControl,
+    (error) => log.warn({ err: error }, "a routing change notice failed"),
+  );
   const routingControl = new RoutingControl({
     table: routing,
     planner,
     providers: config.providers.map((p) => p.name),
     // What the table does not hold: retries take effect on the next call, health probes restart.
     applied: (next) => {
+      routingNotices.changed(next);
       Object.assign(retry, retrySettings(next.retry));
       const old = prober;
       prober = new HealthProber(probeTargets, next.health, log);
@@ -206,6 +213,13 @@ export async function startGateway(
   }
   const shared = redis === undefined ? options.sharedQuota : undefined;
   const stores = shared ?? quotaStores(redis, prefix);
+  const routingChannel =
+    redis === undefined
+      ? undefined
+      : new ChangeNotices(redis, `${prefix ?? "llmgw:"}routing:changed`, (message) =>
+          routingNotices.heard(message),
+        );
+  if (routingChannel !== undefined) routingNotices.attach(routingChannel);
   const degraded = { limits: false, budgets: false };
   const budgets = await startBudgets(config, {
     ledger,
@@ -307,6 +321,7 @@ export async function startGateway(
       await stores.limits.close();
       await stores.budgets.close();
       await keyNotices?.close();
+      await routingChannel?.close();
       await redis?.close();
       await Promise.all(adapters.map((a) => a.close()));
     },

@@ -64,12 +64,15 @@ function refuse(message: string): never {
 
 /** The gateway's modules, imported by `serve` alone. */
 async function loadGateway() {
-  const [app, config, logger] = await Promise.all([
+  const [app, config, logger, reload, watch, notices] = await Promise.all([
     import("./app.ts"),
     import("./config/load-config.ts"),
     import("./telemetry/logger.ts"),
+    import("./config/config-reload.ts"),
+    import("./config/config-watch.ts"),
+    import("./core/routing-notices.ts"),
   ]);
-  return { ...app, ...config, ...logger };
+  return { ...app, ...config, ...logger, ...reload, ...watch, ...notices };
 }
 type Gateway = Awaited<ReturnType<typeof loadGateway>>;
 
@@ -159,6 +162,7 @@ async function serveWith(gw: Gateway): Promise<void> {
     log.info({ url: running.url, providers, pid: process.pid }, "worker ready");
     worker.announceReady(running.url);
   }
+  const stopWatching = reloadOn(gw, values.config, base, running, log);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -167,6 +171,7 @@ async function serveWith(gw: Gateway): Promise<void> {
       { signal, graceMs: config.server.shutdown_grace_ms },
       "shutting down: draining in-flight requests",
     );
+    stopWatching();
     await running.close();
     await mock?.close();
     log.info("stopped");
@@ -176,6 +181,31 @@ async function serveWith(gw: Gateway): Promise<void> {
   process.once("SIGINT", () => void stop("SIGINT"));
   // A worker whose primary has gone gets no more connections: it drains and exits.
   if (worker !== undefined) process.once("disconnect", () => void stop("primary gone"));
+}
+
+/**
+ * Config reload without a restart: SIGHUP and a watch on the config file
+ * re-read it (see ConfigReloader for what is taken up). Returns the stop.
+ */
+function reloadOn(
+  gw: Gateway,
+  file: string | undefined,
+  base: Config,
+  running: Awaited<ReturnType<Gateway["startGateway"]>>,
+  log: ReturnType<Gateway["createLogger"]>,
+): () => void {
+  if (file === undefined) {
+    process.on("SIGHUP", () => log.warn("SIGHUP: there is no --config file to reload"));
+    return () => {};
+  }
+  const reloader = new gw.ConfigReloader({
+    file,
+    current: base,
+    applyRouting: (routing) => running.services.routing.update(gw.CONFIG_ADMIN, routing),
+    log,
+  });
+  process.on("SIGHUP", () => reloader.reload("SIGHUP"));
+  return gw.watchConfigFile(file, () => reloader.reload("file changed"));
 }
 
 async function main(): Promise<void> {
