@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
 import type { SharedQuota } from "./cluster/broker-quota-store.ts";
+import type { OpenNotices } from "./cluster/cluster-notices.ts";
 import { auditPath } from "./config/audit-schema.ts";
 import { hasLimits } from "./config/limits-schema.ts";
 import type { Config } from "./config/schema.ts";
@@ -73,6 +74,8 @@ export interface GatewayOptions {
    * worker without Redis): every worker on the machine counts in them.
    */
   readonly sharedQuota?: SharedQuota;
+  /** Change notices between the workers of one primary (without Redis, which carries them otherwise). */
+  readonly notices?: OpenNotices;
 }
 
 /** Wires the layers together from a validated config and starts listening. */
@@ -194,14 +197,16 @@ export async function startGateway(
   const redis = config.redis === undefined ? undefined : await openRedis(config.redis, log);
   const prefix = config.redis?.prefix;
   // Replicas hear of each other's key changes over Redis and reload their key caches from the shared store.
-  const keyNotices =
+  // Over Redis between replicas; between the workers of one primary without it; else nobody to tell.
+  const openNotices: OpenNotices | undefined =
     redis === undefined
-      ? undefined
-      : new ChangeNotices(redis, `${prefix ?? "llmgw:"}keys:changed`, () => {
-          storedKeys
-            .reloadSoon()
-            .catch((error: unknown) => log.error({ err: error }, "reloading the stored keys failed"));
-        });
+      ? options.notices
+      : (channel, onChange) => new ChangeNotices(redis, channel, onChange);
+  const keyNotices = openNotices?.(`${prefix ?? "llmgw:"}keys:changed`, () => {
+    storedKeys
+      .reloadSoon()
+      .catch((error: unknown) => log.error({ err: error }, "reloading the stored keys failed"));
+  });
   if (keyNotices !== undefined) {
     storedKeys.onChanged = (name) => {
       keyNotices
@@ -213,12 +218,9 @@ export async function startGateway(
   }
   const shared = redis === undefined ? options.sharedQuota : undefined;
   const stores = shared ?? quotaStores(redis, prefix);
-  const routingChannel =
-    redis === undefined
-      ? undefined
-      : new ChangeNotices(redis, `${prefix ?? "llmgw:"}routing:changed`, (message) =>
-          routingNotices.heard(message),
-        );
+  const routingChannel = openNotices?.(`${prefix ?? "llmgw:"}routing:changed`, (message) =>
+    routingNotices.heard(message),
+  );
   if (routingChannel !== undefined) routingNotices.attach(routingChannel);
   const degraded = { limits: false, budgets: false };
   const budgets = await startBudgets(config, {

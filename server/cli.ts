@@ -154,7 +154,8 @@ async function serveWith(gw: Gateway): Promise<void> {
 
   const sharedQuota =
     worker !== undefined && config.redis === undefined ? await worker.openWorkerQuota() : undefined;
-  const running = await startGateway(config, log, { sharedQuota });
+  const notices = worker?.workerNotices();
+  const running = await startGateway(config, log, { sharedQuota, notices });
   const providers = config.providers.map((p) => p.name);
   // A worker's primary says "llmgw listening" once every worker is.
   if (worker === undefined) log.info({ url: running.url, providers }, "llmgw listening");

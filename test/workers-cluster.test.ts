@@ -1,9 +1,13 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import { Client, request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RoutingService } from "../gen/llmgw/v1/routing_pb.js";
 import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
+import { apiKey } from "../sdk/index.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { eventually } from "./harness/replicas.ts";
 import { type ServeProcess, serveProcess } from "./harness/serve-process.ts";
@@ -12,12 +16,13 @@ import { type ServeProcess, serveProcess } from "./harness/serve-process.ts";
  * `llmgw serve --workers 2`, a real child process with its two cluster
  * workers, no Redis: both workers answer on the one port, one rate limit
  * and one concurrency limit hold exactly across them (the primary's quota
- * broker), a worker killed with SIGKILL is replaced and the slot its stream
+ * broker), a routing change made on one worker is in force on both, a worker killed with SIGKILL is replaced and the slot its stream
  * held comes back, and SIGTERM lets a stream in flight finish before exit.
  */
 
 const HOUR = 3_600_000;
 const KEYS = { rpm: "sk-workers-rpm-0001", conc: "sk-workers-conc-001" } as const;
+const ADMIN = "sk-workers-admin-01";
 const RPM = 20;
 
 let mock: MockUpstream;
@@ -32,7 +37,10 @@ beforeAll(async () => {
     JSON.stringify({
       server: { port: 0, shutdown_grace_ms: 5_000 },
       providers: [{ name: "mock", base_url: `${mock.url}/v1`, models: ["mock-small"] }],
-      keys: Object.entries(KEYS).map(([name, key]) => ({ name, key })),
+      keys: [
+        ...Object.entries(KEYS).map(([name, key]) => ({ name, key })),
+        { name: "admin", key: ADMIN, admin: true },
+      ],
       limits: { keys: { rpm: [{ requests: RPM, window: "1h" }], conc: [{ concurrent: 1 }] } },
       usage: { path: join(dir, "usage.db") },
     }),
@@ -91,6 +99,38 @@ describe("llmgw serve --workers 2", () => {
     );
     expect(statuses.filter((s) => s === 200)).toHaveLength(RPM);
     expect(statuses.filter((s) => s === 429)).toHaveLength(2 * RPM);
+  });
+
+  it("puts an UpdateRoutingConfig answered by one worker in force on both", async () => {
+    // One Connect client over one HTTP/1.1 connection: one worker answers both calls.
+    const routing = createClient(
+      RoutingService,
+      createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1", interceptors: [apiKey(ADMIN)] }),
+    );
+    const { config: current } = await routing.getRoutingConfig({});
+    const models = [
+      ...((current as { models?: object[] }).models ?? []),
+      { name: "relayed", deployments: [{ provider: "mock", model: "mock-small" }] },
+    ];
+    await routing.updateRoutingConfig({ config: { ...(current as object), models } as never });
+    await eventually(async () => {
+      // Fresh connections reach both workers: each must route `relayed` to its deployment.
+      const models = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const res = await request(`${gw.url}/v1/chat/completions`, {
+            method: "POST",
+            headers: {
+              authorization: `Bearer ${ADMIN}`,
+              "content-type": "application/json",
+              connection: "close",
+            },
+            body: JSON.stringify({ model: "relayed", messages: HELLO }),
+          });
+          return ((await res.body.json()) as { model: string }).model;
+        }),
+      );
+      return models.every((m) => m === "mock-small");
+    }, 3_000);
   });
 
   it("replaces a worker killed mid-stream; its stream fails and the concurrency slot it held comes back", async () => {

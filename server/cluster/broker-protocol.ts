@@ -50,6 +50,24 @@ export function isReadyNotice(message: unknown): message is ReadyNotice {
   return typeof m === "object" && m !== null && m.llmgw === "ready" && typeof m.url === "string";
 }
 
+/** A change notice from one worker, which the primary passes on to every other. */
+export interface NoticeMessage {
+  readonly llmgw: "notice";
+  readonly channel: string;
+  readonly message: string;
+}
+
+export function isNoticeMessage(message: unknown): message is NoticeMessage {
+  const m = message as Partial<NoticeMessage> | null;
+  return (
+    typeof m === "object" &&
+    m !== null &&
+    m.llmgw === "notice" &&
+    typeof m.channel === "string" &&
+    typeof m.message === "string"
+  );
+}
+
 export function isBrokerRequest(message: unknown): message is BrokerRequest {
   const m = message as Partial<BrokerRequest> | null;
   return typeof m === "object" && m !== null && m.llmgw === "quota" && typeof m.op === "string";

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "pino";
-import { isBrokerRequest, isReadyNotice } from "./broker-protocol.ts";
+import { isBrokerRequest, isNoticeMessage, isReadyNotice } from "./broker-protocol.ts";
 import { QuotaBroker } from "./quota-broker.ts";
 
 export interface PrimaryOptions {
@@ -42,6 +42,10 @@ export function runPrimary(options: PrimaryOptions): void {
         broker.handle(worker.id, message, (reply) => {
           if (message.id !== 0 && worker.isConnected()) worker.send(reply);
         });
+      } else if (isNoticeMessage(message)) {
+        for (const other of Object.values(cluster.workers ?? {})) {
+          if (other !== undefined && other !== worker && other.isConnected()) other.send(message);
+        }
       } else if (isReadyNotice(message)) {
         ready(worker, message.url);
       }
