@@ -64,15 +64,16 @@ function refuse(message: string): never {
 
 /** The gateway's modules, imported by `serve` alone. */
 async function loadGateway() {
-  const [app, config, logger, reload, watch, notices] = await Promise.all([
+  const [app, config, logger, reload, watch, notices, errors] = await Promise.all([
     import("./app.ts"),
     import("./config/load-config.ts"),
     import("./telemetry/logger.ts"),
     import("./config/config-reload.ts"),
     import("./config/config-watch.ts"),
     import("./core/routing-notices.ts"),
+    import("./errors/gateway-error.ts"),
   ]);
-  return { ...app, ...config, ...logger, ...reload, ...watch, ...notices };
+  return { ...app, ...config, ...logger, ...reload, ...watch, ...notices, ...errors };
 }
 type Gateway = Awaited<ReturnType<typeof loadGateway>>;
 
@@ -182,6 +183,17 @@ async function serveWith(gw: Gateway): Promise<void> {
   process.once("SIGINT", () => void stop("SIGINT"));
   // A worker whose primary has gone gets no more connections: it drains and exits.
   if (worker !== undefined) process.once("disconnect", () => void stop("primary gone"));
+  // A worker that crashes ends its calls in flight with an error event (streams never stop silently),
+  // then exits for the primary to start another.
+  if (worker !== undefined) {
+    process.once("uncaughtException", (error) => {
+      log.fatal({ err: error }, "worker crashed: ending its calls in flight with an error");
+      running.services.inFlight.abortAll(
+        new gw.GatewayError("unavailable", "the gateway worker serving this call failed; retry the request"),
+      );
+      setTimeout(() => process.exit(1), 200);
+    });
+  }
 }
 
 /**
