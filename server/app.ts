@@ -1,5 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import type { SharedQuota } from "./cluster/broker-quota-store.ts";
+import type { OpenNotices } from "./cluster/cluster-notices.ts";
 import { auditPath } from "./config/audit-schema.ts";
 import { hasLimits } from "./config/limits-schema.ts";
 import type { Config } from "./config/schema.ts";
@@ -11,6 +13,7 @@ import { KeyAdmin } from "./core/key-admin.ts";
 import { buildPipeline } from "./core/pipeline.ts";
 import { Readiness } from "./core/readiness.ts";
 import { RoutingControl } from "./core/routing-control.ts";
+import { RoutingNotices } from "./core/routing-notices.ts";
 import type { GatewayServices } from "./core/services.ts";
 import { UsageQueries } from "./core/usage-queries.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
@@ -67,8 +70,23 @@ export interface RunningGateway {
 
 const REDISCOVER_MS = 60_000;
 
+/** What a gateway may be given from outside, rather than build itself. */
+export interface GatewayOptions {
+  /**
+   * The limit and budget stores of the primary process (a `--workers N`
+   * worker without Redis): every worker on the machine counts in them.
+   */
+  readonly sharedQuota?: SharedQuota;
+  /** Change notices between the workers of one primary (without Redis, which carries them otherwise). */
+  readonly notices?: OpenNotices;
+}
+
 /** Wires the layers together from a validated config and starts listening. */
-export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
+export async function startGateway(
+  config: Config,
+  log: Logger,
+  options: GatewayOptions = {},
+): Promise<RunningGateway> {
   const adapters = config.providers.map(createAdapter);
   const router = new ModelRouter(config, adapters);
   const discoverable = new Set(config.providers.filter((p) => p.discover).map((p) => p.name));
@@ -87,12 +105,18 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   // The pipeline reads the retry settings from this object on each call; an update rewrites its fields.
   const retry = { ...retrySettings(config.routing.retry) };
   const planner = new RoutePlanner(routing);
+  // With Redis, a routing change on one replica is put in force on every replica.
+  const routingNotices = new RoutingNotices(
+    () => routingControl,
+    (error) => log.warn({ err: error }, "a routing change notice failed"),
+  );
   const routingControl = new RoutingControl({
     table: routing,
     planner,
     providers: config.providers.map((p) => p.name),
     // What the table does not hold: retries take effect on the next call, health probes restart.
     applied: (next) => {
+      routingNotices.changed(next);
       Object.assign(retry, retrySettings(next.retry));
       const old = prober;
       prober = new HealthProber(probeTargets, next.health, log);
@@ -176,14 +200,16 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const redis = config.redis === undefined ? undefined : await openRedis(config.redis, log);
   const prefix = config.redis?.prefix;
   // Replicas hear of each other's key changes over Redis and reload their key caches from the shared store.
-  const keyNotices =
+  // Over Redis between replicas; between the workers of one primary without it; else nobody to tell.
+  const openNotices: OpenNotices | undefined =
     redis === undefined
-      ? undefined
-      : new ChangeNotices(redis, `${prefix ?? "llmgw:"}keys:changed`, () => {
-          storedKeys
-            .reloadSoon()
-            .catch((error: unknown) => log.error({ err: error }, "reloading the stored keys failed"));
-        });
+      ? options.notices
+      : (channel, onChange) => new ChangeNotices(redis, channel, onChange);
+  const keyNotices = openNotices?.(`${prefix ?? "llmgw:"}keys:changed`, () => {
+    storedKeys
+      .reloadSoon()
+      .catch((error: unknown) => log.error({ err: error }, "reloading the stored keys failed"));
+  });
   if (keyNotices !== undefined) {
     storedKeys.onChanged = (name) => {
       keyNotices
@@ -193,7 +219,12 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         );
     };
   }
-  const stores = quotaStores(redis, prefix);
+  const shared = redis === undefined ? options.sharedQuota : undefined;
+  const stores = shared ?? quotaStores(redis, prefix);
+  const routingChannel = openNotices?.(`${prefix ?? "llmgw:"}routing:changed`, (message) =>
+    routingNotices.heard(message),
+  );
+  if (routingChannel !== undefined) routingNotices.attach(routingChannel);
   const degraded = { limits: false, budgets: false };
   const budgets = await startBudgets(config, {
     ledger,
@@ -208,6 +239,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       degraded.budgets = d;
     },
   });
+  shared?.seeded();
   // 1 while the store fails: a policy's last operation failed, or Redis is not connected.
   const down = () => redis !== undefined && !redis.connected;
   // Distributed, a stored key's own limits or budgets may need the store at any time, so both are watched.
@@ -311,6 +343,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       await stores.budgets.close();
       await cache?.close();
       await keyNotices?.close();
+      await routingChannel?.close();
       await redis?.close();
       await Promise.all(adapters.map((a) => a.close()));
     },

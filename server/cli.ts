@@ -5,6 +5,8 @@
  * and the mock only in its demo mode.
  */
 
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import type { MockUpstream } from "../mock/index.ts";
 import type { Config, ProviderConfig } from "./config/schema.ts";
@@ -12,13 +14,15 @@ import type { Config, ProviderConfig } from "./config/schema.ts";
 const USAGE = `llmgw — an LLM gateway: gRPC, gRPC-Web, Connect and OpenAI-compatible REST on one port
 
 Usage:
-  llmgw serve [--config FILE] [--host H] [--port P] [--upstream URL] [--api-key KEY] [--verbose]
+  llmgw serve [--config FILE] [--host H] [--port P] [--workers N|auto] [--upstream URL] [--api-key KEY] [--verbose]
   llmgw mock  [--host H] [--port P] [--tokens N] [--ttft-ms N] [--itl-ms N] [--behaviour JSON]
 
 serve options:
   --config FILE     YAML config file (see docs/configuration.md)
   --host H          address to listen on (default 127.0.0.1; alias --bindip)
   --port P          port to listen on (default 8080; alias --bindport)
+  --workers N|auto  processes serving the one port (default 1; auto = one per core); without
+                    Redis they share limits and budgets through the primary process
   --upstream URL    add an OpenAI-compatible provider "upstream" at URL (e.g. http://127.0.0.1:8000/v1)
   --aihost H        with --aihostport, the same as --upstream http://H:PORT/v1
   --api-key KEY     require this API key (may be repeated)
@@ -38,6 +42,7 @@ const { positionals, values, tokens } = parseArgs({
     bindip: { type: "string" },
     port: { type: "string" },
     bindport: { type: "string" },
+    workers: { type: "string" },
     upstream: { type: "string" },
     aihost: { type: "string" },
     aihostport: { type: "string" },
@@ -59,12 +64,16 @@ function refuse(message: string): never {
 
 /** The gateway's modules, imported by `serve` alone. */
 async function loadGateway() {
-  const [app, config, logger] = await Promise.all([
+  const [app, config, logger, reload, watch, notices, errors] = await Promise.all([
     import("./app.ts"),
     import("./config/load-config.ts"),
     import("./telemetry/logger.ts"),
+    import("./config/config-reload.ts"),
+    import("./config/config-watch.ts"),
+    import("./core/routing-notices.ts"),
+    import("./errors/gateway-error.ts"),
   ]);
-  return { ...app, ...config, ...logger };
+  return { ...app, ...config, ...logger, ...reload, ...watch, ...notices, ...errors };
 }
 type Gateway = Awaited<ReturnType<typeof loadGateway>>;
 
@@ -73,6 +82,16 @@ function integer(gw: Gateway, value: string | undefined, flag: string): number |
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
     throw new gw.ConfigError(`--${flag} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** `--workers`: a count of at least 1, or `auto` (one per core). */
+function workerCount(gw: Gateway, value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === "auto") return availableParallelism();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new gw.ConfigError(`--workers must be "auto" or an integer from 1 to 256, got "${value}"`);
   return n;
 }
 
@@ -112,6 +131,15 @@ async function serveWith(gw: Gateway): Promise<void> {
     values.upstream ??
     (values.aihost ? `http://${values.aihost}:${values.aihostport ?? "80"}/v1` : undefined);
   const log = createLogger(config.log.level, config.log.pretty);
+  const workers = workerCount(gw, values.workers);
+  if (workers > 1 && cluster.isPrimary) {
+    const { runPrimary } = await import("./cluster/primary.ts");
+    // The workers' own grace, and a margin for their stores to close, before they are killed.
+    const stopTimeoutMs = config.server.shutdown_grace_ms + 5_000;
+    runPrimary({ workers, stopTimeoutMs, broker: config.redis === undefined, log });
+    return;
+  }
+  const worker = cluster.isWorker ? await import("./cluster/worker-setup.ts") : undefined;
   let mock: MockUpstream | undefined;
   if (upstream !== undefined) {
     config.providers.push(openAIProvider(gw, "upstream", upstream));
@@ -125,8 +153,18 @@ async function serveWith(gw: Gateway): Promise<void> {
     );
   }
 
-  const running = await startGateway(config, log);
-  log.info({ url: running.url, providers: config.providers.map((p) => p.name) }, "llmgw listening");
+  const sharedQuota =
+    worker !== undefined && config.redis === undefined ? await worker.openWorkerQuota() : undefined;
+  const notices = worker?.workerNotices();
+  const running = await startGateway(config, log, { sharedQuota, notices });
+  const providers = config.providers.map((p) => p.name);
+  // A worker's primary says "llmgw listening" once every worker is.
+  if (worker === undefined) log.info({ url: running.url, providers }, "llmgw listening");
+  else {
+    log.info({ url: running.url, providers, pid: process.pid }, "worker ready");
+    worker.announceReady(running.url);
+  }
+  const stopWatching = reloadOn(gw, values.config, base, running, log);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -135,6 +173,7 @@ async function serveWith(gw: Gateway): Promise<void> {
       { signal, graceMs: config.server.shutdown_grace_ms },
       "shutting down: draining in-flight requests",
     );
+    stopWatching();
     await running.close();
     await mock?.close();
     log.info("stopped");
@@ -142,6 +181,44 @@ async function serveWith(gw: Gateway): Promise<void> {
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));
+  // A worker whose primary has gone gets no more connections: it drains and exits.
+  if (worker !== undefined) process.once("disconnect", () => void stop("primary gone"));
+  // A worker that crashes ends its calls in flight with an error event (streams never stop silently),
+  // then exits for the primary to start another.
+  if (worker !== undefined) {
+    process.once("uncaughtException", (error) => {
+      log.fatal({ err: error }, "worker crashed: ending its calls in flight with an error");
+      running.services.inFlight.abortAll(
+        new gw.GatewayError("unavailable", "the gateway worker serving this call failed; retry the request"),
+      );
+      setTimeout(() => process.exit(1), 200);
+    });
+  }
+}
+
+/**
+ * Config reload without a restart: SIGHUP and a watch on the config file
+ * re-read it (see ConfigReloader for what is taken up). Returns the stop.
+ */
+function reloadOn(
+  gw: Gateway,
+  file: string | undefined,
+  base: Config,
+  running: Awaited<ReturnType<Gateway["startGateway"]>>,
+  log: ReturnType<Gateway["createLogger"]>,
+): () => void {
+  if (file === undefined) {
+    process.on("SIGHUP", () => log.warn("SIGHUP: there is no --config file to reload"));
+    return () => {};
+  }
+  const reloader = new gw.ConfigReloader({
+    file,
+    current: base,
+    applyRouting: (routing) => running.services.routing.update(gw.CONFIG_ADMIN, routing),
+    log,
+  });
+  process.on("SIGHUP", () => reloader.reload("SIGHUP"));
+  return gw.watchConfigFile(file, () => reloader.reload("file changed"));
 }
 
 async function main(): Promise<void> {

@@ -1,10 +1,16 @@
+import cluster from "node:cluster";
 import type { Readiness } from "../core/readiness.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import { sendJson } from "./respond.ts";
 
+/** The body of /health, fixed for the process; a `--workers` worker adds its pid and id (which one answered). */
+const HEALTHY = JSON.stringify(
+  cluster.isWorker ? { status: "ok", pid: process.pid, worker: cluster.worker?.id } : { status: "ok" },
+);
+
 /** `GET /health`: liveness. No auth, no upstream calls: the process is up and serving. */
 export function health(res: AnyResponse): void {
-  sendJson(res, 200, '{"status":"ok"}');
+  sendJson(res, 200, HEALTHY);
 }
 
 /**

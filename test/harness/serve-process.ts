@@ -8,9 +8,9 @@ export interface ServeProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** Starts `llmgw serve --config FILE` as its own process and resolves once it listens. */
-export function serveProcess(configFile: string): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ["server/cli.ts", "serve", "--config", configFile], {
+/** Starts `llmgw serve --config FILE [ARGS]` as its own process and resolves once it listens. */
+export function serveProcess(configFile: string, args: readonly string[] = []): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ["server/cli.ts", "serve", "--config", configFile, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | string>((resolve) =>

@@ -3,7 +3,6 @@ import type { Config } from "../../config/schema.ts";
 import type { BudgetCapStore } from "../../state/budget-cap-store.ts";
 import type { BudgetBackfill, BudgetStore } from "../../state/budget-store.ts";
 import type { LedgerSink } from "../../state/ledger-sink.ts";
-import { MemoryBudgetStore } from "../../state/memory/memory-budget-store.ts";
 import type { Metrics } from "../../telemetry/metrics.ts";
 import { AlertWebhook } from "./alert-webhook.ts";
 import { BudgetAlerts } from "./budget-alerts.ts";
@@ -12,7 +11,7 @@ import { BudgetControl, type StoredPayers } from "./budget-control.ts";
 import { BudgetLimits } from "./budget-limits.ts";
 import { BudgetPart } from "./budget-part.ts";
 import { PeriodClock } from "./budget-period.ts";
-import { seedSpend } from "./seed-spend.ts";
+import { type SeedableStore, seedSpend } from "./seed-spend.ts";
 
 /** The budgets of a running gateway. */
 export interface Budgets {
@@ -67,10 +66,7 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
   const clock = new PeriodClock(settings.time_zone, deps.now);
   const store = deps.store;
   const stored = deps.stored?.payers() ?? [];
-  if (
-    store instanceof MemoryBudgetStore &&
-    (limits.configured || stored.some((p) => p.budgets !== undefined))
-  ) {
+  if (isSeedable(store) && (limits.configured || stored.some((p) => p.budgets !== undefined))) {
     const teams = new Map([
       ...stored.map((p) => [p.name, p.team] as const),
       ...config.keys.map((k) => [k.name, k.team ?? ""] as const),
@@ -128,6 +124,11 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
       await caps?.close();
     },
   };
+}
+
+/** A store with a `seed` (the memory store, or the one worker the primary's broker chose to seed it). */
+function isSeedable(store: BudgetStore): store is BudgetStore & SeedableStore {
+  return typeof (store as Partial<SeedableStore>).seed === "function";
 }
 
 /** Applies every shared cap change on top of the config's (each one replaces its scope and period: idempotent). */
