@@ -43,8 +43,10 @@ const random = () => {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
 };
+/** Words per question: 40 make a dense local-embedder vector, 10 (a short question) a sparse one. */
+const WORDS_PER_QUESTION = Number(process.env.BENCH_CACHE_WORDS ?? 40);
 const question = () =>
-  `${Array.from({ length: 40 }, () => WORDS[Math.floor(random() * WORDS.length)]).join(" ")}?`;
+  `${Array.from({ length: WORDS_PER_QUESTION }, () => WORDS[Math.floor(random() * WORDS.length)]).join(" ")}?`;
 
 const ANSWER = create(CompleteResponseSchema, {
   id: "c",
