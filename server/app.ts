@@ -138,7 +138,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         log.warn({ err: error }, "response store connection lost"),
       )
     : new SqliteResponseStore(config.usage.path);
-  const onLedgerError = (error: unknown) => log.error({ err: error }, "usage ledger write failed");
+  const onLedgerError = (error: unknown) => {
+    metrics.sinks.failed("ledger");
+    log.error({ err: error }, "usage ledger write failed");
+  };
   const ledger = config.postgres
     ? new PostgresLedger(config.postgres.url, config.usage.flush_interval_ms, onLedgerError)
     : new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, onLedgerError);
@@ -146,7 +149,10 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const auditOn =
     config.audit.enabled &&
     (config.audit.mode !== "off" || Object.values(config.audit.keys).some((mode) => mode !== "off"));
-  const onAuditError = (error: unknown) => log.error({ err: error }, "audit log write failed");
+  const onAuditError = (error: unknown) => {
+    metrics.sinks.failed("audit");
+    log.error({ err: error }, "audit log write failed");
+  };
   const auditSink = !auditOn
     ? undefined
     : config.postgres
@@ -228,6 +234,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         degraded.limits = d;
       },
       metrics,
+      metricsPerKey: config.metrics.per_key,
       log,
       logRequests: config.log.requests,
       budgets: budgets.part,

@@ -48,6 +48,8 @@ export interface PipelineDeps {
   /** Told when the limit store starts failing and answers again, for the degraded gauge. */
   readonly onLimitsDegraded?: (degraded: boolean) => void;
   readonly metrics: Metrics;
+  /** `metrics.per_key`: key names as metric labels. */
+  readonly metricsPerKey?: boolean;
   readonly log: Logger;
   /** Log one line per request. */
   readonly logRequests: boolean;
@@ -73,7 +75,7 @@ export interface PipelineDeps {
 function policies(deps: PipelineDeps): Array<Policy | undefined> {
   return [
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
-    metricsPolicy(deps.metrics, deps.router),
+    metricsPolicy(deps.metrics, deps.router, { perKey: deps.metricsPerKey ?? false }),
     accountPolicy(deps.ledger, deps.log),
     deps.logRequests ? requestLogPolicy(deps.log) : undefined,
     authPolicy(deps.auth),

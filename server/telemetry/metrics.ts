@@ -1,8 +1,11 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { BudgetAlertMetrics } from "./budget-alert-metrics.ts";
 import { DeploymentMetrics } from "./deployment-metrics.ts";
+import { GuardMetrics } from "./guard-metrics.ts";
 import { header } from "./prometheus-text.ts";
+import { QueueMetrics } from "./queue-metrics.ts";
 import { RequestMetrics, type RequestOutcome } from "./request-metrics.ts";
+import { SinkMetrics } from "./sink-metrics.ts";
 import { StateMetrics } from "./state-metrics.ts";
 
 export type { RequestOutcome } from "./request-metrics.ts";
@@ -20,6 +23,12 @@ export class Metrics {
   readonly #budgetAlerts = new BudgetAlertMetrics();
   /** `llmgw_state_degraded{store}`, read at scrape from the sources registered with `watch`. */
   readonly state = new StateMetrics();
+  /** `llmgw_guard_verdicts_total`, counted by the metrics policy from each call's verdicts. */
+  readonly guards = new GuardMetrics();
+  /** `llmgw_queue_wait_seconds`, observed by the metrics policy for calls served by a queued deployment. */
+  readonly queues = new QueueMetrics();
+  /** The ledger's and audit log's write failures, dropped records and lag. */
+  readonly sinks = new SinkMetrics();
   #authFailures = 0;
 
   constructor() {
@@ -47,6 +56,6 @@ export class Metrics {
   /** The whole exposition, for GET /metrics. */
   async text(): Promise<string> {
     const auth = `${header("llmgw_auth_failures_total", "counter", "Requests refused for a missing or invalid API key, on every route.")}llmgw_auth_failures_total ${this.#authFailures}\n`;
-    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.state.render()}${this.deployments.render()}`;
+    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.state.render()}${this.deployments.render()}${this.guards.render()}${this.queues.render()}${this.sinks.render()}`;
   }
 }
