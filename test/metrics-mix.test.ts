@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 import { HELLO } from "./harness/openai-client.ts";
-import { promtoolCheckMetrics, type Sample, samples, scrape, valueOf } from "./harness/scrape.ts";
+import { promtoolCheckMetrics, type Sample, samples, sampleValue, scrape } from "./harness/scrape.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -114,7 +114,7 @@ afterAll(async () => {
   await flaky?.close();
 });
 
-const at = (name: string, labels: Record<string, string> = {}) => valueOf(all, name, labels);
+const at = (name: string, labels: Record<string, string> = {}) => sampleValue(all, name, labels);
 const mock = { provider: "mock", model: "mock-small" };
 const flakyModel = { provider: "flaky", model: "mock-small" };
 

@@ -18,5 +18,5 @@
 export function overheadMs(stream: boolean, latencyMs: number, ttftMs: number, upstreamMs: number): number {
   const until = stream && ttftMs > 0 ? ttftMs : latencyMs;
   const own = until - upstreamMs;
-  return own > 0 ? own : 0;
+  return Math.max(own, 0);
 }

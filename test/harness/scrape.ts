@@ -30,7 +30,7 @@ export function samples(text: string): Sample[] {
  * The value of the one sample named `name` whose labels are exactly `labels`;
  * undefined when there is none.
  */
-export function valueOf(
+export function sampleValue(
   all: readonly Sample[],
   name: string,
   labels: Record<string, string> = {},
