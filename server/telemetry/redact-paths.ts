@@ -2,8 +2,9 @@
  * The log fields pino censors: wherever a credential could ride in a logged
  * object (an `err` with the request's headers, a config section, a key
  * record). Paths are pino's (fast-redact) syntax: `*` is one level of any
- * name. They cover the field at the top of a line and one or two levels down,
- * which is where the gateway's log calls put objects.
+ * name. They cover the field at the top of a line and up to three levels down,
+ * which is where the gateway's log calls put objects (a config section's
+ * webhook secret sits three levels down).
  */
 const SECRET_FIELDS = [
   "authorization",
@@ -25,6 +26,7 @@ export const REDACT_PATHS: readonly string[] = SECRET_FIELDS.flatMap((field) => 
     field,
     `*${at}`,
     `*.*${at}`,
+    `*.*.*${at}`,
     `headers${at}`,
     `*.headers${at}`,
     `req.headers${at}`,
