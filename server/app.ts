@@ -145,6 +145,8 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const ledger = config.postgres
     ? new PostgresLedger(config.postgres.url, config.usage.flush_interval_ms, onLedgerError)
     : new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, onLedgerError);
+  ledger.onDropped = (rows) => metrics.sinks.dropped("ledger", rows);
+  metrics.sinks.watchLag("ledger", () => ledger.lagMs() / 1000);
   // The audit log: its own SQLite file beside the ledger's, or PostgreSQL when set; absent when off.
   const auditOn =
     config.audit.enabled &&
@@ -162,6 +164,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
           config.audit.flush_interval_ms,
           onAuditError,
         );
+  if (auditSink !== undefined) auditSink.onDropped = (records) => metrics.sinks.dropped("audit", records);
   const auditRetention =
     auditSink === undefined
       ? undefined
