@@ -71,6 +71,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
   const discoverable = new Set(config.providers.filter((p) => p.discover).map((p) => p.name));
   await discoverModels(router, log, discoverable);
   const metrics = new Metrics();
+  metrics.budgetSpend.perKey = config.metrics.per_key;
   const routing = new RoutingTable(config, router, {
     queue: createSlotQueue,
     breaker: (settings, id) => createBreaker(settings, id, metrics.deployments.breakerChanged),

@@ -69,7 +69,7 @@ beforeAll(async () => {
           },
         ],
       },
-      budgets: { keys: { poor: [{ usd: 0.0001, period: "day" }] } },
+      budgets: { global: [{ usd: 100, period: "day" }], keys: { poor: [{ usd: 0.0001, period: "day" }] } },
       guards: { secrets: { action: "block" } },
     }),
   });
@@ -150,6 +150,10 @@ describe("/metrics after a scripted mix", () => {
   it("counts refusals and guard verdicts", () => {
     expect(at("llmgw_refusals_total", { reason: "budget_exhausted" })).toBe(1);
     expect(at("llmgw_refusals_total", { reason: "rate_limited" })).toBe(0);
+    // $0.108 of the global $100 a day settled (the unpriced model and the failures cost nothing).
+    expect(
+      at("llmgw_budget_spend_ratio", { level: "global", name: "", unit: "usd", period: "day" }),
+    ).toBeCloseTo(0.00108, 9);
     expect(
       at("llmgw_guard_verdicts_total", {
         rule: "secrets",
