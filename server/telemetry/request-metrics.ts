@@ -60,13 +60,19 @@ class Series {
 /** The families that are by provider and model (and key, when per-key metrics are on). */
 class ModelGroup {
   readonly series: Series[] = [];
-  readonly provider: string;
-  readonly model: string;
-  readonly key: string;
+  readonly pairs: Array<[string, string]>;
   constructor(s: Series) {
-    this.provider = s.o.provider;
-    this.model = s.o.model;
-    this.key = s.o.key;
+    this.pairs = [
+      ["provider", s.o.provider],
+      ["model", s.o.model],
+    ];
+    if (s.o.key !== "") this.pairs.push(["key", s.o.key]);
+  }
+
+  total(pick: (s: Series) => number): number {
+    let sum = 0;
+    for (const s of this.series) sum += pick(s);
+    return sum;
   }
 }
 
@@ -164,64 +170,66 @@ export class RequestMetrics {
   }
 
   #renderGroups(groups: Map<string, ModelGroup>): string {
-    let latency = header("llmgw_request_duration_seconds", "histogram", "Time from request to last byte.");
-    let ttft = header(
-      "llmgw_time_to_first_token_seconds",
-      "histogram",
-      "Time from request to the first token (for a unary call, its whole answer).",
-    );
-    let itl = header(
-      "llmgw_inter_token_latency_seconds",
-      "histogram",
-      "Mean gap between a stream's tokens, one observation per stream.",
-    );
-    let tps = header(
-      "llmgw_tokens_per_second",
-      "histogram",
-      "Completion tokens over generation time (after the first token for a stream), per request.",
-    );
-    let tokens = header(
+    let out = "";
+    for (const [name, help, pick] of HISTOGRAMS) {
+      out += header(name, "histogram", help);
+      for (const group of groups.values()) {
+        const series = group.series;
+        const merged = new Histogram(pick(series[0] as Series).bounds);
+        for (const s of series) merged.add(pick(s));
+        out += merged.render(name, group.pairs);
+      }
+    }
+    out += header(
       "llmgw_tokens_total",
       "counter",
       "Tokens processed, by kind (prompt, completion, cached prompt, reasoning).",
     );
-    let cost = header("llmgw_cost_usd_total", "counter", "What served requests cost, in US dollars.");
-    let retries = header(
-      "llmgw_retries_total",
-      "counter",
-      "Upstream attempts that went again to a deployment already tried.",
-    );
-    let fallbacks = header(
-      "llmgw_fallbacks_total",
-      "counter",
-      "Upstream attempts that moved on to a later deployment of the plan.",
-    );
-    for (const group of groups.values()) {
-      const pairs: Array<[string, string]> = [
-        ["provider", group.provider],
-        ["model", group.model],
-      ];
-      if (group.key !== "") pairs.push(["key", group.key]);
-      const merged = (pick: (s: Series) => Histogram) => {
-        const first = pick(group.series[0] as Series);
-        const h = new Histogram(first.bounds);
-        for (const s of group.series) h.add(pick(s));
-        return h;
-      };
-      const total = (pick: (s: Series) => number) => group.series.reduce((sum, s) => sum + pick(s), 0);
-      latency += merged((s) => s.latency).render("llmgw_request_duration_seconds", pairs);
-      ttft += merged((s) => s.ttft).render("llmgw_time_to_first_token_seconds", pairs);
-      itl += merged((s) => s.interToken).render("llmgw_inter_token_latency_seconds", pairs);
-      tps += merged((s) => s.tokensPerSecond).render("llmgw_tokens_per_second", pairs);
+    for (const group of groups.values())
       for (const [kind, pick] of TOKEN_KINDS)
-        tokens += `llmgw_tokens_total${labels([...pairs, ["kind", kind]])} ${total(pick)}\n`;
-      cost += `llmgw_cost_usd_total${labels(pairs)} ${total((s) => s.costUsd)}\n`;
-      retries += `llmgw_retries_total${labels(pairs)} ${total((s) => s.retries)}\n`;
-      fallbacks += `llmgw_fallbacks_total${labels(pairs)} ${total((s) => s.fallbacks)}\n`;
+        out += `llmgw_tokens_total${labels([...group.pairs, ["kind", kind]])} ${group.total(pick)}\n`;
+    for (const [name, help, pick] of COUNTERS) {
+      out += header(name, "counter", help);
+      for (const group of groups.values()) out += `${name}${labels(group.pairs)} ${group.total(pick)}\n`;
     }
-    return latency + ttft + itl + tps + tokens + cost + retries + fallbacks;
+    return out;
   }
 }
+
+type SeriesValue<T> = (s: Series) => T;
+
+const HISTOGRAMS: ReadonlyArray<readonly [string, string, SeriesValue<Histogram>]> = [
+  ["llmgw_request_duration_seconds", "Time from request to last byte.", (s) => s.latency],
+  [
+    "llmgw_time_to_first_token_seconds",
+    "Time from request to the first token (for a unary call, its whole answer).",
+    (s) => s.ttft,
+  ],
+  [
+    "llmgw_inter_token_latency_seconds",
+    "Mean gap between a stream's tokens, one observation per stream.",
+    (s) => s.interToken,
+  ],
+  [
+    "llmgw_tokens_per_second",
+    "Completion tokens over generation time (after the first token for a stream), per request.",
+    (s) => s.tokensPerSecond,
+  ],
+];
+
+const COUNTERS: ReadonlyArray<readonly [string, string, SeriesValue<number>]> = [
+  ["llmgw_cost_usd_total", "What served requests cost, in US dollars.", (s) => s.costUsd],
+  [
+    "llmgw_retries_total",
+    "Upstream attempts that went again to a deployment already tried.",
+    (s) => s.retries,
+  ],
+  [
+    "llmgw_fallbacks_total",
+    "Upstream attempts that moved on to a later deployment of the plan.",
+    (s) => s.fallbacks,
+  ],
+];
 
 const TOKEN_KINDS: ReadonlyArray<readonly [string, (s: Series) => number]> = [
   ["prompt", (s) => s.promptTokens],

@@ -34,27 +34,33 @@ export class SinkMetrics {
   }
 
   render(): string {
-    let out = header(
-      "llmgw_sink_write_failures_total",
-      "counter",
-      "Batched writes the ledger or audit backend refused (they are retried where the backend can).",
-    );
-    for (const sink of SINKS)
-      out += `llmgw_sink_write_failures_total${labels([["sink", sink]])} ${this.#failures[sink]}\n`;
-    out += header(
-      "llmgw_sink_dropped_records_total",
-      "counter",
-      "Ledger or audit records lost for good. Must be 0.",
-    );
-    for (const sink of SINKS)
-      out += `llmgw_sink_dropped_records_total${labels([["sink", sink]])} ${this.#dropped[sink]}\n`;
-    out += header(
-      "llmgw_sink_write_lag_seconds",
-      "gauge",
-      "How long the oldest ledger or audit record not yet written has waited.",
-    );
-    for (const sink of SINKS)
-      out += `llmgw_sink_write_lag_seconds${labels([["sink", sink]])} ${this.#lag.get(sink)?.() ?? 0}\n`;
+    const families: ReadonlyArray<
+      readonly [string, "counter" | "gauge", string, (sink: SinkName) => number]
+    > = [
+      [
+        "llmgw_sink_write_failures_total",
+        "counter",
+        "Batched writes the ledger or audit backend refused (they are retried where the backend can).",
+        (sink) => this.#failures[sink],
+      ],
+      [
+        "llmgw_sink_dropped_records_total",
+        "counter",
+        "Ledger or audit records lost for good. Must be 0.",
+        (sink) => this.#dropped[sink],
+      ],
+      [
+        "llmgw_sink_write_lag_seconds",
+        "gauge",
+        "How long the oldest ledger or audit record not yet written has waited.",
+        (sink) => this.#lag.get(sink)?.() ?? 0,
+      ],
+    ];
+    let out = "";
+    for (const [name, type, help, value] of families) {
+      out += header(name, type, help);
+      for (const sink of SINKS) out += `${name}${labels([["sink", sink]])} ${value(sink)}\n`;
+    }
     return out;
   }
 }
