@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { LimitsConfig } from "../config/limits-schema.ts";
 import { accountPolicy } from "../policy/account/account-policy.ts";
 import { metricsPolicy } from "../policy/account/metrics-policy.ts";
-import { requestLogPolicy } from "../policy/account/request-log-policy.ts";
+import { requestLogPolicy, type TraceIdOf } from "../policy/account/request-log-policy.ts";
 import type { AuditModes } from "../policy/audit/audit-mode.ts";
 import { auditPolicy } from "../policy/audit/audit-policy.ts";
 import { authPolicy } from "../policy/auth/auth-policy.ts";
@@ -53,6 +53,8 @@ export interface PipelineDeps {
   readonly log: Logger;
   /** Log one line per request. */
   readonly logRequests: boolean;
+  /** The trace id of a call, for the request log line, when tracing is on. */
+  readonly traceIdOf?: TraceIdOf | undefined;
   /** The budgets' half of the quota policy (policy/budget/budget-setup.ts). */
   readonly budgets?: BudgetPart | undefined;
   /** The input guards' profiles, when `guards` is configured with anything on. */
@@ -77,7 +79,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
     metricsPolicy(deps.metrics, deps.router, { perKey: deps.metricsPerKey ?? false }),
     accountPolicy(deps.ledger, deps.log),
-    deps.logRequests ? requestLogPolicy(deps.log) : undefined,
+    deps.logRequests ? requestLogPolicy(deps.log, deps.traceIdOf) : undefined,
     authPolicy(deps.auth),
     validatePolicy,
     deps.guards === undefined ? undefined : guardPolicy(deps.guards, deps.log),
