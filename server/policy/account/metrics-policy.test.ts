@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { CompleteResponseSchema } from "../../../gen/llmgw/v1/chat_pb.js";
 import { TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
-import { type Call, createCall } from "../../core/call.ts";
+import type { Call } from "../../core/call.ts";
 import { compose, type Next } from "../../core/chain.ts";
 import { withEndHooks } from "../../core/end-runner.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
@@ -11,24 +11,11 @@ import type { SlotQueue } from "../../routing/deployment.ts";
 import type { Route } from "../../routing/model-router.ts";
 import { Metrics } from "../../telemetry/metrics.ts";
 import { metricsPolicy } from "./metrics-policy.ts";
+import { testCall } from "./test-call.ts";
 
 const known = { knows: () => true };
 
-function call(): Call {
-  const c = createCall({
-    requestId: "r1",
-    surface: "openai",
-    signal: new AbortController().signal,
-    startedAt: performance.now(),
-    deadline: Number.POSITIVE_INFINITY,
-    credential: "sk-never-a-label",
-    op: "chat",
-    stream: false,
-  });
-  c.chat = { model: "m" } as never;
-  c.key = { name: "alice", admin: false, priority: 0, team: "" };
-  return c;
-}
+const call = (): Call => testCall("m", "sk-never-a-label");
 
 const deployment = () =>
   adHocDeployment({ provider: "mock", model: "m", pricing: undefined } as unknown as Route);

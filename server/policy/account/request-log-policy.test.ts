@@ -3,13 +3,13 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { CompleteResponseSchema } from "../../../gen/llmgw/v1/chat_pb.js";
 import { TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
-import { createCall } from "../../core/call.ts";
 import { compose, type Next } from "../../core/chain.ts";
 import { withEndHooks } from "../../core/end-runner.ts";
 import { adHocDeployment } from "../../routing/ad-hoc-deployment.ts";
 import type { Route } from "../../routing/model-router.ts";
 import { createLogger } from "../../telemetry/logger.ts";
 import { requestLogPolicy } from "./request-log-policy.ts";
+import { testCall } from "./test-call.ts";
 
 describe("the request log policy", () => {
   it("writes one line per call with its ids, key name, deployment, usage and times, never the credential", async () => {
@@ -28,18 +28,7 @@ describe("the request log policy", () => {
     };
     const policy = requestLogPolicy(createLogger("info", false, sink), () => "trace-1");
     const pipeline = withEndHooks(compose([policy], serve), () => {});
-    const call = createCall({
-      requestId: "req-1",
-      surface: "openai",
-      signal: new AbortController().signal,
-      startedAt: performance.now(),
-      deadline: Number.POSITIVE_INFINITY,
-      credential: "sk-secret-credential",
-      op: "chat",
-      stream: false,
-    });
-    call.chat = { model: "asked" } as never;
-    call.key = { name: "alice", admin: false, priority: 0, team: "" };
+    const call = testCall("asked", "sk-secret-credential");
     await pipeline(call);
     expect(lines).toHaveLength(1);
     const line = lines[0] as string;
