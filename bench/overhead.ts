@@ -27,6 +27,7 @@ import {
 import { benchCache, PASSTHROUGH_PATH, writeGatewayConfig } from "./gateway-config.ts";
 import { allocationSites, formatAllocations } from "./heap-sites.ts";
 import { client, firstByte, paced, saturate } from "./load.ts";
+import { compare, difference, overheadSection, scrapeOverhead } from "./overhead-histogram.ts";
 import { type Bench, emptyFigures, fixedRate, saturation, streaming, type Target, warmUp } from "./phases.ts";
 import { machineInfo } from "./proc-stats.ts";
 import { formatProfile, summarizeProfile } from "./profile.ts";
@@ -254,7 +255,11 @@ async function main(): Promise<void> {
     const { figures, slices } = emptyFigures(bench);
     await warmUp(bench, figures);
     await saturation(bench, figures, slices);
+    // The gateway's own overhead histogram over exactly the fixed-rate phase's requests.
+    const metricsUrl = `http://127.0.0.1:${port}`;
+    const beforeRate = await scrapeOverhead(metricsUrl);
     await fixedRate(bench, figures, slices);
+    const rateBuckets = difference(beforeRate, await scrapeOverhead(metricsUrl));
     await streaming(bench, figures, slices);
 
     const noisy = noise(figures, slices, bench.retried);
@@ -269,6 +274,8 @@ async function main(): Promise<void> {
       noise: noisy,
     };
     process.stdout.write(`\n${consoleTable(results)}\n\n`);
+    const selfMeasured = overheadSection(compare(rateBuckets, figures.gateway, figures.floor), settings.rate);
+    process.stdout.write(`${selfMeasured}\n`);
 
     mkdirSync(join(ROOT, "bench/results"), { recursive: true });
     if (profileMode === "1" || (profileMode === "auto" && results.verdicts.some((v) => !v.pass))) {
@@ -282,7 +289,7 @@ async function main(): Promise<void> {
     }
     const day = results.date.slice(0, 10);
     writeFileSync(join(ROOT, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(join(ROOT, `bench/results/${day}-overhead.md`), `${markdown(results)}\n`);
+    writeFileSync(join(ROOT, `bench/results/${day}-overhead.md`), `${markdown(results)}\n${selfMeasured}`);
     log(`wrote bench/results/latest.json and bench/results/${day}-overhead.md`);
   } finally {
     await Promise.allSettled(pools.map((t) => t.pool.close()));

@@ -92,6 +92,7 @@ export async function startGateway(
   const discoverable = new Set(config.providers.filter((p) => p.discover).map((p) => p.name));
   await discoverModels(router, log, discoverable);
   const metrics = new Metrics();
+  metrics.budgetSpend.perKey = config.metrics.per_key;
   const routing = new RoutingTable(config, router, {
     queue: createSlotQueue,
     breaker: (settings, id) => createBreaker(settings, id, metrics.deployments.breakerChanged),
@@ -165,15 +166,23 @@ export async function startGateway(
         log.warn({ err: error }, "response store connection lost"),
       )
     : new SqliteResponseStore(config.usage.path);
-  const onLedgerError = (error: unknown) => log.error({ err: error }, "usage ledger write failed");
+  const onLedgerError = (error: unknown) => {
+    metrics.sinks.failed("ledger");
+    log.error({ err: error }, "usage ledger write failed");
+  };
   const ledger = config.postgres
     ? new PostgresLedger(config.postgres.url, config.usage.flush_interval_ms, onLedgerError)
     : new SqliteLedger(config.usage.path, config.usage.flush_interval_ms, onLedgerError);
+  ledger.onDropped = (rows) => metrics.sinks.dropped("ledger", rows);
+  metrics.sinks.watchLag("ledger", () => ledger.lagMs() / 1000);
   // The audit log: its own SQLite file beside the ledger's, or PostgreSQL when set; absent when off.
   const auditOn =
     config.audit.enabled &&
     (config.audit.mode !== "off" || Object.values(config.audit.keys).some((mode) => mode !== "off"));
-  const onAuditError = (error: unknown) => log.error({ err: error }, "audit log write failed");
+  const onAuditError = (error: unknown) => {
+    metrics.sinks.failed("audit");
+    log.error({ err: error }, "audit log write failed");
+  };
   const auditSink = !auditOn
     ? undefined
     : config.postgres
@@ -183,6 +192,7 @@ export async function startGateway(
           config.audit.flush_interval_ms,
           onAuditError,
         );
+  if (auditSink !== undefined) auditSink.onDropped = (records) => metrics.sinks.dropped("audit", records);
   const auditRetention =
     auditSink === undefined
       ? undefined
@@ -277,6 +287,7 @@ export async function startGateway(
         degraded.limits = d;
       },
       metrics,
+      metricsPerKey: config.metrics.per_key,
       log,
       logRequests: config.log.requests,
       budgets: budgets.part,

@@ -55,7 +55,7 @@ describe("health, readiness and metrics", () => {
     expect(response.headers.get("content-type")).toContain("text/plain");
     const text = await response.text();
     expect(text).toMatch(
-      /llmgw_requests_total\{surface="openai",provider="mock",model="mock-small",status="ok"\} 1/,
+      /llmgw_requests_total\{surface="openai",provider="mock",model="mock-small",status="ok",cache="none"\} 1/,
     );
     expect(text).toMatch(/llmgw_tokens_total\{provider="mock",model="mock-small",kind="completion"\} 16/);
     expect(text).toContain("llmgw_request_duration_seconds_bucket");
@@ -73,7 +73,7 @@ describe("health, readiness and metrics", () => {
     const text = await (await fetch(`${gw.url}/metrics`)).text();
     expect(text).not.toContain("invented");
     expect(text).toMatch(
-      /llmgw_requests_total\{surface="openai",provider="",model="",status="model_not_found"\} 2/,
+      /llmgw_requests_total\{surface="openai",provider="",model="",status="model_not_found",cache="none"\} 2/,
     );
   });
 
@@ -93,7 +93,7 @@ describe("health, readiness and metrics", () => {
     const text = await (await fetch(`${gw.url}/metrics`)).text();
     expect(text).not.toContain("made-up");
     expect(text).toMatch(
-      /llmgw_requests_total\{surface="openai",provider="mock",model="other",status="ok"\} 30/,
+      /llmgw_requests_total\{surface="openai",provider="mock",model="other",status="ok",cache="none"\} 30/,
     );
   });
 });

@@ -112,9 +112,9 @@ describe.each(STREAMS)("the ttft strategy over %s", (way) => {
     expect(next.filter((id) => id === fast).length).toBeGreaterThanOrEqual(AFTER - 1);
 
     // The gauges say why: `a`'s time-to-first-token average is now above what `b` ever measured.
-    const slowTtft = await metricValue(gw, "llmgw_deployment_ttft_ewma_ms", { deployment: slow });
-    const fastTtft = await metricValue(gw, "llmgw_deployment_ttft_ewma_ms", { deployment: fast });
-    expect(slowTtft).toBeGreaterThan(HEAD_START_MS);
+    const slowTtft = await metricValue(gw, "llmgw_deployment_ttft_ewma_seconds", { deployment: slow });
+    const fastTtft = await metricValue(gw, "llmgw_deployment_ttft_ewma_seconds", { deployment: fast });
+    expect(slowTtft).toBeGreaterThan(HEAD_START_MS / 1000);
     expect(slowTtft).toBeGreaterThan(fastTtft ?? Number.POSITIVE_INFINITY);
   });
 });

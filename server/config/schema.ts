@@ -7,6 +7,7 @@ import { budgetsSchema } from "./budgets-schema.ts";
 import { cacheSchema } from "./cache-schema.ts";
 import { guardsSchema, redactPaths } from "./guards-schema.ts";
 import { limitsSchema } from "./limits-schema.ts";
+import { metricsSchema } from "./metrics-schema.ts";
 import { checkPassthrough, passthroughSchema } from "./passthrough-schema.ts";
 import { postgresSchema } from "./postgres-schema.ts";
 import { redisSchema } from "./redis-schema.ts";
@@ -249,6 +250,7 @@ export const configSchema = z
     passthrough: passthroughSchema
       .optional()
       .describe("routes that forward callers' bytes unchanged to a provider of the same API"),
+    metrics: metricsSchema.prefault({}).describe("what /metrics reports (docs/observability.md)"),
     log: z
       .object({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -172,6 +172,18 @@ export interface Call {
   queueMs: number;
   /** How many upstream attempts were made. */
   attempts: number;
+  /** Attempts that went again to a deployment already tried in this call. */
+  retries: number;
+  /** Attempts that moved on to a later deployment of the plan. */
+  fallbacks: number;
+  /**
+   * Time spent waiting on upstreams, ms, summed over attempts: a unary
+   * attempt from sending its request to the answer's last byte, a stream's
+   * up to its first token (the rest of a stream is the upstream's pace, not
+   * ours), a failed attempt until it failed. What the overhead histogram
+   * subtracts (telemetry/overhead.ts).
+   */
+  upstreamMs: number;
   /** Set by the guard policy when a rule matched (even when it then refused the call); undefined otherwise. */
   guard: GuardVerdicts | undefined;
   /** Set by the cache policy when the cache answered the call; undefined for a miss or a bypass. */
@@ -217,6 +229,9 @@ export function createCall(init: CallInit): Call {
     plan: undefined,
     served: undefined,
     attempts: 0,
+    retries: 0,
+    fallbacks: 0,
+    upstreamMs: 0,
     queueMs: 0,
     guard: undefined,
     cache: undefined,

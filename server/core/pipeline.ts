@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { LimitsConfig } from "../config/limits-schema.ts";
 import { accountPolicy } from "../policy/account/account-policy.ts";
 import { metricsPolicy } from "../policy/account/metrics-policy.ts";
-import { requestLogPolicy } from "../policy/account/request-log-policy.ts";
+import { requestLogPolicy, type TraceIdOf } from "../policy/account/request-log-policy.ts";
 import type { AuditModes } from "../policy/audit/audit-mode.ts";
 import { auditPolicy } from "../policy/audit/audit-policy.ts";
 import { authPolicy } from "../policy/auth/auth-policy.ts";
@@ -50,9 +50,13 @@ export interface PipelineDeps {
   /** Told when the limit store starts failing and answers again, for the degraded gauge. */
   readonly onLimitsDegraded?: (degraded: boolean) => void;
   readonly metrics: Metrics;
+  /** `metrics.per_key`: key names as metric labels. */
+  readonly metricsPerKey?: boolean;
   readonly log: Logger;
   /** Log one line per request. */
   readonly logRequests: boolean;
+  /** The trace id of a call, for the request log line, when tracing is on. */
+  readonly traceIdOf?: TraceIdOf | undefined;
   /** The budgets' half of the quota policy (policy/budget/budget-setup.ts). */
   readonly budgets?: BudgetPart | undefined;
   /** The input guards' profiles, when `guards` is configured with anything on. */
@@ -79,9 +83,9 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
   const limits = new LimitPart(deps.limits, { log: deps.log, onDegraded: deps.onLimitsDegraded });
   return [
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
-    metricsPolicy(deps.metrics, deps.router),
+    metricsPolicy(deps.metrics, deps.router, { perKey: deps.metricsPerKey ?? false }),
     accountPolicy(deps.ledger, deps.log),
-    deps.logRequests ? requestLogPolicy(deps.log) : undefined,
+    deps.logRequests ? requestLogPolicy(deps.log, deps.traceIdOf) : undefined,
     authPolicy(deps.auth),
     validatePolicy,
     deps.guards === undefined ? undefined : guardPolicy(deps.guards, deps.log),

@@ -10,6 +10,10 @@ export interface UpstreamCall {
   readonly requestId: string;
   /** Told when a unary answer starts arriving, which stops the first-token clock. */
   responseStarted?(): void;
+  /** Told just before the request goes to the upstream: the start of upstream time. */
+  upstreamSent?(): void;
+  /** Told when a unary answer's last byte has arrived (or the request failed): the end of upstream time. */
+  upstreamEnded?(): void;
 }
 
 /**

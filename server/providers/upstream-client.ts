@@ -71,6 +71,7 @@ export class UpstreamClient {
    */
   async post(path: string, body: string, call: UpstreamCall): Promise<UpstreamResponse> {
     let response: UpstreamResponse;
+    call.upstreamSent?.();
     try {
       response = await dispatchStream(
         this.#pool,
@@ -100,6 +101,7 @@ export class UpstreamClient {
    */
   async postForText(path: string, body: string, call: UpstreamCall): Promise<string> {
     let answer: TextAnswer;
+    call.upstreamSent?.();
     try {
       answer = await dispatchText(
         this.#pool,
@@ -111,6 +113,8 @@ export class UpstreamClient {
       );
     } catch (error) {
       throw upstreamNetworkError(this.provider, error, call.signal);
+    } finally {
+      call.upstreamEnded?.();
     }
     if (answer.statusCode >= 300) {
       const retryAfter = answer.headers["retry-after"];

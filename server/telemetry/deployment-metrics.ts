@@ -28,14 +28,14 @@ const GAUGES = [
     (d: Deployment) => (d.live.health.healthy ? 1 : 0),
   ],
   [
-    "llmgw_deployment_latency_ewma_ms",
+    "llmgw_deployment_latency_ewma_seconds",
     "Moving average of the deployment's whole-attempt latency.",
-    (d: Deployment) => d.live.stats.latencyMs,
+    (d: Deployment) => d.live.stats.latencyMs / 1000,
   ],
   [
-    "llmgw_deployment_ttft_ewma_ms",
+    "llmgw_deployment_ttft_ewma_seconds",
     "Moving average of the deployment's time to first token on streams.",
-    (d: Deployment) => d.live.stats.ttftMs,
+    (d: Deployment) => d.live.stats.ttftMs / 1000,
   ],
 ] as const;
 

@@ -1,9 +1,13 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { BudgetAlertMetrics } from "./budget-alert-metrics.ts";
+import { BudgetSpendMetrics } from "./budget-spend-metrics.ts";
 import { CacheMetrics } from "./cache-metrics.ts";
 import { DeploymentMetrics } from "./deployment-metrics.ts";
+import { GuardMetrics } from "./guard-metrics.ts";
 import { header } from "./prometheus-text.ts";
+import { QueueMetrics } from "./queue-metrics.ts";
 import { RequestMetrics, type RequestOutcome } from "./request-metrics.ts";
+import { SinkMetrics } from "./sink-metrics.ts";
 import { StateMetrics } from "./state-metrics.ts";
 
 export type { RequestOutcome } from "./request-metrics.ts";
@@ -23,6 +27,14 @@ export class Metrics {
   readonly state = new StateMetrics();
   /** The response cache's hits, misses, bypasses, lookup latency, sizes and cost saved. */
   readonly cache = new CacheMetrics();
+  /** `llmgw_guard_verdicts_total`, counted by the metrics policy from each call's verdicts. */
+  readonly guards = new GuardMetrics();
+  /** `llmgw_queue_wait_seconds`, observed by the metrics policy for calls served by a queued deployment. */
+  readonly queues = new QueueMetrics();
+  /** `llmgw_budget_spend_ratio`, told by the budgets at each settlement. */
+  readonly budgetSpend = new BudgetSpendMetrics();
+  /** The ledger's and audit log's write failures, dropped records and lag. */
+  readonly sinks = new SinkMetrics();
   #authFailures = 0;
 
   constructor() {
@@ -50,6 +62,6 @@ export class Metrics {
   /** The whole exposition, for GET /metrics. */
   async text(): Promise<string> {
     const auth = `${header("llmgw_auth_failures_total", "counter", "Requests refused for a missing or invalid API key, on every route.")}llmgw_auth_failures_total ${this.#authFailures}\n`;
-    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.state.render()}${this.deployments.render()}${await this.cache.render()}`;
+    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.budgetSpend.render()}${this.state.render()}${this.deployments.render()}${this.guards.render()}${this.queues.render()}${this.sinks.render()}${await this.cache.render()}`;
   }
 }

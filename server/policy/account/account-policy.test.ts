@@ -95,13 +95,16 @@ describe("the metrics policy", () => {
       c.served = served(c.chat?.model ?? "");
       return { kind: "complete", response: create(CompleteResponseSchema) };
     };
-    const pipeline = withEndHooks(compose([metricsPolicy(metrics, known)], serve), () => {});
+    const pipeline = withEndHooks(
+      compose([metricsPolicy(metrics, known, { perKey: false })], serve),
+      () => {},
+    );
     for (let i = 0; i < 50; i++) await pipeline(call(`made-up-${i}`));
     await pipeline(call("mock-small"));
     const lines = (await metrics.text()).split("\n").filter((l) => l.startsWith("llmgw_requests_total{"));
     expect(lines).toEqual([
-      'llmgw_requests_total{surface="openai",provider="mock",model="other",status="ok"} 50',
-      'llmgw_requests_total{surface="openai",provider="mock",model="mock-small",status="ok"} 1',
+      'llmgw_requests_total{surface="openai",provider="mock",model="other",status="ok",cache="none"} 50',
+      'llmgw_requests_total{surface="openai",provider="mock",model="mock-small",status="ok",cache="none"} 1',
     ]);
   });
 });

@@ -24,6 +24,8 @@ export interface BudgetPartDeps {
   /** Admit (with a warning) when the store fails, instead of refusing with `unavailable`. */
   readonly failOpen: boolean;
   readonly alerts: BudgetAlerts | undefined;
+  /** Told each budget's state after a settlement (the spend-ratio gauge). */
+  readonly spend?: (limit: BudgetLimit, state: BudgetState) => void;
   readonly log: Logger;
   /** Told when the store starts failing (true) and answers again (false), for the degraded gauge. */
   readonly onDegraded?: (degraded: boolean) => void;
@@ -121,6 +123,10 @@ export class BudgetPart {
 
   /** Checks the alerts against the budgets' states after a settlement. */
   settled(hold: BudgetHold, settlements: readonly BudgetSettlement[], states: readonly BudgetState[]): void {
+    const spend = this.#deps.spend;
+    if (spend !== undefined)
+      for (let i = 0; i < states.length; i++)
+        spend(hold.applicable[i] as BudgetLimit, states[i] as BudgetState);
     const alerts = this.#deps.alerts;
     if (alerts === undefined) return;
     const now = this.#deps.clock.now();

@@ -94,6 +94,8 @@ export async function startBudgets(config: Config, deps: BudgetsDeps): Promise<B
     defaultMaxTokens: settings.default_max_tokens,
     failOpen: settings.fail_open,
     alerts: settings.alerts.thresholds.length > 0 ? alerts : undefined,
+    spend: (limit, state) =>
+      deps.metrics.budgetSpend.observe(limit.level, limit.scope, limit.period, state.spent, state.cap),
     log: deps.log,
     onDegraded: deps.onDegraded,
     backfill:

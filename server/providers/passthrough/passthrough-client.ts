@@ -68,6 +68,7 @@ export class PassthroughClient implements Passthrough {
       call.requestId,
     );
     let answer: StreamAnswer;
+    call.upstreamSent?.();
     try {
       answer = await dispatchStream(
         this.#pool(raw.allowPrivate),

@@ -2,6 +2,11 @@ import { GatewayError } from "../../errors/gateway-error.ts";
 import type { UpstreamCall } from "../../providers/adapter.ts";
 import type { Deployment } from "../deployment.ts";
 
+/** Where an attempt adds the time it waited on its upstream (the Call's `upstreamMs`). */
+export interface UpstreamClock {
+  upstreamMs: number;
+}
+
 /** Runs once when an attempt is over, with the error it ended on (undefined on success). */
 export type SettleHook = (error: GatewayError | undefined, run: AttemptRun) => void;
 
@@ -23,6 +28,12 @@ export class AttemptRun implements UpstreamCall {
   firstTokenAt = 0;
   /** Content events streamed, for the inter-token average. */
   tokenEvents = 0;
+  /** performance.now() when the adapter handed the request to the upstream (startedAt until it says). */
+  #sentAt: number;
+  /** The upstream time of this attempt has been added to the clock. */
+  #clocked = false;
+  readonly #clock: UpstreamClock | undefined;
+  readonly #stream: boolean;
   readonly #controller = new AbortController();
   readonly #parent: AbortSignal;
   #hooks: SettleHook[] | undefined;
@@ -33,12 +44,21 @@ export class AttemptRun implements UpstreamCall {
   /** The first-token clock this attempt runs: a stream's ttft, or a unary answer's first byte. */
   readonly #firstTokenMs: number;
 
-  constructor(parent: AbortSignal, requestId: string, deployment: Deployment, stream: boolean) {
+  constructor(
+    parent: AbortSignal,
+    requestId: string,
+    deployment: Deployment,
+    stream: boolean,
+    clock?: UpstreamClock,
+  ) {
     this.deployment = deployment;
     this.requestId = requestId;
     this.signal = this.#controller.signal;
     this.#parent = parent;
     this.startedAt = performance.now();
+    this.#sentAt = this.startedAt;
+    this.#clock = clock;
+    this.#stream = stream;
     if (parent.aborted) this.#controller.abort(parent.reason);
     else parent.addEventListener("abort", this.#parentAborted);
     const { totalMs, ttftMs, unaryFirstByteMs } = deployment.timeouts;
@@ -55,6 +75,16 @@ export class AttemptRun implements UpstreamCall {
   /** Unary: the upstream's answer has started arriving. Stops the first-token clock. */
   responseStarted(): void {
     if (this.firstTokenAt === 0) this.#firstTokenArrived();
+  }
+
+  /** The request is going to the upstream now. */
+  upstreamSent(): void {
+    this.#sentAt = performance.now();
+  }
+
+  /** Unary: the answer's last byte arrived, or the request failed. */
+  upstreamEnded(): void {
+    this.#addUpstreamTime(performance.now());
   }
 
   /** Stream: a content event arrived. */
@@ -78,6 +108,8 @@ export class AttemptRun implements UpstreamCall {
     if (this.#settled) return;
     this.#settled = true;
     clearTimeout(this.#timer);
+    // An attempt that failed before its adapter said (or an adapter that never says) ends its upstream time here.
+    this.#addUpstreamTime(performance.now());
     this.#parent.removeEventListener("abort", this.#parentAborted);
     const hooks = this.#hooks;
     if (hooks === undefined) return;
@@ -86,6 +118,14 @@ export class AttemptRun implements UpstreamCall {
 
   #firstTokenArrived(): void {
     this.firstTokenAt = performance.now();
+    // A stream's upstream time ends at its first token: the rest is the model's pace.
+    if (this.#stream) this.#addUpstreamTime(this.firstTokenAt);
+  }
+
+  #addUpstreamTime(now: number): void {
+    if (this.#clocked) return;
+    this.#clocked = true;
+    if (this.#clock !== undefined) this.#clock.upstreamMs += now - this.#sentAt;
   }
 
   readonly #parentAborted = (): void => {

@@ -67,6 +67,9 @@ async function afterFailure(
           await sleep(wait, call.signal);
         }
         tried = true;
+        // For the metrics: a later round goes back to a deployment already tried, the first moves on down the plan.
+        if (round > 0) call.retries++;
+        else call.fallbacks++;
         const answer = await attemptOrFailure(call, deployment, attempt, failures);
         if (answer !== undefined) return answer;
       }

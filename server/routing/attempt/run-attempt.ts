@@ -71,7 +71,7 @@ async function start(
   connection: (() => void) | undefined,
   breakerSettle: ((failed: boolean) => void) | undefined,
 ): Promise<Answer> {
-  const run = new AttemptRun(call.signal, call.requestId, deployment, call.stream);
+  const run = new AttemptRun(call.signal, call.requestId, deployment, call.stream, call);
   if (release !== undefined) run.onSettle(release);
   if (connection !== undefined) run.onSettle(connection);
   if (breakerSettle !== undefined) {

@@ -79,6 +79,8 @@ export class PostgresAuditSink implements AuditSink {
   readonly #pool: pg.Pool;
   readonly #timer: NodeJS.Timeout;
   readonly #onError: (error: unknown) => void;
+  /** Told how many records were lost for good (the dropped-records metric); set by the gateway. */
+  onDropped: ((records: number) => void) | undefined;
   #pending: AuditRecord[] = [];
   #held: AuditRecord[] = [];
   #chain: Promise<void>;
@@ -198,8 +200,10 @@ export class PostgresAuditSink implements AuditSink {
     } catch (error) {
       this.#onError(error);
       const dropped = batch.length - MAX_HELD;
-      if (dropped > 0)
+      if (dropped > 0) {
         this.#onError(new Error(`the audit log dropped ${dropped} records: PostgreSQL refused writes`));
+        this.onDropped?.(dropped);
+      }
       this.#held = dropped > 0 ? batch.slice(dropped) : batch;
     }
   }

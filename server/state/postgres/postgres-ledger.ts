@@ -100,8 +100,15 @@ export class PostgresLedger implements LedgerSink {
   readonly #timer: NodeJS.Timeout;
   readonly #onError: (error: unknown) => void;
   readonly #pending = new RecordColumns();
+  /** performance.now() when the oldest pending row was recorded; 0 when none is. */
+  #pendingSince = 0;
   /** Batches a write failed for, oldest first, waiting for the next flush. */
   readonly #held: ColumnBatch[] = [];
+  /** When each held batch's oldest row was recorded, in step with `#held`. */
+  readonly #heldSince: number[] = [];
+  /** Told how many records were lost for good (the dropped-records metric); set by the gateway. */
+  onDropped: ((records: number) => void) | undefined;
+
   #heldRows = 0;
   /** A flush is under way: the next one waits for it rather than queueing behind it. */
   #writing = false;
@@ -132,6 +139,7 @@ export class PostgresLedger implements LedgerSink {
 
   record(entry: UsageRecord): void {
     if (this.#closed !== undefined) return;
+    if (this.#pending.count === 0) this.#pendingSince = performance.now();
     this.#pending.push(entry);
     if (this.#pending.count >= MAX_PENDING_ROWS) this.#flush();
   }
@@ -171,19 +179,22 @@ export class PostgresLedger implements LedgerSink {
     if (this.#pending.count === 0 && this.#heldRows === 0) return;
     if (this.#writing && !always) return;
     this.#writing = true;
-    if (this.#pending.count > 0) this.#hold(this.#pending.take());
+    if (this.#pending.count > 0) this.#hold(this.#pending.take(), this.#pendingSince);
     // Up to what is held now, not what a later flush adds: a read queued after this one must not see it.
     const last = this.#held[this.#held.length - 1] as ColumnBatch;
     this.#writes = this.#writes.then(() => this.#writeHeld(last));
   }
 
   /** Queues a batch for writing, dropping the oldest held ones beyond the bound. */
-  #hold(batch: ColumnBatch): void {
+  #hold(batch: ColumnBatch, since: number): void {
     this.#held.push(batch);
+    this.#heldSince.push(since);
     this.#heldRows += batch.count;
     while (this.#heldRows > MAX_HELD_ROWS && this.#held.length > 1) {
       const dropped = this.#held.shift() as ColumnBatch;
+      this.#heldSince.shift();
       this.#heldRows -= dropped.count;
+      this.onDropped?.(dropped.count);
       this.#onError(
         new Error(
           `the usage ledger dropped ${dropped.count} rows: PostgreSQL has refused writes for longer than ` +
@@ -191,6 +202,12 @@ export class PostgresLedger implements LedgerSink {
         ),
       );
     }
+  }
+
+  /** ms the oldest row not yet written has waited (held after a failure, or pending); 0 when none waits. */
+  lagMs(): number {
+    const since = this.#heldSince[0] ?? (this.#pending.count > 0 ? this.#pendingSince : 0);
+    return since === 0 ? 0 : performance.now() - since;
   }
 
   #schema(): Promise<void> {
@@ -218,6 +235,7 @@ export class PostgresLedger implements LedgerSink {
           return;
         }
         this.#held.shift();
+        this.#heldSince.shift();
         this.#heldRows -= batch.count;
         if (batch === last) return;
       }

@@ -22,7 +22,8 @@ export type LedgerRequest =
 
 /** What the worker posts back. */
 export type LedgerReply =
-  | { readonly type: "error"; readonly error: unknown }
+  /** A failed write (`rows`: the batch's rows, lost), or a failure to open the ledger. */
+  | { readonly type: "error"; readonly error: unknown; readonly rows?: number }
   | { readonly type: "done"; readonly id: number; readonly rows?: unknown[]; readonly error?: unknown };
 
 /** Rows per multi-row INSERT (20 columns each, well under SQLite's 32766 parameter limit). */
@@ -176,7 +177,7 @@ port.on("message", (message: LedgerRequest) => {
       if (ledger === undefined) throw openError;
       write(ledger, message.batch);
     } catch (error) {
-      port.postMessage({ type: "error", error } satisfies LedgerReply);
+      port.postMessage({ type: "error", error, rows: message.batch.count } satisfies LedgerReply);
     }
   } else if (message.type === "totals") {
     try {

@@ -69,6 +69,8 @@ export class SqliteAuditSink implements AuditSink {
   readonly #insert: StatementSync;
   readonly #timer: NodeJS.Timeout;
   readonly #onError: (error: unknown) => void;
+  /** Told how many records were lost for good (the dropped-records metric); set by the gateway. */
+  onDropped: ((records: number) => void) | undefined;
   #pending: AuditRecord[] = [];
   #closed = false;
 
@@ -151,6 +153,8 @@ export class SqliteAuditSink implements AuditSink {
     } catch (error) {
       if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
       this.#onError(error);
+      // A failed batch is not written again: its records are lost.
+      this.onDropped?.(batch.length);
     }
   }
 }

@@ -22,6 +22,11 @@ export class SqliteLedger implements LedgerSink {
   readonly #timer: NodeJS.Timeout;
   readonly #onError: (error: unknown) => void;
   readonly #pending = new RecordColumns();
+  /** performance.now() when the oldest row not yet handed to the worker was recorded; 0 when none is. */
+  #pendingSince = 0;
+  /** Told how many records were lost for good (the dropped-records metric); set by the gateway. */
+  onDropped: ((records: number) => void) | undefined;
+
   readonly #waiting = new Map<number, { resolve(rows?: unknown[]): void; reject(error: unknown): void }>();
   #nextId = 0;
   #closed: Promise<void> | undefined;
@@ -42,7 +47,9 @@ export class SqliteLedger implements LedgerSink {
   }
 
   record(entry: UsageRecord): void {
-    if (this.#closed === undefined) this.#pending.push(entry);
+    if (this.#closed !== undefined) return;
+    if (this.#pending.count === 0) this.#pendingSince = performance.now();
+    this.#pending.push(entry);
   }
 
   async totals(query: UsageQuery): Promise<UsageTotals[]> {
@@ -67,6 +74,11 @@ export class SqliteLedger implements LedgerSink {
       await this.#worker.terminate();
     })();
     return this.#closed;
+  }
+
+  /** ms the oldest row not yet handed to the worker has waited; 0 when none waits. */
+  lagMs(): number {
+    return this.#pending.count === 0 ? 0 : performance.now() - this.#pendingSince;
   }
 
   #flush(): void {
@@ -96,6 +108,8 @@ export class SqliteLedger implements LedgerSink {
   #reply(reply: LedgerReply): void {
     if (reply.type === "error") {
       this.#onError(reply.error);
+      // A batch the worker could not write is not written again: its rows are lost.
+      if (reply.rows !== undefined) this.onDropped?.(reply.rows);
       return;
     }
     const waiting = this.#waiting.get(reply.id);
