@@ -4,6 +4,8 @@ import type { PassthroughConfig } from "./config/passthrough-schema.ts";
 import type { GatewayServices } from "./core/services.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
 import { applyCors } from "./http/cors.ts";
+import type { SecurityHeaders } from "./http/security-headers.ts";
+import type { OverloadGuard } from "./net/overload-guard.ts";
 import { sendRestErrorFor } from "./rest/rest-error-for.ts";
 import { restRouter } from "./rest/rest-router.ts";
 import { GrpcDirect } from "./rpc/grpc-direct.ts";
@@ -16,6 +18,10 @@ export interface HandlerOptions {
   readonly corsOrigins: ReadonlyArray<string>;
   /** The pass-through routes, when configured. */
   readonly passthrough?: PassthroughConfig | undefined;
+  /** Helmet's headers, set on every answer; absent when turned off. */
+  readonly securityHeaders?: SecurityHeaders | undefined;
+  /** Sheds requests with a 503 before any work when the gateway is overloaded; absent when off. */
+  readonly overload?: { readonly guard: OverloadGuard; readonly retryAfterS: number } | undefined;
 }
 
 /** Connect services live under their fully-qualified service names. */
@@ -39,9 +45,27 @@ export function createRequestHandler(services: GatewayServices, options: Handler
     requestGate: gate,
   });
   const rest = restRouter(services, options, options.passthrough);
+  const secure = options.securityHeaders;
+  const guard = options.overload?.guard;
+  const retryAfterS = String(options.overload?.retryAfterS ?? 1);
+  const shed = new GatewayError("unavailable", "the gateway is overloaded; retry shortly", {
+    retryAfterMs: (options.overload?.retryAfterS ?? 1) * 1000,
+  });
   return (req: IncomingMessage, res: ServerResponse): void => {
-    if (applyCors(req, res, options.corsOrigins)) return;
     const path = req.url ?? "/";
+    secure?.(res, path);
+    if (applyCors(req, res, options.corsOrigins)) return;
+    // Liveness and metrics stay answered under overload: a busy gateway is not a dead one.
+    if (guard !== undefined && path !== "/health" && path !== "/metrics") {
+      if (!guard.admit()) {
+        res.setHeader("retry-after", retryAfterS);
+        // An HTTP/1.1 body the caller is still sending is not read: the connection closes instead.
+        if (req.httpVersionMajor === 1) res.setHeader("connection", "close");
+        sendErrorFor(req, res, shed);
+        return;
+      }
+      res.once("close", guard.release);
+    }
     if (path.startsWith(RPC_PREFIX)) {
       if (!grpc.handle(req, res)) rpc(req, res);
       return;
