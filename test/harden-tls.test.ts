@@ -62,6 +62,16 @@ function makeCertificate(commonName: string): Buffer {
   return readFileSync(certFile);
 }
 
+/** The one method of the proto-loader ModelsService client this suite calls. */
+interface ModelsClient {
+  ListModels(
+    request: object,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: { models: Array<{ id: string }> }) => void,
+  ): void;
+  close(): void;
+}
+
 let ca: Buffer;
 let gw: TestGateway;
 beforeAll(async () => {
@@ -131,7 +141,7 @@ describe("TLS on the one port", () => {
     });
     const v1 = (loadPackageDefinition(definition).llmgw as GrpcObject).v1 as GrpcObject;
     const Models = v1.ModelsService as ServiceClientConstructor;
-    const client = new Models(`127.0.0.1:${gw.port}`, credentials.createSsl(ca));
+    const client = new Models(`127.0.0.1:${gw.port}`, credentials.createSsl(ca)) as unknown as ModelsClient;
     const metadata = new Metadata();
     metadata.set("authorization", `Bearer ${KEY}`);
     const models = await new Promise<{ models: Array<{ id: string }> }>((resolve, reject) =>
