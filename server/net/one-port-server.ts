@@ -94,6 +94,8 @@ export class OnePortServer {
         // Streams may run for many minutes; the gateway bounds each request itself.
         requestTimeout: 0,
         keepAliveTimeout: options.keepAliveTimeoutMs,
+        // Routing never depends on Host, so its absence is not an error (HTTP/2 has none either).
+        requireHostHeader: false,
       },
       handler,
     );
