@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestGateway, type TestGateway } from "../harness/start-gateway.ts";
-import { fuzzParameters, RSS_BOUND_BYTES } from "./fuzz-settings.ts";
+import { fuzzParameters, fuzzTimeoutMs, MEMORY_BOUND_BYTES, memoryInUse } from "./fuzz-settings.ts";
 import { type Format, isErrorBody, streamEnded } from "./surface-formats.ts";
 
 /**
@@ -13,15 +13,15 @@ import { type Format, isErrorBody, streamEnded } from "./surface-formats.ts";
 
 const KEY = "sk-fuzz-rest-key-1";
 let gw: TestGateway;
-let rssBefore = 0;
+let memoryBefore = 0;
 beforeAll(async () => {
   gw = await startTestGateway({
     config: { keys: [{ name: "app", key: KEY }], server: { body_timeout_ms: 2_000 } },
   });
-  rssBefore = process.memoryUsage.rss();
+  memoryBefore = memoryInUse();
 });
 afterAll(async () => {
-  expect(process.memoryUsage.rss() - rssBefore).toBeLessThan(RSS_BOUND_BYTES);
+  expect(memoryInUse() - memoryBefore).toBeLessThan(MEMORY_BOUND_BYTES);
   await gw?.close();
 });
 
@@ -182,28 +182,32 @@ function bodies(shape: fc.Arbitrary<unknown>): fc.Arbitrary<Uint8Array> {
 }
 
 describe.each(SURFACES)("fuzzing $path", ({ path, format, body }) => {
-  it("answers every body with a result or an error in the surface's format, and ends every stream", async () => {
-    await fc.assert(
-      fc.asyncProperty(bodies(body), async (bytes) => {
-        const res = await fetch(`${gw.url}${path}`, {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${KEY}`,
-            "content-type": "application/json",
-            "anthropic-version": "2023-06-01",
-          },
-          body: Buffer.from(bytes),
-          signal: AbortSignal.timeout(10_000),
-        });
-        const text = await res.text();
-        expect(res.status, text).not.toBe(500);
-        const type = res.headers.get("content-type") ?? "";
-        if (res.status >= 400) expect(isErrorBody(format, text), text).toBe(true);
-        else if (type.includes("event-stream") || type.includes("ndjson"))
-          expect(streamEnded(format, text), text).toBe(true);
-        else expect(() => JSON.parse(text), text).not.toThrow();
-      }),
-      fuzzParameters(25),
-    );
-  });
+  it(
+    "answers every body with a result or an error in the surface's format, and ends every stream",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(bodies(body), async (bytes) => {
+          const res = await fetch(`${gw.url}${path}`, {
+            method: "POST",
+            headers: {
+              authorization: `Bearer ${KEY}`,
+              "content-type": "application/json",
+              "anthropic-version": "2023-06-01",
+            },
+            body: Buffer.from(bytes),
+            signal: AbortSignal.timeout(10_000),
+          });
+          const text = await res.text();
+          expect(res.status, text).not.toBe(500);
+          const type = res.headers.get("content-type") ?? "";
+          if (res.status >= 400) expect(isErrorBody(format, text), text).toBe(true);
+          else if (type.includes("event-stream") || type.includes("ndjson"))
+            expect(streamEnded(format, text), text).toBe(true);
+          else expect(() => JSON.parse(text), text).not.toThrow();
+        }),
+        fuzzParameters(25),
+      );
+    },
+    fuzzTimeoutMs(),
+  );
 });

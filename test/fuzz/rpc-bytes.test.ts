@@ -11,7 +11,7 @@ import { ModelsService } from "../../gen/llmgw/v1/models_pb.js";
 import { RoutingService } from "../../gen/llmgw/v1/routing_pb.js";
 import { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
 import { startTestGateway, type TestGateway } from "../harness/start-gateway.ts";
-import { fuzzParameters, RSS_BOUND_BYTES } from "./fuzz-settings.ts";
+import { fuzzParameters, fuzzTimeoutMs, MEMORY_BOUND_BYTES, memoryInUse } from "./fuzz-settings.ts";
 
 /**
  * Random protobuf bytes for every RPC, over binary gRPC (HTTP/2) and the
@@ -23,15 +23,15 @@ import { fuzzParameters, RSS_BOUND_BYTES } from "./fuzz-settings.ts";
 
 const KEY = "sk-fuzz-rpc-key-12";
 let gw: TestGateway;
-let rssBefore = 0;
+let memoryBefore = 0;
 beforeAll(async () => {
   gw = await startTestGateway({
     config: { keys: [{ name: "app", key: KEY }], audit: { enabled: true, mode: "metadata-only" } },
   });
-  rssBefore = process.memoryUsage.rss();
+  memoryBefore = memoryInUse();
 });
 afterAll(async () => {
-  expect(process.memoryUsage.rss() - rssBefore).toBeLessThan(RSS_BOUND_BYTES);
+  expect(memoryInUse() - memoryBefore).toBeLessThan(MEMORY_BOUND_BYTES);
   await gw?.close();
 });
 
@@ -140,37 +140,45 @@ function gatewayFault(status: string | undefined, message: string): boolean {
 }
 
 describe.each(METHODS)("fuzzing $path", ({ path, streaming }) => {
-  it("ends every binary gRPC call with a status that is not a gateway fault", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(envelope, fc.uint8Array({ maxLength: 40 })), async (body) => {
-        const { grpc, text } = await callH2(
-          path,
-          { "content-type": "application/grpc", te: "trailers" },
-          body,
-        );
-        expect(grpc, text).toBeDefined();
-        expect(gatewayFault(grpc, text), `${grpc} ${text}`).toBe(false);
-      }),
-      fuzzParameters(12),
-    );
-  });
+  it(
+    "ends every binary gRPC call with a status that is not a gateway fault",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(envelope, fc.uint8Array({ maxLength: 40 })), async (body) => {
+          const { grpc, text } = await callH2(
+            path,
+            { "content-type": "application/grpc", te: "trailers" },
+            body,
+          );
+          expect(grpc, text).toBeDefined();
+          expect(gatewayFault(grpc, text), `${grpc} ${text}`).toBe(false);
+        }),
+        fuzzParameters(12),
+      );
+    },
+    fuzzTimeoutMs(),
+  );
 
-  it("answers every Connect call with binary messages with a result or a Connect error", async () => {
-    await fc.assert(
-      fc.asyncProperty(streaming ? envelope : protobufish, async (body) => {
-        const type = streaming ? "application/connect+proto" : "application/proto";
-        const { http, text } = await callH2(
-          path,
-          { "content-type": type, "connect-protocol-version": "1" },
-          body,
-        );
-        expect(http, text).not.toBe(500);
-        if (!streaming && http >= 400) expect(() => JSON.parse(text), text).not.toThrow();
-        const code = /"code":"(internal|unknown)"/.exec(text)?.[1];
-        const status = code === "internal" ? INTERNAL : code === "unknown" ? UNKNOWN : undefined;
-        expect(gatewayFault(status, text), text).toBe(false);
-      }),
-      fuzzParameters(12),
-    );
-  });
+  it(
+    "answers every Connect call with binary messages with a result or a Connect error",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(streaming ? envelope : protobufish, async (body) => {
+          const type = streaming ? "application/connect+proto" : "application/proto";
+          const { http, text } = await callH2(
+            path,
+            { "content-type": type, "connect-protocol-version": "1" },
+            body,
+          );
+          expect(http, text).not.toBe(500);
+          if (!streaming && http >= 400) expect(() => JSON.parse(text), text).not.toThrow();
+          const code = /"code":"(internal|unknown)"/.exec(text)?.[1];
+          const status = code === "internal" ? INTERNAL : code === "unknown" ? UNKNOWN : undefined;
+          expect(gatewayFault(status, text), text).toBe(false);
+        }),
+        fuzzParameters(12),
+      );
+    },
+    fuzzTimeoutMs(),
+  );
 });

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADAPTERS } from "../harness/conformance-cases.ts";
 import { startTestGateway, type TestGateway } from "../harness/start-gateway.ts";
-import { fuzzParameters, RSS_BOUND_BYTES } from "./fuzz-settings.ts";
+import { fuzzParameters, fuzzTimeoutMs, MEMORY_BOUND_BYTES, memoryInUse } from "./fuzz-settings.ts";
 import { type Mangling, type ManglingUpstream, startManglingUpstream } from "./mangling-upstream.ts";
 import { isErrorBody, streamEnded } from "./surface-formats.ts";
 
@@ -17,7 +17,7 @@ import { isErrorBody, streamEnded } from "./surface-formats.ts";
 const KEY = "sk-fuzz-upstream-key";
 let gw: TestGateway;
 let mangler: ManglingUpstream;
-let rssBefore = 0;
+let memoryBefore = 0;
 beforeAll(async () => {
   mangler = await startManglingUpstream();
   gw = await startTestGateway({
@@ -37,10 +37,10 @@ beforeAll(async () => {
       };
     },
   });
-  rssBefore = process.memoryUsage.rss();
+  memoryBefore = memoryInUse();
 });
 afterAll(async () => {
-  expect(process.memoryUsage.rss() - rssBefore).toBeLessThan(RSS_BOUND_BYTES);
+  expect(memoryInUse() - memoryBefore).toBeLessThan(MEMORY_BOUND_BYTES);
   await gw?.close();
   await mangler?.close();
 });
@@ -54,33 +54,37 @@ const mangling: fc.Arbitrary<Mangling> = fc.record({
 });
 
 describe.each(ADAPTERS)("the $adapter adapter under a mangled upstream", ({ model }) => {
-  it("ends every stream with a final chunk or an error event, and answers every unary call", async () => {
-    // The mangling must reach the adapter: some answers have to come out as errors.
-    let failed = 0;
-    await fc.assert(
-      fc.asyncProperty(mangling, fc.boolean(), async (plan, stream) => {
-        mangler.next = plan;
-        const res = await fetch(`${gw.url}/v1/chat/completions`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
-          body: JSON.stringify({
-            model,
-            messages: [{ role: "user", content: "tell me a story" }],
-            stream,
-            ...(stream ? { stream_options: { include_usage: true } } : {}),
-            max_tokens: 12,
-          }),
-          signal: AbortSignal.timeout(10_000),
-        });
-        const text = await res.text();
-        expect(res.status, text).not.toBe(500);
-        if (res.status >= 400 || text.includes('"error":')) failed++;
-        if (res.status >= 400) expect(isErrorBody("openai", text), text).toBe(true);
-        else if (stream) expect(streamEnded("openai", text), text).toBe(true);
-        else expect(JSON.parse(text).choices?.length, text).toBeGreaterThan(0);
-      }),
-      fuzzParameters(15),
-    );
-    expect(failed).toBeGreaterThan(0);
-  });
+  it(
+    "ends every stream with a final chunk or an error event, and answers every unary call",
+    async () => {
+      // The mangling must reach the adapter: some answers have to come out as errors.
+      let failed = 0;
+      await fc.assert(
+        fc.asyncProperty(mangling, fc.boolean(), async (plan, stream) => {
+          mangler.next = plan;
+          const res = await fetch(`${gw.url}/v1/chat/completions`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+            body: JSON.stringify({
+              model,
+              messages: [{ role: "user", content: "tell me a story" }],
+              stream,
+              ...(stream ? { stream_options: { include_usage: true } } : {}),
+              max_tokens: 12,
+            }),
+            signal: AbortSignal.timeout(10_000),
+          });
+          const text = await res.text();
+          expect(res.status, text).not.toBe(500);
+          if (res.status >= 400 || text.includes('"error":')) failed++;
+          if (res.status >= 400) expect(isErrorBody("openai", text), text).toBe(true);
+          else if (stream) expect(streamEnded("openai", text), text).toBe(true);
+          else expect(JSON.parse(text).choices?.length, text).toBeGreaterThan(0);
+        }),
+        fuzzParameters(15),
+      );
+      expect(failed).toBeGreaterThan(0);
+    },
+    fuzzTimeoutMs(),
+  );
 });
