@@ -16,6 +16,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request } from "undici";
 import { freePort, spawnNode, stop, stopAll, waitForHttp } from "./children.ts";
@@ -34,6 +35,8 @@ interface PhaseResult {
   readonly ttfbMs: { p50: number; p99: number; max: number };
   readonly shedMs: { p50: number; p99: number };
   readonly gatewayCpuPct: number;
+  /** The load generator's own event-loop delay p99: how much of the latency is the client's. */
+  readonly clientLoopP99Ms: number;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -118,10 +121,13 @@ async function phase(name: string, url: string, pid: number, clients: number): P
       }
     }
   };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const cpuBefore = cpuMicros(pid);
   const wallBefore = performance.now();
   await Promise.all(Array.from({ length: clients }, client));
   const cpu = (cpuMicros(pid) - cpuBefore) / 1000 / (performance.now() - wallBefore);
+  loop.disable();
   await agent.close();
   ttfb.sort((a, b) => a - b);
   shedTimes.sort((a, b) => a - b);
@@ -134,6 +140,7 @@ async function phase(name: string, url: string, pid: number, clients: number): P
     ttfbMs: { p50: quantile(ttfb, 0.5), p99: quantile(ttfb, 0.99), max: ttfb.at(-1) ?? 0 },
     shedMs: { p50: quantile(shedTimes, 0.5), p99: quantile(shedTimes, 0.99) },
     gatewayCpuPct: Math.round(cpu * 100),
+    clientLoopP99Ms: Math.round(loop.percentile(99) / 1e6),
   };
 }
 
@@ -164,7 +171,7 @@ async function main(): Promise<void> {
   console.log("|---|---|---|---|---|---|---|---|");
   for (const r of results)
     console.log(
-      `| ${r.name} | ${r.clients} | ${r.admitted} | ${r.shed} | ${r.errors} | ${r.ttfbMs.p50.toFixed(0)} / ${r.ttfbMs.p99.toFixed(0)} / ${r.ttfbMs.max.toFixed(0)} | ${r.shedMs.p50.toFixed(1)} / ${r.shedMs.p99.toFixed(1)} | ${r.gatewayCpuPct} % |`,
+      `| ${r.name} | ${r.clients} | ${r.admitted} | ${r.shed} | ${r.errors} | ${r.ttfbMs.p50.toFixed(0)} / ${r.ttfbMs.p99.toFixed(0)} / ${r.ttfbMs.max.toFixed(0)} | ${r.shedMs.p50.toFixed(1)} / ${r.shedMs.p99.toFixed(1)} | ${r.gatewayCpuPct} % | ${r.clientLoopP99Ms} |`,
     );
 }
 

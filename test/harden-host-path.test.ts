@@ -1,15 +1,7 @@
 import { connect as h2connect } from "node:http2";
 import { connect } from "node:net";
-import type { DescService } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuditService } from "../gen/llmgw/v1/audit_pb.js";
-import { BudgetService } from "../gen/llmgw/v1/budget_pb.js";
-import { ChatService } from "../gen/llmgw/v1/chat_pb.js";
-import { EmbeddingsService } from "../gen/llmgw/v1/embeddings_pb.js";
-import { KeysService } from "../gen/llmgw/v1/keys_pb.js";
-import { ModelsService } from "../gen/llmgw/v1/models_pb.js";
-import { RoutingService } from "../gen/llmgw/v1/routing_pb.js";
-import { UsageService } from "../gen/llmgw/v1/usage_pb.js";
+import { RPC_METHODS } from "./fuzz/rpc-methods.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -78,22 +70,6 @@ const REST_ROUTES: Array<[string, string]> = [
   ["POST", "/anthropic/v1/messages"],
   ["POST", "/openai/v1/chat/completions"],
 ];
-
-const SERVICES: DescService[] = [
-  ChatService,
-  EmbeddingsService,
-  ModelsService,
-  UsageService,
-  KeysService,
-  RoutingService,
-  BudgetService,
-  AuditService,
-];
-const RPC_ROUTES: Array<[string, boolean]> = SERVICES.flatMap((s) =>
-  s.methods.map(
-    (m) => [`/${s.typeName}/${m.name}`, m.methodKind === "server_streaming"] as [string, boolean],
-  ),
-);
 
 /** A body every surface would serve, were it authorised. */
 const BODY = JSON.stringify({
@@ -258,7 +234,7 @@ describe("host and path confusion", () => {
 
   it("refuses every variant of every RPC over gRPC (HTTP/2) and Connect (HTTP/1.1) with UNAUTHENTICATED or not found", async () => {
     const served: string[] = [];
-    for (const [path, streaming] of RPC_ROUTES) {
+    for (const { path, streaming } of RPC_METHODS) {
       for (const variant of variants(path)) {
         const grpc = await sendH2(
           "POST",

@@ -5,6 +5,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelsService } from "../gen/llmgw/v1/models_pb.js";
+import { rejection } from "./harness/rejection.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -28,16 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw.close();
 });
-
-/** The error a call fails with; a call that succeeds fails the test. */
-async function rejection<E>(call: Promise<unknown>, as: (error: unknown) => E): Promise<E> {
-  try {
-    await call;
-  } catch (error) {
-    return as(error);
-  }
-  throw new Error("the call was expected to fail, and succeeded");
-}
 
 const openai = () => new OpenAI({ apiKey: KEY, baseURL: `${gw.url}/v1`, maxRetries: 0 });
 

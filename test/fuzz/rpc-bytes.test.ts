@@ -1,17 +1,9 @@
 import { connect as h2connect } from "node:http2";
-import type { DescService } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuditService } from "../../gen/llmgw/v1/audit_pb.js";
-import { BudgetService } from "../../gen/llmgw/v1/budget_pb.js";
-import { ChatService } from "../../gen/llmgw/v1/chat_pb.js";
-import { EmbeddingsService } from "../../gen/llmgw/v1/embeddings_pb.js";
-import { KeysService } from "../../gen/llmgw/v1/keys_pb.js";
-import { ModelsService } from "../../gen/llmgw/v1/models_pb.js";
-import { RoutingService } from "../../gen/llmgw/v1/routing_pb.js";
-import { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
 import { startTestGateway, type TestGateway } from "../harness/start-gateway.ts";
 import { fuzzParameters, fuzzTimeoutMs, MEMORY_BOUND_BYTES, memoryInUse } from "./fuzz-settings.ts";
+import { RPC_METHODS } from "./rpc-methods.ts";
 
 /**
  * Random protobuf bytes for every RPC, over binary gRPC (HTTP/2) and the
@@ -34,23 +26,6 @@ afterAll(async () => {
   expect(memoryInUse() - memoryBefore).toBeLessThan(MEMORY_BOUND_BYTES);
   await gw?.close();
 });
-
-const SERVICES: DescService[] = [
-  ChatService,
-  EmbeddingsService,
-  ModelsService,
-  UsageService,
-  KeysService,
-  RoutingService,
-  BudgetService,
-  AuditService,
-];
-const METHODS = SERVICES.flatMap((s) =>
-  s.methods.map((m) => ({
-    path: `/${s.typeName}/${m.name}`,
-    streaming: m.methodKind === "server_streaming",
-  })),
-);
 
 /** Protobuf-looking bytes: valid tags with random wire types and lengths, or plain noise. */
 const protobufish = fc.oneof(
@@ -139,7 +114,7 @@ function gatewayFault(status: string | undefined, message: string): boolean {
   return status === INTERNAL && !/compress/i.test(message);
 }
 
-describe.each(METHODS)("fuzzing $path", ({ path, streaming }) => {
+describe.each(RPC_METHODS)("fuzzing $path", ({ path, streaming }) => {
   it(
     "ends every binary gRPC call with a status that is not a gateway fault",
     async () => {
