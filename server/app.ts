@@ -261,6 +261,13 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     audit: new AuditLog(auditSink),
   };
   const guard = config.overload.enabled ? new OverloadGuard(config.overload) : undefined;
+  if (guard !== undefined) {
+    metrics.overload.watch(guard);
+    guard.onChange = (reason) =>
+      reason === undefined
+        ? log.info("overload: admitting new requests again")
+        : log.warn({ reason }, "overload: shedding new requests with 503");
+  }
   const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,
     corsOrigins: config.server.cors_origins,

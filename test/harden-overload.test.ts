@@ -22,7 +22,7 @@ beforeAll(async () => {
   gw = await startTestGateway({
     config: {
       keys: [{ name: "app", key: KEY }],
-      overload: { max_in_flight: IN_FLIGHT, max_connections: CONNECTIONS, retry_after_s: 2 },
+      overload: { max_in_flight: IN_FLIGHT, retry_after_s: 2 },
     },
   });
 });
@@ -92,8 +92,11 @@ describe("the overload guard", () => {
     expect(unavailable.code).toBe(Code.Unavailable);
     expect(unavailable.metadata.get("retry-after")).toBe("2");
 
-    // Liveness is never shed: a busy gateway is not a dead one.
+    // Liveness and metrics are never shed: a busy gateway is not a dead one.
     expect((await fetch(`${gw.url}/health`)).status).toBe(200);
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toContain(`llmgw_overload_in_flight ${IN_FLIGHT}`);
+    expect(metrics).toContain('llmgw_overload_shed_total{reason="in_flight"} 3');
     // Nothing shed reached the upstream: only the admitted streams did.
     expect(gw.mock.requests.filter((r) => r.path.endsWith("/chat/completions"))).toHaveLength(IN_FLIGHT);
 
@@ -108,23 +111,27 @@ describe("the overload guard", () => {
   });
 
   it("tells a connection over max_connections 503 and closes it, and serves again once they go", async () => {
+    // A gateway of its own, so that no keep-alive connection of another case counts.
+    const own = await startTestGateway({ config: { overload: { max_connections: CONNECTIONS } } });
+    const port = own.port;
     const sockets = await Promise.all(
       Array.from(
         { length: CONNECTIONS },
         () =>
           new Promise<ReturnType<typeof connect>>((resolve) => {
-            const socket = connect(gw.port, "127.0.0.1", () => resolve(socket));
+            const socket = connect(port, "127.0.0.1", () => resolve(socket));
           }),
       ),
     );
     const answer = await new Promise<string>((resolve) => {
-      const socket = connect(gw.port, "127.0.0.1", () =>
+      const socket = connect(port, "127.0.0.1", () =>
         socket.write("GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n"),
       );
       let text = "";
       socket.on("data", (d) => {
         text += d.toString();
       });
+      socket.on("error", () => {});
       socket.on("close", () => resolve(text));
     });
     expect(answer).toMatch(/^HTTP\/1\.1 503 /);
@@ -132,6 +139,7 @@ describe("the overload guard", () => {
     expect(answer).toContain('"code":"unavailable"');
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await fetch(`${gw.url}/health`)).status).toBe(200);
+    expect((await fetch(`${own.url}/health`)).status).toBe(200);
+    await own.close();
   });
 });

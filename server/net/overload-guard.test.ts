@@ -17,6 +17,7 @@ describe("the overload guard", () => {
     const guard = guardWith({ max_in_flight: 2 }, [calm]);
     expect([guard.admit(), guard.admit(), guard.admit()]).toEqual([true, true, false]);
     expect(guard.reason).toBe("in_flight");
+    expect(guard.shed.in_flight).toBe(1);
     guard.release();
     expect(guard.admit()).toBe(true);
     expect(guard.inFlight).toBe(2);
@@ -25,6 +26,8 @@ describe("the overload guard", () => {
   it("sheds while the mean event-loop delay stays over the limit, and recovers when it falls", () => {
     const slow = { ...calm, loopDelayNs: 150e6 };
     const guard = guardWith({ max_event_loop_delay_ms: 100 }, [slow, calm, slow, slow, calm]);
+    const changes: Array<string | undefined> = [];
+    guard.onChange = (reason) => changes.push(reason);
     guard.check();
     // One slow sample is a pause, not load.
     expect(guard.reason).toBeUndefined();
@@ -33,8 +36,10 @@ describe("the overload guard", () => {
     guard.check();
     expect(guard.admit()).toBe(false);
     expect(guard.reason).toBe("event_loop_delay");
+    expect(guard.shed.event_loop_delay).toBe(1);
     guard.check();
     expect(guard.admit()).toBe(true);
+    expect(changes).toEqual(["event_loop_delay", undefined]);
   });
 
   it("sheds on heap use over the ratio of V8's limit, and on RSS over its limit", () => {

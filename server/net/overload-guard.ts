@@ -35,6 +35,10 @@ export class OverloadGuard {
   /** Consecutive checks that saw the loop over its limit: one long pause (a GC, a start-up compile) is not load. */
   #slowChecks = 0;
   #pressure: OverloadReason | undefined;
+  /** Requests shed, by reason, for the metrics. */
+  readonly #shed: Record<OverloadReason, number> = { in_flight: 0, event_loop_delay: 0, heap: 0, rss: 0 };
+  /** Called when shedding starts (with its reason) or stops (undefined), for a log line. */
+  onChange: ((reason: OverloadReason | undefined) => void) | undefined;
   /** Bound once: the close listener of every admitted response, with no closure per request. */
   readonly release = (): void => {
     this.#inFlight--;
@@ -60,9 +64,17 @@ export class OverloadGuard {
 
   /** True (and counted) when a request may be served; whoever admitted it calls `release` at its end. */
   admit(): boolean {
-    if (this.#inFlight >= this.#maxInFlight || this.#pressure !== undefined) return false;
-    this.#inFlight++;
-    return true;
+    if (this.#inFlight < this.#maxInFlight && this.#pressure === undefined) {
+      this.#inFlight++;
+      return true;
+    }
+    this.#shed[this.#pressure ?? "in_flight"]++;
+    return false;
+  }
+
+  /** Requests shed so far, by reason. */
+  get shed(): Readonly<Record<OverloadReason, number>> {
+    return this.#shed;
   }
 
   /** Reads the event-loop delay and memory, and decides whether new requests are shed until the next check. */
@@ -77,6 +89,7 @@ export class OverloadGuard {
     else if (config.max_heap_ratio < 1 && now.heapUsed > now.heapLimit * config.max_heap_ratio)
       pressure = "heap";
     else if (config.max_rss_bytes > 0 && now.rss > config.max_rss_bytes) pressure = "rss";
+    if (pressure !== this.#pressure) this.onChange?.(pressure);
     this.#pressure = pressure;
   }
 

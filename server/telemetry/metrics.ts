@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { BudgetAlertMetrics } from "./budget-alert-metrics.ts";
 import { DeploymentMetrics } from "./deployment-metrics.ts";
+import { OverloadMetrics } from "./overload-metrics.ts";
 import { header } from "./prometheus-text.ts";
 import { RequestMetrics, type RequestOutcome } from "./request-metrics.ts";
 import { StateMetrics } from "./state-metrics.ts";
@@ -20,6 +21,8 @@ export class Metrics {
   readonly #budgetAlerts = new BudgetAlertMetrics();
   /** `llmgw_state_degraded{store}`, read at scrape from the sources registered with `watch`. */
   readonly state = new StateMetrics();
+  /** The overload guard's admitted and shed requests, read at scrape (absent when the guard is off). */
+  readonly overload = new OverloadMetrics();
   #authFailures = 0;
 
   constructor() {
@@ -47,6 +50,6 @@ export class Metrics {
   /** The whole exposition, for GET /metrics. */
   async text(): Promise<string> {
     const auth = `${header("llmgw_auth_failures_total", "counter", "Requests refused for a missing or invalid API key, on every route.")}llmgw_auth_failures_total ${this.#authFailures}\n`;
-    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.state.render()}${this.deployments.render()}`;
+    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.state.render()}${this.deployments.render()}${this.overload.render()}`;
   }
 }
