@@ -253,3 +253,45 @@ describe("host and path confusion", () => {
     expect(gw.mock.requests).toHaveLength(0);
   });
 });
+
+describe("an HTTP/2 request without :authority", () => {
+  it("is answered or refused by the HTTP/2 layer (nghttp2 resets it), never left hanging, and the gateway keeps serving", async () => {
+    const { frame, headerBlock, PREFACE } = await import("./harness/h2-frames.ts");
+    const socket = connect(gw.port, "127.0.0.1");
+    socket.on("error", () => {});
+    const block = headerBlock([
+      [":method", "POST"],
+      [":scheme", "http"],
+      [":path", "/llmgw.v1.ModelsService/ListModels"],
+      ["content-type", "application/json"],
+    ]);
+    // HEADERS (END_HEADERS) then DATA "{}" (END_STREAM) on stream 1: Connect JSON with no authority at all.
+    socket.write(
+      Buffer.concat([
+        PREFACE,
+        frame(0x4, 0, 0),
+        frame(0x1, 0x4, 1, block),
+        frame(0x0, 0x1, 1, Buffer.from("{}")),
+      ]),
+    );
+    const answered = await new Promise<boolean>((resolve) => {
+      let seen = Buffer.alloc(0);
+      const timer = setTimeout(() => resolve(false), 3000);
+      socket.on("data", (chunk: Buffer) => {
+        seen = Buffer.concat([seen, chunk]);
+        // Walk the frames: a HEADERS (type 1) or RST_STREAM (type 3) frame on stream 1 ends it.
+        for (let at = 0; at + 9 <= seen.length; at += 9 + seen.readUIntBE(at, 3)) {
+          const type = seen[at + 3];
+          if ((type === 0x1 || type === 0x3) && (seen.readUInt32BE(at + 5) & 0x7fffffff) === 1) {
+            clearTimeout(timer);
+            resolve(true);
+            return;
+          }
+        }
+      });
+    });
+    socket.destroy();
+    expect(answered).toBe(true);
+    expect((await fetch(`${gw.url}/health`)).status).toBe(200);
+  });
+});
