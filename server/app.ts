@@ -17,7 +17,10 @@ import { RoutingNotices } from "./core/routing-notices.ts";
 import type { GatewayServices } from "./core/services.ts";
 import { UsageQueries } from "./core/usage-queries.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { OnePortServer } from "./net/one-port-server.ts";
+import { OverloadGuard } from "./net/overload-guard.ts";
+import { readTlsFiles, watchTlsFiles } from "./net/tls-files.ts";
 import { startRetention } from "./policy/audit/audit-retention.ts";
 import { Authenticator } from "./policy/auth/authenticator.ts";
 import { KeyRing } from "./policy/auth/key-ring.ts";
@@ -319,10 +322,20 @@ export async function startGateway(
     audit: new AuditLog(auditSink),
     cache: cache?.control,
   };
+  const guard = config.overload.enabled ? new OverloadGuard(config.overload) : undefined;
+  if (guard !== undefined) {
+    metrics.overload.watch(guard);
+    guard.onChange = (reason) =>
+      reason === undefined
+        ? log.info("overload: admitting new requests again")
+        : log.warn({ reason }, "overload: shedding new requests with 503");
+  }
   const handler = createRequestHandler(services, {
     bodyLimit: config.server.body_limit_bytes,
     corsOrigins: config.server.cors_origins,
     passthrough: config.passthrough,
+    securityHeaders: securityHeaders(config.security_headers, config.tls !== undefined),
+    overload: guard === undefined ? undefined : { guard, retryAfterS: config.overload.retry_after_s },
   });
   const server = new OnePortServer(handler, {
     headerTimeoutMs: config.server.header_timeout_ms,
@@ -330,15 +343,32 @@ export async function startGateway(
     bodyTimeoutMs: config.server.body_timeout_ms,
     maxConcurrentStreams: config.server.max_concurrent_streams,
     sendError: sendErrorFor,
+    maxConnections: config.overload.enabled ? config.overload.max_connections : 0,
+    tls: config.tls === undefined ? undefined : readTlsFiles(config.tls),
   });
+  // A renewed certificate is taken up by new connections; a pair that does not load is refused and logged.
+  const stopTlsWatch =
+    config.tls === undefined
+      ? undefined
+      : watchTlsFiles(
+          config.tls,
+          (credentials) => {
+            server.setTlsCredentials(credentials);
+            log.info("TLS certificate reloaded");
+          },
+          (error) =>
+            log.error({ err: error }, "the changed TLS files do not load; the old ones keep serving"),
+        );
   const address = await server.listen(config.server.port, config.server.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${config.tls === undefined ? "http" : "https"}://${host}:${address.port}`,
     address,
     services,
     async close(graceMs = config.server.shutdown_grace_ms) {
       clearInterval(rediscover);
+      stopTlsWatch?.();
+      guard?.close();
       await Promise.all([prober.close(), retired]);
       await server.close(graceMs, () =>
         inFlight.abortAll(new GatewayError("unavailable", "the gateway is shutting down; retry the request")),

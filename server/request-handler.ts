@@ -1,9 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { PassthroughConfig } from "./config/passthrough-schema.ts";
+import { requestIdFrom } from "./core/request-id.ts";
 import type { GatewayServices } from "./core/services.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
 import { applyCors } from "./http/cors.ts";
+import { isPlainTarget } from "./http/request-target.ts";
+import type { SecurityHeaders } from "./http/security-headers.ts";
+import type { OverloadGuard } from "./net/overload-guard.ts";
+import { openAIErrorBody } from "./rest/openai/openai-error.ts";
+import { PassthroughRoutes } from "./rest/passthrough/passthrough-paths.ts";
+import { sendError } from "./rest/respond.ts";
 import { sendRestErrorFor } from "./rest/rest-error-for.ts";
 import { restRouter } from "./rest/rest-router.ts";
 import { GrpcDirect } from "./rpc/grpc-direct.ts";
@@ -16,6 +23,23 @@ export interface HandlerOptions {
   readonly corsOrigins: ReadonlyArray<string>;
   /** The pass-through routes, when configured. */
   readonly passthrough?: PassthroughConfig | undefined;
+  /** Helmet's headers, set on every answer; absent when turned off. */
+  readonly securityHeaders?: SecurityHeaders | undefined;
+  /** Sheds requests with a 503 before any work when the gateway is overloaded; absent when off. */
+  readonly overload?: { readonly guard: OverloadGuard; readonly retryAfterS: number } | undefined;
+}
+
+/** The answer to a target no route may see. */
+const NOT_PLAIN = new GatewayError("not_found", "no route for this request-target");
+
+/** A 404 in the format of the surface the target looks like; OpenAI's when even that cannot be told. */
+function refuseTarget(req: IncomingMessage, res: ServerResponse): void {
+  try {
+    sendRestErrorFor(req, res, NOT_PLAIN);
+  } catch {
+    // `//` and the like are not even a relative URL.
+    sendError(res, NOT_PLAIN, openAIErrorBody);
+  }
 }
 
 /** Connect services live under their fully-qualified service names. */
@@ -39,10 +63,42 @@ export function createRequestHandler(services: GatewayServices, options: Handler
     requestGate: gate,
   });
   const rest = restRouter(services, options, options.passthrough);
+  // Pass-through routes check their raw targets themselves, and answer in their API's format.
+  const passthrough =
+    options.passthrough === undefined ? undefined : new PassthroughRoutes(options.passthrough);
+  const secure = options.securityHeaders;
+  const guard = options.overload?.guard;
+  const retryAfterS = String(options.overload?.retryAfterS ?? 1);
+  const shed = new GatewayError("unavailable", "the gateway is overloaded; retry shortly", {
+    retryAfterMs: (options.overload?.retryAfterS ?? 1) * 1000,
+  });
   return (req: IncomingMessage, res: ServerResponse): void => {
-    if (applyCors(req, res, options.corsOrigins)) return;
     const path = req.url ?? "/";
+    secure?.(res, path);
+    if (applyCors(req, res, options.corsOrigins)) return;
+    // Dot segments, `//`, backslashes and absolute-form never reach a route (request-target.ts).
+    if (!isPlainTarget(path) && passthrough?.match(path) === undefined) {
+      res.setHeader("x-request-id", requestIdFrom(undefined));
+      refuseTarget(req, res);
+      return;
+    }
+    // Liveness and metrics stay answered under overload: a busy gateway is not a dead one.
+    if (guard !== undefined && path !== "/health" && path !== "/metrics") {
+      if (!guard.admit()) {
+        res.setHeader("retry-after", retryAfterS);
+        // An HTTP/1.1 body the caller is still sending is not read: the connection closes instead.
+        if (req.httpVersionMajor === 1) res.setHeader("connection", "close");
+        sendErrorFor(req, res, shed);
+        return;
+      }
+      res.once("close", guard.release);
+    }
     if (path.startsWith(RPC_PREFIX)) {
+      // connect-node needs an authority and throws outside any handler without one; routing never reads it.
+      if (req.headers.host === undefined && req.headers[":authority"] === undefined) {
+        if (req.httpVersionMajor === 1) req.headers.host = "gateway";
+        else req.headers[":authority"] = "gateway";
+      }
       if (!grpc.handle(req, res)) rpc(req, res);
       return;
     }

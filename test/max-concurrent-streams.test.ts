@@ -1,6 +1,7 @@
 import { connect as h2connect } from "node:http2";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { frame, headerBlock } from "./harness/h2-frames.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -18,30 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw.close();
 });
-
-/** One frame: 24-bit length, type, flags, 31-bit stream id, payload (RFC 9113 §4.1). */
-function frame(type: number, flags: number, streamId: number, payload: Buffer = Buffer.alloc(0)): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUIntBE(payload.length, 0, 3);
-  head[3] = type;
-  head[4] = flags;
-  head.writeUInt32BE(streamId, 5);
-  return Buffer.concat([head, payload]);
-}
-
-/** An HPACK block of literal fields without indexing, new names, no Huffman (RFC 7541 §6.2.2). */
-function headerBlock(fields: Array<[string, string]>): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, value] of fields) {
-    parts.push(
-      Buffer.from([0, name.length]),
-      Buffer.from(name),
-      Buffer.from([value.length]),
-      Buffer.from(value),
-    );
-  }
-  return Buffer.concat(parts);
-}
 
 describe("concurrent streams per HTTP/2 connection", () => {
   it("advertises the configured limit in the server's SETTINGS", async () => {

@@ -1,15 +1,11 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
+import { ConfigError } from "./config-error.ts";
 import { formatIssues } from "./format-issues.ts";
 import { type Config, configSchema } from "./schema.ts";
+import { readSecretFiles } from "./secret-files.ts";
 
-/** A configuration file that cannot be used; the message names the field and the problem. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export { ConfigError };
 
 /**
  * Replaces `${VAR}` and `${VAR:-default}` in every string of the parsed
@@ -37,13 +33,14 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, path = ""
   return value;
 }
 
-/** Validates a parsed document, turning zod's issues into one readable message. */
+/** Interpolates, reads `*_file` secrets and validates a parsed document, turning zod's issues into one readable message. */
 export function parseConfig(
   document: unknown,
   env: NodeJS.ProcessEnv = process.env,
   source = "config",
 ): Config {
-  return validateConfig(interpolateEnv(document ?? {}, env), source);
+  // Secret files after interpolation, so `api_key_file: ${SECRETS_DIR}/openai` works.
+  return validateConfig(readSecretFiles(interpolateEnv(document ?? {}, env)), source);
 }
 
 /** Validates a document whose environment variables are already interpolated (command-line overrides). */

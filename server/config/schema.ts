@@ -8,10 +8,13 @@ import { cacheSchema } from "./cache-schema.ts";
 import { guardsSchema, redactPaths } from "./guards-schema.ts";
 import { limitsSchema } from "./limits-schema.ts";
 import { metricsSchema } from "./metrics-schema.ts";
+import { overloadSchema } from "./overload-schema.ts";
 import { checkPassthrough, passthroughSchema } from "./passthrough-schema.ts";
 import { postgresSchema } from "./postgres-schema.ts";
 import { redisSchema } from "./redis-schema.ts";
 import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
+import { securityHeadersSchema } from "./security-headers-schema.ts";
+import { tlsSchema } from "./tls-schema.ts";
 
 /**
  * The configuration file's schema. Every field has a default that makes the
@@ -169,6 +172,9 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    tls: tlsSchema.optional().describe("serve HTTPS with ALPN h2 and http/1.1; absent is cleartext"),
+    security_headers: securityHeadersSchema.prefault({}).describe("Helmet's headers on every answer"),
+    overload: overloadSchema.prefault({}).describe("shed load with a 503 before any work (docs/security.md)"),
     providers: z.array(provider).default([]),
     default_provider: z.string().optional(),
     aliases: z.record(z.string(), z.string()).default({}),

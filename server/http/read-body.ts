@@ -14,8 +14,18 @@ export type AnyRequest = IncomingMessage;
  * `payload_too_large` (413 / ResourceExhausted). Listeners rather than an
  * async iterator: this runs for every request, and the iterator's promise
  * machinery showed up in the allocation profile.
+ *
+ * `announced`, when given, reads the size a framed body declares for itself
+ * from its first bytes (a gRPC message prefix): a body announcing more than
+ * the limit is refused as soon as those bytes arrive, not when the limit's
+ * worth of it has been received.
  */
-export function readBody(req: AnyRequest, limit: number, signal?: AbortSignal): Promise<Buffer> {
+export function readBody(
+  req: AnyRequest,
+  limit: number,
+  signal?: AbortSignal,
+  announced?: Announced,
+): Promise<Buffer> {
   const declared = Number(req.headers["content-length"]);
   if (declared > limit) {
     req.resume();
@@ -43,8 +53,14 @@ export function readBody(req: AnyRequest, limit: number, signal?: AbortSignal): 
       done();
       reject(signal?.reason);
     };
+    let unchecked = announced;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
+      if (unchecked !== undefined && size >= unchecked.bytes) {
+        const head = chunks.length === 0 ? chunk : Buffer.concat([...chunks, chunk]);
+        if (unchecked.size(head) > limit) size = Number.POSITIVE_INFINITY;
+        unchecked = undefined;
+      }
       if (size > limit) {
         done();
         req.resume();
@@ -70,6 +86,12 @@ export function readBody(req: AnyRequest, limit: number, signal?: AbortSignal): 
     req.on(BODY_TIMEOUT, onTimeout);
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** How a framed body announces its size: the bytes it takes to tell, and the size they tell. */
+export interface Announced {
+  readonly bytes: number;
+  readonly size: (head: Buffer) => number;
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type Server as NetServer,
   type Socket,
 } from "node:net";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { bodyDeadline, type SendError } from "../http/body-deadline.ts";
 
 /** The client connection preface every HTTP/2 prior-knowledge connection starts with (RFC 9113 §3.4). */
@@ -27,7 +28,34 @@ export interface OnePortOptions {
   readonly maxConcurrentStreams: number;
   /** The JSON error body for a request the port itself refuses (a body that came too slowly). */
   readonly sendError: SendError;
+  /**
+   * Open client connections past which a new one is shed at once: an HTTP/1.1 caller gets a 503
+   * with Retry-After, an HTTP/2 one is closed. 0 or absent is no limit.
+   */
+  readonly maxConnections?: number;
+  /** Serve TLS with ALPN (`h2`, then `http/1.1`) instead of cleartext; PEM cert chain and key. */
+  readonly tls?: TlsCredentials | undefined;
 }
+
+/** A certificate chain and its private key, PEM. */
+export interface TlsCredentials {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+/** What an HTTP/1.1 connection over the connection limit is told before it is closed (OpenAI's error shape). */
+const SHED_BODY = JSON.stringify({
+  error: {
+    message: "the gateway has too many open connections; retry shortly",
+    type: "service_unavailable",
+    param: null,
+    code: "unavailable",
+  },
+});
+const OVER_CONNECTION_LIMIT = Buffer.from(
+  "HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\nconnection: close\r\n" +
+    `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(SHED_BODY)}\r\n\r\n${SHED_BODY}`,
+);
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -39,6 +67,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
  */
 export class OnePortServer {
   readonly #net: NetServer;
+  readonly #tls: ReturnType<typeof createTlsServer> | undefined;
+  readonly #maxConnections: number;
   readonly #h1: HttpServer;
   readonly #h2: Http2Server;
   readonly #sockets = new Set<Socket>();
@@ -64,6 +94,8 @@ export class OnePortServer {
         // Streams may run for many minutes; the gateway bounds each request itself.
         requestTimeout: 0,
         keepAliveTimeout: options.keepAliveTimeoutMs,
+        // Routing never depends on Host, so its absence is not an error (HTTP/2 has none either).
+        requireHostHeader: false,
       },
       handler,
     );
@@ -82,10 +114,52 @@ export class OnePortServer {
     const settings = { maxConcurrentStreams: options.maxConcurrentStreams };
     this.#h2 = createHttp2Server({ settings }, handler as unknown as Parameters<typeof createHttp2Server>[1]);
     this.#h2.on("session", (session) => this.#trackSession(session, options));
+    this.#maxConnections = options.maxConnections || Number.POSITIVE_INFINITY;
     // Nagle off: a streamed token must leave at once, not wait ~40 ms for a delayed ACK.
-    this.#net = createNetServer({ noDelay: true, keepAlive: true }, (socket) =>
-      this.#sniff(socket, options.headerTimeoutMs),
-    );
+    if (options.tls === undefined) {
+      this.#net = createNetServer({ noDelay: true, keepAlive: true }, (socket) =>
+        this.#sniff(socket, options.headerTimeoutMs),
+      );
+    } else {
+      // ALPN decides the protocol; the handshake must finish within the header timeout.
+      this.#tls = createTlsServer({
+        cert: options.tls.cert,
+        key: options.tls.key,
+        ALPNProtocols: ["h2", "http/1.1"],
+        handshakeTimeout: options.headerTimeoutMs,
+        noDelay: true,
+        keepAlive: true,
+      });
+      this.#tls.on("secureConnection", (socket: TLSSocket) => this.#dispatchTls(socket));
+      // A failed handshake (a plain-HTTP caller, a bad client hello) only ends that connection.
+      this.#tls.on("tlsClientError", (_error, socket) => socket.destroy());
+      this.#net = this.#tls;
+    }
+    // A hard ceiling for sockets the shedding above cannot even answer: the kernel's accept is cheap.
+    if (Number.isFinite(this.#maxConnections)) this.#net.maxConnections = this.#maxConnections * 2;
+  }
+
+  /** Takes up a renewed certificate and key: new connections use them, open ones keep theirs. */
+  setTlsCredentials(credentials: TlsCredentials): void {
+    this.#tls?.setSecureContext({ cert: credentials.cert, key: credentials.key });
+  }
+
+  #dispatchTls(socket: TLSSocket): void {
+    this.#sockets.add(socket);
+    socket.once("close", () => this.#sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    const h2 = socket.alpnProtocol === "h2";
+    if (this.#sockets.size > this.#maxConnections) {
+      this.#shed(socket, h2);
+      return;
+    }
+    (h2 ? this.#h2 : this.#h1).emit("connection", socket);
+  }
+
+  /** A connection over the limit: a 503 for HTTP/1.1, which every client reads; HTTP/2 is closed. */
+  #shed(socket: Socket, h2: boolean): void {
+    if (h2) socket.destroy();
+    else socket.end(OVER_CONNECTION_LIMIT);
   }
 
   listen(port: number, host: string): Promise<AddressInfo> {
@@ -137,6 +211,10 @@ export class OnePortServer {
       const couldBeH2 = prefix.equals(H2_PREFACE.subarray(0, prefix.length));
       if (couldBeH2 && seen.length < H2_PREFACE.length) return;
       socket.off("data", onData);
+      if (this.#sockets.size > this.#maxConnections) {
+        this.#shed(socket, couldBeH2);
+        return;
+      }
       socket.pause();
       socket.setTimeout(0);
       socket.unshift(seen);

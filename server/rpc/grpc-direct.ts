@@ -43,6 +43,9 @@ export type RequestGate = (ctx: HandlerContext) => void | Promise<void>;
  * DOMException (with a stack trace) per call; one shared reason of the same kind costs nothing.
  */
 const COMPLETED = new DOMException("the call completed", "AbortError");
+/** A message announcing more than the limit (4 GB, say) is refused on its first five bytes. */
+const ANNOUNCED = { bytes: 5, size: (head: Buffer) => 5 + head.readUInt32BE(1) };
+
 /** A gRPC message header: one flags byte, then the length as a big-endian uint32. */
 const HEADER_BYTES = 5;
 
@@ -150,7 +153,7 @@ export class GrpcDirect {
       await this.#gate(context);
       const input = parseInput(
         direct,
-        await readBody(req, this.#readMaxBytes + HEADER_BYTES, context.signal),
+        await readBody(req, this.#readMaxBytes + HEADER_BYTES, context.signal, ANNOUNCED),
       );
       if (direct.spec.kind === "unary") {
         const output = await direct.spec.impl(input as never, context);

@@ -4,6 +4,7 @@ import { BudgetSpendMetrics } from "./budget-spend-metrics.ts";
 import { CacheMetrics } from "./cache-metrics.ts";
 import { DeploymentMetrics } from "./deployment-metrics.ts";
 import { GuardMetrics } from "./guard-metrics.ts";
+import { OverloadMetrics } from "./overload-metrics.ts";
 import { header } from "./prometheus-text.ts";
 import { QueueMetrics } from "./queue-metrics.ts";
 import { RequestMetrics, type RequestOutcome } from "./request-metrics.ts";
@@ -35,6 +36,8 @@ export class Metrics {
   readonly budgetSpend = new BudgetSpendMetrics();
   /** The ledger's and audit log's write failures, dropped records and lag. */
   readonly sinks = new SinkMetrics();
+  /** The overload guard's admitted and shed requests, read at scrape (absent when the guard is off). */
+  readonly overload = new OverloadMetrics();
   #authFailures = 0;
 
   constructor() {
@@ -62,6 +65,6 @@ export class Metrics {
   /** The whole exposition, for GET /metrics. */
   async text(): Promise<string> {
     const auth = `${header("llmgw_auth_failures_total", "counter", "Requests refused for a missing or invalid API key, on every route.")}llmgw_auth_failures_total ${this.#authFailures}\n`;
-    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.budgetSpend.render()}${this.state.render()}${this.deployments.render()}${this.guards.render()}${this.queues.render()}${this.sinks.render()}${await this.cache.render()}`;
+    return `${await this.#registry.metrics()}\n${this.#requests.render()}${auth}${this.#budgetAlerts.render()}${this.budgetSpend.render()}${this.state.render()}${this.deployments.render()}${this.guards.render()}${this.queues.render()}${this.sinks.render()}${this.overload.render()}${await this.cache.render()}`;
   }
 }
