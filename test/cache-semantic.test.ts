@@ -71,6 +71,23 @@ describe("the semantic cache with the local embedder", () => {
     expect(cacheMeta(unset).cache_hit).toBeUndefined();
   });
 
+  it("answers a sampling request from the semantic cache when the request opts in", async () => {
+    await ask(openai, "What is the capital of Portugal?", "portugal");
+    await settle();
+    const optedIn = await openai.chat.completions.create(
+      {
+        model: "mock-small",
+        temperature: 0.8,
+        messages: [
+          { role: "system", content: "Partition portugal" },
+          { role: "user", content: "what's the capital of portugal" },
+        ],
+      },
+      { headers: { "x-llmgw-cache": "allow-sampling" } },
+    );
+    expect(cacheMeta(optedIn)).toMatchObject({ cache_hit: true, cache_kind: "semantic" });
+  });
+
   it("misses when the system prompt differs", async () => {
     await ask(openai, "What is the capital of Spain?", "spain-a");
     await settle();

@@ -8,7 +8,8 @@ export const CACHE_HEADER = "x-llmgw-cache";
 
 /**
  * The cache mode an `x-llmgw-cache` header asks for: `off` (neither read
- * nor write), `refresh` (fetch afresh and overwrite), `on` or absent (as
+ * nor write), `refresh` (fetch afresh and overwrite), `allow-sampling` (the
+ * semantic cache may answer though the request samples), `on` or absent (as
  * configured). Anything else is `invalid_request`, naming the header.
  */
 export function cacheModeFromHeader(value: string | undefined): CacheMode {
@@ -21,8 +22,13 @@ export function cacheModeFromHeader(value: string | undefined): CacheMode {
       return CacheMode.OFF;
     case "refresh":
       return CacheMode.REFRESH;
+    case "allow-sampling":
+      return CacheMode.ALLOW_SAMPLING;
     default:
-      throw invalidRequest(`the ${CACHE_HEADER} header must be off, refresh or on`, CACHE_HEADER);
+      throw invalidRequest(
+        `the ${CACHE_HEADER} header must be off, refresh, allow-sampling or on`,
+        CACHE_HEADER,
+      );
   }
 }
 

@@ -1042,6 +1042,15 @@ export enum CacheMode {
    * @generated from enum value: CACHE_MODE_REFRESH = 2;
    */
   REFRESH = 2,
+
+  /**
+   * Use the cache, and let the semantic cache answer this request even
+   * though it samples (temperature above 0, or unset), which it otherwise
+   * does only where the config allows it.
+   *
+   * @generated from enum value: CACHE_MODE_ALLOW_SAMPLING = 3;
+   */
+  ALLOW_SAMPLING = 3,
 }
 
 /**

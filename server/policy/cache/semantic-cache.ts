@@ -1,4 +1,4 @@
-import type { ChatRequest } from "../../../gen/llmgw/v1/chat_pb.js";
+import { CacheMode, type ChatRequest } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { VectorFilter, VectorIndex, VectorMatch } from "../../state/vector-index.ts";
 import type { StoreHealth } from "../store-health.ts";
 import { type EmbedScope, type SemanticInput, semanticInput } from "./semantic/embed-input.ts";
@@ -51,7 +51,13 @@ export class SemanticCache {
   probe(chat: ChatRequest, requested: string, model: string, namespace: string): SemanticProbe | undefined {
     const o = this.#o;
     const samples = chat.temperature === undefined || chat.temperature > 0;
-    if (samples && !mayServeSampling(o.allowSampling, requested, model)) return undefined;
+    if (
+      samples &&
+      chat.cache !== CacheMode.ALLOW_SAMPLING &&
+      !mayServeSampling(o.allowSampling, requested, model)
+    ) {
+      return undefined;
+    }
     const input = semanticInput(chat, o.scope, { namespace, model, embedder: o.embedder.name });
     if (input === undefined) return undefined;
     const threshold = o.thresholds[requested] ?? o.thresholds[model] ?? o.threshold;
