@@ -51,6 +51,7 @@ import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { SqliteResponseStore } from "./state/sqlite/sqlite-response-store.ts";
 import { Metrics } from "./telemetry/metrics.ts";
+import { Tracing } from "./telemetry/tracing/tracing.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
 
 /** A gateway that is listening. */
@@ -214,6 +215,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
     metrics.state.watch("budgets", () => degraded.budgets || down());
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
+  const tracing = config.telemetry.otlp === undefined ? undefined : new Tracing(config.telemetry.otlp);
   const services: GatewayServices = {
     pipeline: buildPipeline({
       auth,
@@ -238,6 +240,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
         auditSink === undefined
           ? undefined
           : { sink: auditSink, modes: { mode: config.audit.mode, keys: config.audit.keys } },
+      tracing,
     }),
     inFlight,
     auth,
@@ -284,6 +287,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
       inFlight.close();
       await budgets.close();
       await ledger.close();
+      await tracing?.shutdown();
       auditRetention?.stop();
       await auditSink?.close();
       await keyStore.close();

@@ -10,6 +10,7 @@ import { checkPassthrough, passthroughSchema } from "./passthrough-schema.ts";
 import { postgresSchema } from "./postgres-schema.ts";
 import { redisSchema } from "./redis-schema.ts";
 import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
+import { telemetrySchema } from "./telemetry-schema.ts";
 
 /**
  * The configuration file's schema. Every field has a default that makes the
@@ -245,6 +246,7 @@ export const configSchema = z
     passthrough: passthroughSchema
       .optional()
       .describe("routes that forward callers' bytes unchanged to a provider of the same API"),
+    telemetry: telemetrySchema.prefault({}).describe("OpenTelemetry traces (docs/observability.md)"),
     log: z
       .object({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -24,6 +24,9 @@ import type { AuditSink } from "../state/audit-sink.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
 import type { QuotaStore } from "../state/quota-store.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import { attemptTracing } from "../telemetry/tracing/attempt-tracing.ts";
+import type { Tracing } from "../telemetry/tracing/tracing.ts";
+import { tracingPolicy } from "../telemetry/tracing/tracing-policy.ts";
 import { compose, type Policy } from "./chain.ts";
 import { type Pipeline, withEndHooks } from "./end-runner.ts";
 import { execute } from "./execute.ts";
@@ -59,6 +62,8 @@ export interface PipelineDeps {
   readonly passthrough?: PassthroughPlanner | undefined;
   /** The audit log and its modes, when audit is on (absent: the policy is left out). */
   readonly audit?: { readonly sink: AuditSink; readonly modes: AuditModes } | undefined;
+  /** The tracer, when `telemetry.otlp` is set (absent: no span is ever made). */
+  readonly tracing?: Tracing | undefined;
 }
 
 /**
@@ -72,6 +77,7 @@ export interface PipelineDeps {
  */
 function policies(deps: PipelineDeps): Array<Policy | undefined> {
   return [
+    deps.tracing === undefined ? undefined : tracingPolicy(deps.tracing),
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
     metricsPolicy(deps.metrics, deps.router),
     accountPolicy(deps.ledger, deps.log),
@@ -95,7 +101,10 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
 
 /** Builds the pipeline once, at start-up: the policy chain around execution, inside the end-hook runner. */
 export function buildPipeline(deps: PipelineDeps): Pipeline {
-  const chain = compose(policies(deps), execute(deps.retry, deps.pools, []));
+  const chain = compose(
+    policies(deps),
+    execute(deps.retry, deps.pools, [deps.tracing === undefined ? undefined : attemptTracing(deps.tracing)]),
+  );
   return withEndHooks(chain, (error, call) =>
     deps.log.error({ err: error, requestId: call.requestId }, "an end hook failed"),
   );

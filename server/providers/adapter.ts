@@ -10,6 +10,8 @@ export interface UpstreamCall {
   readonly requestId: string;
   /** Told when a unary answer starts arriving, which stops the first-token clock. */
   responseStarted?(): void;
+  /** The W3C `traceparent` naming this attempt's span, sent upstream while tracing is on. */
+  readonly traceparent?: string | undefined;
 }
 
 /**

@@ -23,6 +23,8 @@ export class AttemptRun implements UpstreamCall {
   firstTokenAt = 0;
   /** Content events streamed, for the inter-token average. */
   tokenEvents = 0;
+  /** The W3C `traceparent` of this attempt's span, sent upstream; undefined while tracing is off. */
+  traceparent: string | undefined = undefined;
   readonly #controller = new AbortController();
   readonly #parent: AbortSignal;
   #hooks: SettleHook[] | undefined;
