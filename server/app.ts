@@ -50,6 +50,8 @@ import { SqliteAuditSink } from "./state/sqlite/sqlite-audit-sink.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { SqliteResponseStore } from "./state/sqlite/sqlite-response-store.ts";
+import { hasHooks } from "./telemetry/hooks/hooks-policy.ts";
+import type { TelemetryHooks } from "./telemetry/hooks/telemetry-hooks.ts";
 import { Metrics } from "./telemetry/metrics.ts";
 import { Tracing } from "./telemetry/tracing/tracing.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
@@ -65,8 +67,18 @@ export interface RunningGateway {
 
 const REDISCOVER_MS = 60_000;
 
+/** What a program embedding the gateway can hand it beyond the config. */
+export interface EmbedderOptions {
+  /** In-process telemetry hooks (docs/observability.md). */
+  readonly hooks?: TelemetryHooks;
+}
+
 /** Wires the layers together from a validated config and starts listening. */
-export async function startGateway(config: Config, log: Logger): Promise<RunningGateway> {
+export async function startGateway(
+  config: Config,
+  log: Logger,
+  options: EmbedderOptions = {},
+): Promise<RunningGateway> {
   const adapters = config.providers.map(createAdapter);
   const router = new ModelRouter(config, adapters);
   const discoverable = new Set(config.providers.filter((p) => p.discover).map((p) => p.name));
@@ -241,6 +253,7 @@ export async function startGateway(config: Config, log: Logger): Promise<Running
           ? undefined
           : { sink: auditSink, modes: { mode: config.audit.mode, keys: config.audit.keys } },
       tracing,
+      hooks: hasHooks(options.hooks) ? options.hooks : undefined,
     }),
     inFlight,
     auth,

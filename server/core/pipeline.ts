@@ -23,6 +23,8 @@ import { routePolicy } from "../routing/route-policy.ts";
 import type { AuditSink } from "../state/audit-sink.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
 import type { QuotaStore } from "../state/quota-store.ts";
+import { hooksPolicy } from "../telemetry/hooks/hooks-policy.ts";
+import type { TelemetryHooks } from "../telemetry/hooks/telemetry-hooks.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import { attemptTracing } from "../telemetry/tracing/attempt-tracing.ts";
 import type { Tracing } from "../telemetry/tracing/tracing.ts";
@@ -64,6 +66,8 @@ export interface PipelineDeps {
   readonly audit?: { readonly sink: AuditSink; readonly modes: AuditModes } | undefined;
   /** The tracer, when `telemetry.otlp` is set (absent: no span is ever made). */
   readonly tracing?: Tracing | undefined;
+  /** An embedder's telemetry hooks (absent or empty: left out of the chain). */
+  readonly hooks?: TelemetryHooks | undefined;
 }
 
 /**
@@ -78,6 +82,7 @@ export interface PipelineDeps {
 function policies(deps: PipelineDeps): Array<Policy | undefined> {
   return [
     deps.tracing === undefined ? undefined : tracingPolicy(deps.tracing),
+    deps.hooks === undefined ? undefined : hooksPolicy(deps.hooks, deps.log),
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
     metricsPolicy(deps.metrics, deps.router),
     accountPolicy(deps.ledger, deps.log),
