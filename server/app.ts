@@ -10,6 +10,7 @@ import { buildPipeline } from "./core/pipeline.ts";
 import { Readiness } from "./core/readiness.ts";
 import { RoutingControl } from "./core/routing-control.ts";
 import type { GatewayServices } from "./core/services.ts";
+import { UsageFeed } from "./core/usage-feed.ts";
 import { UsageQueries } from "./core/usage-queries.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
 import { OnePortServer } from "./net/one-port-server.ts";
@@ -227,6 +228,7 @@ export async function startGateway(
     metrics.state.watch("budgets", () => degraded.budgets || down());
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
+  const usageFeed = new UsageFeed();
   const tracing = config.telemetry.otlp === undefined ? undefined : new Tracing(config.telemetry.otlp);
   const services: GatewayServices = {
     pipeline: buildPipeline({
@@ -254,11 +256,13 @@ export async function startGateway(
           : { sink: auditSink, modes: { mode: config.audit.mode, keys: config.audit.keys } },
       tracing,
       hooks: hasHooks(options.hooks) ? options.hooks : undefined,
+      usageFeed,
     }),
     inFlight,
     auth,
     catalog: router,
     usage: new UsageQueries(ledger),
+    usageFeed,
     keys: new KeyAdmin(
       storedKeys,
       keys,

@@ -32,6 +32,7 @@ import { tracingPolicy } from "../telemetry/tracing/tracing-policy.ts";
 import { compose, type Policy } from "./chain.ts";
 import { type Pipeline, withEndHooks } from "./end-runner.ts";
 import { execute } from "./execute.ts";
+import { type UsageFeed, usageFeedPolicy } from "./usage-feed.ts";
 
 export interface PipelineDeps {
   readonly auth: Authenticator;
@@ -68,6 +69,8 @@ export interface PipelineDeps {
   readonly tracing?: Tracing | undefined;
   /** An embedder's telemetry hooks (absent or empty: left out of the chain). */
   readonly hooks?: TelemetryHooks | undefined;
+  /** The live usage feed (WatchUsage). */
+  readonly usageFeed?: UsageFeed | undefined;
 }
 
 /**
@@ -83,6 +86,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
   return [
     deps.tracing === undefined ? undefined : tracingPolicy(deps.tracing),
     deps.hooks === undefined ? undefined : hooksPolicy(deps.hooks, deps.log),
+    deps.usageFeed === undefined ? undefined : usageFeedPolicy(deps.usageFeed),
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
     metricsPolicy(deps.metrics, deps.router),
     accountPolicy(deps.ledger, deps.log),

@@ -9,6 +9,7 @@ import type { InFlight } from "./in-flight.ts";
 import type { KeyAdmin } from "./key-admin.ts";
 import type { Readiness } from "./readiness.ts";
 import type { RoutingControl } from "./routing-control.ts";
+import type { UsageFeed } from "./usage-feed.ts";
 import type { UsageQueries } from "./usage-queries.ts";
 
 /**
@@ -24,6 +25,8 @@ export interface GatewayServices {
   readonly auth: Authenticator;
   readonly catalog: ModelCatalog;
   readonly usage: UsageQueries;
+  /** Every request's end, live, for `UsageService.WatchUsage`. */
+  readonly usageFeed: UsageFeed;
   /** Key management (admin keys only). */
   readonly keys: KeyAdmin;
   /** Route explanations, the deployments' live state, and the routing config (read and replace). */
