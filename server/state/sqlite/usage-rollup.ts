@@ -95,33 +95,33 @@ export function rolledUpTotals(db: DatabaseSync, query: UsageQuery): unknown[] {
   const filter = filters.map((f) => ` AND ${f}`).join("");
   const firstWhole = Math.ceil(query.startMs / DAY_MS) * DAY_MS;
   const endWhole = Math.floor(query.endMs / DAY_MS) * DAY_MS;
-  const raw = (from: string) =>
-    `SELECT ${DAY_OF} AS day, key, team, provider, model, COUNT(*) AS requests,
-            SUM(status != 'ok') AS errors, SUM(prompt_tokens) AS promptTokens,
-            SUM(completion_tokens) AS completionTokens, COALESCE(SUM(cost_usd), 0) AS costUsd,
-            SUM(latency_ms) AS latency
-       FROM usage WHERE ${from}${filter} GROUP BY 1, 2, 3, 4, 5`;
   const parts: string[] = [];
   const params: Array<string | number> = [];
-  if (firstWhole >= endWhole) {
-    parts.push(raw("at >= ? AND at < ?"));
-    params.push(query.startMs, query.endMs, ...values);
-  } else {
-    if (query.startMs < firstWhole) {
-      parts.push(raw("at >= ? AND at < ?"));
-      params.push(query.startMs, firstWhole, ...values);
+  // Raw rows in [from, to), one part per day, so the day is a constant rather than computed per row.
+  const raw = (from: number, to: number) => {
+    for (let day = Math.floor(from / DAY_MS) * DAY_MS; day < to; day += DAY_MS) {
+      parts.push(
+        `SELECT ? AS day, key, team, provider, model, COUNT(*) AS requests,
+                SUM(status != 'ok') AS errors, SUM(prompt_tokens) AS promptTokens,
+                SUM(completion_tokens) AS completionTokens, COALESCE(SUM(cost_usd), 0) AS costUsd,
+                SUM(latency_ms) AS latency
+           FROM usage WHERE at >= ? AND at < ?${filter} GROUP BY key, team, provider, model`,
+      );
+      params.push(dayOf(day), Math.max(from, day), Math.min(to, day + DAY_MS), ...values);
     }
+  };
+  if (firstWhole >= endWhole) raw(query.startMs, query.endMs);
+  else {
+    if (query.startMs < firstWhole) raw(query.startMs, firstWhole);
     parts.push(
       `SELECT day, key, team, provider, model, requests, errors, prompt_tokens AS promptTokens,
               completion_tokens AS completionTokens, cost_usd AS costUsd, latency_ms AS latency
          FROM usage_daily WHERE day >= ? AND day < ?${filter}`,
     );
     params.push(dayOf(firstWhole), dayOf(endWhole), ...values);
-    if (endWhole < query.endMs) {
-      parts.push(raw("at >= ? AND at < ?"));
-      params.push(endWhole, query.endMs, ...values);
-    }
+    if (endWhole < query.endMs) raw(endWhole, query.endMs);
   }
+  if (parts.length === 0) return [];
   // The parts cover disjoint days, so no group is split between two of them.
   return db
     .prepare(
