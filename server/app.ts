@@ -6,6 +6,7 @@ import type { Config } from "./config/schema.ts";
 import { AuditLog } from "./core/audit-log.ts";
 import { InFlight } from "./core/in-flight.ts";
 import { KeyAdmin } from "./core/key-admin.ts";
+import { LatencyWindow } from "./core/latency-window.ts";
 import { buildPipeline } from "./core/pipeline.ts";
 import { Readiness } from "./core/readiness.ts";
 import { RoutingControl } from "./core/routing-control.ts";
@@ -229,6 +230,7 @@ export async function startGateway(
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
   const usageFeed = new UsageFeed();
+  const latencies = new LatencyWindow();
   const tracing = config.telemetry.otlp === undefined ? undefined : new Tracing(config.telemetry.otlp);
   const services: GatewayServices = {
     pipeline: buildPipeline({
@@ -257,12 +259,14 @@ export async function startGateway(
       tracing,
       hooks: hasHooks(options.hooks) ? options.hooks : undefined,
       usageFeed,
+      latencies,
     }),
     inFlight,
     auth,
     catalog: router,
     usage: new UsageQueries(ledger),
     usageFeed,
+    latencies,
     keys: new KeyAdmin(
       storedKeys,
       keys,

@@ -138,3 +138,26 @@ describe("UsageService.WatchUsage", () => {
     }
   });
 });
+
+describe("UsageService.GetStats", () => {
+  it("gives latency percentiles per provider and model of what this gateway served, to admin keys", async () => {
+    for (let i = 0; i < 5; i++)
+      await openaiClient(gw, "sk-watch-bob").chat.completions.create(
+        chat({ messages: HELLO }, { ttft_ms: 20 }),
+      );
+    const headers = { authorization: "Bearer sk-watch-admin" };
+    const { stats, windowSeconds } = await usage().getStats({ model: "mock-small" }, { headers });
+    expect(windowSeconds).toBe(300);
+    expect(stats).toHaveLength(1);
+    const [mock] = stats;
+    expect(mock).toMatchObject({ provider: "mock", model: "mock-small" });
+    expect(Number(mock?.requests)).toBeGreaterThanOrEqual(5);
+    // The mock waited 20 ms before answering each of the five.
+    expect(mock?.p99Ms).toBeGreaterThanOrEqual(20);
+    expect(mock?.p50Ms).toBeLessThanOrEqual(mock?.p90Ms ?? 0);
+    expect(mock?.p90Ms).toBeLessThanOrEqual(mock?.p99Ms ?? 0);
+    await expect(
+      usage().getStats({}, { headers: { authorization: "Bearer sk-watch-bob" } }),
+    ).rejects.toMatchObject({ code: Code.PermissionDenied });
+  });
+});

@@ -32,6 +32,7 @@ import { tracingPolicy } from "../telemetry/tracing/tracing-policy.ts";
 import { compose, type Policy } from "./chain.ts";
 import { type Pipeline, withEndHooks } from "./end-runner.ts";
 import { execute } from "./execute.ts";
+import { type LatencyWindow, latencyWindowPolicy } from "./latency-window.ts";
 import { type UsageFeed, usageFeedPolicy } from "./usage-feed.ts";
 
 export interface PipelineDeps {
@@ -71,6 +72,8 @@ export interface PipelineDeps {
   readonly hooks?: TelemetryHooks | undefined;
   /** The live usage feed (WatchUsage). */
   readonly usageFeed?: UsageFeed | undefined;
+  /** Recent latencies for GetStats. */
+  readonly latencies?: LatencyWindow | undefined;
 }
 
 /**
@@ -87,6 +90,7 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
     deps.tracing === undefined ? undefined : tracingPolicy(deps.tracing),
     deps.hooks === undefined ? undefined : hooksPolicy(deps.hooks, deps.log),
     deps.usageFeed === undefined ? undefined : usageFeedPolicy(deps.usageFeed),
+    deps.latencies === undefined ? undefined : latencyWindowPolicy(deps.latencies),
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
     metricsPolicy(deps.metrics, deps.router),
     accountPolicy(deps.ledger, deps.log),

@@ -2,7 +2,9 @@ import { create } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type UsageService, WatchUsageResponseSchema } from "../../gen/llmgw/v1/usage_pb.js";
+import { WINDOW_MS } from "../core/latency-window.ts";
 import type { GatewayServices } from "../core/services.ts";
+import { GatewayError } from "../errors/gateway-error.ts";
 import { toConnectError } from "./connect-error.ts";
 import { rpcCredential } from "./rpc-call.ts";
 
@@ -41,6 +43,24 @@ export function usageService(services: GatewayServices): ServiceImpl<typeof Usag
       }
     },
 
+    async getStats(req, ctx) {
+      try {
+        const requestId = ctx.responseHeader.get("x-request-id") ?? "";
+        const caller = services.auth.authenticate(rpcCredential(ctx), requestId);
+        if (!caller.admin)
+          throw new GatewayError("permission_denied", "only admin keys may read the gateway's stats");
+        return {
+          windowSeconds: WINDOW_MS / 1000,
+          stats: services.latencies.stats(Date.now(), req.provider, req.model).map((s) => ({
+            ...s,
+            requests: BigInt(s.requests),
+            errors: BigInt(s.errors),
+          })),
+        };
+      } catch (error) {
+        throw toConnectError(error, ctx);
+      }
+    },
     async *watchUsage(req, ctx) {
       try {
         const requestId = ctx.responseHeader.get("x-request-id") ?? "";

@@ -586,6 +586,136 @@ export declare type UsageEvent = Message<"llmgw.v1.UsageEvent"> & {
 export declare const UsageEventSchema: GenMessage<UsageEvent>;
 
 /**
+ * GetStatsRequest asks for the recent latency percentiles.
+ *
+ * @generated from message llmgw.v1.GetStatsRequest
+ */
+export declare type GetStatsRequest = Message<"llmgw.v1.GetStatsRequest"> & {
+  /**
+   * Only this provider's models; "" for all.
+   *
+   * @generated from field: string provider = 1;
+   */
+  provider: string;
+
+  /**
+   * Only this model; "" for all.
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+};
+
+/**
+ * Describes the message llmgw.v1.GetStatsRequest.
+ * Use `create(GetStatsRequestSchema)` to create a new message.
+ */
+export declare const GetStatsRequestSchema: GenMessage<GetStatsRequest>;
+
+/**
+ * GetStatsResponse has one entry per provider and model served in the window.
+ *
+ * @generated from message llmgw.v1.GetStatsResponse
+ */
+export declare type GetStatsResponse = Message<"llmgw.v1.GetStatsResponse"> & {
+  /**
+   * Sorted by provider, then model.
+   *
+   * @generated from field: repeated llmgw.v1.LatencyStats stats = 1;
+   */
+  stats: LatencyStats[];
+
+  /**
+   * How far back the window reaches, in seconds.
+   *
+   * @generated from field: uint32 window_seconds = 2;
+   */
+  windowSeconds: number;
+};
+
+/**
+ * Describes the message llmgw.v1.GetStatsResponse.
+ * Use `create(GetStatsResponseSchema)` to create a new message.
+ */
+export declare const GetStatsResponseSchema: GenMessage<GetStatsResponse>;
+
+/**
+ * LatencyStats are one provider and model's recent latencies, in ms.
+ *
+ * @generated from message llmgw.v1.LatencyStats
+ */
+export declare type LatencyStats = Message<"llmgw.v1.LatencyStats"> & {
+  /**
+   * The provider that served.
+   *
+   * @generated from field: string provider = 1;
+   */
+  provider: string;
+
+  /**
+   * The upstream model that served.
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * Requests in the window the percentiles are over (at most the latest 1,024).
+   *
+   * @generated from field: uint64 requests = 3;
+   */
+  requests: bigint;
+
+  /**
+   * Of those, the ones that ended in an error.
+   *
+   * @generated from field: uint64 errors = 4;
+   */
+  errors: bigint;
+
+  /**
+   * Latency from arrival to the end of the answer.
+   *
+   * @generated from field: double p50_ms = 5;
+   */
+  p50Ms: number;
+
+  /**
+   * The 90th percentile of latency.
+   *
+   * @generated from field: double p90_ms = 6;
+   */
+  p90Ms: number;
+
+  /**
+   * The 99th percentile of latency.
+   *
+   * @generated from field: double p99_ms = 7;
+   */
+  p99Ms: number;
+
+  /**
+   * The median time to first token of streamed requests (0 when none streamed).
+   *
+   * @generated from field: double ttft_p50_ms = 8;
+   */
+  ttftP50Ms: number;
+
+  /**
+   * The 99th percentile of time to first token of streamed requests.
+   *
+   * @generated from field: double ttft_p99_ms = 9;
+   */
+  ttftP99Ms: number;
+};
+
+/**
+ * Describes the message llmgw.v1.LatencyStats.
+ * Use `create(LatencyStatsSchema)` to create a new message.
+ */
+export declare const LatencyStatsSchema: GenMessage<LatencyStats>;
+
+/**
  * UsageService reads the usage ledger: every request the gateway served.
  *
  * @generated from service llmgw.v1.UsageService
@@ -613,6 +743,17 @@ export declare const UsageService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchUsageRequestSchema;
     output: typeof WatchUsageResponseSchema;
+  },
+  /**
+   * GetStats returns latency percentiles per provider and model over the
+   * recent window this replica saw, for dashboards. Admin keys only.
+   *
+   * @generated from rpc llmgw.v1.UsageService.GetStats
+   */
+  getStats: {
+    methodKind: "unary";
+    input: typeof GetStatsRequestSchema;
+    output: typeof GetStatsResponseSchema;
   },
 }>;
 
