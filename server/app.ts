@@ -54,6 +54,7 @@ import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { SqliteResponseStore } from "./state/sqlite/sqlite-response-store.ts";
 import { hasHooks } from "./telemetry/hooks/hooks-policy.ts";
 import type { TelemetryHooks } from "./telemetry/hooks/telemetry-hooks.ts";
+import { WebhookSink } from "./telemetry/hooks/webhook-sink.ts";
 import { Metrics } from "./telemetry/metrics.ts";
 import { Tracing } from "./telemetry/tracing/tracing.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
@@ -231,6 +232,8 @@ export async function startGateway(
   const inFlight = new InFlight(config.server.request_timeout_ms);
   const usageFeed = new UsageFeed();
   const latencies = new LatencyWindow();
+  const webhookSinks = config.telemetry.webhooks.map((webhook) => new WebhookSink(webhook, log));
+  const hooks: TelemetryHooks[] = [...(hasHooks(options.hooks) ? [options.hooks] : []), ...webhookSinks];
   const tracing = config.telemetry.otlp === undefined ? undefined : new Tracing(config.telemetry.otlp);
   const services: GatewayServices = {
     pipeline: buildPipeline({
@@ -257,7 +260,7 @@ export async function startGateway(
           ? undefined
           : { sink: auditSink, modes: { mode: config.audit.mode, keys: config.audit.keys } },
       tracing,
-      hooks: hasHooks(options.hooks) ? options.hooks : undefined,
+      hooks,
       usageFeed,
       latencies,
     }),
@@ -309,6 +312,7 @@ export async function startGateway(
       await budgets.close();
       await ledger.close();
       await tracing?.shutdown();
+      await Promise.all(webhookSinks.map((sink) => sink.close()));
       auditRetention?.stop();
       await auditSink?.close();
       await keyStore.close();

@@ -1,4 +1,22 @@
 import { z } from "zod";
+import { webhookSchema } from "./budgets-schema.ts";
+
+/** A webhook that gets every request's end, in signed batches. */
+export const requestWebhookSchema = webhookSchema.extend({
+  batch_size: z.number().int().min(1).max(1_000).default(100).describe("events per POST at most"),
+  flush_interval_ms: z
+    .number()
+    .int()
+    .positive()
+    .default(1_000)
+    .describe("a partial batch is sent after this long"),
+  max_pending: z
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe("events held while the receiver is slow; past it the oldest are dropped and logged"),
+});
 
 /**
  * The `telemetry` section: OpenTelemetry traces. Absent (or with no
@@ -44,8 +62,13 @@ export const otlpSchema = z
 export const telemetrySchema = z
   .object({
     otlp: otlpSchema.optional().describe("export traces over OTLP/HTTP; absent: tracing is off"),
+    webhooks: z
+      .array(requestWebhookSchema)
+      .default([])
+      .describe("receivers of every request's end, batched, HMAC-signed and retried"),
   })
   .strict();
 
 export type OtlpConfig = z.infer<typeof otlpSchema>;
 export type TelemetryConfig = z.infer<typeof telemetrySchema>;
+export type RequestWebhookConfig = z.infer<typeof requestWebhookSchema>;

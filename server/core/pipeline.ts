@@ -68,8 +68,8 @@ export interface PipelineDeps {
   readonly audit?: { readonly sink: AuditSink; readonly modes: AuditModes } | undefined;
   /** The tracer, when `telemetry.otlp` is set (absent: no span is ever made). */
   readonly tracing?: Tracing | undefined;
-  /** An embedder's telemetry hooks (absent or empty: left out of the chain). */
-  readonly hooks?: TelemetryHooks | undefined;
+  /** Telemetry hooks: an embedder's, the request webhooks (none: left out of the chain). */
+  readonly hooks?: readonly TelemetryHooks[] | undefined;
   /** The live usage feed (WatchUsage). */
   readonly usageFeed?: UsageFeed | undefined;
   /** Recent latencies for GetStats. */
@@ -88,7 +88,7 @@ export interface PipelineDeps {
 function policies(deps: PipelineDeps): Array<Policy | undefined> {
   return [
     deps.tracing === undefined ? undefined : tracingPolicy(deps.tracing),
-    deps.hooks === undefined ? undefined : hooksPolicy(deps.hooks, deps.log),
+    ...(deps.hooks ?? []).map((hooks) => hooksPolicy(hooks, deps.log)),
     deps.usageFeed === undefined ? undefined : usageFeedPolicy(deps.usageFeed),
     deps.latencies === undefined ? undefined : latencyWindowPolicy(deps.latencies),
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
