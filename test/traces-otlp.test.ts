@@ -17,6 +17,7 @@ beforeAll(async () => {
       keys: [{ key: "sk-trace-secret", name: "tracer", team: "obs" }],
       telemetry: { otlp: { endpoint: collector.url, service_name: "llmgw-test", batch_delay_ms: 20 } },
       routing: { retry: { base_delay_ms: 0, max_delay_ms: 0, max_retry_after_ms: 0 } },
+      passthrough: { routes: [{ api: "openai", allow_private: true }] },
     },
   });
 });
@@ -125,5 +126,26 @@ describe("OpenTelemetry traces over OTLP/HTTP", () => {
     const [request] = await collector.waitFor((s) => s.attributes["llmgw.request_id"] === "trace-refused", 1);
     expect(request?.attributes["error.type"]).toBe("unauthenticated");
     expect(collector.spans.some((s) => s.parentSpanId === request?.spanId)).toBe(false);
+  });
+
+  it("sends the attempt's traceparent on a pass-through request, in place of the caller's", async () => {
+    const res = await fetch(`${gw.url}/openai/v1/chat/completions`, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer sk-trace-secret",
+        "content-type": "application/json",
+        "x-request-id": "trace-raw",
+        traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01`,
+      },
+      body: JSON.stringify({ model: "mock-small", messages: HELLO }),
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    const [request] = await collector.waitFor((s) => s.attributes["llmgw.request_id"] === "trace-raw", 1);
+    const [attempt] = await collector.waitFor((s) => s.parentSpanId === request?.spanId, 1);
+    expect(request?.parentSpanId).toBe(CALLER_SPAN);
+    expect(request?.attributes["llmgw.surface"]).toBe("passthrough-openai");
+    const upstream = gw.mock.requests.find((r) => r.headers["x-request-id"] === "trace-raw");
+    expect(upstream?.headers.traceparent).toBe(`00-${CALLER_TRACE}-${attempt?.spanId}-01`);
   });
 });
