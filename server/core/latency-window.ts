@@ -27,16 +27,21 @@ export interface LatencyStats {
  * and model, which config bounds, so callers cannot grow them.
  */
 export class LatencyWindow {
-  readonly #series = new Map<string, Series>();
+  /** By provider, then model: two lookups and no string built per request. */
+  readonly #series = new Map<string, Map<string, Series>>();
 
   record(outcome: Outcome, nowMs: number): void {
     const served = outcome.served;
     if (served === undefined) return;
-    const id = `${served.provider}\u0000${served.model}`;
-    let series = this.#series.get(id);
+    let models = this.#series.get(served.provider);
+    if (models === undefined) {
+      models = new Map();
+      this.#series.set(served.provider, models);
+    }
+    let series = models.get(served.model);
     if (series === undefined) {
       series = new Series(served.provider, served.model);
-      this.#series.set(id, series);
+      models.set(served.model, series);
     }
     series.add(nowMs, outcome.latencyMs, outcome.ttftMs, outcome.error !== undefined);
   }
@@ -44,11 +49,12 @@ export class LatencyWindow {
   /** Percentiles per provider and model over the window ending at `nowMs`, sorted by provider and model. */
   stats(nowMs: number, provider = "", model = ""): LatencyStats[] {
     const out: LatencyStats[] = [];
-    for (const series of this.#series.values()) {
-      if ((provider && series.provider !== provider) || (model && series.model !== model)) continue;
-      const stats = series.stats(nowMs - WINDOW_MS);
-      if (stats !== undefined) out.push(stats);
-    }
+    for (const models of this.#series.values())
+      for (const series of models.values()) {
+        if ((provider && series.provider !== provider) || (model && series.model !== model)) continue;
+        const stats = series.stats(nowMs - WINDOW_MS);
+        if (stats !== undefined) out.push(stats);
+      }
     return out.sort((a, b) =>
       a.provider === b.provider ? compare(a.model, b.model) : compare(a.provider, b.provider),
     );
