@@ -10,11 +10,13 @@ import { embedRunner } from "./core/embed-runner.ts";
 import { execute } from "./core/execute.ts";
 import { InFlight } from "./core/in-flight.ts";
 import { KeyAdmin } from "./core/key-admin.ts";
+import { LatencyWindow } from "./core/latency-window.ts";
 import { buildPipeline } from "./core/pipeline.ts";
 import { Readiness } from "./core/readiness.ts";
 import { RoutingControl } from "./core/routing-control.ts";
 import { RoutingNotices } from "./core/routing-notices.ts";
 import type { GatewayServices } from "./core/services.ts";
+import { UsageFeed } from "./core/usage-feed.ts";
 import { UsageQueries } from "./core/usage-queries.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
 import { securityHeaders } from "./http/security-headers.ts";
@@ -59,7 +61,11 @@ import { SqliteAuditSink } from "./state/sqlite/sqlite-audit-sink.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { SqliteResponseStore } from "./state/sqlite/sqlite-response-store.ts";
+import { hasHooks } from "./telemetry/hooks/hooks-policy.ts";
+import type { TelemetryHooks } from "./telemetry/hooks/telemetry-hooks.ts";
+import { WebhookSink } from "./telemetry/hooks/webhook-sink.ts";
 import { Metrics } from "./telemetry/metrics.ts";
+import { Tracing } from "./telemetry/tracing/tracing.ts";
 import { warmTokenizer } from "./usage/token-estimate.ts";
 
 /** A gateway that is listening. */
@@ -82,6 +88,8 @@ export interface GatewayOptions {
   readonly sharedQuota?: SharedQuota;
   /** Change notices between the workers of one primary (without Redis, which carries them otherwise). */
   readonly notices?: OpenNotices;
+  /** In-process telemetry hooks, for a program embedding the gateway (docs/observability.md). */
+  readonly hooks?: TelemetryHooks;
 }
 
 /** Wires the layers together from a validated config and starts listening. */
@@ -276,6 +284,11 @@ export async function startGateway(
   if (cache !== undefined) metrics.state.watch("cache", () => cache.degraded() || down());
   const auth = new Authenticator(keys, log, () => metrics.countAuthFailure());
   const inFlight = new InFlight(config.server.request_timeout_ms);
+  const usageFeed = new UsageFeed();
+  const latencies = new LatencyWindow();
+  const webhookSinks = config.telemetry.webhooks.map((webhook) => new WebhookSink(webhook, log));
+  const hooks: TelemetryHooks[] = [...(hasHooks(options.hooks) ? [options.hooks] : []), ...webhookSinks];
+  const tracing = config.telemetry.otlp === undefined ? undefined : new Tracing(config.telemetry.otlp);
   const services: GatewayServices = {
     pipeline: buildPipeline({
       auth,
@@ -302,11 +315,17 @@ export async function startGateway(
           ? undefined
           : { sink: auditSink, modes: { mode: config.audit.mode, keys: config.audit.keys } },
       cache,
+      tracing,
+      hooks,
+      usageFeed,
+      latencies,
     }),
     inFlight,
     auth,
     catalog: router,
     usage: new UsageQueries(ledger),
+    usageFeed,
+    latencies,
     keys: new KeyAdmin(
       storedKeys,
       keys,
@@ -376,6 +395,8 @@ export async function startGateway(
       inFlight.close();
       await budgets.close();
       await ledger.close();
+      await tracing?.shutdown();
+      await Promise.all(webhookSinks.map((sink) => sink.close()));
       auditRetention?.stop();
       await auditSink?.close();
       await keyStore.close();

@@ -78,4 +78,52 @@ describe("a browser calling the gateway with connect-web", () => {
       await browser.close();
     }
   });
+
+  it("watches live usage over gRPC-Web: an event arrives within 100 ms of a request's end", async () => {
+    const bundle = await build({
+      entryPoints: ["test/browser/watch-usage-app.ts"],
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      write: false,
+    });
+    const watchPage = await servePage(bundle.outputFiles[0]?.text ?? "");
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+      ],
+    });
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(watchPage.url);
+      await tab.waitForFunction(() => typeof window.watchLlmgw === "function");
+      await tab.evaluate(([url, key]) => window.watchLlmgw(url, key), [gw.url, KEY] as const);
+      await expect
+        .poll(() => gw.running.services.usageFeed.watching, { timeout: 5_000, interval: 10 })
+        .toBe(true);
+      const answer = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${KEY}`,
+          "content-type": "application/json",
+          "x-request-id": "from-node",
+        },
+        body: JSON.stringify({ model: "mock-small", messages: [{ role: "user", content: "hi" }] }),
+      });
+      await answer.text();
+      const answeredAt = Date.now();
+      const seen = await tab.evaluate(() => window.firstUsageEvent);
+      expect(seen).toMatchObject({ requestId: "from-node", key: "web", status: "ok" });
+      expect(seen.at - answeredAt).toBeLessThan(100);
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => watchPage.server.close(resolve));
+    }
+  });
 });

@@ -55,6 +55,9 @@ const webhook = z
   })
   .strict();
 
+/** A signed, retried webhook, as the budget alerts and the telemetry webhooks configure one. */
+export { webhook as webhookSchema };
+
 export const budgetsSchema = z
   .object({
     global: budgetRules.describe("the whole gateway's spend"),

@@ -14,6 +14,7 @@ import { postgresSchema } from "./postgres-schema.ts";
 import { redisSchema } from "./redis-schema.ts";
 import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
 import { securityHeadersSchema } from "./security-headers-schema.ts";
+import { telemetrySchema } from "./telemetry-schema.ts";
 import { tlsSchema } from "./tls-schema.ts";
 
 /**
@@ -257,6 +258,7 @@ export const configSchema = z
       .optional()
       .describe("routes that forward callers' bytes unchanged to a provider of the same API"),
     metrics: metricsSchema.prefault({}).describe("what /metrics reports (docs/observability.md)"),
+    telemetry: telemetrySchema.prefault({}).describe("OpenTelemetry traces (docs/observability.md)"),
     log: z
       .object({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -4,6 +4,7 @@ import type { BudgetRule } from "../config/budgets-schema.ts";
 import type { LimitRule } from "../config/limits-schema.ts";
 import type { RawRequest } from "../providers/passthrough/raw-request.ts";
 import type { Deployment } from "../routing/deployment.ts";
+import type { CallTrace } from "../telemetry/tracing/call-trace.ts";
 import { EndHooks } from "./end-hooks.ts";
 
 export type { PassthroughApi, RawRequest } from "../providers/passthrough/raw-request.ts";
@@ -190,6 +191,12 @@ export interface Call {
   cache: CacheHit | undefined;
   /** Hooks that fire once the call has ended, however it ended. */
   readonly end: EndHooks;
+  /** The caller's W3C `traceparent` header, if it sent one; a traced call continues its trace. */
+  readonly traceparent: string | undefined;
+  /** The call's trace id (32 hex digits) while tracing is on, for the logs; "" when it is off. */
+  traceId: string;
+  /** The tracing policy's state for this call; undefined when tracing is off. */
+  trace: CallTrace | undefined;
   /**
    * False when the caller sent `x-llmgw-log-payload: false`: the audit log
    * keeps no payload of this call (it can only ask for less, never for more).
@@ -207,7 +214,7 @@ export type CallInit = Pick<
   Call,
   "requestId" | "surface" | "signal" | "startedAt" | "deadline" | "credential" | "op" | "stream"
 > &
-  Partial<Pick<Call, "chat" | "embed" | "decode" | "raw" | "logPayload">>;
+  Partial<Pick<Call, "chat" | "embed" | "decode" | "raw" | "logPayload" | "traceparent">>;
 
 /** A new call with nothing learnt yet. Every call has the same shape, so the hot path stays monomorphic. */
 export function createCall(init: CallInit): Call {
@@ -237,5 +244,8 @@ export function createCall(init: CallInit): Call {
     cache: undefined,
     end: new EndHooks(),
     logPayload: init.logPayload ?? true,
+    traceparent: init.traceparent,
+    traceId: "",
+    trace: undefined,
   };
 }

@@ -25,10 +25,17 @@ import { routePolicy } from "../routing/route-policy.ts";
 import type { AuditSink } from "../state/audit-sink.ts";
 import type { LedgerSink } from "../state/ledger-sink.ts";
 import type { QuotaStore } from "../state/quota-store.ts";
+import { hooksPolicy } from "../telemetry/hooks/hooks-policy.ts";
+import type { TelemetryHooks } from "../telemetry/hooks/telemetry-hooks.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import { attemptTracing } from "../telemetry/tracing/attempt-tracing.ts";
+import type { Tracing } from "../telemetry/tracing/tracing.ts";
+import { tracingPolicy } from "../telemetry/tracing/tracing-policy.ts";
 import { compose, type Policy } from "./chain.ts";
 import { type Pipeline, withEndHooks } from "./end-runner.ts";
 import { execute } from "./execute.ts";
+import { type LatencyWindow, latencyWindowPolicy } from "./latency-window.ts";
+import { type UsageFeed, usageFeedPolicy } from "./usage-feed.ts";
 
 export interface PipelineDeps {
   readonly auth: Authenticator;
@@ -67,6 +74,14 @@ export interface PipelineDeps {
   readonly audit?: { readonly sink: AuditSink; readonly modes: AuditModes } | undefined;
   /** The response cache, when `cache` is configured (absent: the policy is left out). */
   readonly cache?: Cache | undefined;
+  /** The tracer, when `telemetry.otlp` is set (absent: no span is ever made). */
+  readonly tracing?: Tracing | undefined;
+  /** Telemetry hooks: an embedder's, the request webhooks (none: left out of the chain). */
+  readonly hooks?: readonly TelemetryHooks[] | undefined;
+  /** The live usage feed (WatchUsage). */
+  readonly usageFeed?: UsageFeed | undefined;
+  /** Recent latencies for GetStats. */
+  readonly latencies?: LatencyWindow | undefined;
 }
 
 /**
@@ -82,6 +97,10 @@ export interface PipelineDeps {
 function policies(deps: PipelineDeps): Array<Policy | undefined> {
   const limits = new LimitPart(deps.limits, { log: deps.log, onDegraded: deps.onLimitsDegraded });
   return [
+    deps.tracing === undefined ? undefined : tracingPolicy(deps.tracing),
+    ...(deps.hooks ?? []).map((hooks) => hooksPolicy(hooks, deps.log)),
+    deps.usageFeed === undefined ? undefined : usageFeedPolicy(deps.usageFeed),
+    deps.latencies === undefined ? undefined : latencyWindowPolicy(deps.latencies),
     deps.audit === undefined ? undefined : auditPolicy(deps.audit.sink, deps.audit.modes),
     metricsPolicy(deps.metrics, deps.router, { perKey: deps.metricsPerKey ?? false }),
     accountPolicy(deps.ledger, deps.log),
@@ -107,7 +126,10 @@ function policies(deps: PipelineDeps): Array<Policy | undefined> {
 
 /** Builds the pipeline once, at start-up: the policy chain around execution, inside the end-hook runner. */
 export function buildPipeline(deps: PipelineDeps): Pipeline {
-  const chain = compose(policies(deps), execute(deps.retry, deps.pools, []));
+  const chain = compose(
+    policies(deps),
+    execute(deps.retry, deps.pools, [deps.tracing === undefined ? undefined : attemptTracing(deps.tracing)]),
+  );
   return withEndHooks(chain, (error, call) =>
     deps.log.error({ err: error, requestId: call.requestId }, "an end hook failed"),
   );

@@ -8,8 +8,10 @@ import type { AuditLog } from "./audit-log.ts";
 import type { Pipeline } from "./end-runner.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { KeyAdmin } from "./key-admin.ts";
+import type { LatencyWindow } from "./latency-window.ts";
 import type { Readiness } from "./readiness.ts";
 import type { RoutingControl } from "./routing-control.ts";
+import type { UsageFeed } from "./usage-feed.ts";
 import type { UsageQueries } from "./usage-queries.ts";
 
 /**
@@ -25,6 +27,10 @@ export interface GatewayServices {
   readonly auth: Authenticator;
   readonly catalog: ModelCatalog;
   readonly usage: UsageQueries;
+  /** Every request's end, live, for `UsageService.WatchUsage`. */
+  readonly usageFeed: UsageFeed;
+  /** Recent latency percentiles per provider and model, for `UsageService.GetStats`. */
+  readonly latencies: LatencyWindow;
   /** Key management (admin keys only). */
   readonly keys: KeyAdmin;
   /** Route explanations, the deployments' live state, and the routing config (read and replace). */

@@ -27,6 +27,7 @@ export type ErrorCode =
   | "inter_token_timeout"
   | "queue_full"
   | "queue_timeout"
+  | "watcher_too_slow"
   | "circuit_open"
   | "no_eligible_deployment"
   | "deadline_exceeded"
@@ -178,6 +179,16 @@ export function errorWire(code: ErrorCode): ErrorWire {
         429,
         "rate_limit_error",
         "overloaded_error",
+        "RESOURCE_EXHAUSTED",
+        true,
+      );
+    // A WatchUsage stream read its events too slowly: its buffer filled and it was dropped, so requests never wait for it.
+    case "watcher_too_slow":
+      return wire(
+        Code.ResourceExhausted,
+        429,
+        "rate_limit_error",
+        "rate_limit_error",
         "RESOURCE_EXHAUSTED",
         true,
       );

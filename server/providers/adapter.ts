@@ -14,6 +14,8 @@ export interface UpstreamCall {
   upstreamSent?(): void;
   /** Told when a unary answer's last byte has arrived (or the request failed): the end of upstream time. */
   upstreamEnded?(): void;
+  /** The W3C `traceparent` naming this attempt's span, sent upstream while tracing is on. */
+  readonly traceparent?: string | undefined;
 }
 
 /**

@@ -189,8 +189,13 @@ export class UpstreamClient {
     return new UpstreamEvents(this.provider, response.body, call, mapper, framing);
   }
 
-  /** The provider's headers, plus our request id so upstream logs can be matched to ours. */
+  /**
+   * The provider's headers, plus our request id so upstream logs can be
+   * matched to ours, and the attempt's `traceparent` while tracing is on.
+   */
   #requestHeaders(call: UpstreamCall): Record<string, string> {
+    const traceparent = call.traceparent;
+    if (traceparent !== undefined) return { ...this.#headers, "x-request-id": call.requestId, traceparent };
     return call.requestId ? { ...this.#headers, "x-request-id": call.requestId } : this.#headers;
   }
 

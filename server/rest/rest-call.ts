@@ -23,6 +23,8 @@ export interface RestRequest {
   readonly credential: string | undefined;
   /** False when the caller asked the audit log to keep no payload (`x-llmgw-log-payload: false`). */
   readonly logPayload: boolean;
+  /** The caller's W3C `traceparent`, which a traced call continues. */
+  readonly traceparent: string | undefined;
 }
 
 /**
@@ -50,6 +52,7 @@ export function restRequest(
     deadline: tracked.deadline,
     credential: restCredential(req),
     logPayload: header(req, LOG_PAYLOAD_HEADER)?.trim().toLowerCase() !== "false",
+    traceparent: header(req, "traceparent"),
   };
 }
 

@@ -92,6 +92,7 @@ export function rpcGate(services: GatewayServices) {
       deadline,
       credential: rpcCredential(ctx),
       logPayload: ctx.requestHeader.get(LOG_PAYLOAD_HEADER)?.trim().toLowerCase() !== "false",
+      traceparent: ctx.requestHeader.get("traceparent") ?? undefined,
       op: method.op,
       stream: method.stream,
       decode: () => {

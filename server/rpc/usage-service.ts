@@ -1,11 +1,14 @@
+import { create } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
+import { type UsageService, WatchUsageResponseSchema } from "../../gen/llmgw/v1/usage_pb.js";
+import { WINDOW_MS } from "../core/latency-window.ts";
 import type { GatewayServices } from "../core/services.ts";
+import { GatewayError } from "../errors/gateway-error.ts";
 import { toConnectError } from "./connect-error.ts";
 import { rpcCredential } from "./rpc-call.ts";
 
-/** UsageService: ledger totals, from the same query service as `GET /v1/usage`. */
+/** UsageService: ledger totals, from the same query service as `GET /v1/usage`, and the live feed. */
 export function usageService(services: GatewayServices): ServiceImpl<typeof UsageService> {
   return {
     async getUsage(req, ctx) {
@@ -35,6 +38,39 @@ export function usageService(services: GatewayServices): ServiceImpl<typeof Usag
             avgLatencyMs: row.avgLatencyMs,
           })),
         };
+      } catch (error) {
+        throw toConnectError(error, ctx);
+      }
+    },
+
+    async getStats(req, ctx) {
+      try {
+        const requestId = ctx.responseHeader.get("x-request-id") ?? "";
+        const caller = services.auth.authenticate(rpcCredential(ctx), requestId);
+        if (!caller.admin)
+          throw new GatewayError("permission_denied", "only admin keys may read the gateway's stats");
+        return {
+          windowSeconds: WINDOW_MS / 1000,
+          stats: services.latencies.stats(Date.now(), req.provider, req.model).map((s) => ({
+            ...s,
+            requests: BigInt(s.requests),
+            errors: BigInt(s.errors),
+          })),
+        };
+      } catch (error) {
+        throw toConnectError(error, ctx);
+      }
+    },
+    async *watchUsage(req, ctx) {
+      try {
+        const requestId = ctx.responseHeader.get("x-request-id") ?? "";
+        const caller = services.auth.authenticate(rpcCredential(ctx), requestId);
+        const events = services.usageFeed.watch(
+          caller,
+          { key: req.key, model: req.model, team: req.team },
+          ctx.signal,
+        );
+        for await (const event of events) yield create(WatchUsageResponseSchema, { event });
       } catch (error) {
         throw toConnectError(error, ctx);
       }

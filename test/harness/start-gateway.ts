@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { type MockOptions, type MockUpstream, startMockUpstream } from "../../mock/index.ts";
-import { type RunningGateway, startGateway } from "../../server/app.ts";
+import { type GatewayOptions, type RunningGateway, startGateway } from "../../server/app.ts";
 import { parseConfig } from "../../server/config/load-config.ts";
 
 export interface TestGateway {
@@ -27,6 +27,8 @@ export interface TestGatewayOptions {
   readonly mock?: MockOptions;
   /** The gateway's logger; silent by default. */
   readonly log?: Logger;
+  /** What an embedder hands `startGateway` (telemetry hooks). */
+  readonly embedder?: GatewayOptions;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     usage: { path: join(dir, "ledger.db"), ...(usage as object) },
     ...rest,
   });
-  const running = await startGateway(config, options.log ?? pino({ level: "silent" }));
+  const running = await startGateway(config, options.log ?? pino({ level: "silent" }), options.embedder);
   return {
     url: running.url,
     port: running.address.port,

@@ -407,6 +407,315 @@ export declare type UsageRow = Message<"llmgw.v1.UsageRow"> & {
 export declare const UsageRowSchema: GenMessage<UsageRow>;
 
 /**
+ * WatchUsageRequest filters the events a watcher gets; an empty field matches everything.
+ *
+ * @generated from message llmgw.v1.WatchUsageRequest
+ */
+export declare type WatchUsageRequest = Message<"llmgw.v1.WatchUsageRequest"> & {
+  /**
+   * Only this key's requests (a non-admin key may name only itself).
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * Only requests for this model: the one asked for or the one that served.
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * Only requests of this team's keys.
+   *
+   * @generated from field: string team = 3;
+   */
+  team: string;
+};
+
+/**
+ * Describes the message llmgw.v1.WatchUsageRequest.
+ * Use `create(WatchUsageRequestSchema)` to create a new message.
+ */
+export declare const WatchUsageRequestSchema: GenMessage<WatchUsageRequest>;
+
+/**
+ * WatchUsageResponse carries one request's usage event.
+ *
+ * @generated from message llmgw.v1.WatchUsageResponse
+ */
+export declare type WatchUsageResponse = Message<"llmgw.v1.WatchUsageResponse"> & {
+  /**
+   * The request as it ended.
+   *
+   * @generated from field: llmgw.v1.UsageEvent event = 1;
+   */
+  event?: UsageEvent | undefined;
+};
+
+/**
+ * Describes the message llmgw.v1.WatchUsageResponse.
+ * Use `create(WatchUsageResponseSchema)` to create a new message.
+ */
+export declare const WatchUsageResponseSchema: GenMessage<WatchUsageResponse>;
+
+/**
+ * UsageEvent is one request as it ended.
+ *
+ * @generated from message llmgw.v1.UsageEvent
+ */
+export declare type UsageEvent = Message<"llmgw.v1.UsageEvent"> & {
+  /**
+   * The request id.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * When the request ended.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 2;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * The key's name ("" when refused before auth).
+   *
+   * @generated from field: string key = 3;
+   */
+  key: string;
+
+  /**
+   * The key's team ("" for none).
+   *
+   * @generated from field: string team = 4;
+   */
+  team: string;
+
+  /**
+   * The surface that received it: openai, anthropic, rpc, ...
+   *
+   * @generated from field: string surface = 5;
+   */
+  surface: string;
+
+  /**
+   * The provider that served it (or failed last); "" when never routed.
+   *
+   * @generated from field: string provider = 6;
+   */
+  provider: string;
+
+  /**
+   * The model that served it, or the one asked for when never routed.
+   *
+   * @generated from field: string model = 7;
+   */
+  model: string;
+
+  /**
+   * The deployment that served it; "" when never routed.
+   *
+   * @generated from field: string deployment = 8;
+   */
+  deployment: string;
+
+  /**
+   * "ok", or the error code the caller got.
+   *
+   * @generated from field: string status = 9;
+   */
+  status: string;
+
+  /**
+   * Token counts; unset when no upstream answered.
+   *
+   * @generated from field: llmgw.v1.TokenUsage usage = 10;
+   */
+  usage?: TokenUsage | undefined;
+
+  /**
+   * What it cost, when the model has a price.
+   *
+   * @generated from field: optional double cost_usd = 11;
+   */
+  costUsd?: number | undefined;
+
+  /**
+   * From arrival to the end of the answer, in ms.
+   *
+   * @generated from field: double latency_ms = 12;
+   */
+  latencyMs: number;
+
+  /**
+   * From arrival to the first streamed token, in ms (0 for none).
+   *
+   * @generated from field: double ttft_ms = 13;
+   */
+  ttftMs: number;
+
+  /**
+   * Upstream attempts made.
+   *
+   * @generated from field: uint32 attempts = 14;
+   */
+  attempts: number;
+
+  /**
+   * "exact" or "semantic" when the cache answered; "" otherwise.
+   *
+   * @generated from field: string cache_kind = 15;
+   */
+  cacheKind: string;
+
+  /**
+   * The trace id while tracing is on; "" otherwise.
+   *
+   * @generated from field: string trace_id = 16;
+   */
+  traceId: string;
+};
+
+/**
+ * Describes the message llmgw.v1.UsageEvent.
+ * Use `create(UsageEventSchema)` to create a new message.
+ */
+export declare const UsageEventSchema: GenMessage<UsageEvent>;
+
+/**
+ * GetStatsRequest asks for the recent latency percentiles.
+ *
+ * @generated from message llmgw.v1.GetStatsRequest
+ */
+export declare type GetStatsRequest = Message<"llmgw.v1.GetStatsRequest"> & {
+  /**
+   * Only this provider's models; "" for all.
+   *
+   * @generated from field: string provider = 1;
+   */
+  provider: string;
+
+  /**
+   * Only this model; "" for all.
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+};
+
+/**
+ * Describes the message llmgw.v1.GetStatsRequest.
+ * Use `create(GetStatsRequestSchema)` to create a new message.
+ */
+export declare const GetStatsRequestSchema: GenMessage<GetStatsRequest>;
+
+/**
+ * GetStatsResponse has one entry per provider and model served in the window.
+ *
+ * @generated from message llmgw.v1.GetStatsResponse
+ */
+export declare type GetStatsResponse = Message<"llmgw.v1.GetStatsResponse"> & {
+  /**
+   * Sorted by provider, then model.
+   *
+   * @generated from field: repeated llmgw.v1.LatencyStats stats = 1;
+   */
+  stats: LatencyStats[];
+
+  /**
+   * How far back the window reaches, in seconds.
+   *
+   * @generated from field: uint32 window_seconds = 2;
+   */
+  windowSeconds: number;
+};
+
+/**
+ * Describes the message llmgw.v1.GetStatsResponse.
+ * Use `create(GetStatsResponseSchema)` to create a new message.
+ */
+export declare const GetStatsResponseSchema: GenMessage<GetStatsResponse>;
+
+/**
+ * LatencyStats are one provider and model's recent latencies, in ms.
+ *
+ * @generated from message llmgw.v1.LatencyStats
+ */
+export declare type LatencyStats = Message<"llmgw.v1.LatencyStats"> & {
+  /**
+   * The provider that served.
+   *
+   * @generated from field: string provider = 1;
+   */
+  provider: string;
+
+  /**
+   * The upstream model that served.
+   *
+   * @generated from field: string model = 2;
+   */
+  model: string;
+
+  /**
+   * Requests in the window the percentiles are over (at most the latest 1,024).
+   *
+   * @generated from field: uint64 requests = 3;
+   */
+  requests: bigint;
+
+  /**
+   * Of those, the ones that ended in an error.
+   *
+   * @generated from field: uint64 errors = 4;
+   */
+  errors: bigint;
+
+  /**
+   * Latency from arrival to the end of the answer.
+   *
+   * @generated from field: double p50_ms = 5;
+   */
+  p50Ms: number;
+
+  /**
+   * The 90th percentile of latency.
+   *
+   * @generated from field: double p90_ms = 6;
+   */
+  p90Ms: number;
+
+  /**
+   * The 99th percentile of latency.
+   *
+   * @generated from field: double p99_ms = 7;
+   */
+  p99Ms: number;
+
+  /**
+   * The median time to first token of streamed requests (0 when none streamed).
+   *
+   * @generated from field: double ttft_p50_ms = 8;
+   */
+  ttftP50Ms: number;
+
+  /**
+   * The 99th percentile of time to first token of streamed requests.
+   *
+   * @generated from field: double ttft_p99_ms = 9;
+   */
+  ttftP99Ms: number;
+};
+
+/**
+ * Describes the message llmgw.v1.LatencyStats.
+ * Use `create(LatencyStatsSchema)` to create a new message.
+ */
+export declare const LatencyStatsSchema: GenMessage<LatencyStats>;
+
+/**
  * UsageService reads the usage ledger: every request the gateway served.
  *
  * @generated from service llmgw.v1.UsageService
@@ -421,6 +730,30 @@ export declare const UsageService: GenService<{
     methodKind: "unary";
     input: typeof GetUsageRequestSchema;
     output: typeof GetUsageResponseSchema;
+  },
+  /**
+   * WatchUsage streams one event per request as it ends, for live
+   * dashboards. Admin keys see every key's requests; other keys only their
+   * own. A watcher that reads too slowly is dropped with RESOURCE_EXHAUSTED
+   * (`watcher_too_slow`): requests never wait for it.
+   *
+   * @generated from rpc llmgw.v1.UsageService.WatchUsage
+   */
+  watchUsage: {
+    methodKind: "server_streaming";
+    input: typeof WatchUsageRequestSchema;
+    output: typeof WatchUsageResponseSchema;
+  },
+  /**
+   * GetStats returns latency percentiles per provider and model over the
+   * recent window this replica saw, for dashboards. Admin keys only.
+   *
+   * @generated from rpc llmgw.v1.UsageService.GetStats
+   */
+  getStats: {
+    methodKind: "unary";
+    input: typeof GetStatsRequestSchema;
+    output: typeof GetStatsResponseSchema;
   },
 }>;
 

@@ -40,10 +40,22 @@ export class AlertWebhook {
   }
 
   send(alert: BudgetAlert): void {
-    const delivery = this.#deliver(JSON.stringify(alert), alert.scope).finally(() =>
-      this.#pending.delete(delivery),
-    );
+    this.post(JSON.stringify(alert), "a budget alert", alert.scope);
+  }
+
+  /**
+   * Posts any JSON body the same way (signed, retried, off the request
+   * path); `what` and `scope` name it in the log line when it cannot be
+   * delivered. The telemetry webhooks send their batches through this.
+   */
+  post(body: string, what: string, scope: string): void {
+    const delivery = this.#deliver(body, what, scope).finally(() => this.#pending.delete(delivery));
     this.#pending.add(delivery);
+  }
+
+  /** Resolves once every delivery under way has settled (delivered, or given up). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
   }
 
   /** Stops retrying and waits for the deliveries to settle. */
@@ -52,7 +64,7 @@ export class AlertWebhook {
     await Promise.allSettled([...this.#pending]);
   }
 
-  async #deliver(body: string, scope: string): Promise<void> {
+  async #deliver(body: string, what: string, scope: string): Promise<void> {
     const { url, secret, timeout_ms: timeoutMs, retries } = this.#settings;
     const headers = { "content-type": "application/json", [SIGNATURE_HEADER]: signature(body, secret) };
     const closing = this.#closing.signal;
@@ -78,6 +90,6 @@ export class AlertWebhook {
         why = (error as Error).message;
       }
     }
-    this.#log.error({ url, scope, reason: why }, "a budget alert could not be delivered to its webhook");
+    this.#log.error({ url, scope, reason: why }, `${what} could not be delivered to its webhook`);
   }
 }

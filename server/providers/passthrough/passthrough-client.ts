@@ -67,6 +67,8 @@ export class PassthroughClient implements Passthrough {
       raw.callerKey ? undefined : this.#credential,
       call.requestId,
     );
+    // While tracing is on, the attempt's span is the upstream's parent, over the caller's own header.
+    if (call.traceparent !== undefined) headers.traceparent = call.traceparent;
     let answer: StreamAnswer;
     call.upstreamSent?.();
     try {

@@ -34,6 +34,8 @@ export class AttemptRun implements UpstreamCall {
   #clocked = false;
   readonly #clock: UpstreamClock | undefined;
   readonly #stream: boolean;
+  /** The W3C `traceparent` of this attempt's span, sent upstream; undefined while tracing is off. */
+  traceparent: string | undefined = undefined;
   readonly #controller = new AbortController();
   readonly #parent: AbortSignal;
   #hooks: SettleHook[] | undefined;

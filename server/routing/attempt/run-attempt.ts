@@ -72,6 +72,7 @@ async function start(
   breakerSettle: ((failed: boolean) => void) | undefined,
 ): Promise<Answer> {
   const run = new AttemptRun(call.signal, call.requestId, deployment, call.stream, call);
+  if (call.trace !== undefined) run.traceparent = call.trace.upstream;
   if (release !== undefined) run.onSettle(release);
   if (connection !== undefined) run.onSettle(connection);
   if (breakerSettle !== undefined) {

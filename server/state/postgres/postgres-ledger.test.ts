@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresServer } from "../../../test/harness/postgres-server.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { ledgerRollupContract } from "../ledger-rollup-contract.ts";
 import { ledgerSinkContract, usageRecord } from "../ledger-sink-contract.ts";
 import { PostgresLedger } from "./postgres-ledger.ts";
 
@@ -187,3 +188,5 @@ describe("PostgresLedger", () => {
     }
   });
 });
+
+ledgerRollupContract("PostgreSQL", async () => new PostgresLedger(await server.database(), NEVER));

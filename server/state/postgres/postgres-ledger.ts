@@ -4,6 +4,7 @@ import type { LedgerSink, UsageQuery, UsageRecord, UsageTotals } from "../ledger
 import { appendRow, type ColumnBatch, RecordColumns, ROW_COLUMNS } from "../sqlite/record-columns.ts";
 import { openPgPool } from "./pg-pool.ts";
 import { createSchema } from "./pg-transaction.ts";
+import { insertWithRollup, ROLLUP_SCHEMA, readRolledUpTotals } from "./postgres-rollup.ts";
 
 /** Rows that make a flush start before the interval is up. */
 const MAX_PENDING_ROWS = 2_000;
@@ -71,11 +72,14 @@ ALTER TABLE usage ADD COLUMN IF NOT EXISTS deployment TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS team TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS cache TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS cost_saved_usd DOUBLE PRECISION;
-`;
+${ROLLUP_SCHEMA}`;
 
-/** One statement for any number of rows: each column is one array parameter, zipped back by `unnest`. */
-const INSERT = `INSERT INTO usage (${ROW_COLUMNS.join(", ")})
-  SELECT * FROM unnest(${ROW_COLUMNS.map((column, i) => `$${i + 1}::${COLUMN_TYPES[column]}[]`).join(", ")})`;
+/**
+ * One statement for any number of rows: each column is one array parameter,
+ * zipped back by `unnest`, and the same rows added to the daily roll-ups.
+ */
+const INSERT = insertWithRollup(`INSERT INTO usage (${ROW_COLUMNS.join(", ")})
+  SELECT * FROM unnest(${ROW_COLUMNS.map((column, i) => `$${i + 1}::${COLUMN_TYPES[column]}[]`).join(", ")})`);
 
 /**
  * The distributed usage ledger: a `usage` table in PostgreSQL, shared by
@@ -148,7 +152,7 @@ export class PostgresLedger implements LedgerSink {
     if (this.#closed !== undefined) throw new GatewayError("unavailable", "the usage ledger is closed");
     this.#flush(true);
     // In the chain, not beside it: a batch flushed after this call must not land before its read.
-    const read = this.#writes.then(() => this.#schema()).then(() => readTotals(this.#pool, query));
+    const read = this.#writes.then(() => this.#schema()).then(() => readRolledUpTotals(this.#pool, query));
     this.#writes = read.then(
       () => {},
       () => {},
@@ -257,36 +261,4 @@ function columnsOf(batch: ColumnBatch): Array<Array<string | number | boolean | 
     (columns[estimated] as unknown[])[i] = row[estimated] === 1;
   }
   return columns;
-}
-
-/**
- * Totals per UTC day, key, team, provider and model, as the SQLite ledger gives
- * them: sorted byte-wise (`COLLATE "C"`, whatever the database's locale),
- * errors being every status but `ok`, and a cost of 0 when none is known.
- */
-async function readTotals(pool: pg.Pool, query: UsageQuery): Promise<UsageTotals[]> {
-  const where = ["at >= $1", "at < $2"];
-  const params: Array<string | number> = [query.startMs, query.endMs];
-  for (const [column, value] of [
-    ["key", query.key],
-    ["team", query.team],
-    ["provider", query.provider],
-    ["model", query.model],
-  ] as const) {
-    if (value) {
-      params.push(value);
-      where.push(`${column} = $${params.length}`);
-    }
-  }
-  const result = await pool.query<UsageTotals>(
-    `SELECT to_char(to_timestamp(at / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, key, team, provider, model,
-            COUNT(*)::float8 AS requests, COUNT(*) FILTER (WHERE status <> 'ok')::float8 AS errors,
-            SUM(prompt_tokens)::float8 AS "promptTokens", SUM(completion_tokens)::float8 AS "completionTokens",
-            COALESCE(SUM(cost_usd), 0)::float8 AS "costUsd", AVG(latency_ms)::float8 AS "avgLatencyMs"
-       FROM usage WHERE ${where.join(" AND ")}
-      GROUP BY 1, key, team, provider, model
-      ORDER BY 1, key COLLATE "C", team COLLATE "C", provider COLLATE "C", model COLLATE "C"`,
-    params,
-  );
-  return result.rows;
 }

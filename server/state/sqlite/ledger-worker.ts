@@ -4,6 +4,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { parentPort, workerData } from "node:worker_threads";
 import type { UsageQuery } from "../ledger-sink.ts";
 import { appendRow, type ColumnBatch, ROW_COLUMNS } from "./record-columns.ts";
+import { lastRowid, migrateRollup, rolledUpTotals, rollUp } from "./usage-rollup.ts";
 
 /**
  * The ledger's SQLite thread. It owns the database file, so every write,
@@ -81,6 +82,7 @@ function migrate(db: DatabaseSync): void {
     for (const [name, declaration] of ADDED_COLUMNS) {
       if (!have.has(name)) db.exec(`ALTER TABLE usage ADD COLUMN ${name} ${declaration}`);
     }
+    migrateRollup(db);
     db.exec("COMMIT");
   } catch (error) {
     if (db.isTransaction) db.exec("ROLLBACK");
@@ -111,6 +113,7 @@ function open(path: string): Ledger {
 function write(ledger: Ledger, batch: ColumnBatch): void {
   ledger.db.exec("BEGIN");
   try {
+    const after = lastRowid(ledger.db);
     let i = 0;
     for (; i + BATCH_ROWS <= batch.count; i += BATCH_ROWS) {
       const params: Array<string | number | null> = [];
@@ -122,6 +125,7 @@ function write(ledger: Ledger, batch: ColumnBatch): void {
       appendRow(batch, i, params);
       ledger.insert.run(...params);
     }
+    rollUp(ledger.db, after);
     ledger.db.exec("COMMIT");
   } catch (error) {
     try {
@@ -133,30 +137,9 @@ function write(ledger: Ledger, batch: ColumnBatch): void {
   }
 }
 
+/** Whole days from the roll-ups, the edges from the raw rows (usage-rollup.ts). */
 function totals(ledger: Ledger, query: UsageQuery): unknown[] {
-  const where = ["at >= ?", "at < ?"];
-  const params: Array<string | number> = [query.startMs, query.endMs];
-  for (const [column, value] of [
-    ["key", query.key],
-    ["team", query.team],
-    ["provider", query.provider],
-    ["model", query.model],
-  ] as const) {
-    if (value) {
-      where.push(`${column} = ?`);
-      params.push(value);
-    }
-  }
-  return ledger.db
-    .prepare(
-      `SELECT strftime('%Y-%m-%d', at / 1000, 'unixepoch') AS day, key, team, provider, model,
-              COUNT(*) AS requests, SUM(status != 'ok') AS errors,
-              SUM(prompt_tokens) AS promptTokens, SUM(completion_tokens) AS completionTokens,
-              COALESCE(SUM(cost_usd), 0) AS costUsd, AVG(latency_ms) AS avgLatencyMs
-         FROM usage WHERE ${where.join(" AND ")}
-        GROUP BY day, key, team, provider, model ORDER BY day, key, team, provider, model`,
-    )
-    .all(...params);
+  return rolledUpTotals(ledger.db, query);
 }
 
 const port = parentPort;

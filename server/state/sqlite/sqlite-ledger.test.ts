@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { ledgerRollupContract } from "../ledger-rollup-contract.ts";
 import { ledgerSinkContract, usageRecord } from "../ledger-sink-contract.ts";
 import { SqliteLedger } from "./sqlite-ledger.ts";
 
@@ -148,3 +149,5 @@ function writeOldLedger(path: string): void {
   );
   db.close();
 }
+
+ledgerRollupContract("SQLite", () => new SqliteLedger(freshPath(), NEVER));

@@ -1,0 +1,163 @@
+import { Code, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type UsageEvent, UsageService } from "../gen/llmgw/v1/usage_pb.js";
+import { collect, HELLO, openaiClient, requestBuilders } from "./harness/openai-client.ts";
+import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
+
+const { chat, streamed } = requestBuilders("mock-small");
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway({
+    config: {
+      keys: [
+        { key: "sk-watch-admin", name: "ops", admin: true },
+        { key: "sk-watch-bob", name: "bob", team: "red" },
+        { key: "sk-watch-eve", name: "eve", team: "blue" },
+      ],
+    },
+  });
+});
+
+afterAll(async () => {
+  await gw?.close();
+});
+
+function usage() {
+  return createClient(UsageService, createGrpcTransport({ baseUrl: gw.url }));
+}
+
+/** Starts a watch and resolves once the gateway has it registered, so no request is missed. */
+async function watch(key: string, filter: { key?: string; model?: string; team?: string } = {}) {
+  const abort = new AbortController();
+  const before = gw.running.services.usageFeed.watching;
+  const stream = usage().watchUsage(filter, {
+    signal: abort.signal,
+    headers: { authorization: `Bearer ${key}` },
+  });
+  const iterator = stream[Symbol.asyncIterator]();
+  // The first pull sends the request; the handler registers before its first event.
+  const next = () => iterator.next() as Promise<IteratorResult<{ event?: UsageEvent }>>;
+  const first = next();
+  let settled = false;
+  first.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!before && !settled && !gw.running.services.usageFeed.watching)
+    await new Promise((r) => setTimeout(r, 5));
+  let pending: Promise<IteratorResult<{ event?: UsageEvent }>> | undefined = first;
+  return {
+    async event(): Promise<{ event: UsageEvent; at: number }> {
+      const result = await (pending ?? next());
+      pending = undefined;
+      if (result.done || result.value.event === undefined) throw new Error("the watch ended");
+      return { event: result.value.event, at: performance.now() };
+    },
+    /** The next event, or the error that ended the watch. */
+    outcome: () =>
+      (pending ?? next()).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    stop: () => abort.abort(),
+  };
+}
+
+describe("UsageService.WatchUsage", () => {
+  it("delivers a request's event within 100 ms of its end, through connect-node over gRPC", async () => {
+    const watcher = await watch("sk-watch-admin", { model: "mock-small" });
+    try {
+      const answer = await openaiClient(gw, "sk-watch-bob").chat.completions.create(
+        chat({ messages: HELLO }),
+        {
+          headers: { "x-request-id": "watched-1" },
+        },
+      );
+      const answeredAt = performance.now();
+      const { event, at } = await watcher.event();
+      expect(at - answeredAt).toBeLessThan(100);
+      expect(event).toMatchObject({
+        requestId: "watched-1",
+        key: "bob",
+        team: "red",
+        surface: "openai",
+        provider: "mock",
+        model: "mock-small",
+        deployment: "mock:mock-small",
+        status: "ok",
+        attempts: 1,
+      });
+      expect(event.usage?.completionTokens).toBe(answer.usage?.completion_tokens);
+      expect(event.latencyMs).toBeGreaterThan(0);
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it("shows a key only its own requests, and refuses a non-admin asking for another key", async () => {
+    const bob = await watch("sk-watch-bob");
+    try {
+      await openaiClient(gw, "sk-watch-eve").chat.completions.create(chat({ messages: HELLO }), {
+        headers: { "x-request-id": "eve-1" },
+      });
+      await collect(
+        await openaiClient(gw, "sk-watch-bob").chat.completions.create(streamed({ messages: HELLO }), {
+          headers: { "x-request-id": "bob-stream" },
+        }),
+      );
+      const { event } = await bob.event();
+      expect(event.requestId).toBe("bob-stream");
+      expect(event.ttftMs).toBeGreaterThan(0);
+    } finally {
+      bob.stop();
+    }
+    const nosy = await watch("sk-watch-bob", { key: "eve" });
+    expect(await nosy.outcome()).toMatchObject({ code: Code.PermissionDenied });
+    const stranger = await watch("sk-nobody");
+    expect(await stranger.outcome()).toMatchObject({ code: Code.Unauthenticated });
+  });
+
+  it("filters by team, and reports refusals too", async () => {
+    const blue = await watch("sk-watch-admin", { team: "blue" });
+    try {
+      await openaiClient(gw, "sk-watch-bob").chat.completions.create(chat({ messages: HELLO }));
+      await expect(
+        openaiClient(gw, "sk-watch-eve").chat.completions.create(chat({ messages: [] })),
+      ).rejects.toBeInstanceOf(Error);
+      const { event } = await blue.event();
+      expect(event).toMatchObject({
+        key: "eve",
+        team: "blue",
+        model: "mock-small",
+        status: "invalid_request",
+      });
+    } finally {
+      blue.stop();
+    }
+  });
+});
+
+describe("UsageService.GetStats", () => {
+  it("gives latency percentiles per provider and model of what this gateway served, to admin keys", async () => {
+    for (let i = 0; i < 5; i++)
+      await openaiClient(gw, "sk-watch-bob").chat.completions.create(
+        chat({ messages: HELLO }, { ttft_ms: 20 }),
+      );
+    const headers = { authorization: "Bearer sk-watch-admin" };
+    const { stats, windowSeconds } = await usage().getStats({ model: "mock-small" }, { headers });
+    expect(windowSeconds).toBe(300);
+    expect(stats).toHaveLength(1);
+    const [mock] = stats;
+    expect(mock).toMatchObject({ provider: "mock", model: "mock-small" });
+    expect(Number(mock?.requests)).toBeGreaterThanOrEqual(5);
+    // The mock waited 20 ms before answering each of the five.
+    expect(mock?.p99Ms).toBeGreaterThanOrEqual(20);
+    expect(mock?.p50Ms).toBeLessThanOrEqual(mock?.p90Ms ?? 0);
+    expect(mock?.p90Ms).toBeLessThanOrEqual(mock?.p99Ms ?? 0);
+    await expect(
+      usage().getStats({}, { headers: { authorization: "Bearer sk-watch-bob" } }),
+    ).rejects.toMatchObject({ code: Code.PermissionDenied });
+  });
+});
