@@ -149,3 +149,37 @@ describe("OpenTelemetry traces over OTLP/HTTP", () => {
     expect(upstream?.headers.traceparent).toBe(`00-${CALLER_TRACE}-${attempt?.spanId}-01`);
   });
 });
+
+describe("the cache lookup in a trace", () => {
+  let cached: TestGateway;
+  beforeAll(async () => {
+    cached = await startTestGateway({
+      config: {
+        cache: {},
+        telemetry: { otlp: { endpoint: collector.url, service_name: "llmgw-test", batch_delay_ms: 20 } },
+      },
+    });
+  });
+  afterAll(async () => {
+    await cached?.close();
+  });
+
+  it("is a child span of the request: a miss, then an exact hit with no attempt", async () => {
+    const openai = openaiClient(cached);
+    const body = chat({ messages: [{ role: "user", content: "trace my cache lookup" }], temperature: 0 });
+    await openai.chat.completions.create(body, { headers: { "x-request-id": "trace-cache-miss" } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await openai.chat.completions.create(body, { headers: { "x-request-id": "trace-cache-hit" } });
+    for (const [id, result, attempts] of [
+      ["trace-cache-miss", "miss", 1],
+      ["trace-cache-hit", "exact", 0],
+    ] as const) {
+      const [request] = await collector.waitFor((s) => s.attributes["llmgw.request_id"] === id, 1);
+      if (request === undefined) throw new Error(`no span for ${id}`);
+      const children = await collector.waitFor((s) => s.parentSpanId === request.spanId, 1 + attempts);
+      const lookup = children.find((s) => s.name === "cache lookup");
+      expect(lookup?.attributes["llmgw.cache.result"]).toBe(result);
+      expect(children.filter((s) => s.name.startsWith("attempt "))).toHaveLength(attempts);
+    }
+  });
+});

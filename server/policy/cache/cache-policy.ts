@@ -4,6 +4,7 @@ import type { Answer, Next, Policy } from "../../core/chain.ts";
 import type { Outcome } from "../../core/end-hooks.ts";
 import { completionEvents } from "../../providers/completion-events.ts";
 import type { CacheMetrics } from "../../telemetry/cache-metrics.ts";
+import { traceCacheLookup } from "../../telemetry/tracing/cache-lookup-span.ts";
 import { type KnownModels, OTHER_MODEL } from "../account/metrics-policy.ts";
 import { StreamAssembly } from "../audit/stream-assembly.ts";
 import { type CacheNamespaceMode, cacheNamespace, requestCacheKey } from "./cache-key.ts";
@@ -78,6 +79,7 @@ export function cachePolicy(deps: CachePolicyDeps): Policy {
       if (deps.exactLookups) {
         const cached = await exact.get(key);
         metrics.lookup("exact", (performance.now() - started) / 1000);
+        traceCacheLookup(call, started, cached?.response === undefined ? "miss" : "exact");
         if (cached?.response !== undefined) {
           metrics.hit("exact", label, cached.costUsd);
           call.cache = { kind: "exact", similarity: 1, costSavedUsd: cached.costUsd };
@@ -90,6 +92,8 @@ export function cachePolicy(deps: CachePolicyDeps): Policy {
         const match = await semantic.nearest(probe, call.signal);
         const near = match === undefined ? undefined : await exact.get(match.key);
         metrics.lookup("semantic", (performance.now() - started) / 1000);
+        const found = match !== undefined && near?.response !== undefined;
+        traceCacheLookup(call, started, found ? "semantic" : "miss", match?.similarity);
         if (match !== undefined && near?.response !== undefined) {
           metrics.hit("semantic", label, near.costUsd);
           call.cache = { kind: "semantic", similarity: match.similarity, costSavedUsd: near.costUsd };
