@@ -203,7 +203,10 @@ export async function startGateway(
           config.audit.flush_interval_ms,
           onAuditError,
         );
-  if (auditSink !== undefined) auditSink.onDropped = (records) => metrics.sinks.dropped("audit", records);
+  if (auditSink !== undefined) {
+    auditSink.onDropped = (records) => metrics.sinks.dropped("audit", records);
+    metrics.sinks.watchLag("audit", () => auditSink.lagMs() / 1000);
+  }
   const auditRetention =
     auditSink === undefined
       ? undefined

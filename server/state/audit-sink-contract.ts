@@ -126,6 +126,17 @@ export function auditSinkContract(name: string, open: () => AuditSink | Promise<
       expect(left).toEqual([recent[0]?.id, recent[1]?.id]);
     });
 
+    it("reports how long its oldest unwritten record has waited, and 0 once it is written", async () => {
+      const sink = await fresh();
+      expect(sink.lagMs()).toBe(0);
+      sink.record(auditRecord());
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      expect(sink.lagMs()).toBeGreaterThanOrEqual(10);
+      // A read flushes first: once it answers, nothing waits.
+      await sink.query({}, { pageSize: 10 });
+      expect(sink.lagMs()).toBe(0);
+    });
+
     it("refuses a page token it did not issue", async () => {
       const sink = await fresh();
       await expect(sink.query({}, { pageSize: 5, pageToken: "garbage" })).rejects.toThrow(/page_token/);

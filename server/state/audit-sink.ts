@@ -75,6 +75,8 @@ export interface AuditPageResult {
 export interface AuditSink {
   /** Queues one record; never blocks, never throws. */
   record(entry: AuditRecord): void;
+  /** ms the oldest record not yet written has waited (queued, being written or held for a retry); 0 when none waits. */
+  lagMs(): number;
   /** Newest first, `page.pageSize` at a time, by an (at, id) cursor. */
   query(filter: AuditFilter, page: AuditPage): Promise<AuditPageResult>;
   get(id: string): Promise<AuditRecord | undefined>;

@@ -53,6 +53,7 @@ export class SinkMetrics {
         "llmgw_sink_write_lag_seconds",
         "gauge",
         "How long the oldest ledger or audit record not yet written has waited.",
+        // A sink that is off has nothing waiting.
         (sink) => this.#lag.get(sink)?.() ?? 0,
       ],
     ];

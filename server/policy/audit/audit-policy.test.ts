@@ -21,6 +21,7 @@ function memorySink(): AuditSink & { records: AuditRecord[] } {
   return {
     records,
     record: (r) => records.push(r),
+    lagMs: () => 0,
     query: async () => ({ records, nextPageToken: "" }),
     get: async () => undefined,
     export: async function* () {},

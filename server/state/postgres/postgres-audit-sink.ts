@@ -83,6 +83,14 @@ export class PostgresAuditSink implements AuditSink {
   onDropped: ((records: number) => void) | undefined;
   #pending: AuditRecord[] = [];
   #held: AuditRecord[] = [];
+  /**
+   * performance.now() when the oldest record of each stage arrived: queued,
+   * in the batch being written, held after a failed write; undefined when
+   * the stage is empty.
+   */
+  #pendingSince: number | undefined;
+  #writingSince: number | undefined;
+  #heldSince: number | undefined;
   #chain: Promise<void>;
   #ready: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
@@ -108,8 +116,18 @@ export class PostgresAuditSink implements AuditSink {
 
   record(entry: AuditRecord): void {
     if (this.#closed !== undefined) return;
+    this.#pendingSince ??= performance.now();
     this.#pending.push(entry);
     if (this.#pending.length >= MAX_PENDING) this.#flush();
+  }
+
+  lagMs(): number {
+    const since = Math.min(
+      this.#heldSince ?? Number.POSITIVE_INFINITY,
+      this.#writingSince ?? Number.POSITIVE_INFINITY,
+      this.#pendingSince ?? Number.POSITIVE_INFINITY,
+    );
+    return since === Number.POSITIVE_INFINITY ? 0 : performance.now() - since;
   }
 
   async query(filter: AuditFilter, page: AuditPage): Promise<AuditPageResult> {
@@ -191,13 +209,20 @@ export class PostgresAuditSink implements AuditSink {
 
   async #write(): Promise<void> {
     const batch = this.#held.concat(this.#pending);
+    const since = this.#heldSince ?? this.#pendingSince;
     this.#held = [];
     this.#pending = [];
+    this.#heldSince = undefined;
+    this.#pendingSince = undefined;
     if (batch.length === 0) return;
+    this.#writingSince = since;
     try {
       await this.#schema();
       await this.#pool.query(INSERT, columnsOf(batch));
+      this.#writingSince = undefined;
     } catch (error) {
+      this.#writingSince = undefined;
+      this.#heldSince = since;
       this.#onError(error);
       const dropped = batch.length - MAX_HELD;
       if (dropped > 0) {

@@ -72,6 +72,8 @@ export class SqliteAuditSink implements AuditSink {
   /** Told how many records were lost for good (the dropped-records metric); set by the gateway. */
   onDropped: ((records: number) => void) | undefined;
   #pending: AuditRecord[] = [];
+  /** performance.now() when the oldest pending record was queued. */
+  #pendingSince = 0;
   #closed = false;
 
   constructor(path: string, flushIntervalMs = 1_000, onError: (error: unknown) => void = () => {}) {
@@ -88,8 +90,13 @@ export class SqliteAuditSink implements AuditSink {
 
   record(entry: AuditRecord): void {
     if (this.#closed) return;
+    if (this.#pending.length === 0) this.#pendingSince = performance.now();
     this.#pending.push(entry);
     if (this.#pending.length >= MAX_PENDING) this.#flush();
+  }
+
+  lagMs(): number {
+    return this.#pending.length === 0 ? 0 : performance.now() - this.#pendingSince;
   }
 
   async query(filter: AuditFilter, page: AuditPage): Promise<AuditPageResult> {

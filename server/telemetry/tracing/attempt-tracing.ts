@@ -5,6 +5,7 @@ import {
 } from "@opentelemetry/semantic-conventions/incubating";
 import type { AttemptPolicy } from "../../core/chain.ts";
 import { GatewayError } from "../../errors/gateway-error.ts";
+import { spanTime } from "./span-time.ts";
 import type { Tracing } from "./tracing.ts";
 
 /**
@@ -25,7 +26,7 @@ export function attemptTracing(tracing: Tracing): AttemptPolicy {
       `attempt ${deployment.id}`,
       {
         kind: SpanKind.CLIENT,
-        startTime: startedAt,
+        startTime: spanTime(startedAt),
         attributes: {
           [ATTR_GEN_AI_PROVIDER_NAME]: deployment.provider,
           [ATTR_GEN_AI_REQUEST_MODEL]: deployment.model,
@@ -42,23 +43,23 @@ export function attemptTracing(tracing: Tracing): AttemptPolicy {
       tracer
         .startSpan(
           "queue wait",
-          { startTime: startedAt, attributes: { "llmgw.deployment": deployment.id } },
+          { startTime: spanTime(startedAt), attributes: { "llmgw.deployment": deployment.id } },
           callTrace.context,
         )
-        .end(startedAt + waitedMs);
+        .end(spanTime(startedAt + waitedMs));
     };
     try {
       const answer = await next(call, deployment);
       queued();
       if (answer.kind === "stream" || answer.kind === "raw") callTrace.openAttempt = span;
-      else span.end();
+      else span.end(spanTime(performance.now()));
       return answer;
     } catch (error) {
       queued();
       const failure = GatewayError.from(error);
       span.setAttribute("error.type", failure.code);
       span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
-      span.end();
+      span.end(spanTime(performance.now()));
       throw error;
     } finally {
       callTrace.upstream = undefined;

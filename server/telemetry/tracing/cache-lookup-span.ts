@@ -1,4 +1,5 @@
 import type { Call } from "../../core/call.ts";
+import { spanTime } from "./span-time.ts";
 
 /**
  * Records a cache lookup as a child span of the call's request span, for
@@ -21,9 +22,9 @@ export function traceCacheLookup(
   if (callTrace === undefined) return;
   const span = callTrace.tracer.startSpan(
     "cache lookup",
-    { startTime: startedAt, attributes: { "llmgw.cache.result": result } },
+    { startTime: spanTime(startedAt), attributes: { "llmgw.cache.result": result } },
     callTrace.context,
   );
   if (similarity !== undefined) span.setAttribute("llmgw.cache.similarity", similarity);
-  span.end();
+  span.end(spanTime(performance.now()));
 }

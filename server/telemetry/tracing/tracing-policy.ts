@@ -10,6 +10,7 @@ import type { EndHook, EventHook } from "../../core/end-hooks.ts";
 import type { CallTrace } from "./call-trace.ts";
 import { endAttributes, finishReasonName, spanName } from "./genai-attributes.ts";
 import { inputMessages, outputMessages } from "./span-content.ts";
+import { spanTime } from "./span-time.ts";
 import type { Tracing } from "./tracing.ts";
 
 /**
@@ -30,9 +31,9 @@ export function tracingPolicy(tracing: Tracing): Policy {
     span.updateName(spanName(call));
     span.setAttributes(endAttributes(call, outcome, callTrace));
     if (recordContent) recordMessages(call, callTrace);
-    const endedAt = call.startedAt + outcome.latencyMs;
+    const endedAt = spanTime(call.startedAt + outcome.latencyMs);
     if (call.stream && outcome.ttftMs > 0)
-      span.addEvent("gen_ai.first_token", call.startedAt + outcome.ttftMs);
+      span.addEvent("gen_ai.first_token", spanTime(call.startedAt + outcome.ttftMs));
     const error = outcome.error;
     if (error !== undefined) {
       span.addEvent(
@@ -64,7 +65,7 @@ export function tracingPolicy(tracing: Tracing): Policy {
     const parent = tracing.parentOf(call.traceparent, undefined);
     const span = tracer.startSpan(
       spanName(call),
-      { kind: SpanKind.SERVER, startTime: call.startedAt },
+      { kind: SpanKind.SERVER, startTime: spanTime(call.startedAt) },
       parent,
     );
     call.traceId = span.spanContext().traceId;
