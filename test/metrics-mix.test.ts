@@ -14,12 +14,14 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  * and every answer 16 completion tokens; `mock-small` is priced so that one
  * answer costs 4 × $0.001 + 16 × $0.002 = $0.036.
  *
- * No cache hit is in the mix: the cache policy is not on this branch, so
- * only the `cache="none"` label is asserted.
+ * The cache is on for one key only (`carol`), whose same request twice is
+ * a miss and then an exact hit; every other key bypasses it, so the rest of
+ * the mix goes upstream as scripted.
  */
 
 const ALICE = "sk-metrics-alice-0123456789";
 const POOR = "sk-metrics-poor-0123456789";
+const CAROL = "sk-metrics-carol-0123456789";
 const PRICED = [{ id: "mock-small", pricing: { input: 1_000, output: 2_000 } }];
 
 let gw: TestGateway;
@@ -46,7 +48,9 @@ beforeAll(async () => {
       keys: [
         { name: "alice", key: ALICE },
         { name: "poor", key: POOR },
+        { name: "carol", key: CAROL },
       ],
+      cache: { bypass: { keys: ["alice", "poor"] } },
       providers: [
         { name: "mock", base_url: `${mockUrl}/v1`, models: PRICED, discover: false },
         { name: "flaky", base_url: `${flaky.url}/v1`, models: PRICED, discover: false },
@@ -105,6 +109,11 @@ beforeAll(async () => {
   ).toBe(403);
   // 7. A model nobody configured, which the first provider serves as named.
   await alice.chat.completions.create({ model: "made-up-model", messages: HELLO });
+  // 8. A cache miss, then the same request answered from the cache.
+  const carol = client(CAROL);
+  await carol.chat.completions.create({ model: "mock-small", messages: HELLO, temperature: 0 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await carol.chat.completions.create({ model: "mock-small", messages: HELLO, temperature: 0 });
   text = await scrape(gw);
   all = samples(text);
 });
@@ -122,7 +131,17 @@ describe("/metrics after a scripted mix", () => {
   it("counts requests by surface, provider, model, status and cache", () => {
     const requests = (labels: Record<string, string>) =>
       at("llmgw_requests_total", { surface: "openai", cache: "none", ...labels });
-    expect(requests({ ...mock, status: "ok" })).toBe(3);
+    expect(requests({ ...mock, status: "ok" })).toBe(4);
+    // The hit was served by no deployment.
+    expect(
+      at("llmgw_requests_total", {
+        surface: "openai",
+        provider: "",
+        model: "",
+        status: "ok",
+        cache: "exact",
+      }),
+    ).toBe(1);
     expect(requests({ ...flakyModel, status: "upstream_rate_limited" })).toBe(1);
     expect(requests({ provider: "", model: "", status: "budget_exhausted" })).toBe(1);
     expect(requests({ provider: "", model: "", status: "guardrail_blocked" })).toBe(1);
@@ -132,12 +151,25 @@ describe("/metrics after a scripted mix", () => {
   });
 
   it("counts tokens by kind and cost in USD", () => {
-    expect(at("llmgw_tokens_total", { ...mock, kind: "prompt" })).toBe(12);
-    expect(at("llmgw_tokens_total", { ...mock, kind: "completion" })).toBe(48);
+    // Four answers came from the upstream; the cache hit consumed none of its tokens.
+    expect(at("llmgw_tokens_total", { ...mock, kind: "prompt" })).toBe(16);
+    expect(at("llmgw_tokens_total", { ...mock, kind: "completion" })).toBe(64);
     expect(at("llmgw_tokens_total", { ...mock, kind: "cached" })).toBe(0);
     expect(at("llmgw_tokens_total", { ...mock, kind: "reasoning" })).toBe(0);
-    expect(at("llmgw_cost_usd_total", mock)).toBeCloseTo(0.108, 9);
+    expect(at("llmgw_cost_usd_total", mock)).toBeCloseTo(0.144, 9);
     expect(at("llmgw_cost_usd_total", flakyModel)).toBe(0);
+  });
+
+  it("counts the cache's hit, miss, bypasses, entries and the cost it saved", () => {
+    const model = { model: "mock-small" };
+    expect(at("llmgw_cache_hits_total", { kind: "exact", ...model })).toBe(1);
+    expect(at("llmgw_cache_misses_total", { kind: "exact", ...model })).toBe(1);
+    // Every call of the keys that bypass the cache and reached it (the guard refused one before).
+    expect(at("llmgw_cache_bypasses_total", model)).toBe(5);
+    expect(at("llmgw_cache_bypasses_total", { model: "other" })).toBe(1);
+    expect(at("llmgw_cache_cost_saved_usd_total", { kind: "exact" })).toBeCloseTo(0.036, 9);
+    expect(at("llmgw_cache_entries", { kind: "exact" })).toBe(1);
+    expect(at("llmgw_cache_lookup_seconds_count", { kind: "exact" })).toBe(2);
   });
 
   it("counts the retry and the fallback", () => {
@@ -150,10 +182,10 @@ describe("/metrics after a scripted mix", () => {
   it("counts refusals and guard verdicts", () => {
     expect(at("llmgw_refusals_total", { reason: "budget_exhausted" })).toBe(1);
     expect(at("llmgw_refusals_total", { reason: "rate_limited" })).toBe(0);
-    // $0.108 of the global $100 a day settled (the unpriced model and the failures cost nothing).
+    // $0.144 of the global $100 a day settled (the unpriced model, the failures and the hit cost nothing).
     expect(
       at("llmgw_budget_spend_ratio", { level: "global", name: "", unit: "usd", period: "day" }),
-    ).toBeCloseTo(0.00108, 9);
+    ).toBeCloseTo(0.00144, 9);
     expect(
       at("llmgw_guard_verdicts_total", {
         rule: "secrets",
@@ -166,19 +198,19 @@ describe("/metrics after a scripted mix", () => {
   });
 
   it("observes latency, time to first token, inter-token latency and tokens per second", () => {
-    expect(at("llmgw_request_duration_seconds_count", mock)).toBe(3);
-    expect(at("llmgw_time_to_first_token_seconds_count", mock)).toBe(3);
+    expect(at("llmgw_request_duration_seconds_count", mock)).toBe(4);
+    expect(at("llmgw_time_to_first_token_seconds_count", mock)).toBe(4);
     expect(at("llmgw_inter_token_latency_seconds_count", mock)).toBe(1);
-    expect(at("llmgw_tokens_per_second_count", mock)).toBe(3);
-    // Every request is in the duration histogram, the refusals under no provider.
-    expect(at("llmgw_request_duration_seconds_count", { provider: "", model: "" })).toBe(2);
+    expect(at("llmgw_tokens_per_second_count", mock)).toBe(4);
+    // Every request is in the duration histogram, the refusals and the hit under no provider.
+    expect(at("llmgw_request_duration_seconds_count", { provider: "", model: "" })).toBe(3);
     expect(at("llmgw_request_duration_seconds_count", flakyModel)).toBe(1);
   });
 
   it("observes the gateway's overhead on every request, less than the requests' own time", () => {
     const unary = { surface: "openai", mode: "unary" };
     const stream = { surface: "openai", mode: "stream" };
-    expect(at("llmgw_gateway_overhead_seconds_count", unary)).toBe(6);
+    expect(at("llmgw_gateway_overhead_seconds_count", unary)).toBe(8);
     expect(at("llmgw_gateway_overhead_seconds_count", stream)).toBe(1);
     const overhead =
       (at("llmgw_gateway_overhead_seconds_sum", unary) ?? 0) +
