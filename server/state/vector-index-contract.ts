@@ -72,6 +72,8 @@ export function vectorIndexContract(name: string, open: OpenVectorIndexes): void
       await index.add(entry("k", unit(1, 0, 0, 0)));
       await index.add(entry("k", unit(0, 1, 0, 0)));
       expect(index.size).toBe(1);
+      // One 4-dimension vector (16 bytes) and the one-character key (2).
+      expect(index.bytes).toBe(18);
       expect(await index.nearest("p1", unit(1, 0, 0, 0), 0.5)).toBeUndefined();
       expect(await index.nearest("p1", unit(0, 1, 0, 0), 0.5)).toMatchObject({ key: "k" });
     });
@@ -81,6 +83,7 @@ export function vectorIndexContract(name: string, open: OpenVectorIndexes): void
       await index.add(entry("gone", unit(1, 0, 0, 0), { expiresAt: Date.now() - 1 }));
       expect(await index.nearest("p1", unit(1, 0, 0, 0), 0.5)).toBeUndefined();
       expect(index.size).toBe(0);
+      expect(index.bytes).toBe(0);
     });
 
     it("removes by key, by namespace, by model, by both, and everything, saying how many", async () => {

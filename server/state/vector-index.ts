@@ -47,5 +47,7 @@ export interface VectorIndex {
   remove(filter: VectorFilter): Promise<number>;
   /** Live entries in the local index. */
   readonly size: number;
+  /** Bytes the local index's entries hold: their vectors and keys. */
+  readonly bytes: number;
   close(): Promise<void>;
 }

@@ -46,7 +46,12 @@ export class CacheControl {
     const kinds: CacheKindReport[] = [{ kind: "exact", ...sizes, ...metrics.totals("exact") }];
     // The semantic cache's answers are the exact store's entries: its own size is the index's.
     if (semantic !== undefined)
-      kinds.push({ kind: "semantic", entries: semantic.index.size, bytes: 0, ...metrics.totals("semantic") });
+      kinds.push({
+        kind: "semantic",
+        entries: semantic.index.size,
+        bytes: semantic.index.bytes,
+        ...metrics.totals("semantic"),
+      });
     return { kinds, bypasses: metrics.bypasses };
   }
 
@@ -56,7 +61,7 @@ export class CacheControl {
     const exact = await this.#deps.exact.store.stats();
     return semantic === undefined
       ? { exact }
-      : { exact, semantic: { entries: semantic.index.size, bytes: 0 } };
+      : { exact, semantic: { entries: semantic.index.size, bytes: semantic.index.bytes } };
   }
 
   /** Removes answers from the store and, with the semantic cache on, their index entries (every replica's). */

@@ -46,6 +46,8 @@ export class MemoryVectorIndex implements VectorIndex {
   readonly #maxEntries: number;
   readonly #now: () => number;
   #nextId = 1n;
+  /** What the entries hold: each vector's bytes and its key's UTF-16 characters. */
+  #bytes = 0;
   /** The soonest `expiresAt` of any entry, and the earliest time the next sweep may run. */
   #soonestExpiry = Number.POSITIVE_INFINITY;
   #nextSweep = 0;
@@ -59,6 +61,11 @@ export class MemoryVectorIndex implements VectorIndex {
   get size(): number {
     this.#sweepIfDue(this.#now());
     return this.#entries.size;
+  }
+
+  get bytes(): number {
+    this.#sweepIfDue(this.#now());
+    return this.#bytes;
   }
 
   nearest(partition: string, vector: Float32Array, threshold: number): Promise<VectorMatch | undefined> {
@@ -97,6 +104,7 @@ export class MemoryVectorIndex implements VectorIndex {
     }
     const slot = partition.add(entry, this.#nextId++);
     this.#entries.set(entry.key, { partition, name: entry.partition, slot });
+    this.#bytes += entryBytes(entry);
     if (entry.expiresAt < this.#soonestExpiry) this.#soonestExpiry = entry.expiresAt;
   }
 
@@ -135,6 +143,7 @@ export class MemoryVectorIndex implements VectorIndex {
     const placed = this.#entries.get(key);
     if (placed === undefined) return false;
     this.#entries.delete(key);
+    this.#bytes -= entryBytes(placed.slot.entry);
     placed.partition.remove(placed.slot);
     if (placed.partition.count === 0) this.#partitions.delete(placed.name);
     return true;
@@ -143,6 +152,7 @@ export class MemoryVectorIndex implements VectorIndex {
   clear(): void {
     this.#entries.clear();
     this.#partitions.clear();
+    this.#bytes = 0;
     this.#soonestExpiry = Number.POSITIVE_INFINITY;
   }
 
@@ -162,6 +172,10 @@ export class MemoryVectorIndex implements VectorIndex {
     }
     this.#soonestExpiry = soonest;
   }
+}
+
+function entryBytes(entry: VectorEntry): number {
+  return entry.vector.byteLength + 2 * entry.key.length;
 }
 
 function sameEntry(a: VectorEntry, b: VectorEntry): boolean {

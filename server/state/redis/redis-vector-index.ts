@@ -103,6 +103,10 @@ export class RedisVectorIndex implements VectorIndex {
     return this.#local.size;
   }
 
+  get bytes(): number {
+    return this.#local.bytes;
+  }
+
   nearest(partition: string, vector: Float32Array, threshold: number): Promise<VectorMatch | undefined> {
     return this.#local.nearest(partition, vector, threshold);
   }
