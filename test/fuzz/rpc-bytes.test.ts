@@ -120,9 +120,11 @@ describe.each(RPC_METHODS)("fuzzing $path", ({ path, streaming }) => {
     async () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof(envelope, fc.uint8Array({ maxLength: 40 })), async (body) => {
+          // A deadline, as real clients set one: a valid WatchUsage request is a stream that lasts
+          // until the caller leaves, and its deadline is how it then ends with a status.
           const { grpc, text } = await callH2(
             path,
-            { "content-type": "application/grpc", te: "trailers" },
+            { "content-type": "application/grpc", te: "trailers", "grpc-timeout": "2S" },
             body,
           );
           expect(grpc, text).toBeDefined();
@@ -142,7 +144,7 @@ describe.each(RPC_METHODS)("fuzzing $path", ({ path, streaming }) => {
           const type = streaming ? "application/connect+proto" : "application/proto";
           const { http, text } = await callH2(
             path,
-            { "content-type": type, "connect-protocol-version": "1" },
+            { "content-type": type, "connect-protocol-version": "1", "connect-timeout-ms": "2000" },
             body,
           );
           expect(http, text).not.toBe(500);
