@@ -68,6 +68,21 @@ describe("KeysService", () => {
     }
   });
 
+  it("tells any key who it is, through GetCurrentKey over Connect GET", async () => {
+    const user = await rpc(USER, "connect").keys.getCurrentKey({});
+    expect(user.key).toMatchObject({ name: "app", admin: false, source: KeySource.CONFIG });
+    const ops = await admin.keys.getCurrentKey({});
+    expect(ops.key).toMatchObject({ name: "ops", admin: true, owner: "platform" });
+    // A read-only RPC (NO_SIDE_EFFECTS) is served to Connect's GET, message in the query.
+    const res = await fetch(`${gw.url}/llmgw.v1.KeysService/GetCurrentKey?encoding=json&message=%7B%7D`, {
+      headers: { authorization: `Bearer ${USER}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ key: { name: "app" } });
+    const refused = await fetch(`${gw.url}/llmgw.v1.KeysService/GetCurrentKey?encoding=json&message=%7B%7D`);
+    expect(refused.status).toBe(401);
+  });
+
   it("creates a key, uses it over REST, revokes it, and the next request is refused", async () => {
     const created = await createKey(admin, "search-app", {
       owner: "ana@example.com",

@@ -154,6 +154,24 @@ export class KeyAdmin {
     return views.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /**
+   * The caller's own key, for any valid key: a config or stored key as
+   * listed, else (the open gateway's caller, a CLI key) what its KeyInfo says.
+   */
+  current(caller: KeyInfo): KeyView {
+    const config = this.#config.get(caller.name);
+    if (config !== undefined) return configView(config);
+    const stored = this.#stored.get(caller.name);
+    if (stored !== undefined) return storedView(stored);
+    return {
+      ...configView({ name: caller.name, key: "" }),
+      owner: caller.owner ?? "",
+      team: caller.team,
+      admin: caller.admin,
+      priority: caller.priority,
+    };
+  }
+
   get(caller: KeyInfo, name: string): KeyView {
     adminOnly(caller);
     const config = this.#config.get(name);

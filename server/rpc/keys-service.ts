@@ -15,11 +15,18 @@ import { toConnectError } from "./connect-error.ts";
 import { budgetInputs, keyBudgets, keyLimits, limitInputs } from "./key-rules.ts";
 import { rpcCredential } from "./rpc-call.ts";
 
-/** KeysService: key management through the key admin service. Admin keys only. */
+/** KeysService: key management through the key admin service. Admin keys only, but for GetCurrentKey. */
 export function keysService(services: GatewayServices): ServiceImpl<typeof KeysService> {
   const caller = (ctx: HandlerContext): KeyInfo =>
     services.auth.authenticate(rpcCredential(ctx), ctx.responseHeader.get("x-request-id") ?? "");
   return {
+    getCurrentKey(_req, ctx) {
+      try {
+        return { key: apiKey(services.keys.current(caller(ctx))) };
+      } catch (error) {
+        throw toConnectError(error, ctx);
+      }
+    },
     async createKey(req, ctx) {
       try {
         const { key, secret } = await services.keys.create(

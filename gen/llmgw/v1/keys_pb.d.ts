@@ -621,6 +621,38 @@ export declare type RevokeKeyResponse = Message<"llmgw.v1.RevokeKeyResponse"> & 
 export declare const RevokeKeyResponseSchema: GenMessage<RevokeKeyResponse>;
 
 /**
+ * GetCurrentKeyRequest has no fields: the key is the call's own.
+ *
+ * @generated from message llmgw.v1.GetCurrentKeyRequest
+ */
+export declare type GetCurrentKeyRequest = Message<"llmgw.v1.GetCurrentKeyRequest"> & {
+};
+
+/**
+ * Describes the message llmgw.v1.GetCurrentKeyRequest.
+ * Use `create(GetCurrentKeyRequestSchema)` to create a new message.
+ */
+export declare const GetCurrentKeyRequestSchema: GenMessage<GetCurrentKeyRequest>;
+
+/**
+ * GetCurrentKeyResponse describes the calling key.
+ *
+ * @generated from message llmgw.v1.GetCurrentKeyResponse
+ */
+export declare type GetCurrentKeyResponse = Message<"llmgw.v1.GetCurrentKeyResponse"> & {
+  /**
+   * @generated from field: llmgw.v1.ApiKey key = 1;
+   */
+  key?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message llmgw.v1.GetCurrentKeyResponse.
+ * Use `create(GetCurrentKeyResponseSchema)` to create a new message.
+ */
+export declare const GetCurrentKeyResponseSchema: GenMessage<GetCurrentKeyResponse>;
+
+/**
  * KeySource says where a key is defined.
  *
  * @generated from enum llmgw.v1.KeySource
@@ -655,11 +687,22 @@ export declare const KeySourceSchema: GenEnum<KeySource>;
  * KeysService manages API keys at runtime. Keys are stored hashed: the
  * secret is shown once, by CreateKey, and never again. Keys from the config
  * file are listed beside stored ones but can only be changed in the file.
- * Admin keys only: any other key gets PermissionDenied.
+ * Admin keys only, but for GetCurrentKey: any other key gets PermissionDenied.
  *
  * @generated from service llmgw.v1.KeysService
  */
 export declare const KeysService: GenService<{
+  /**
+   * GetCurrentKey returns the key the call is made with, for any valid key:
+   * what a dashboard shows its user and whether admin pages apply.
+   *
+   * @generated from rpc llmgw.v1.KeysService.GetCurrentKey
+   */
+  getCurrentKey: {
+    methodKind: "unary";
+    input: typeof GetCurrentKeyRequestSchema;
+    output: typeof GetCurrentKeyResponseSchema;
+  },
   /**
    * CreateKey generates a key and returns its secret, this once.
    *

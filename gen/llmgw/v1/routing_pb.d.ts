@@ -135,6 +135,20 @@ export declare type RouteCandidate = Message<"llmgw.v1.RouteCandidate"> & {
    * @generated from field: string reason = 6;
    */
   reason: string;
+
+  /**
+   * Where the quality part of its score came from, for the virtual models.
+   *
+   * @generated from field: llmgw.v1.QualitySource quality_source = 7;
+   */
+  qualitySource: QualitySource;
+
+  /**
+   * The quality figure used (0 to 1), when the strategy scores quality.
+   *
+   * @generated from field: optional double quality = 8;
+   */
+  quality?: number | undefined;
 };
 
 /**
@@ -405,6 +419,47 @@ export declare type UpdateRoutingConfigResponse = Message<"llmgw.v1.UpdateRoutin
  * Use `create(UpdateRoutingConfigResponseSchema)` to create a new message.
  */
 export declare const UpdateRoutingConfigResponseSchema: GenMessage<UpdateRoutingConfigResponse>;
+
+/**
+ * QualitySource says where a deployment's quality figure came from.
+ *
+ * @generated from enum llmgw.v1.QualitySource
+ */
+export enum QualitySource {
+  /**
+   * Not scored on quality.
+   *
+   * @generated from enum value: QUALITY_SOURCE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The routing config's `quality`.
+   *
+   * @generated from enum value: QUALITY_SOURCE_CONFIG = 1;
+   */
+  CONFIG = 1,
+
+  /**
+   * The model's measured accuracy in the benchmark suite
+   * (`routing.benchmark_quality`).
+   *
+   * @generated from enum value: QUALITY_SOURCE_BENCHMARK = 2;
+   */
+  BENCHMARK = 2,
+
+  /**
+   * Neither: the built-in default.
+   *
+   * @generated from enum value: QUALITY_SOURCE_DEFAULT = 3;
+   */
+  DEFAULT = 3,
+}
+
+/**
+ * Describes the enum llmgw.v1.QualitySource.
+ */
+export declare const QualitySourceSchema: GenEnum<QualitySource>;
 
 /**
  * BreakerState is a circuit breaker's state.
