@@ -263,7 +263,8 @@ function ownRules<T>(schema: z.ZodType<T[]>, field: string, raw: readonly unknow
   throw invalidRequest(`${where}: ${issue?.message ?? "invalid"}`, where);
 }
 
-function adminOnly(caller: KeyInfo): void {
+/** Refuses a caller that is not an admin key, before anything about its request is checked. */
+export function adminOnly(caller: KeyInfo): void {
   if (!caller.admin) throw new GatewayError("permission_denied", "only admin keys may manage keys");
 }
 

@@ -8,7 +8,7 @@ import {
   type KeysService,
 } from "../../gen/llmgw/v1/keys_pb.js";
 import type { KeyInfo } from "../core/call.ts";
-import type { KeySettingsInput, KeyView } from "../core/key-admin.ts";
+import { adminOnly, type KeySettingsInput, type KeyView } from "../core/key-admin.ts";
 import type { GatewayServices } from "../core/services.ts";
 import { invalidRequest } from "../errors/gateway-error.ts";
 import { toConnectError } from "./connect-error.ts";
@@ -56,6 +56,8 @@ export function keysService(services: GatewayServices): ServiceImpl<typeof KeysS
     async updateKey(req, ctx) {
       try {
         const key = caller(ctx);
+        // A key that may not manage keys learns nothing about its request's faults.
+        adminOnly(key);
         const changes = maskedChanges(req.settings, req.updateMask?.paths ?? []);
         return { key: apiKey(await services.keys.update(key, req.name, changes)) };
       } catch (error) {
