@@ -3,6 +3,7 @@ import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { CallOptions } from "@connectrpc/connect";
 import type { AuditFilterSchema, AuditRecord } from "../gen/llmgw/v1/audit_pb.js";
 import type { LlmgwClient } from "./client.ts";
+import { cancelOnExit } from "./streams.ts";
 
 /** What the audit helpers need of a client. */
 export type AuditClient = Pick<LlmgwClient, "audit">;
@@ -84,14 +85,19 @@ export async function getAuditRecord(
 
 /**
  * Every matching record, oldest first, each as its JSONL line parsed into an
- * object (the gateway's own field names). Admin keys only.
+ * object (the gateway's own field names). Admin keys only. Stopping the
+ * loop or aborting `call.signal` cancels the export.
  */
 export async function* exportAudit(
   client: AuditClient,
   query: AuditQuery = {},
-  call?: CallOptions,
+  call: CallOptions = {},
 ): AsyncIterable<Record<string, unknown>> {
-  for await (const { line } of client.audit.exportAudit({ filter: filter(query) }, call)) {
+  const lines = cancelOnExit(
+    (signal) => client.audit.exportAudit({ filter: filter(query) }, { ...call, signal }),
+    call.signal,
+  );
+  for await (const { line } of lines) {
     yield JSON.parse(line) as Record<string, unknown>;
   }
 }

@@ -1,74 +1,10 @@
 /**
  * The LLMGW TypeScript SDK: typed clients for the gateway's Connect services
- * (generated from `proto/llmgw/v1`), a transport helper for Node, and small
- * helpers for building messages and reading streams.
+ * (generated from `proto/llmgw/v1`), transports for Node (connect-node) and
+ * for fetch (connect-web), and helpers for messages, streams that cancel
+ * when the reader stops, and every control service. Browsers get
+ * `browser.ts`, the same without the Node transport.
  */
 
-export * from "../gen/llmgw/v1/audit_pb.js";
-export * from "../gen/llmgw/v1/budget_pb.js";
-export * from "../gen/llmgw/v1/cache_pb.js";
-export * from "../gen/llmgw/v1/chat_pb.js";
-export * from "../gen/llmgw/v1/embeddings_pb.js";
-export * from "../gen/llmgw/v1/error_pb.js";
-export * from "../gen/llmgw/v1/keys_pb.js";
-export * from "../gen/llmgw/v1/models_pb.js";
-export * from "../gen/llmgw/v1/routing_pb.js";
-export * from "../gen/llmgw/v1/usage_pb.js";
-export {
-  type AuditClient,
-  type AuditEntry,
-  type AuditQuery,
-  exportAudit,
-  getAuditRecord,
-  queryAudit,
-} from "./audit.ts";
-export {
-  type BudgetCaps,
-  type BudgetStanding,
-  type BudgetsClient,
-  getBudget,
-  getSpend,
-  listBudgets,
-  type Spend,
-  type SpendFilter,
-  type SpendRow,
-  setBudget,
-} from "./budgets.ts";
-export {
-  type CacheClient,
-  type CacheKindFigures,
-  type CacheLookup,
-  type CacheTarget,
-  getCacheStats,
-  invalidateCache,
-  lookupCache,
-} from "./cache.ts";
-export { apiKey, createLlmgwClient, type LlmgwClient } from "./client.ts";
-export {
-  createKey,
-  getKey,
-  type KeyBudgetRule,
-  type KeyChanges,
-  type KeyLimitRule,
-  type KeysClient,
-  listKeys,
-  type NewKeySettings,
-  revokeKey,
-  updateKey,
-} from "./keys.ts";
-export { streamText, systemMessage, userMessage } from "./messages.ts";
+export * from "./browser.ts";
 export { createNodeTransport, type NodeTransportOptions } from "./node-transport.ts";
-export {
-  type ExplainRouteOptions,
-  explainRoute,
-  getRoutingConfig,
-  type RoutingClient,
-  updateRoutingConfig,
-} from "./routing.ts";
-export type {
-  DeploymentConfigJson,
-  RoutedModelJson,
-  RoutingConfigJson,
-  RoutingStrategyName,
-  RoutingTimeoutsJson,
-} from "./routing-config.ts";

@@ -19,6 +19,9 @@ function textMessage(role: Role, text: string): Message {
  * The answer text of a `ChatService.Stream` call, piece by piece, for the
  * common case of one choice and no tools. The stream's other events (finish,
  * usage) are consumed and dropped; iterate the events yourself to keep them.
+ * Leaving the loop stops reading but cancels the call only if `events` does
+ * so on its own: `streamChatText` (chat.ts) does, a bare `client.chat.stream`
+ * does not.
  */
 export async function* streamText(events: AsyncIterable<StreamResponse>): AsyncGenerator<string> {
   for await (const event of events) {

@@ -13,6 +13,11 @@ export interface NodeTransportOptions {
   readonly apiKey?: string;
   /** The wire protocol; gRPC (over HTTP/2) by default. All three reach the same port. */
   readonly protocol?: "grpc" | "grpc-web" | "connect";
+  /**
+   * Connect only: send the read-only RPCs (those marked `NO_SIDE_EFFECTS`)
+   * as HTTP GET, message in the query (cacheable). Other RPCs are POSTed.
+   */
+  readonly useHttpGet?: boolean;
 }
 
 /** A connect-node transport to the gateway, for backend services. */
@@ -25,6 +30,11 @@ export function createNodeTransport(options: NodeTransportOptions): Transport {
     case "grpc-web":
       return createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors });
     case "connect":
-      return createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors });
+      return createConnectTransport({
+        baseUrl,
+        httpVersion: "1.1",
+        interceptors,
+        useHttpGet: options.useHttpGet ?? false,
+      });
   }
 }
