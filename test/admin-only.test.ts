@@ -5,7 +5,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { credentials, Client as GrpcClient, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKey, ErrorDetailSchema } from "../sdk/index.ts";
-import { ACCESS, OWNER_FIELD } from "./harness/rpc-access.ts";
+import { ACCESS, ACCESS_CONFIG, ADMIN_KEY, OWNER_FIELD, USER_KEY } from "./harness/rpc-access.ts";
 import { generatedServices, methodName } from "./harness/rpc-catalogue.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
@@ -16,8 +16,8 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  * in harness/rpc-access.ts, so a new RPC cannot slip in unclassified.
  */
 
-const ADMIN = "sk-admin-only-ops-0001";
-const USER = "sk-admin-only-app-0001";
+const ADMIN = ADMIN_KEY;
+const USER = USER_KEY;
 
 const services = await generatedServices();
 const methods = services.flatMap((s) => s.methods);
@@ -118,15 +118,7 @@ describe("admin RPCs and routes, with a key that is not an admin key", () => {
     createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1", interceptors: [apiKey(key)] });
 
   beforeAll(async () => {
-    gw = await startTestGateway({
-      config: {
-        keys: [
-          { name: "ops", key: ADMIN, admin: true },
-          { name: "app", key: USER },
-        ],
-        audit: { enabled: true },
-      },
-    });
+    gw = await startTestGateway({ config: ACCESS_CONFIG });
     grpc = new GrpcClient(`127.0.0.1:${gw.port}`, credentials.createInsecure());
     // A service the gateway does not serve at all (not registered yet) answers Unimplemented to any method.
     for (const service of services) {

@@ -4,7 +4,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlmgwClient, createNodeTransport, createWebTransport, userMessage } from "../sdk/index.ts";
-import { ACCESS } from "./harness/rpc-access.ts";
+import { ACCESS, ACCESS_CONFIG, ADMIN_KEY, USER_KEY } from "./harness/rpc-access.ts";
 import { generatedServices, methodName } from "./harness/rpc-catalogue.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
@@ -16,8 +16,8 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  * these methods as GET when asked (`useHttpGet`).
  */
 
-const ADMIN = "sk-connect-get-ops-01";
-const USER = "sk-connect-get-app-01";
+const ADMIN = ADMIN_KEY;
+const USER = USER_KEY;
 
 const chat = { model: "mock-small", messages: [{ role: "ROLE_USER", content: [{ text: "Hello" }] }] };
 
@@ -47,15 +47,7 @@ describe("Connect GET on the read-only RPCs", () => {
   const served = new Set<string>();
 
   beforeAll(async () => {
-    gw = await startTestGateway({
-      config: {
-        keys: [
-          { name: "ops", key: ADMIN, admin: true },
-          { name: "app", key: USER },
-        ],
-        audit: { enabled: true },
-      },
-    });
+    gw = await startTestGateway({ config: ACCESS_CONFIG });
     for (const service of services) {
       const res = await fetch(`${gw.url}/${service.typeName}/${service.methods[0]?.name}`, {
         method: "POST",

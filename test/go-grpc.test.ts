@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { expectChatAnswer } from "./harness/chat-client-answer.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
 
@@ -51,26 +52,6 @@ describe("Go stubs from proto/, over grpc-go", () => {
 
     // Async, so the gateway in this process can answer while the client waits.
     const { stdout } = await run(binary, [`127.0.0.1:${gw.port}`, KEY, "mock-small"]);
-    const answer = JSON.parse(stdout) as {
-      complete: { text: string; finish: string; completion_tokens: number; provider: string };
-      stream: { pieces: string[]; finish: string; completion_tokens: number; provider: string };
-      wrong_key: string;
-    };
-    expect(answer.complete).toEqual({
-      text: expect.stringMatching(/^lorem ipsum/),
-      finish: "FINISH_REASON_STOP",
-      completion_tokens: 16,
-      provider: "mock",
-    });
-    expect(answer.stream.pieces.length).toBe(16);
-    expect(answer.stream.pieces.join("")).toBe(answer.complete.text);
-    expect(answer.stream).toMatchObject({
-      finish: "FINISH_REASON_STOP",
-      completion_tokens: 16,
-      provider: "mock",
-    });
-    expect(answer.wrong_key).toBe("Unauthenticated");
-    const prompts = gw.mock.requests.map((r) => JSON.stringify(r.body) ?? "");
-    expect(prompts.filter((p) => p.includes("Hello from Go"))).toHaveLength(2);
+    expectChatAnswer(gw, stdout, "Hello from Go", "Unauthenticated");
   }, 300_000);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { expectChatAnswer } from "./harness/chat-client-answer.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
 
@@ -37,29 +38,6 @@ describe("Python stubs from proto/, over grpcio", () => {
       [join(import.meta.dirname, "python-grpc-client.py"), `127.0.0.1:${gw.port}`, KEY, "mock-small"],
       { env: { ...process.env, PYTHONPATH: join(out, "python") } },
     );
-    const answer = JSON.parse(stdout) as {
-      complete: { text: string; finish: string; completion_tokens: number; provider: string };
-      stream: { pieces: string[]; finish: string; completion_tokens: number; provider: string };
-      wrong_key: string;
-    };
-    expect(answer.complete).toEqual({
-      text: expect.stringMatching(/^lorem ipsum/),
-      finish: "FINISH_REASON_STOP",
-      completion_tokens: 16,
-      provider: "mock",
-    });
-    // The stream arrives piece by piece and adds up to the unary answer.
-    expect(answer.stream.pieces.length).toBe(16);
-    expect(answer.stream.pieces.join("")).toBe(answer.complete.text);
-    expect(answer.stream).toMatchObject({
-      finish: "FINISH_REASON_STOP",
-      completion_tokens: 16,
-      provider: "mock",
-    });
-    expect(answer.wrong_key).toBe("UNAUTHENTICATED");
-
-    // Both calls reached the upstream with the prompt Python sent.
-    const prompts = gw.mock.requests.map((r) => JSON.stringify(r.body) ?? "");
-    expect(prompts.filter((p) => p.includes("Hello from Python"))).toHaveLength(2);
+    expectChatAnswer(gw, stdout, "Hello from Python", "UNAUTHENTICATED");
   });
 });

@@ -62,3 +62,16 @@ export const OWNER_FIELD: Readonly<Record<string, string>> = {
   "llmgw.v1.UsageService/GetUsage": "key",
   "llmgw.v1.UsageService/WatchUsage": "key",
 };
+
+/** An admin key ("ops") and one that is not ("app"). */
+export const ADMIN_KEY = "sk-access-ops-000001";
+export const USER_KEY = "sk-access-app-000001";
+
+/** The gateway config of the access tests: both keys, and the audit log on so AuditService has records to guard. */
+export const ACCESS_CONFIG = {
+  keys: [
+    { name: "ops", key: ADMIN_KEY, admin: true },
+    { name: "app", key: USER_KEY },
+  ],
+  audit: { enabled: true },
+};
