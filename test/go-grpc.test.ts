@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, renameSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { expectChatAnswer } from "./harness/chat-client-answer.ts";
@@ -19,8 +19,10 @@ import type { TestGateway } from "./harness/start-gateway.ts";
 
 const run = promisify(execFile);
 const KEY = "sk-go-grpc-000001";
-// Kept across runs: the first build compiles grpc-go (about a minute here), later ones reuse it.
+// Kept across runs: the first build compiles grpc-go (about a minute and a half here), later ones
+// reuse it. The stubs are regenerated each run at one fixed path, so unchanged ones hit the cache too.
 const GOCACHE = join(tmpdir(), "llmgw-go-build-cache");
+const GOPATH = join(tmpdir(), "llmgw-go-gopath");
 
 describe("Go stubs from proto/, over grpc-go", () => {
   let gw: TestGateway;
@@ -35,16 +37,17 @@ describe("Go stubs from proto/, over grpc-go", () => {
       expect.arrayContaining(["chat.pb.go", "chat_grpc.pb.go"]),
     );
     // GOPATH mode: the stubs at their import path (buf.gen.go.yaml's go_package_prefix), Debian's Go libraries beside.
-    const gopath = join(out, "gopath");
-    mkdirSync(join(gopath, "src", "llmgw.example"), { recursive: true });
-    renameSync(join(out, "go"), join(gopath, "src", "llmgw.example", "gen"));
+    const stubs = join(GOPATH, "src", "llmgw.example", "gen");
+    rmSync(stubs, { recursive: true, force: true });
+    mkdirSync(dirname(stubs), { recursive: true });
+    renameSync(join(out, "go"), stubs);
     const binary = join(out, "client");
     await run("go", ["build", "-o", binary, join(import.meta.dirname, "go-grpc-client.go")], {
       cwd: out,
       env: {
         ...process.env,
         GO111MODULE: "off",
-        GOPATH: `${gopath}:/usr/share/gocode`,
+        GOPATH: `${GOPATH}:/usr/share/gocode`,
         GOCACHE,
         GOFLAGS: "",
       },
