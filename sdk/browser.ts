@@ -56,6 +56,7 @@ export { apiKey, createLlmgwClient, type LlmgwClient } from "./client.ts";
 export { type EmbeddingsClient, type EmbedOptions, embed } from "./embeddings.ts";
 export {
   createKey,
+  getCurrentKey,
   getKey,
   type KeyBudgetRule,
   type KeyChanges,
@@ -72,6 +73,7 @@ export {
   type ExplainRouteOptions,
   explainRoute,
   getRoutingConfig,
+  listDeployments,
   type RoutingClient,
   updateRoutingConfig,
 } from "./routing.ts";

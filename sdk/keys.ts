@@ -125,6 +125,19 @@ export async function updateKey(
   return required(key);
 }
 
+/**
+ * The calling key itself: its name, whether it is an admin key, its scopes,
+ * limits and budgets. Any valid key may ask (a UI signs in with it).
+ *
+ * @example
+ * const me = await getCurrentKey(llmgw);
+ * if (!me.admin) hideAdminPages();
+ */
+export async function getCurrentKey(client: KeysClient, call?: CallOptions): Promise<ApiKey> {
+  const { key } = await client.keys.getCurrentKey({}, call);
+  return required(key);
+}
+
 /** Revokes a key for good: the gateway refuses it from the next request on. Admin keys only. */
 export async function revokeKey(client: KeysClient, name: string, call?: CallOptions): Promise<ApiKey> {
   const { key } = await client.keys.revokeKey({ name }, call);

@@ -1,7 +1,7 @@
 import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import type { CallOptions } from "@connectrpc/connect";
 import type { ChatRequestSchema, RoutingHintsSchema } from "../gen/llmgw/v1/chat_pb.js";
-import type { ExplainRouteResponse } from "../gen/llmgw/v1/routing_pb.js";
+import type { DeploymentStatus, ExplainRouteResponse } from "../gen/llmgw/v1/routing_pb.js";
 import type { LlmgwClient } from "./client.ts";
 import { userMessage } from "./messages.ts";
 import type { RoutingConfigJson } from "./routing-config.ts";
@@ -38,6 +38,21 @@ export function explainRoute(
     typeof prompt === "string" ? { model, messages: [userMessage(prompt)] } : { ...prompt, model };
   if (options.hints !== undefined) chat.routing = options.hints;
   return client.routing.explainRoute({ chat, stream: options.stream ?? false }, options.call);
+}
+
+/**
+ * Every deployment's live state: health, breaker, in flight, queue depth and
+ * latency. Any key may read it.
+ *
+ * @example
+ * for (const d of await listDeployments(llmgw)) console.log(d.id, d.healthy, d.inFlight);
+ */
+export async function listDeployments(
+  client: RoutingClient,
+  call?: CallOptions,
+): Promise<DeploymentStatus[]> {
+  const { deployments } = await client.routing.listDeployments({}, call);
+  return deployments;
 }
 
 /** The routing config in force, with every default filled in. Any key may read it. */
