@@ -217,6 +217,23 @@ describe("admin RPCs and routes, with a key that is not an admin key", () => {
       await admin.arrayBuffer();
     });
 
+    it("has no Ollama model-management routes to reach the upstream through, for any key", async () => {
+      gw.mock.reset();
+      for (const path of ["/api/pull", "/api/push", "/api/create", "/api/copy", "/api/delete"]) {
+        for (const key of [USER, ADMIN]) {
+          const res = await fetch(`${gw.url}${path}`, {
+            method: path === "/api/delete" ? "DELETE" : "POST",
+            headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+            body: JSON.stringify({ model: "mock-small", name: "mock-small", source: "a", destination: "b" }),
+          });
+          expect(res.status, path).toBe(404);
+          // Ollama's error shape: { error: "..." }.
+          expect(typeof ((await res.json()) as { error: unknown }).error).toBe("string");
+        }
+      }
+      expect(gw.mock.requests).toEqual([]);
+    });
+
     it("gives a key that is not an admin key only its own usage rows", async () => {
       const res = await get("/v1/usage");
       expect(res.status).toBe(200);
