@@ -21,9 +21,9 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
       <fieldset>
         <legend>Key</legend>
         <div class="field-grid">
-          <Field label="Name" error={errors.name}>
+          <Field id="key-name" label="Name" error={errors.name}>
             <input
-              name="key-name"
+              id="key-name"
               value={form.name}
               disabled={editing}
               required
@@ -32,16 +32,16 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
               onInput={(e) => set("name", e.currentTarget.value)}
             />
           </Field>
-          <Field label="Owner">
+          <Field id="key-owner" label="Owner">
             <input
-              name="key-owner"
+              id="key-owner"
               value={form.owner}
               placeholder="ana@example.com"
               onInput={(e) => set("owner", e.currentTarget.value)}
             />
           </Field>
-          <Field label="Team">
-            <input name="key-team" value={form.team} onInput={(e) => set("team", e.currentTarget.value)} />
+          <Field id="key-team" label="Team">
+            <input id="key-team" value={form.team} onInput={(e) => set("team", e.currentTarget.value)} />
           </Field>
           <label class="check">
             <input
@@ -57,17 +57,19 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
       <fieldset>
         <legend>Scopes</legend>
         <div class="field-grid">
-          <Field label="Models" hint="Blank: every model. Names or prefixes ending in *, comma-separated.">
+          <Field id="key-models" label="Models" hint="Blank: every model. Names or prefixes ending in *, comma-separated.">
             <input
-              name="key-models"
+              id="key-models"
+              aria-describedby="key-models-hint"
               value={form.models}
               placeholder="gpt-4o-mini, mock-*"
               onInput={(e) => set("models", e.currentTarget.value)}
             />
           </Field>
-          <Field label="Providers" hint="Blank: every provider.">
+          <Field id="key-providers" label="Providers" hint="Blank: every provider.">
             <input
-              name="key-providers"
+              id="key-providers"
+              aria-describedby="key-providers-hint"
               value={form.providers}
               placeholder="openai, mock"
               onInput={(e) => set("providers", e.currentTarget.value)}
@@ -91,32 +93,36 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
             {form.limits.length === 0 && <p class="muted small">No rules: this key has no per-key limit at all.</p>}
             {form.limits.map((row, i) => (
               <div class="limit-row" key={i} role="group" aria-label={`Limit rule ${i + 1}`}>
-                <Field label="Requests" error={errors[`limits.${i}.requests`]}>
+                <Field id={`limit-${i}-requests`} label="Requests" error={errors[`limits.${i}.requests`]}>
                   <input
+                    id={`limit-${i}-requests`}
                     inputMode="numeric"
                     class="narrow"
                     value={row.requests}
                     onInput={(e) => setLimit(i, { ...row, requests: e.currentTarget.value })}
                   />
                 </Field>
-                <Field label="Tokens" error={errors[`limits.${i}.tokens`]}>
+                <Field id={`limit-${i}-tokens`} label="Tokens" error={errors[`limits.${i}.tokens`]}>
                   <input
+                    id={`limit-${i}-tokens`}
                     inputMode="numeric"
                     class="medium"
                     value={row.tokens}
                     onInput={(e) => setLimit(i, { ...row, tokens: e.currentTarget.value })}
                   />
                 </Field>
-                <Field label="per window" error={errors[`limits.${i}.window`]}>
+                <Field id={`limit-${i}-window`} label="per window" error={errors[`limits.${i}.window`]}>
                   <input
+                    id={`limit-${i}-window`}
                     class="narrow"
                     value={row.window}
                     placeholder="1m"
                     onInput={(e) => setLimit(i, { ...row, window: e.currentTarget.value })}
                   />
                 </Field>
-                <Field label="At once" error={errors[`limits.${i}.concurrent`]}>
+                <Field id={`limit-${i}-concurrent`} label="At once" error={errors[`limits.${i}.concurrent`]}>
                   <input
+                    id={`limit-${i}-concurrent`}
                     inputMode="numeric"
                     class="narrow"
                     value={row.concurrent}
@@ -159,20 +165,20 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
           <div class="budget-grid">
             {(["day", "month"] as const).map((period) => (
               <div class="limit-row" key={period} role="group" aria-label={`Budget per ${period}`}>
-                <Field label={`USD per ${period}`} error={errors[`${period}.usd`]}>
+                <Field id={`key-${period}-usd`} label={`USD per ${period}`} error={errors[`${period}.usd`]}>
                   <input
+                    id={`key-${period}-usd`}
                     inputMode="decimal"
                     class="medium"
-                    name={`key-${period}-usd`}
                     value={form[period].usd}
                     onInput={(e) => set(period, { ...form[period], usd: e.currentTarget.value })}
                   />
                 </Field>
-                <Field label={`Tokens per ${period}`} error={errors[`${period}.tokens`]}>
+                <Field id={`key-${period}-tokens`} label={`Tokens per ${period}`} error={errors[`${period}.tokens`]}>
                   <input
+                    id={`key-${period}-tokens`}
                     inputMode="numeric"
                     class="medium"
-                    name={`key-${period}-tokens`}
                     value={form[period].tokens}
                     onInput={(e) => set(period, { ...form[period], tokens: e.currentTarget.value })}
                   />
@@ -186,28 +192,40 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
   );
 }
 
-/** A labelled input with its hint and its error, tied to it for screen readers. */
+/**
+ * A labelled input with its hint and its error, tied to it for screen
+ * readers; the child input carries `id` (and `aria-describedby`
+ * `${id}-hint` when there is a hint).
+ */
 function Field({
+  id,
   label,
   hint,
   error,
   children,
 }: {
+  id: string;
   label: string;
   hint?: string;
   error?: string | undefined;
   children: preact.ComponentChildren;
 }) {
   return (
-    <label class={error === undefined ? "field" : "field invalid"}>
-      <span class="field-label">{label}</span>
+    <div class={error === undefined ? "field" : "field invalid"}>
+      <label class="field-label" for={id}>
+        {label}
+      </label>
       {children}
-      {hint !== undefined && <span class="hint">{hint}</span>}
+      {hint !== undefined && (
+        <span class="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
       {error !== undefined && (
         <span class="field-error" role="alert">
           {error}
         </span>
       )}
-    </label>
+    </div>
   );
 }

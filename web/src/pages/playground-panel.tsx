@@ -18,7 +18,6 @@ export function RunPanel({ model, run }: { model: string; run: RunState }) {
       <div class="answer" data-testid="answer" aria-live="polite" aria-busy={run.status === "streaming"}>
         {run.text}
         {run.status === "streaming" && <span class="caret" aria-hidden="true" />}
-        {run.text === "" && run.status === "streaming" && <span class="muted">Waiting for the first token…</span>}
       </div>
       {run.status === "failed" && <ErrorNotice error={run.error} what="The answer failed" />}
       <dl class="facts run-facts">

@@ -87,33 +87,33 @@ export function PlaygroundPage({ client }: PageProps) {
 
   return (
     <div class="page playground-page">
-      <Card title="Prompt" wide>
+      <Card title="Try a prompt" wide>
         {modelsError !== undefined && <ErrorNotice error={modelsError} what="Listing models" />}
         <form class="playground-form" onSubmit={start}>
           <div class="field-grid">
-            <label class="field">
-              <span class="field-label">{compare ? "Model 1" : "Model"}</span>
-              <ModelSelect name="model" value={params.model} models={models} onChange={(v) => set("model", v)} />
-            </label>
+            <div class="field">
+              <label for="pg-model">{compare ? "Model 1" : "Model"}</label>
+              <ModelSelect id="pg-model" value={params.model} models={models} onChange={(v) => set("model", v)} />
+            </div>
             {compare &&
               others.map((m, i) => (
-                <label class="field" key={i}>
-                  <span class="field-label">
+                <div class="field" key={i}>
+                  <label for={`pg-model-${i + 2}`}>
                     Model {i + 2}
                     {i === 1 ? " (optional)" : ""}
-                  </span>
+                  </label>
                   <ModelSelect
-                    name={`model-${i + 2}`}
+                    id={`pg-model-${i + 2}`}
                     value={m}
                     models={models}
                     blank={i === 1 ? "none" : "choose…"}
                     onChange={(v) => setOthers((all) => all.map((x, j) => (j === i ? v : x)))}
                   />
-                </label>
+                </div>
               ))}
-            <label class="field">
-              <span class="field-label">Routing strategy</span>
-              <select name="strategy" value={params.strategy} onChange={(e) => set("strategy", e.currentTarget.value)}>
+            <div class="field">
+              <label for="pg-strategy">Routing strategy</label>
+              <select id="pg-strategy" value={params.strategy} onChange={(e) => set("strategy", e.currentTarget.value)}>
                 <option value="">the model's own</option>
                 {STRATEGY_CHOICES.map((s) => (
                   <option key={s.name} value={s.name}>
@@ -121,11 +121,11 @@ export function PlaygroundPage({ client }: PageProps) {
                   </option>
                 ))}
               </select>
-            </label>
-            <label class="field">
-              <span class="field-label">Temperature</span>
+            </div>
+            <div class="field">
+              <label for="pg-temperature">Temperature</label>
               <input
-                name="temperature"
+                id="pg-temperature"
                 type="number"
                 min={0}
                 max={2}
@@ -134,11 +134,11 @@ export function PlaygroundPage({ client }: PageProps) {
                 placeholder="default"
                 onInput={(e) => set("temperature", e.currentTarget.value)}
               />
-            </label>
-            <label class="field">
-              <span class="field-label">Max tokens</span>
+            </div>
+            <div class="field">
+              <label for="pg-max-tokens">Max tokens</label>
               <input
-                name="max-tokens"
+                id="pg-max-tokens"
                 type="number"
                 min={1}
                 step={1}
@@ -146,22 +146,22 @@ export function PlaygroundPage({ client }: PageProps) {
                 placeholder="default"
                 onInput={(e) => set("maxTokens", e.currentTarget.value)}
               />
-            </label>
+            </div>
           </div>
-          <label class="field">
-            <span class="field-label">System prompt</span>
+          <div class="field">
+            <label for="pg-system">System prompt</label>
             <textarea
-              name="system"
+              id="pg-system"
               rows={2}
               value={params.system}
               placeholder="Optional instructions for the model"
               onInput={(e) => set("system", e.currentTarget.value)}
             />
-          </label>
-          <label class="field">
-            <span class="field-label">Prompt</span>
+          </div>
+          <div class="field">
+            <label for="pg-prompt">Prompt</label>
             <textarea
-              name="prompt"
+              id="pg-prompt"
               rows={4}
               value={params.prompt}
               required
@@ -170,7 +170,7 @@ export function PlaygroundPage({ client }: PageProps) {
                 if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) e.currentTarget.form?.requestSubmit();
               }}
             />
-          </label>
+          </div>
           {formError !== "" && (
             <div class="notice notice-error" role="alert">
               {formError}
@@ -204,20 +204,20 @@ export function PlaygroundPage({ client }: PageProps) {
 }
 
 function ModelSelect({
-  name,
+  id,
   value,
   models,
   blank,
   onChange,
 }: {
-  name: string;
+  id: string;
   value: string;
   models: readonly string[];
   blank?: string;
   onChange: (value: string) => void;
 }) {
   return (
-    <select name={name} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+    <select id={id} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
       {blank !== undefined && <option value="">{blank}</option>}
       {models.map((m) => (
         <option key={m} value={m}>

@@ -44,19 +44,19 @@ export function RouteExplainer({ client, models }: ExplainProps) {
     <Card title="Explain a route" wide>
       <p class="muted">A dry run: how the gateway would route this prompt right now. Nothing is sent upstream.</p>
       <form class="explain-form" onSubmit={run}>
-        <label>
-          Model
-          <select value={model} onChange={(e) => setModel(e.currentTarget.value)} name="explain-model">
+        <div class="field">
+          <label for="explain-model">Model</label>
+          <select id="explain-model" value={model} onChange={(e) => setModel(e.currentTarget.value)}>
             {models.map((m) => (
               <option key={m} value={m}>
                 {m}
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Strategy
-          <select value={strategy} onChange={(e) => setStrategy(e.currentTarget.value)} name="explain-strategy">
+        </div>
+        <div class="field">
+          <label for="explain-strategy">Strategy</label>
+          <select id="explain-strategy" value={strategy} onChange={(e) => setStrategy(e.currentTarget.value)}>
             <option value="">the model's own</option>
             {STRATEGY_CHOICES.map((s) => (
               <option key={s.name} value={s.name}>
@@ -64,8 +64,8 @@ export function RouteExplainer({ client, models }: ExplainProps) {
               </option>
             ))}
           </select>
-        </label>
-        <label class="wide">
+        </div>
+        <label class="field wide">
           Prompt
           <textarea
             name="explain-prompt"

@@ -37,10 +37,10 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
         <h2 id={`model-${slug}`}>
           <code>{model.name}</code>
         </h2>
-        <label class="inline">
-          Strategy
+        <div class="inline">
+          <label for={`strategy-${slug}`}>Strategy</label>
           <select
-            name={`strategy-${model.name}`}
+            id={`strategy-${slug}`}
             disabled={readOnly}
             value={model.strategy ?? ""}
             onChange={(e) => {
@@ -55,7 +55,7 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
               </option>
             ))}
           </select>
-        </label>
+        </div>
       </header>
       <div class="table-wrap">
         <table class="table deployments">
@@ -159,7 +159,7 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
           </tbody>
         </table>
       </div>
-      <FallbackChain model={model} draft={draft} choices={choices} readOnly={readOnly} onChange={onChange} />
+      <FallbackChain slug={slug} model={model} draft={draft} choices={choices} readOnly={readOnly} onChange={onChange} />
     </section>
   );
 }
@@ -191,7 +191,9 @@ function FallbackChain({
   choices,
   readOnly,
   onChange,
+  slug,
 }: {
+  slug: string;
   model: RoutedModelJson;
   draft: RoutingConfigJson;
   choices: string[];
@@ -252,9 +254,10 @@ function FallbackChain({
         </ol>
       )}
       {!readOnly && choices.length > 0 && (
-        <label class="inline">
-          Add a fallback
+        <div class="inline">
+          <label for={`add-fallback-${slug}`}>Add a fallback</label>
           <select
+            id={`add-fallback-${slug}`}
             value=""
             onChange={(e) => {
               const v = e.currentTarget.value;
@@ -268,7 +271,7 @@ function FallbackChain({
               </option>
             ))}
           </select>
-        </label>
+        </div>
       )}
     </div>
   );

@@ -85,10 +85,10 @@ export function RoutingPage({ client, session }: PageProps) {
   return (
     <div class="page routing-page">
       <div class="toolbar" role="region" aria-label="Routing config">
-        <label class="inline">
-          Default strategy
+        <div class="inline">
+          <label for="default-strategy">Default strategy</label>
           <select
-            name="default-strategy"
+            id="default-strategy"
             disabled={readOnly}
             value={draft.strategy ?? "weighted"}
             onChange={(e) => edit(withDefaultStrategy(draft, e.currentTarget.value as RoutingStrategyName))}
@@ -99,7 +99,7 @@ export function RoutingPage({ client, session }: PageProps) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <span class="spacer" />
         {readOnly ? (
           <span class="muted small">Read only: saving needs an admin key.</span>
