@@ -26,7 +26,8 @@ let browser: Browser;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install chromium'`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install chromium'`);
   dist = (await buildWeb(mkdtempSync(join(tmpdir(), "llmgw-ui-pages-")))).outDir;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -49,10 +50,12 @@ afterAll(async () => {
 async function openTab(url: string, hash: string, width = 1360, height = 900): Promise<Page> {
   const tab = await browser.newPage({ viewport: { width, height } });
   tab.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    if (message.type() === "error") problems.push(`console: ${message.text()} (${message.location().url})`);
   });
   tab.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  tab.on("response", (r) => { if (r.status() >= 400) problems.push(`response ${r.status()} ${r.url()}`); });
+  tab.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`response ${r.status()} ${r.url()}`);
+  });
   await tab.goto(`${url}/ui/`);
   await tab.getByLabel("API key").fill(ADMIN);
   await tab.getByRole("button", { name: "Sign in" }).click();
@@ -84,7 +87,10 @@ function gatewayConfig(mockUrl: string) {
         name: "together",
         base_url: `${mockUrl}/v1`,
         discover: false,
-        models: [priced("llama-3.1-8b-instruct", 0.18, 0.18, 131_072), priced("qwen2.5-72b-instruct", 0.9, 0.9, 32_768)],
+        models: [
+          priced("llama-3.1-8b-instruct", 0.18, 0.18, 131_072),
+          priced("qwen2.5-72b-instruct", 0.9, 0.9, 32_768),
+        ],
       },
     ],
     routing: {
@@ -135,7 +141,10 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
     expect(await tab.locator(".secret-once").textContent()).toContain("never show it again");
 
     const app = new OpenAI({ apiKey: secret, baseURL: `${gw.url}/v1`, maxRetries: 0 });
-    const answer = await app.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] });
+    const answer = await app.chat.completions.create({
+      model: "chat",
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(answer.choices[0]?.message.content).not.toBe("");
 
     await tab.getByRole("button", { name: "I have saved it" }).click();
@@ -220,7 +229,9 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
   it("streams a playground answer token by token, and Stop aborts the stream upstream", async () => {
     const tab = await openTab(gw.url, "playground");
     await tab.getByLabel("Model", { exact: true }).selectOption("chat");
-    await tab.getByLabel("Prompt", { exact: true }).fill("Explain in two sentences what an LLM gateway does.");
+    await tab
+      .getByLabel("Prompt", { exact: true })
+      .fill("Explain in two sentences what an LLM gateway does.");
     await tab.getByRole("button", { name: "Run", exact: true }).click();
     const panel = tab.locator('section.run[data-model="chat"]');
     await panel.waitFor();
@@ -252,7 +263,9 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
     // Stop: the RPC is aborted and the gateway aborts the upstream request.
     gw.mock.reset();
     await tab.getByRole("button", { name: "Run", exact: true }).click();
-    await expect.poll(async () => (await panel.getByTestId("answer").textContent())?.length ?? 0).toBeGreaterThan(10);
+    await expect
+      .poll(async () => (await panel.getByTestId("answer").textContent())?.length ?? 0)
+      .toBeGreaterThan(10);
     await tab.getByRole("button", { name: "Stop" }).click();
     await expect.poll(() => panel.getAttribute("data-status")).toBe("stopped");
     await gw.mock.waitForAbort(3000);

@@ -57,7 +57,11 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
       <fieldset>
         <legend>Scopes</legend>
         <div class="field-grid">
-          <Field id="key-models" label="Models" hint="Blank: every model. Names or prefixes ending in *, comma-separated.">
+          <Field
+            id="key-models"
+            label="Models"
+            hint="Blank: every model. Names or prefixes ending in *, comma-separated."
+          >
             <input
               id="key-models"
               aria-describedby="key-models-hint"
@@ -90,9 +94,11 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
         </label>
         {form.ownLimits && (
           <>
-            {form.limits.length === 0 && <p class="muted small">No rules: this key has no per-key limit at all.</p>}
+            {form.limits.length === 0 && (
+              <p class="muted small">No rules: this key has no per-key limit at all.</p>
+            )}
             {form.limits.map((row, i) => (
-              <div class="limit-row" key={i} role="group" aria-label={`Limit rule ${i + 1}`}>
+              <fieldset class="limit-row" key={i} aria-label={`Limit rule ${i + 1}`}>
                 <Field id={`limit-${i}-requests`} label="Requests" error={errors[`limits.${i}.requests`]}>
                   <input
                     id={`limit-${i}-requests`}
@@ -142,7 +148,7 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
                 >
                   ✕
                 </button>
-              </div>
+              </fieldset>
             ))}
             <button type="button" class="ghost" onClick={() => set("limits", [...form.limits, EMPTY_LIMIT])}>
               Add a rule
@@ -164,7 +170,7 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
         {form.ownBudgets && (
           <div class="budget-grid">
             {(["day", "month"] as const).map((period) => (
-              <div class="limit-row" key={period} role="group" aria-label={`Budget per ${period}`}>
+              <fieldset class="limit-row" key={period} aria-label={`Budget per ${period}`}>
                 <Field id={`key-${period}-usd`} label={`USD per ${period}`} error={errors[`${period}.usd`]}>
                   <input
                     id={`key-${period}-usd`}
@@ -174,7 +180,11 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
                     onInput={(e) => set(period, { ...form[period], usd: e.currentTarget.value })}
                   />
                 </Field>
-                <Field id={`key-${period}-tokens`} label={`Tokens per ${period}`} error={errors[`${period}.tokens`]}>
+                <Field
+                  id={`key-${period}-tokens`}
+                  label={`Tokens per ${period}`}
+                  error={errors[`${period}.tokens`]}
+                >
                   <input
                     id={`key-${period}-tokens`}
                     inputMode="numeric"
@@ -183,7 +193,7 @@ export function KeyEditor({ form, errors, editing, onChange }: EditorProps) {
                     onInput={(e) => set(period, { ...form[period], tokens: e.currentTarget.value })}
                   />
                 </Field>
-              </div>
+              </fieldset>
             ))}
           </div>
         )}

@@ -71,7 +71,10 @@ describe("the key form as a new key's settings", () => {
       ...EMPTY_FORM,
       name: "has space",
       ownLimits: true,
-      limits: [{ requests: "-3", tokens: "1.5", concurrent: "x", window: "" }, { ...EMPTY_LIMIT, tokens: "9", window: "soon" }],
+      limits: [
+        { requests: "-3", tokens: "1.5", concurrent: "x", window: "" },
+        { ...EMPTY_LIMIT, tokens: "9", window: "soon" },
+      ],
       ownBudgets: true,
       day: { usd: "0", tokens: "" },
       month: { usd: "abc", tokens: "" },
@@ -100,7 +103,10 @@ describe("an edited key form as UpdateKey changes", () => {
   it("names only the fields that changed", () => {
     const before = { ...full, ownLimits: false, ownBudgets: false };
     const after = { ...before, team: "ranking", models: "mock-small" };
-    expect(keyChangesOf(before, after)).toEqual({ ok: true, value: { team: "ranking", models: ["mock-small"] } });
+    expect(keyChangesOf(before, after)).toEqual({
+      ok: true,
+      value: { team: "ranking", models: ["mock-small"] },
+    });
     expect(keyChangesOf(before, before)).toEqual({ ok: true, value: {} });
   });
 
@@ -134,7 +140,10 @@ describe("a stored key shown in the form and in words", () => {
     models: ["mock-small", "gpt-*"],
     providersLimited: false,
     limitsSet: true,
-    limits: [{ requests: 100n, window: "1m" }, { concurrent: 2, window: "" }],
+    limits: [
+      { requests: 100n, window: "1m" },
+      { concurrent: 2, window: "" },
+    ],
     budgetsSet: true,
     budgets: [{ usd: 2.5, period: BudgetPeriod.MONTH }],
   });
@@ -163,8 +172,8 @@ describe("a stored key shown in the form and in words", () => {
       "120 requests, 50,000 tokens / 1m",
     );
     expect(describeLimit(create(KeyLimitSchema, { concurrent: 4 }))).toBe("4 at once");
-    expect(describeBudget(create(KeyBudgetSchema, { usd: 5, tokens: 1_000_000n, period: BudgetPeriod.DAY }))).toBe(
-      "$5.00, 1,000,000 tokens a day",
-    );
+    expect(
+      describeBudget(create(KeyBudgetSchema, { usd: 5, tokens: 1_000_000n, period: BudgetPeriod.DAY })),
+    ).toBe("$5.00, 1,000,000 tokens a day");
   });
 });

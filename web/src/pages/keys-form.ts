@@ -1,6 +1,7 @@
 import { BudgetPeriod } from "../../../gen/llmgw/v1/budget_pb.js";
 import type { ApiKey, KeyBudget, KeyLimit } from "../../../gen/llmgw/v1/keys_pb.js";
 import type { KeyBudgetRule, KeyChanges, KeyLimitRule, NewKeySettings } from "../../../sdk/keys.ts";
+import { formatCount, formatUsd } from "../format/numbers.ts";
 
 /**
  * The Keys page's form, as the text its inputs hold, and its mapping to the
@@ -44,7 +45,9 @@ export interface KeyForm {
 /** A form field's problem, keyed by the field (`limits.0.window`, `day.usd`, …). */
 export type FormErrors = Readonly<Record<string, string>>;
 
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: FormErrors };
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly errors: FormErrors };
 
 export const EMPTY_LIMIT: LimitRow = { requests: "", tokens: "", concurrent: "", window: "1m" };
 
@@ -137,8 +140,8 @@ export function formOf(key: ApiKey): KeyForm {
 /** A limit as people read it: "120 requests, 50,000 tokens / 1m; 4 at once". */
 export function describeLimit(l: KeyLimit): string {
   const per: string[] = [];
-  if (l.requests !== undefined) per.push(`${count(l.requests)} requests`);
-  if (l.tokens !== undefined) per.push(`${count(l.tokens)} tokens`);
+  if (l.requests !== undefined) per.push(`${formatCount(l.requests)} requests`);
+  if (l.tokens !== undefined) per.push(`${formatCount(l.tokens)} tokens`);
   const parts = per.length === 0 ? [] : [`${per.join(", ")} / ${l.window}`];
   if (l.concurrent !== undefined) parts.push(`${l.concurrent} at once`);
   return parts.join("; ");
@@ -147,8 +150,8 @@ export function describeLimit(l: KeyLimit): string {
 /** A budget as people read it: "$5.00, 1,000,000 tokens a day". */
 export function describeBudget(b: KeyBudget): string {
   const caps: string[] = [];
-  if (b.usd !== undefined) caps.push(`$${b.usd.toFixed(2)}`);
-  if (b.tokens !== undefined) caps.push(`${count(b.tokens)} tokens`);
+  if (b.usd !== undefined) caps.push(formatUsd(b.usd));
+  if (b.tokens !== undefined) caps.push(`${formatCount(b.tokens)} tokens`);
   return `${caps.join(", ")} ${b.period === BudgetPeriod.DAY ? "a day" : "a month"}`;
 }
 
@@ -161,8 +164,7 @@ function limitRules(form: KeyForm, errors: Record<string, string>): KeyLimitRule
     const concurrent = whole(row.concurrent, `limits.${i}.concurrent`, errors);
     const window = row.window.trim();
     const windowed = requests !== undefined || tokens !== undefined;
-    if (windowed && !WINDOW.test(window))
-      errors[`limits.${i}.window`] = "A window such as 30s, 1m, 1h or 1d";
+    if (windowed && !WINDOW.test(window)) errors[`limits.${i}.window`] = "A window such as 30s, 1m, 1h or 1d";
     if (requests === undefined && tokens === undefined && concurrent === undefined) return;
     rules.push({
       ...(requests === undefined ? {} : { requests }),
@@ -182,7 +184,11 @@ function budgetRules(form: KeyForm, errors: Record<string, string>): KeyBudgetRu
     const usd = dollars(row.usd, `${period}.usd`, errors);
     const tokens = whole(row.tokens, `${period}.tokens`, errors);
     if (usd === undefined && tokens === undefined) continue;
-    rules.push({ period, ...(usd === undefined ? {} : { usd }), ...(tokens === undefined ? {} : { tokens }) });
+    rules.push({
+      period,
+      ...(usd === undefined ? {} : { usd }),
+      ...(tokens === undefined ? {} : { tokens }),
+    });
   }
   return rules;
 }
@@ -226,8 +232,4 @@ function budgetRow(b: KeyBudget | undefined): BudgetRow {
     usd: b?.usd === undefined ? "" : String(b.usd),
     tokens: b?.tokens === undefined ? "" : String(b.tokens),
   };
-}
-
-function count(n: number | bigint): string {
-  return Number(n).toLocaleString("en-US");
 }

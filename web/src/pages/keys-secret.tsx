@@ -4,7 +4,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
  * A new key's secret, shown this once: the gateway keeps only its hash. A
  * copy button, a warning, and a dismiss that forgets it.
  */
-export function SecretOnce({ name, secret, onDismiss }: { name: string; secret: string; onDismiss: () => void }) {
+export function SecretOnce({
+  name,
+  secret,
+  onDismiss,
+}: {
+  name: string;
+  secret: string;
+  onDismiss: () => void;
+}) {
   const field = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState<"" | "copied" | "select">("");
   useEffect(() => {
@@ -24,11 +32,11 @@ export function SecretOnce({ name, secret, onDismiss }: { name: string; secret: 
   }
 
   return (
-    <section class="card secret-once" aria-labelledby="secret-title" role="region">
+    <section class="card secret-once" aria-labelledby="secret-title">
       <h2 id="secret-title">The secret of “{name}”</h2>
       <p class="warning">
-        <strong>Copy it now.</strong> The gateway stores only a hash of it and will never show it again. Anyone
-        with it can spend this key's budget.
+        <strong>Copy it now.</strong> The gateway stores only a hash of it and will never show it again.
+        Anyone with it can spend this key's budget.
       </p>
       <div class="secret-row">
         <label class="sr-only" for="new-key-secret">
@@ -51,7 +59,11 @@ export function SecretOnce({ name, secret, onDismiss }: { name: string; secret: 
         </button>
       </div>
       <p class="muted small" role="status" aria-live="polite">
-        {copied === "copied" ? "Copied to the clipboard." : copied === "select" ? "Selected: press Ctrl+C to copy." : ""}
+        {copied === "copied"
+          ? "Copied to the clipboard."
+          : copied === "select"
+            ? "Selected: press Ctrl+C to copy."
+            : ""}
       </p>
     </section>
   );

@@ -234,7 +234,7 @@ function KeyTable({
                   <div class="muted small mono">{k.prefix ? `${k.prefix}…` : "from the config file"}</div>
                 </th>
                 <td>
-                  {k.owner || "—"}
+                  {k.owner || "–"}
                   {k.team && <div class="muted small">team {k.team}</div>}
                 </td>
                 <td class="small">
@@ -261,7 +261,12 @@ function KeyTable({
                 <td class="row-actions">
                   {stored && live ? (
                     <>
-                      <button type="button" class="ghost" onClick={() => onEdit(k)} aria-label={`Edit ${k.name}`}>
+                      <button
+                        type="button"
+                        class="ghost"
+                        onClick={() => onEdit(k)}
+                        aria-label={`Edit ${k.name}`}
+                      >
                         Edit
                       </button>
                       <button
@@ -330,7 +335,7 @@ function RevokeDialog({
             restored, and its name stays taken.
           </p>
           <div class="actions">
-            <button type="button" class="ghost" onClick={onCancel} autoFocus>
+            <button type="button" class="ghost" onClick={onCancel}>
               Keep the key
             </button>
             <button type="button" class="danger" disabled={busy} onClick={() => onConfirm(target)}>

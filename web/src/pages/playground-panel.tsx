@@ -1,4 +1,5 @@
 import { ErrorNotice } from "../components/notice.tsx";
+import { formatCount, formatMs, formatUsd } from "../format/numbers.ts";
 import { finishText, type RunState } from "./playground-run.ts";
 
 /** One model's answer as it streams, and what the gateway reported at the end. */
@@ -21,29 +22,41 @@ export function RunPanel({ model, run }: { model: string; run: RunState }) {
       </div>
       {run.status === "failed" && <ErrorNotice error={run.error} what="The answer failed" />}
       <dl class="facts run-facts">
-        <Fact label="Deployment" value={g?.deployment || "—"} testid="run-deployment" />
+        <Fact label="Deployment" value={g?.deployment || "–"} testid="run-deployment" />
         <Fact
           label="Routing"
           value={
             g?.routingDecision?.strategy
               ? `${g.routingDecision.strategy}${g.routingDecision.complexity ? ` · ${g.routingDecision.complexity}` : ""}${g.fallbackUsed ? " · fallback" : ""}`
-              : "—"
+              : "–"
           }
         />
         <Fact
           label="TTFT"
-          value={g !== undefined ? ms(g.ttftMs) : run.firstTokenMs !== undefined ? ms(run.firstTokenMs) : "—"}
+          value={g !== undefined ? formatMs(g.ttftMs) : formatMs(run.firstTokenMs)}
           testid="run-ttft"
         />
-        <Fact label="Latency" value={g !== undefined ? ms(g.latencyMs) : "—"} />
+        <Fact label="Latency" value={formatMs(g?.latencyMs)} />
         <Fact
           label="Tokens"
-          value={u !== undefined ? `${u.promptTokens} in · ${u.completionTokens} out${u.estimated ? " (est.)" : ""}` : "—"}
+          value={
+            u !== undefined
+              ? `${formatCount(u.promptTokens)} in · ${formatCount(u.completionTokens)} out${u.estimated ? " (est.)" : ""}`
+              : "–"
+          }
           testid="run-tokens"
         />
         <Fact
           label="Cost"
-          value={g?.cacheHit ? `cache hit (${g.cacheKind})` : g?.costUsd !== undefined ? usd(g.costUsd) : g ? "not priced" : "—"}
+          value={
+            g?.cacheHit
+              ? `cache hit (${g.cacheKind})`
+              : g?.costUsd !== undefined
+                ? formatUsd(g.costUsd)
+                : g
+                  ? "not priced"
+                  : "–"
+          }
           testid="run-cost"
         />
       </dl>
@@ -75,12 +88,4 @@ function statusText(run: RunState): string {
 
 function statusTone(status: RunState["status"]): string {
   return status === "done" ? "pill-good" : status === "failed" ? "pill-bad" : "pill-muted";
-}
-
-function ms(value: number): string {
-  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
-}
-
-function usd(value: number): string {
-  return value === 0 ? "$0" : value < 0.01 ? `$${value.toFixed(6)}` : `$${value.toFixed(4)}`;
 }

@@ -1,14 +1,21 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { FinishReason, Role, type StreamResponse, StreamResponseSchema } from "../../../gen/llmgw/v1/chat_pb.js";
+import {
+  FinishReason,
+  Role,
+  type StreamResponse,
+  StreamResponseSchema,
+} from "../../../gen/llmgw/v1/chat_pb.js";
 import type { LlmgwClient } from "../../../sdk/client.ts";
 import { chatRequestOf, finishText, type RunState, STARTED, streamRun, withEvent } from "./playground-run.ts";
 
 const params = { model: "auto", strategy: "", system: "", prompt: "Hello", temperature: "", maxTokens: "" };
 
 const delta = (text: string) => create(StreamResponseSchema, { event: { case: "delta", value: { text } } });
-const finish = create(StreamResponseSchema, { event: { case: "finish", value: { reason: FinishReason.STOP } } });
+const finish = create(StreamResponseSchema, {
+  event: { case: "finish", value: { reason: FinishReason.STOP } },
+});
 const usage = create(StreamResponseSchema, {
   event: {
     case: "usage",
@@ -94,7 +101,13 @@ describe("a playground run", () => {
     const { client, seen } = fakeChat([delta("a"), delta("b"), finish, usage]);
     const states: string[] = [];
     const signal = new AbortController().signal;
-    const last = await streamRun(client, { model: "m" }, signal, (r) => states.push(r.text), () => 0);
+    const last = await streamRun(
+      client,
+      { model: "m" },
+      signal,
+      (r) => states.push(r.text),
+      () => 0,
+    );
     expect(states).toEqual(["a", "ab", "ab", "ab", "ab"]);
     expect(last.status).toBe("done");
     expect(seen.signal).toBe(signal);

@@ -67,7 +67,8 @@ export function chatRequestOf(
   };
   if (params.temperature.trim() !== "") {
     const t = Number(params.temperature);
-    if (!Number.isFinite(t) || t < 0 || t > 2) return { ok: false, error: "Temperature is a number from 0 to 2." };
+    if (!Number.isFinite(t) || t < 0 || t > 2)
+      return { ok: false, error: "Temperature is a number from 0 to 2." };
     chat.temperature = t;
   }
   if (params.maxTokens.trim() !== "") {

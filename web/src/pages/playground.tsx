@@ -3,8 +3,15 @@ import { getRoutingConfig } from "../../../sdk/routing.ts";
 import { Card } from "../components/card.tsx";
 import { ErrorNotice } from "../components/notice.tsx";
 import type { PageProps } from "../page.ts";
-import { chatRequestOf, type PlaygroundParams, type RunState, STARTED, streamRun, VIRTUAL_MODELS } from "./playground-run.ts";
 import { RunPanel } from "./playground-panel.tsx";
+import {
+  chatRequestOf,
+  type PlaygroundParams,
+  type RunState,
+  STARTED,
+  streamRun,
+  VIRTUAL_MODELS,
+} from "./playground-run.ts";
 import { STRATEGY_CHOICES } from "./routing-edit.ts";
 import "./playground.css";
 
@@ -62,7 +69,9 @@ export function PlaygroundPage({ client }: PageProps) {
   function start(event: Event) {
     event.preventDefault();
     const chosen = compare
-      ? [params.model, ...others].filter((m, i, all) => m !== "" && all.indexOf(m) === i).slice(0, MAX_COMPARE)
+      ? [params.model, ...others]
+          .filter((m, i, all) => m !== "" && all.indexOf(m) === i)
+          .slice(0, MAX_COMPARE)
       : [params.model];
     if (compare && chosen.length < 2) return setFormError("Pick at least two different models to compare.");
     const requests = chosen.map((model) => ({ model, parsed: chatRequestOf({ ...params, model }) }));
@@ -93,7 +102,12 @@ export function PlaygroundPage({ client }: PageProps) {
           <div class="field-grid">
             <div class="field">
               <label for="pg-model">{compare ? "Model 1" : "Model"}</label>
-              <ModelSelect id="pg-model" value={params.model} models={models} onChange={(v) => set("model", v)} />
+              <ModelSelect
+                id="pg-model"
+                value={params.model}
+                models={models}
+                onChange={(v) => set("model", v)}
+              />
             </div>
             {compare &&
               others.map((m, i) => (
@@ -113,7 +127,11 @@ export function PlaygroundPage({ client }: PageProps) {
               ))}
             <div class="field">
               <label for="pg-strategy">Routing strategy</label>
-              <select id="pg-strategy" value={params.strategy} onChange={(e) => set("strategy", e.currentTarget.value)}>
+              <select
+                id="pg-strategy"
+                value={params.strategy}
+                onChange={(e) => set("strategy", e.currentTarget.value)}
+              >
                 <option value="">the model's own</option>
                 {STRATEGY_CHOICES.map((s) => (
                   <option key={s.name} value={s.name}>
@@ -178,7 +196,12 @@ export function PlaygroundPage({ client }: PageProps) {
           )}
           <div class="actions">
             <label class="check">
-              <input type="checkbox" name="compare" checked={compare} onChange={(e) => setCompare(e.currentTarget.checked)} />
+              <input
+                type="checkbox"
+                name="compare"
+                checked={compare}
+                onChange={(e) => setCompare(e.currentTarget.checked)}
+              />
               Compare models side by side
             </label>
             <span class="spacer" />

@@ -1,5 +1,8 @@
 import type { PageDef } from "../page.ts";
+import { KeysPage } from "./keys.tsx";
+import { PlaygroundPage } from "./playground.tsx";
 import { ProvidersPage } from "./providers.tsx";
+import { RoutingPage } from "./routing.tsx";
 
 /**
  * The dashboard's pages, in navigation order: one line per page. The first
@@ -8,4 +11,7 @@ import { ProvidersPage } from "./providers.tsx";
  */
 export const PAGES: readonly PageDef[] = [
   { id: "providers", title: "Providers", adminOnly: false, component: ProvidersPage },
+  { id: "routing", title: "Routing", adminOnly: false, component: RoutingPage },
+  { id: "keys", title: "Keys", adminOnly: true, component: KeysPage },
+  { id: "playground", title: "Playground", adminOnly: false, component: PlaygroundPage },
 ];

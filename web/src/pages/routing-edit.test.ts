@@ -68,9 +68,9 @@ describe("routing config edits", () => {
     expect(withContextWindow(config(), "chat", 2, undefined).models?.[0]?.deployments[2]).not.toHaveProperty(
       "context_window",
     );
-    expect(withTags(config(), "chat", 0, [" local ", "", "eu", "local"]).models?.[0]?.deployments[0]?.tags).toEqual(
-      ["local", "eu"],
-    );
+    expect(
+      withTags(config(), "chat", 0, [" local ", "", "eu", "local"]).models?.[0]?.deployments[0]?.tags,
+    ).toEqual(["local", "eu"]);
   });
 
   it("edit the fallback chain: no blanks, no repeats, never the model itself, and reorder it", () => {

@@ -14,13 +14,14 @@ import type {
  */
 
 /** The strategies, in the order the page offers them, with what each does. */
-export const STRATEGY_CHOICES: ReadonlyArray<{ readonly name: RoutingStrategyName; readonly hint: string }> = [
-  { name: "weighted", hint: "random by weight" },
-  { name: "least-busy", hint: "fewest in flight" },
-  { name: "latency", hint: "fastest on average" },
-  { name: "ttft", hint: "quickest first token" },
-  { name: "cost", hint: "cheapest per token" },
-];
+export const STRATEGY_CHOICES: ReadonlyArray<{ readonly name: RoutingStrategyName; readonly hint: string }> =
+  [
+    { name: "weighted", hint: "random by weight" },
+    { name: "least-busy", hint: "fewest in flight" },
+    { name: "latency", hint: "fastest on average" },
+    { name: "ttft", hint: "quickest first token" },
+    { name: "cost", hint: "cheapest per token" },
+  ];
 
 /** What a deployment's weight slider spans; a weight must be positive, so it starts above 0. */
 export const WEIGHT_MIN = 0.1;
@@ -32,7 +33,10 @@ export function deploymentId(d: DeploymentConfigJson): string {
 }
 
 /** The default strategy of the section. */
-export function withDefaultStrategy(config: RoutingConfigJson, strategy: RoutingStrategyName): RoutingConfigJson {
+export function withDefaultStrategy(
+  config: RoutingConfigJson,
+  strategy: RoutingStrategyName,
+): RoutingConfigJson {
   return { ...config, strategy };
 }
 
@@ -98,7 +102,10 @@ export function withFallbacks(
   model: string,
   fallbacks: readonly string[],
 ): RoutingConfigJson {
-  return editModel(config, model, (m) => ({ ...m, fallbacks: cleanList(fallbacks).filter((f) => f !== model) }));
+  return editModel(config, model, (m) => ({
+    ...m,
+    fallbacks: cleanList(fallbacks).filter((f) => f !== model),
+  }));
 }
 
 /** Moves one fallback up (-1) or down (+1) in the chain. */

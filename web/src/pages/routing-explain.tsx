@@ -1,5 +1,9 @@
 import { useState } from "preact/hooks";
-import { type ExplainRouteResponse, QualitySource, type RouteCandidate } from "../../../gen/llmgw/v1/routing_pb.js";
+import {
+  type ExplainRouteResponse,
+  QualitySource,
+  type RouteCandidate,
+} from "../../../gen/llmgw/v1/routing_pb.js";
 import type { LlmgwClient } from "../../../sdk/client.ts";
 import { explainRoute } from "../../../sdk/routing.ts";
 import { Card } from "../components/card.tsx";
@@ -42,7 +46,9 @@ export function RouteExplainer({ client, models }: ExplainProps) {
 
   return (
     <Card title="Explain a route" wide>
-      <p class="muted">A dry run: how the gateway would route this prompt right now. Nothing is sent upstream.</p>
+      <p class="muted">
+        A dry run: how the gateway would route this prompt right now. Nothing is sent upstream.
+      </p>
       <form class="explain-form" onSubmit={run}>
         <div class="field">
           <label for="explain-model">Model</label>
@@ -92,16 +98,14 @@ function Explanation({ answer }: { answer: ExplainRouteResponse }) {
   return (
     <div class="explanation" data-testid="explanation">
       <dl class="facts">
-        <>
-          <dt>Would serve</dt>
-          <dd class="strong" data-testid="explain-serving">
-            {answer.deployment || "no deployment qualifies"}
-          </dd>
-        </>
-        <>
-          <dt>Strategy</dt>
-          <dd>{d?.strategy || "—"}</dd>
-        </>
+        <dt>Would serve</dt>
+        <dd class="strong" data-testid="explain-serving">
+          {answer.deployment || "no deployment qualifies"}
+        </dd>
+
+        <dt>Strategy</dt>
+        <dd>{d?.strategy || "–"}</dd>
+
         {d?.complexity && (
           <>
             <dt>Complexity</dt>
@@ -152,7 +156,7 @@ function CandidateRow({ candidate: c }: { candidate: RouteCandidate }) {
       </td>
       <td class="num" data-testid="candidate-score">
         {c.score === undefined ? (
-          "—"
+          "–"
         ) : (
           <span class="score">
             <meter min={0} max={1} value={c.score} aria-hidden="true" />
@@ -161,7 +165,7 @@ function CandidateRow({ candidate: c }: { candidate: RouteCandidate }) {
         )}
       </td>
       <td class="num">
-        {c.quality === undefined ? "—" : c.quality.toFixed(2)}
+        {c.quality === undefined ? "–" : c.quality.toFixed(2)}
         {c.qualitySource !== QualitySource.UNSPECIFIED && (
           <span class="pill pill-muted">{qualitySourceText(c.qualitySource)}</span>
         )}
@@ -169,7 +173,7 @@ function CandidateRow({ candidate: c }: { candidate: RouteCandidate }) {
       <td>
         <span class={c.eligible ? "pill pill-good" : "pill pill-warn"}>{c.eligible ? "yes" : "skipped"}</span>
       </td>
-      <td>{c.reason || "—"}</td>
+      <td>{c.reason || "–"}</td>
     </tr>
   );
 }

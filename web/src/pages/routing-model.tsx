@@ -45,7 +45,9 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
             value={model.strategy ?? ""}
             onChange={(e) => {
               const v = e.currentTarget.value;
-              onChange(withModelStrategy(draft, model.name, v === "" ? undefined : (v as RoutingStrategyName)));
+              onChange(
+                withModelStrategy(draft, model.name, v === "" ? undefined : (v as RoutingStrategyName)),
+              );
             }}
           >
             <option value="">default ({draft.strategy ?? "weighted"})</option>
@@ -97,7 +99,9 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
                         disabled={readOnly}
                         aria-label={`Weight of ${label}`}
                         aria-valuetext={`${d.weight ?? 1}, ${Math.round((shares[i] ?? 0) * 100)}% of its tier`}
-                        onInput={(e) => onChange(withWeight(draft, model.name, i, Number(e.currentTarget.value)))}
+                        onInput={(e) =>
+                          onChange(withWeight(draft, model.name, i, Number(e.currentTarget.value)))
+                        }
                       />
                       <output class="num" data-testid="weight-value">
                         {(d.weight ?? 1).toFixed(1)}
@@ -114,7 +118,9 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
                       value={d.priority ?? 0}
                       disabled={readOnly}
                       aria-label={`Priority tier of ${label}`}
-                      onChange={(e) => onChange(withPriority(draft, model.name, i, Number(e.currentTarget.value)))}
+                      onChange={(e) =>
+                        onChange(withPriority(draft, model.name, i, Number(e.currentTarget.value)))
+                      }
                     />
                   </td>
                   <td class="num">
@@ -149,7 +155,9 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
                       placeholder="local, eu, zdr"
                       disabled={readOnly}
                       aria-label={`Tags of ${label}`}
-                      onChange={(e) => onChange(withTags(draft, model.name, i, e.currentTarget.value.split(",")))}
+                      onChange={(e) =>
+                        onChange(withTags(draft, model.name, i, e.currentTarget.value.split(",")))
+                      }
                     />
                     <Capabilities facts={facts} />
                   </td>
@@ -159,7 +167,14 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
           </tbody>
         </table>
       </div>
-      <FallbackChain slug={slug} model={model} draft={draft} choices={choices} readOnly={readOnly} onChange={onChange} />
+      <FallbackChain
+        slug={slug}
+        model={model}
+        draft={draft}
+        choices={choices}
+        readOnly={readOnly}
+        onChange={onChange}
+      />
     </section>
   );
 }

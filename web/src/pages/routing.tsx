@@ -84,7 +84,7 @@ export function RoutingPage({ client, session }: PageProps) {
 
   return (
     <div class="page routing-page">
-      <div class="toolbar" role="region" aria-label="Routing config">
+      <section class="toolbar" aria-label="Routing config">
         <div class="inline">
           <label for="default-strategy">Default strategy</label>
           <select
@@ -108,7 +108,12 @@ export function RoutingPage({ client, session }: PageProps) {
             <span class="muted small" role="status" aria-live="polite">
               {changed ? "Unsaved changes" : note}
             </span>
-            <button type="button" class="ghost" disabled={!changed || saving} onClick={() => edit(loaded.saved)}>
+            <button
+              type="button"
+              class="ghost"
+              disabled={!changed || saving}
+              onClick={() => edit(loaded.saved)}
+            >
               Discard
             </button>
             <button type="button" class="primary" disabled={!changed || saving} onClick={save}>
@@ -116,13 +121,13 @@ export function RoutingPage({ client, session }: PageProps) {
             </button>
           </>
         )}
-      </div>
+      </section>
       {saveError !== undefined && <ErrorNotice error={saveError} what="Not saved" />}
       {(draft.models ?? []).length === 0 ? (
         <Card title="Routed models">
           <Empty>
-            No routed models: requests go to the provider that lists the model. Add models under `routing.models`
-            in the config file.
+            No routed models: requests go to the provider that lists the model. Add models under
+            `routing.models` in the config file.
           </Empty>
         </Card>
       ) : (
