@@ -64,6 +64,12 @@ async function openTab(url: string, hash: string, width = 1360, height = 900): P
   return tab;
 }
 
+/** A whole-page screenshot from the top, so the sticky top bar sits where it belongs. */
+async function shoot(tab: Page, name: string): Promise<void> {
+  await tab.evaluate(() => window.scrollTo(0, 0));
+  await tab.screenshot({ path: join(SHOTS, name), fullPage: true });
+}
+
 /** Two providers in front of the one mock, and two routed models: `chat` (weighted, falls back to `smart`). */
 function gatewayConfig(mockUrl: string) {
   const priced = (id: string, input: number, output: number, context: number) => ({
@@ -172,7 +178,10 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
     await tab.getByTestId("new-key-secret").waitFor();
     await tab.getByRole("button", { name: "I have saved it" }).click();
     await tab.locator('tr[data-key="batch-jobs"]').waitFor();
-    await tab.screenshot({ path: join(SHOTS, "keys.png"), fullPage: true });
+    await tab.getByRole("button", { name: "Edit search-app" }).click();
+    await tab.getByRole("button", { name: "Save changes" }).waitFor();
+    await shoot(tab, "keys.png");
+    await tab.getByRole("button", { name: "Cancel" }).click();
 
     await tab.getByRole("button", { name: "Revoke search-app" }).click();
     const dialog = tab.getByRole("dialog");
@@ -222,7 +231,7 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
     await explainer.getByLabel("Model").selectOption("auto");
     await explainer.getByRole("button", { name: "Explain" }).click();
     await explainer.getByTestId("explain-serving").waitFor();
-    await tab.screenshot({ path: join(SHOTS, "routing.png"), fullPage: true });
+    await shoot(tab, "routing.png");
     await tab.close();
   });
 
@@ -294,8 +303,20 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
     await expect.poll(() => smart.getAttribute("data-status"), { timeout: 10_000 }).toBe("done");
     expect(await smart.getByTestId("run-deployment").textContent()).toContain("qwen2.5-72b-instruct");
     expect(await chat.getByTestId("answer").textContent()).not.toBe("");
-    await tab.screenshot({ path: join(SHOTS, "playground.png"), fullPage: true });
+    await shoot(tab, "playground.png");
     await tab.close();
+  });
+
+  it("fits a narrow window: no page scrolls sideways (wide tables scroll inside their card)", async () => {
+    for (const page of ["routing", "keys", "playground"]) {
+      const tab = await openTab(gw.url, page, 380, 800);
+      await tab.locator(".page").waitFor();
+      await tab.locator(".card").first().waitFor();
+      const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, page).toBeLessThanOrEqual(0);
+      if (page === "routing") await shoot(tab, "routing-narrow.png");
+      await tab.close();
+    }
   });
 
   it("showed no console error and no page error on any page", () => {
