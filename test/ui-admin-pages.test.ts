@@ -224,6 +224,20 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
     }).then((r) => r.json());
     expect(routing.config.models[0].deployments[0].weight).toBe(1);
 
+    // A value the gateway refuses: its own words, readable, and nothing changes.
+    await tab.getByLabel(`Context window of chat ${LOCAL}, tokens`).fill("0");
+    await tab.getByLabel(`Context window of chat ${LOCAL}, tokens`).press("Tab");
+    await tab.getByRole("button", { name: "Save routing" }).click();
+    const refusal = tab.getByRole("alert");
+    await refusal.waitFor();
+    const said = (await refusal.textContent()) ?? "";
+    expect(said).toContain("Not saved");
+    expect(said).toContain("nothing was changed");
+    expect(said).toContain("models[0].deployments[0].context_window");
+    expect(said).not.toMatch(/[{}]/);
+    await tab.getByRole("button", { name: "Discard" }).click();
+    await refusal.waitFor({ state: "detached" });
+
     // Back to 3 for the screenshot, and a virtual model's explanation, which scores quality.
     await slider.fill("3");
     await tab.getByRole("button", { name: "Save routing" }).click();

@@ -134,16 +134,9 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
                       disabled={readOnly}
                       aria-label={`Context window of ${label}, tokens`}
                       onChange={(e) => {
+                        // Blank returns to the catalogue's; any number goes to the gateway, which says if it is wrong.
                         const v = e.currentTarget.value.trim();
-                        const n = Number(v);
-                        onChange(
-                          withContextWindow(
-                            draft,
-                            model.name,
-                            i,
-                            v === "" || !Number.isSafeInteger(n) || n < 1 ? undefined : n,
-                          ),
-                        );
+                        onChange(withContextWindow(draft, model.name, i, v === "" ? undefined : Number(v)));
                       }}
                     />
                   </td>
