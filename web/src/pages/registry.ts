@@ -1,4 +1,5 @@
 import type { PageDef } from "../page.ts";
+import { OverviewPage } from "./overview.tsx";
 import { ProvidersPage } from "./providers.tsx";
 
 /**
@@ -7,5 +8,6 @@ import { ProvidersPage } from "./providers.tsx";
  * other keys (the server refuses their RPCs regardless).
  */
 export const PAGES: readonly PageDef[] = [
+  { id: "overview", title: "Overview", adminOnly: false, component: OverviewPage },
   { id: "providers", title: "Providers", adminOnly: false, component: ProvidersPage },
 ];
