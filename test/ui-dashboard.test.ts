@@ -55,6 +55,20 @@ async function openTab(width = 1360, height = 900): Promise<Page> {
   return tab;
 }
 
+/** Real traffic through the openai SDK: plain and streamed completions, some repeated (cache hits). */
+async function traffic(gw: TestGateway, key: string, count: number): Promise<void> {
+  const openai = new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+  for (let i = 0; i < count; i++) {
+    const messages = [{ role: "user" as const, content: `question ${i % 4}: what is a gateway?` }];
+    if (i % 2 === 0) {
+      await openai.chat.completions.create({ model: "assistant", messages });
+    } else {
+      const stream = await openai.chat.completions.create({ model: "assistant", messages, stream: true });
+      for await (const _chunk of stream);
+    }
+  }
+}
+
 async function signIn(tab: Page, url: string, key: string): Promise<void> {
   await tab.goto(`${url}/ui/`);
   await tab.getByLabel("API key").fill(key);
@@ -141,6 +155,24 @@ describe("the dashboard in Chromium", () => {
     await alert.waitFor();
     expect(await alert.textContent()).toContain("Your key was not accepted");
     expect(await alert.textContent()).not.toMatch(/[{}]/);
+    await tab.close();
+  });
+
+  it("lands on the overview, whose live numbers change as requests are made", async () => {
+    const tab = await openTab();
+    await signIn(tab, gw.url, ADMIN);
+    await tab.waitForURL(/#\/overview$/);
+    await tab.getByText("live", { exact: true }).waitFor();
+    const stat = (label: string) => tab.locator(`[data-stat="${label}"]`).textContent();
+    const before = await stat("Today");
+    await traffic(gw, ADMIN, 12);
+    await expect.poll(() => stat("Request rate"), { timeout: 10_000 }).not.toBe("0.0/s");
+    await expect.poll(() => stat("Latency p50"), { timeout: 10_000 }).toMatch(/ms$/);
+    await expect.poll(() => stat("TTFT p50"), { timeout: 10_000 }).toMatch(/ms$/);
+    await expect.poll(() => stat("Today"), { timeout: 10_000 }).not.toBe(before);
+    await tab.locator("tbody tr", { hasText: "mock-small" }).first().waitFor();
+    await tab.waitForTimeout(1200);
+    await tab.screenshot({ path: join(SHOTS, "overview.png"), fullPage: true });
     await tab.close();
   });
 

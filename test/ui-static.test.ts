@@ -138,7 +138,7 @@ describe("the dashboard turned off, moved, or not built", () => {
 
   it("with ui: false, /ui is the API's plain 404", async () => {
     const res = await fetch(`${off.url}/ui/`);
-    expect(res.status).toBe(404);
+    expect(res.status, await res.clone().text()).toBe(404);
     expect(res.headers.get("content-type")).toContain("application/json");
   });
 

@@ -64,7 +64,9 @@ export function Chart({ title, series, data, unit = "", height = 220, bars = fal
           fill: bars ? `${s.color}cc` : `${s.color}1a`,
           value: (_u: uPlot, v: number | null) => format(v),
           ...(bars ? { paths: uPlot.paths.bars?.({ size: [0.7 / Math.max(series.length, 1), 60] }) } : {}),
-          points: { show: bars ? false : undefined },
+          // Sparse live data: gaps are bridged and each point is drawn, so a lone sample still shows.
+          spanGaps: !bars,
+          points: { show: !bars, size: 5 },
         })),
       ],
     };

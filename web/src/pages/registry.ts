@@ -1,5 +1,6 @@
 import type { PageDef } from "../page.ts";
 import { KeysPage } from "./keys.tsx";
+import { OverviewPage } from "./overview.tsx";
 import { PlaygroundPage } from "./playground.tsx";
 import { ProvidersPage } from "./providers.tsx";
 import { RoutingPage } from "./routing.tsx";
@@ -10,6 +11,7 @@ import { RoutingPage } from "./routing.tsx";
  * other keys (the server refuses their RPCs regardless).
  */
 export const PAGES: readonly PageDef[] = [
+  { id: "overview", title: "Overview", adminOnly: false, component: OverviewPage },
   { id: "providers", title: "Providers", adminOnly: false, component: ProvidersPage },
   { id: "routing", title: "Routing", adminOnly: false, component: RoutingPage },
   { id: "keys", title: "Keys", adminOnly: true, component: KeysPage },
