@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI, { AuthenticationError } from "openai";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWeb } from "../web/build.ts";
+import { launchChromium } from "./harness/chromium.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
 
@@ -15,8 +16,8 @@ import type { TestGateway } from "./harness/start-gateway.ts";
  * application that uses the keys the page makes.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
 const ADMIN = "sk-pages-admin-123456";
+const READER = "sk-pages-reader-123456";
 const SHOTS = join(import.meta.dirname, "..", "docs", "images");
 const LOCAL = "vllm:llama-3.1-8b-instruct";
 
@@ -26,28 +27,14 @@ let browser: Browser;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install chromium'`);
   dist = (await buildWeb(mkdtempSync(join(tmpdir(), "llmgw-ui-pages-")))).outDir;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
 });
 
-async function openTab(url: string, hash: string, width = 1360, height = 900): Promise<Page> {
+async function openTab(url: string, hash: string, width = 1360, height = 900, key = ADMIN): Promise<Page> {
   const tab = await browser.newPage({ viewport: { width, height } });
   tab.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text()} (${message.location().url})`);
@@ -57,7 +44,7 @@ async function openTab(url: string, hash: string, width = 1360, height = 900): P
     if (r.status() >= 400) problems.push(`response ${r.status()} ${r.url()}`);
   });
   await tab.goto(`${url}/ui/`);
-  await tab.getByLabel("API key").fill(ADMIN);
+  await tab.getByLabel("API key").fill(key);
   await tab.getByRole("button", { name: "Sign in" }).click();
   await tab.getByRole("button", { name: "Sign out" }).waitFor();
   await tab.goto(`${url}/ui/#/${hash}`);
@@ -81,7 +68,10 @@ function gatewayConfig(mockUrl: string) {
   });
   return {
     ui: { dir: dist },
-    keys: [{ name: "ops-admin", key: ADMIN, admin: true }],
+    keys: [
+      { name: "ops-admin", key: ADMIN, admin: true },
+      { name: "app-reader", key: READER },
+    ],
     providers: [
       {
         name: "vllm",
@@ -318,6 +308,17 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
     expect(await smart.getByTestId("run-deployment").textContent()).toContain("qwen2.5-72b-instruct");
     expect(await chat.getByTestId("answer").textContent()).not.toBe("");
     await shoot(tab, "playground.png");
+    await tab.close();
+  });
+
+  it("shows a key that is not an admin key the routing read-only, and no Keys page", async () => {
+    const tab = await openTab(gw.url, "routing", 1360, 900, READER);
+    await tab.getByText("Read only: saving needs an admin key.").waitFor();
+    expect(await tab.getByRole("button", { name: "Save routing" }).count()).toBe(0);
+    expect(await tab.getByLabel(`Weight of chat ${LOCAL}`).isDisabled()).toBe(true);
+    expect(await tab.getByRole("navigation").getByRole("link", { name: "Keys" }).count()).toBe(0);
+    await tab.goto(`${gw.url}/ui/#/keys`);
+    await tab.getByText("Admin only.").waitFor();
     await tab.close();
   });
 

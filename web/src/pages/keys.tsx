@@ -63,6 +63,20 @@ export function KeysPage({ client, session }: PageProps) {
     if (next.kind !== "none") setSecret(undefined);
   };
 
+  /** Runs a create or an update; on success closes the form and lists the keys again, else shows why. */
+  async function act(change: () => Promise<void>) {
+    setBusy(true);
+    try {
+      await change();
+      open({ kind: "none" });
+      reload();
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   async function submit(event: Event) {
     event.preventDefault();
     setActionError(undefined);
@@ -70,34 +84,21 @@ export function KeysPage({ client, session }: PageProps) {
       const parsed = newKeyOf(form);
       if (!parsed.ok) return setErrors(parsed.errors);
       setErrors({});
-      setBusy(true);
-      try {
+      await act(async () => {
         const made = await createKey(client, parsed.value.name, parsed.value.settings);
         setSecret({ name: made.key?.name ?? parsed.value.name, secret: made.secret });
         setNote("");
-        open({ kind: "none" });
-        reload();
-      } catch (e) {
-        setActionError(e);
-      } finally {
-        setBusy(false);
-      }
+      });
     } else if (panel.kind === "edit") {
       const parsed = keyChangesOf(panel.before, form);
       if (!parsed.ok) return setErrors(parsed.errors);
       setErrors({});
       if (Object.keys(parsed.value).length === 0) return open({ kind: "none" });
-      setBusy(true);
-      try {
-        await updateKey(client, panel.key.name, parsed.value);
-        setNote(`Saved the changes to “${panel.key.name}”.`);
-        open({ kind: "none" });
-        reload();
-      } catch (e) {
-        setActionError(e);
-      } finally {
-        setBusy(false);
-      }
+      const name = panel.key.name;
+      await act(async () => {
+        await updateKey(client, name, parsed.value);
+        setNote(`Saved the changes to “${name}”.`);
+      });
     }
   }
 

@@ -12,7 +12,7 @@ import {
   streamRun,
   VIRTUAL_MODELS,
 } from "./playground-run.ts";
-import { STRATEGY_CHOICES } from "./routing-edit.ts";
+import { StrategyOptions } from "./routing-strategy-options.tsx";
 import "./playground.css";
 
 const MAX_COMPARE = 3;
@@ -133,11 +133,7 @@ export function PlaygroundPage({ client }: PageProps) {
                 onChange={(e) => set("strategy", e.currentTarget.value)}
               >
                 <option value="">the model's own</option>
-                {STRATEGY_CHOICES.map((s) => (
-                  <option key={s.name} value={s.name}>
-                    {s.name} — {s.hint}
-                  </option>
-                ))}
+                <StrategyOptions />
               </select>
             </div>
             <div class="field">

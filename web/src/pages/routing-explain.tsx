@@ -8,7 +8,7 @@ import type { LlmgwClient } from "../../../sdk/client.ts";
 import { explainRoute } from "../../../sdk/routing.ts";
 import { Card } from "../components/card.tsx";
 import { ErrorNotice } from "../components/notice.tsx";
-import { STRATEGY_CHOICES } from "./routing-edit.ts";
+import { StrategyOptions } from "./routing-strategy-options.tsx";
 
 interface ExplainProps {
   readonly client: LlmgwClient;
@@ -64,11 +64,7 @@ export function RouteExplainer({ client, models }: ExplainProps) {
           <label for="explain-strategy">Strategy</label>
           <select id="explain-strategy" value={strategy} onChange={(e) => setStrategy(e.currentTarget.value)}>
             <option value="">the model's own</option>
-            {STRATEGY_CHOICES.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name}
-              </option>
-            ))}
+            <StrategyOptions />
           </select>
         </div>
         <label class="field wide">

@@ -4,7 +4,6 @@ import {
   deploymentId,
   fallbackChoices,
   moveFallback,
-  STRATEGY_CHOICES,
   WEIGHT_MAX,
   WEIGHT_MIN,
   weightShares,
@@ -15,6 +14,7 @@ import {
   withTags,
   withWeight,
 } from "./routing-edit.ts";
+import { StrategyOptions } from "./routing-strategy-options.tsx";
 
 interface ModelEditorProps {
   readonly model: RoutedModelJson;
@@ -51,11 +51,7 @@ export function ModelEditor({ model, draft, catalogue, readOnly, onChange }: Mod
             }}
           >
             <option value="">default ({draft.strategy ?? "weighted"})</option>
-            {STRATEGY_CHOICES.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name} — {s.hint}
-              </option>
-            ))}
+            <StrategyOptions />
           </select>
         </div>
       </header>

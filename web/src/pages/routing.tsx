@@ -6,9 +6,10 @@ import { Card } from "../components/card.tsx";
 import { Empty, ErrorNotice } from "../components/notice.tsx";
 import type { PageProps } from "../page.ts";
 import { VIRTUAL_MODELS } from "./playground-run.ts";
-import { isChanged, STRATEGY_CHOICES, withDefaultStrategy } from "./routing-edit.ts";
+import { isChanged, withDefaultStrategy } from "./routing-edit.ts";
 import { RouteExplainer } from "./routing-explain.tsx";
 import { ModelEditor } from "./routing-model.tsx";
+import { StrategyOptions } from "./routing-strategy-options.tsx";
 import "./routing.css";
 
 interface Loaded {
@@ -93,11 +94,7 @@ export function RoutingPage({ client, session }: PageProps) {
             value={draft.strategy ?? "weighted"}
             onChange={(e) => edit(withDefaultStrategy(draft, e.currentTarget.value as RoutingStrategyName))}
           >
-            {STRATEGY_CHOICES.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name} — {s.hint}
-              </option>
-            ))}
+            <StrategyOptions />
           </select>
         </div>
         <span class="spacer" />
