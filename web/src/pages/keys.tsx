@@ -243,18 +243,26 @@ function KeyTable({
                   <div>providers: {k.providersLimited ? k.providers.join(", ") || "none" : "all"}</div>
                 </td>
                 <td class="small">
-                  {k.limitsSet
-                    ? k.limits.length === 0
-                      ? "none"
-                      : k.limits.map((l) => <div key={describeLimit(l)}>{describeLimit(l)}</div>)
-                    : "config's"}
+                  {k.limitsSet ? (
+                    k.limits.length === 0 ? (
+                      "none"
+                    ) : (
+                      k.limits.map((l) => <div key={describeLimit(l)}>{describeLimit(l)}</div>)
+                    )
+                  ) : (
+                    <span class="muted">config default</span>
+                  )}
                 </td>
                 <td class="small">
-                  {k.budgetsSet
-                    ? k.budgets.length === 0
-                      ? "none"
-                      : k.budgets.map((b) => <div key={b.period}>{describeBudget(b)}</div>)
-                    : "config's"}
+                  {k.budgetsSet ? (
+                    k.budgets.length === 0 ? (
+                      "none"
+                    ) : (
+                      k.budgets.map((b) => <div key={b.period}>{describeBudget(b)}</div>)
+                    )
+                  ) : (
+                    <span class="muted">config default</span>
+                  )}
                 </td>
                 <td>
                   <Status keyInfo={k} />
