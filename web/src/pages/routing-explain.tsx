@@ -175,7 +175,7 @@ function CandidateRow({ candidate: c }: { candidate: RouteCandidate }) {
 }
 
 /** Where a candidate's quality figure came from, in words. */
-export function qualitySourceText(source: QualitySource): string {
+function qualitySourceText(source: QualitySource): string {
   switch (source) {
     case QualitySource.CONFIG:
       return "config";
