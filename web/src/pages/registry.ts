@@ -1,4 +1,7 @@
 import type { PageDef } from "../page.ts";
+import { AnalyticsPage } from "./analytics.tsx";
+import { AuditPage } from "./audit.tsx";
+import { CachePage } from "./cache.tsx";
 import { OverviewPage } from "./overview.tsx";
 import { ProvidersPage } from "./providers.tsx";
 
@@ -10,4 +13,7 @@ import { ProvidersPage } from "./providers.tsx";
 export const PAGES: readonly PageDef[] = [
   { id: "overview", title: "Overview", adminOnly: false, component: OverviewPage },
   { id: "providers", title: "Providers", adminOnly: false, component: ProvidersPage },
+  { id: "analytics", title: "Analytics", adminOnly: false, component: AnalyticsPage },
+  { id: "audit", title: "Audit", adminOnly: true, component: AuditPage },
+  { id: "cache", title: "Cache", adminOnly: false, component: CachePage },
 ];
