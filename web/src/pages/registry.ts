@@ -1,4 +1,7 @@
 import type { PageDef } from "../page.ts";
+import { AnalyticsPage } from "./analytics.tsx";
+import { AuditPage } from "./audit.tsx";
+import { CachePage } from "./cache.tsx";
 import { KeysPage } from "./keys.tsx";
 import { OverviewPage } from "./overview.tsx";
 import { PlaygroundPage } from "./playground.tsx";
@@ -15,5 +18,8 @@ export const PAGES: readonly PageDef[] = [
   { id: "providers", title: "Providers", adminOnly: false, component: ProvidersPage },
   { id: "routing", title: "Routing", adminOnly: false, component: RoutingPage },
   { id: "keys", title: "Keys", adminOnly: true, component: KeysPage },
+  { id: "analytics", title: "Analytics", adminOnly: false, component: AnalyticsPage },
+  { id: "audit", title: "Audit", adminOnly: true, component: AuditPage },
+  { id: "cache", title: "Cache", adminOnly: false, component: CachePage },
   { id: "playground", title: "Playground", adminOnly: false, component: PlaygroundPage },
 ];
