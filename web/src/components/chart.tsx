@@ -23,6 +23,8 @@ export interface ChartProps {
    * largest first, see `stackColumns`), lines for live ones.
    */
   readonly bars?: boolean;
+  /** Draw each point and bridge gaps: for sparse series such as a per-bucket percentile. */
+  readonly points?: boolean;
 }
 
 /**
@@ -30,10 +32,18 @@ export interface ChartProps {
  * plot is made once per set of series and fed new data with `setData`; it
  * follows its container's width through a ResizeObserver.
  */
-export function Chart({ title, series, data, unit = "", height = 220, bars = false }: ChartProps) {
+export function Chart({
+  title,
+  series,
+  data,
+  unit = "",
+  height = 220,
+  bars = false,
+  points = false,
+}: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = `${series.map((s) => `${s.label}:${s.color}`).join("|")}|${unit}|${bars}|${height}`;
+  const shape = `${series.map((s) => `${s.label}:${s.color}`).join("|")}|${unit}|${bars}|${points}|${height}`;
 
   useEffect(() => {
     const el = box.current;
@@ -68,9 +78,9 @@ export function Chart({ title, series, data, unit = "", height = 220, bars = fal
           fill: bars ? `${s.color}cc` : `${s.color}1a`,
           value: (_u: uPlot, v: number | null) => format(v),
           ...(bars ? { paths: uPlot.paths.bars?.({ size: [0.6, 80] }) } : {}),
-          // Sparse live data: gaps are bridged and each point is drawn, so a lone sample still shows.
-          spanGaps: !bars,
-          points: { show: !bars, size: 5 },
+          // Sparse data (a figure only where there were requests): gaps bridged, each point drawn.
+          spanGaps: points,
+          points: { show: points, size: 5 },
         })),
       ],
     };

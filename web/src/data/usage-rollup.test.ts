@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { UsageRowSchema } from "../../../gen/llmgw/v1/usage_pb.js";
-import { perDay, totalsBy } from "./usage-rollup.ts";
+import { lastDays, perDay, totalsBy } from "./usage-rollup.ts";
 
 const row = (day: string, key: string, model: string, requests: number, cost: number, latency = 100) =>
   create(UsageRowSchema, {
@@ -52,6 +52,14 @@ describe("usage roll-ups", () => {
       "large",
       "tiny",
     ]);
+  });
+
+  it("fills every day of a range, with 0 where nothing was used", () => {
+    const range = lastDays(new Date("2026-12-02T10:00:00Z"), 3);
+    expect(range).toEqual(["2026-11-30", "2026-12-01", "2026-12-02"]);
+    const { days, columns } = perDay(ROWS, "key", ["a"], "requests", range);
+    expect(days).toEqual(range);
+    expect(columns[0]).toEqual([0, 2, 2]);
   });
 
   it("has no days for no rows", () => {

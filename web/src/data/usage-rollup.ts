@@ -50,15 +50,17 @@ export type DayMetric = "cost" | "tokens" | "requests";
 
 /**
  * Per-day series for the `groups` named (the rest are summed as "other"):
- * the days in order, and one column per group, 0 where a group had nothing.
+ * the days in order (every day of `range`, and any other day a row has),
+ * and one column per group, 0 where a group had nothing.
  */
 export function perDay(
   rows: readonly UsageRow[],
   by: GroupBy,
   groups: readonly string[],
   metric: DayMetric,
+  range?: readonly string[],
 ): { days: string[]; names: string[]; columns: number[][] } {
-  const days = [...new Set(rows.map((r) => r.day))].sort();
+  const days = [...new Set([...(range ?? []), ...rows.map((r) => r.day)])].sort();
   const hasOther = rows.some((r) => !groups.includes(r[by] || "(none)"));
   const names = hasOther ? [...groups, "other"] : [...groups];
   const columns = names.map(() => days.map(() => 0));
@@ -76,4 +78,14 @@ function value(row: UsageRow, metric: DayMetric): number {
   if (metric === "cost") return row.costUsd;
   if (metric === "tokens") return Number(row.promptTokens + row.completionTokens);
   return Number(row.requests);
+}
+
+/** The last `count` UTC days up to `now`'s, as the ledger names them ("2026-12-01"), oldest first. */
+export function lastDays(now: Date, count: number): string[] {
+  const days: string[] = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - i));
+    days.push(day.toISOString().slice(0, 10));
+  }
+  return days;
 }

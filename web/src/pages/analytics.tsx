@@ -4,7 +4,7 @@ import { Card, Stat } from "../components/card.tsx";
 import { Chart, stackColumns } from "../components/chart.tsx";
 import { Empty, ErrorNotice } from "../components/notice.tsx";
 import { colorAt } from "../components/palette.ts";
-import { type GroupBy, perDay, totalsBy } from "../data/usage-rollup.ts";
+import { type GroupBy, lastDays, perDay, totalsBy } from "../data/usage-rollup.ts";
 import { usePoll } from "../data/use-poll.ts";
 import { download, toCsv } from "../format/csv.ts";
 import { daySeconds } from "../format/dates.ts";
@@ -46,13 +46,15 @@ export function AnalyticsPage({ client, session }: PageProps) {
   );
   const totals = totalsBy(rows, by);
   const charted = totals.slice(0, CHARTED).map((t) => t.group);
-  const cost = perDay(rows, by, charted, "cost");
-  const tokens = perDay(rows, by, charted, "tokens");
+  const range = lastDays(new Date(), days);
+  const cost = perDay(rows, by, charted, "cost", range);
+  const tokens = perDay(rows, by, charted, "tokens", range);
   const x = cost.days.map(daySeconds);
-  const series = cost.names.map((name, i) => ({
-    label: name,
-    color: name === "other" ? "#9aa3b5" : colorAt(i),
-  }));
+  // Stacked: the columns run largest sum first (stackColumns), each sum's top segment the last
+  // group in it, so the labels run in reverse too.
+  const series = cost.names
+    .map((name, i) => ({ label: name, color: name === "other" ? "#9aa3b5" : colorAt(i) }))
+    .reverse();
   const sum = totals.reduce(
     (acc, t) => ({
       requests: acc.requests + t.requests,
