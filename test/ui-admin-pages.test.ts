@@ -146,7 +146,7 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
     await tab.getByRole("button", { name: "I have saved it" }).click();
     const row = tab.locator('tr[data-key="search-app"]');
     await row.waitFor();
-    expect(await row.textContent()).toContain("$5.00 a day");
+    await expect.poll(() => row.textContent()).toContain("$5.00 a day");
     expect(await row.textContent()).toContain("models: chat, smart");
 
     // Edit: a new team and a rate limit, through UpdateKey.
@@ -157,7 +157,8 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
     await tab.getByRole("group", { name: "Limit rule 1" }).getByLabel("Requests").fill("120");
     await tab.getByRole("button", { name: "Save changes" }).click();
     await tab.getByText("Saved the changes to “search-app”").waitFor();
-    expect(await row.textContent()).toContain("team ranking");
+    // The list is read again after the save.
+    await expect.poll(() => row.textContent()).toContain("team ranking");
     expect(await row.textContent()).toContain("120 requests / 1m");
 
     // A second key, so the list looks like a gateway in use.
