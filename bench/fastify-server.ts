@@ -25,6 +25,7 @@ import helmet from "@fastify/helmet";
 import Fastify from "fastify";
 import { type PortServer, type RequestHandler, startGateway } from "../server/app.ts";
 import { loadConfigFile } from "../server/config/load-config.ts";
+import type { Config } from "../server/config/schema.ts";
 import type { GatewayServices } from "../server/core/services.ts";
 import { rpcGate } from "../server/rpc/rpc-call.ts";
 import { rpcRoutes } from "../server/rpc/rpc-routes.ts";
@@ -34,8 +35,18 @@ const { values } = parseArgs({ options: { config: { type: "string" } } });
 if (values.config === undefined) throw new Error("fastify-server: --config FILE is required");
 
 /** A PortServer (server/app.ts) on fastify. */
-function fastifyServer(handler: RequestHandler, services: GatewayServices, bodyLimit: number): PortServer {
-  const app = Fastify({ logger: false, bodyLimit, requestTimeout: 0, keepAliveTimeout: 5_000 });
+function fastifyServer(handler: RequestHandler, services: GatewayServices, config: Config): PortServer {
+  const bodyLimit = config.server.body_limit_bytes;
+  // The one-port server's timeouts, so that neither side closes keep-alive connections sooner.
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    requestTimeout: 0,
+    keepAliveTimeout: config.server.keep_alive_timeout_ms,
+    connectionTimeout: 0,
+    // Closing ends keep-alive connections too, as the one-port server's drain does.
+    forceCloseConnections: true,
+  });
   void app.register(helmet, {
     // The API's CSP, as the gateway sends it (server/config/security-headers-schema.ts).
     contentSecurityPolicy: {
@@ -76,7 +87,7 @@ const config = loadConfigFile(values.config);
 config.security_headers.enabled = false;
 const log = createLogger(config.log.level, config.log.pretty);
 const running = await startGateway(config, log, {
-  server: (handler, services) => fastifyServer(handler, services, config.server.body_limit_bytes),
+  server: (handler, services) => fastifyServer(handler, services, config),
 });
 process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
 const stop = () => void running.close(1_000).then(() => process.exit(0));

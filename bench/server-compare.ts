@@ -254,6 +254,10 @@ async function main(): Promise<void> {
   }
 }
 
+// Ctrl-C or a kill stops every child too.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => void stopAll().then(() => process.exit(130)));
+
 main().catch(async (error: unknown) => {
   process.stderr.write(`compare: ${(error as Error).stack ?? String(error)}\n`);
   await stopAll();
