@@ -15,79 +15,25 @@
  *
  *   node bench/fastify-server.ts --config FILE
  *
- * Not a product server: HTTP/1.1 only, no TLS, no body deadline, no connection limit.
+ * Not a product server: HTTP/1.1 only, no TLS, no body deadline, no connection limit
+ * (bench/fastify-port-server.ts).
  */
 
-import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { fastifyConnectPlugin } from "@connectrpc/connect-fastify";
-import helmet from "@fastify/helmet";
-import Fastify from "fastify";
-import { type PortServer, type RequestHandler, startGateway } from "../server/app.ts";
+import { startGateway } from "../server/app.ts";
 import { loadConfigFile } from "../server/config/load-config.ts";
-import type { Config } from "../server/config/schema.ts";
-import type { GatewayServices } from "../server/core/services.ts";
-import { rpcGate } from "../server/rpc/rpc-call.ts";
-import { rpcRoutes } from "../server/rpc/rpc-routes.ts";
 import { createLogger } from "../server/telemetry/logger.ts";
+import { fastifyPortServer } from "./fastify-port-server.ts";
 
 const { values } = parseArgs({ options: { config: { type: "string" } } });
 if (values.config === undefined) throw new Error("fastify-server: --config FILE is required");
-
-/** A PortServer (server/app.ts) on fastify. */
-function fastifyServer(handler: RequestHandler, services: GatewayServices, config: Config): PortServer {
-  const bodyLimit = config.server.body_limit_bytes;
-  // The one-port server's timeouts, so that neither side closes keep-alive connections sooner.
-  const app = Fastify({
-    logger: false,
-    bodyLimit,
-    requestTimeout: 0,
-    keepAliveTimeout: config.server.keep_alive_timeout_ms,
-    connectionTimeout: 0,
-    // Closing ends keep-alive connections too, as the one-port server's drain does.
-    forceCloseConnections: true,
-  });
-  void app.register(helmet, {
-    // The API's CSP, as the gateway sends it (server/config/security-headers-schema.ts).
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    },
-    // Plain HTTP here, as the gateway sends HSTS only under TLS.
-    strictTransportSecurity: false,
-  });
-  void app.register(fastifyConnectPlugin, {
-    routes: rpcRoutes(services),
-    readMaxBytes: bodyLimit,
-    requireConnectProtocolHeader: false,
-    requestGate: rpcGate(services),
-  } as Parameters<typeof fastifyConnectPlugin>[1]);
-  void app.register(async (rest) => {
-    rest.removeAllContentTypeParsers();
-    // The pipeline reads the body itself: leave the stream unread.
-    rest.addContentTypeParser("*", (_request, _payload, done) => done(null));
-    rest.all("/*", (request, reply) => {
-      reply.hijack();
-      handler(request.raw, reply.raw);
-    });
-  });
-  return {
-    async listen(port, host) {
-      await app.listen({ port, host });
-      return app.server.address() as AddressInfo;
-    },
-    async close() {
-      await app.close();
-    },
-  };
-}
 
 const config = loadConfigFile(values.config);
 // @fastify/helmet sets the headers in this mode.
 config.security_headers.enabled = false;
 const log = createLogger(config.log.level, config.log.pretty);
 const running = await startGateway(config, log, {
-  server: (handler, services) => fastifyServer(handler, services, config),
+  server: (handler, services) => fastifyPortServer(handler, services, config),
 });
 process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
 const stop = () => void running.close(1_000).then(() => process.exit(0));

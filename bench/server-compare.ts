@@ -34,7 +34,11 @@ import { client, firstByte, paced, percentiles, saturate } from "./load.ts";
 import { cpuMicros, machineBusyMicros, machineInfo } from "./proc-stats.ts";
 import { formatProfile, summarizeProfile } from "./profile.ts";
 
-const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback) || fallback;
+/** A non-negative number from the environment, or `fallback` when unset or not one. */
+function env(name: string, fallback: number): number {
+  const n = Number(process.env[name] ?? Number.NaN);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
 const ROUNDS = env("COMPARE_ROUNDS", 5);
 const SECONDS = env("COMPARE_SECONDS", 2);
 const STREAMS = env("COMPARE_STREAMS", 300);
