@@ -45,6 +45,13 @@ export interface ProfileSummary {
   topSelf: Row[];
   byArea: Row[];
   projectInclusive: Row[];
+  /**
+   * Every busy sample charged to the innermost project file on its stack
+   * (with the npm and Node code it called), or to its own area when no project
+   * frame is on it (Node's HTTP parser, socket reads, timers, GC): where the
+   * time goes, file by file, adding up to the busy time.
+   */
+  byProjectFile: Row[];
 }
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -101,6 +108,7 @@ export function summarizeProfile(file: string, window?: Window, top = 20): Profi
   const self = new Map<string, number>();
   const areas = new Map<string, number>();
   const inclusive = new Map<string, number>();
+  const files = new Map<string, number>();
   let busy = 0;
   let idle = 0;
   profile.samples.forEach((id, i) => {
@@ -117,6 +125,13 @@ export function summarizeProfile(file: string, window?: Window, top = 20): Profi
     self.set(key, (self.get(key) ?? 0) + us);
     const a = area(node.callFrame);
     areas.set(a, (areas.get(a) ?? 0) + us);
+    let owner: string | undefined;
+    for (let at: number | undefined = id; at !== undefined && owner === undefined; at = parent.get(at)) {
+      const url = byId.get(at)?.callFrame.url ?? "";
+      if (isProjectCode(url)) owner = shortUrl(url);
+    }
+    owner ??= `outside the project: ${a}`;
+    files.set(owner, (files.get(owner) ?? 0) + us);
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)?.callFrame;
@@ -139,6 +154,7 @@ export function summarizeProfile(file: string, window?: Window, top = 20): Profi
     topSelf: rows(self, top),
     byArea: rows(areas, top),
     projectInclusive: rows(inclusive, top),
+    byProjectFile: rows(files, top),
   };
 }
 
@@ -163,6 +179,10 @@ export function formatProfile(summary: ProfileSummary): string {
     table("**Top self time, by function**", summary.topSelf),
     table("**Self time by area** (project file, npm package, Node internals, V8)", summary.byArea),
     table("**Inclusive time of the project's functions**", summary.projectInclusive),
+    table(
+      "**Time by the innermost project file on the stack** (with what it called; the rest by area)",
+      summary.byProjectFile,
+    ),
   ].join("\n");
 }
 

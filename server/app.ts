@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { SharedQuota } from "./cluster/broker-quota-store.ts";
 import type { OpenNotices } from "./cluster/cluster-notices.ts";
 import { auditPath } from "./config/audit-schema.ts";
+import { ConfigError } from "./config/config-error.ts";
 import { hasLimits } from "./config/limits-schema.ts";
 import type { Config } from "./config/schema.ts";
 import { AuditLog } from "./core/audit-log.ts";
@@ -91,6 +92,21 @@ export interface GatewayOptions {
   readonly notices?: OpenNotices;
   /** In-process telemetry hooks, for a program embedding the gateway (docs/observability.md). */
   readonly hooks?: TelemetryHooks;
+  /**
+   * Serves the gateway through another HTTP server than the one-port server
+   * (bench/fastify-server.ts measures fastify this way). Without TLS only.
+   */
+  readonly server?: (handler: RequestHandler, services: GatewayServices) => PortServer;
+}
+
+/** The request handler every server in front of the gateway calls. */
+export type RequestHandler = ReturnType<typeof createRequestHandler>;
+
+/** What serves the request handler on a port (OnePortServer's shape). */
+export interface PortServer {
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Drains for up to `graceMs`, then runs `beforeDestroy` and closes what is left. */
+  close(graceMs: number, beforeDestroy?: () => void): Promise<void>;
 }
 
 /** Wires the layers together from a validated config and starts listening. */
@@ -361,15 +377,22 @@ export async function startGateway(
     ui: uiRoutesFor(config.ui, log),
     overload: guard === undefined ? undefined : { guard, retryAfterS: config.overload.retry_after_s },
   });
-  const server = new OnePortServer(handler, {
-    headerTimeoutMs: config.server.header_timeout_ms,
-    keepAliveTimeoutMs: config.server.keep_alive_timeout_ms,
-    bodyTimeoutMs: config.server.body_timeout_ms,
-    maxConcurrentStreams: config.server.max_concurrent_streams,
-    sendError: sendErrorFor,
-    maxConnections: config.overload.enabled ? config.overload.max_connections : 0,
-    tls: config.tls === undefined ? undefined : readTlsFiles(config.tls),
-  });
+  if (options.server !== undefined && config.tls !== undefined)
+    throw new ConfigError("a custom server cannot serve TLS");
+  const onePort =
+    options.server === undefined
+      ? new OnePortServer(handler, {
+          headerTimeoutMs: config.server.header_timeout_ms,
+          keepAliveTimeoutMs: config.server.keep_alive_timeout_ms,
+          bodyTimeoutMs: config.server.body_timeout_ms,
+          maxConcurrentStreams: config.server.max_concurrent_streams,
+          sendError: sendErrorFor,
+          maxConnections: config.overload.enabled ? config.overload.max_connections : 0,
+          tls: config.tls === undefined ? undefined : readTlsFiles(config.tls),
+        })
+      : undefined;
+  const server: PortServer =
+    onePort ?? (options.server as NonNullable<typeof options.server>)(handler, services);
   // A renewed certificate is taken up by new connections; a pair that does not load is refused and logged.
   const stopTlsWatch =
     config.tls === undefined
@@ -377,7 +400,7 @@ export async function startGateway(
       : watchTlsFiles(
           config.tls,
           (credentials) => {
-            server.setTlsCredentials(credentials);
+            onePort?.setTlsCredentials(credentials);
             log.info("TLS certificate reloaded");
           },
           (error) =>

@@ -13,8 +13,10 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 /**
  * Helmet's security headers on every answer the gateway gives: REST successes
  * and errors, every RPC protocol, preflights. The API's CSP allows nothing; /ui
- * gets `default-src 'self'`, and config overrides a prefix. HSTS is absent on
- * cleartext (the TLS suite checks it is present there).
+ * gets `default-src 'self'`, and config overrides a prefix. Helmet's
+ * document-only headers (framing, opener, DNS prefetch, download, XSS filter)
+ * are on document paths (/ui and configured prefixes) and nowhere else. HSTS
+ * is absent on cleartext (the TLS suite checks it is present there).
  */
 
 const KEY = "sk-headers-test-key";
@@ -33,14 +35,31 @@ afterAll(async () => {
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
-function expectHelmet(get: (name: string) => string | null | undefined, csp = API_CSP): void {
+const DOCUMENT_ONLY = [
+  ["x-frame-options", "DENY"],
+  ["cross-origin-opener-policy", "same-origin"],
+  ["origin-agent-cluster", "?1"],
+  ["x-dns-prefetch-control", "off"],
+  ["x-download-options", "noopen"],
+  ["x-permitted-cross-domain-policies", "none"],
+  ["x-xss-protection", "0"],
+] as const;
+
+/** The headers on every answer; `document` adds Helmet's document-only ones, absent otherwise. */
+function expectHelmet(
+  get: (name: string) => string | null | undefined,
+  csp = API_CSP,
+  document = csp !== API_CSP,
+): void {
   expect(get("x-content-type-options")).toBe("nosniff");
   expect(get("referrer-policy")).toBe("no-referrer");
-  expect(get("x-frame-options")).toBe("DENY");
-  expect(get("cross-origin-opener-policy")).toBe("same-origin");
   expect(get("cross-origin-resource-policy")).toBe("same-origin");
   expect(get("content-security-policy")).toBe(csp);
   expect(get("strict-transport-security") ?? undefined).toBeUndefined();
+  for (const [name, value] of DOCUMENT_ONLY) {
+    if (document) expect(get(name), name).toBe(value);
+    else expect(get(name) ?? undefined, name).toBeUndefined();
+  }
 }
 
 describe("security headers on REST answers", () => {
@@ -71,14 +90,16 @@ describe("security headers on REST answers", () => {
 
   it("give /ui a self-only CSP, a configured prefix its own, and never /uix", async () => {
     const ui = await fetch(`${gw.url}/ui/index.html`);
-    expect(ui.headers.get("content-security-policy")).toMatch(/^default-src 'self';.*frame-ancestors 'none'/);
+    const uiCsp = ui.headers.get("content-security-policy") ?? "";
+    expect(uiCsp).toMatch(/^default-src 'self';.*frame-ancestors 'none'/);
+    expectHelmet((name) => ui.headers.get(name), uiCsp, true);
     const docs = await fetch(`${gw.url}/docs/x`);
     expectHelmet(
       (name) => docs.headers.get(name),
       "default-src 'self'; frame-ancestors 'none'; img-src https:",
     );
     const uix = await fetch(`${gw.url}/uix`);
-    expect(uix.headers.get("content-security-policy")).toBe(API_CSP);
+    expectHelmet((name) => uix.headers.get(name));
   });
 
   it("are on a CORS preflight, which keeps its CORS headers", async () => {

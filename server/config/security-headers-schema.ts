@@ -9,8 +9,10 @@ export const UI_CSP =
   "object-src 'none'; img-src 'self' data:; script-src 'self'; script-src-attr 'none'; style-src 'self'";
 
 /**
- * The `security_headers` section: the headers Helmet sets, on every answer
- * (REST, RPC and errors). Only the CSP differs by path; the longest matching
+ * The `security_headers` section: the headers Helmet sets. Every answer
+ * (REST, RPC and errors) gets the ones that matter for an API answer; a
+ * document path (`/ui`, and any prefix given a CSP here) gets Helmet's
+ * document-only ones too. The CSP differs by path; the longest matching
  * prefix wins, and `/` is the fallback.
  *
  * ```yaml
