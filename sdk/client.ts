@@ -1,5 +1,6 @@
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { AuditService } from "../gen/llmgw/v1/audit_pb.js";
+import { BenchmarkService } from "../gen/llmgw/v1/benchmark_pb.js";
 import { BudgetService } from "../gen/llmgw/v1/budget_pb.js";
 import { CacheService } from "../gen/llmgw/v1/cache_pb.js";
 import { ChatService } from "../gen/llmgw/v1/chat_pb.js";
@@ -25,6 +26,8 @@ export interface LlmgwClient {
   readonly audit: Client<typeof AuditService>;
   /** The response cache's stats, invalidation and dry-run lookup (see also the helpers in cache.ts). */
   readonly cache: Client<typeof CacheService>;
+  /** The model benchmark suite: tasks, runs and their results (starting a run needs an admin key). */
+  readonly benchmarks: Client<typeof BenchmarkService>;
 }
 
 /**
@@ -46,6 +49,7 @@ export function createLlmgwClient(transport: Transport): LlmgwClient {
     keys: createClient(KeysService, transport),
     audit: createClient(AuditService, transport),
     cache: createClient(CacheService, transport),
+    benchmarks: createClient(BenchmarkService, transport),
   };
 }
 

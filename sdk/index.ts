@@ -5,6 +5,7 @@
  */
 
 export * from "../gen/llmgw/v1/audit_pb.js";
+export * from "../gen/llmgw/v1/benchmark_pb.js";
 export * from "../gen/llmgw/v1/budget_pb.js";
 export * from "../gen/llmgw/v1/cache_pb.js";
 export * from "../gen/llmgw/v1/chat_pb.js";
@@ -22,6 +23,18 @@ export {
   getAuditRecord,
   queryAudit,
 } from "./audit.ts";
+export {
+  type BenchmarkRunOptions,
+  type BenchmarksClient,
+  benchmarkRunEnded,
+  getBenchmarkResults,
+  getBenchmarkRun,
+  listBenchmarkRuns,
+  listBenchmarkTasks,
+  startBenchmarkRun,
+  type WaitOptions,
+  waitForBenchmarkRun,
+} from "./benchmarks.ts";
 export {
   type BudgetCaps,
   type BudgetStanding,
