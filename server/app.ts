@@ -22,6 +22,7 @@ import { UsageFeed } from "./core/usage-feed.ts";
 import { UsageQueries } from "./core/usage-queries.ts";
 import { GatewayError } from "./errors/gateway-error.ts";
 import { securityHeaders } from "./http/security-headers.ts";
+import { uiRoutesFor, withUiCsp } from "./http/ui-setup.ts";
 import { OnePortServer } from "./net/one-port-server.ts";
 import { OverloadGuard } from "./net/overload-guard.ts";
 import { readTlsFiles, watchTlsFiles } from "./net/tls-files.ts";
@@ -383,7 +384,8 @@ export async function startGateway(
     bodyLimit: config.server.body_limit_bytes,
     corsOrigins: config.server.cors_origins,
     passthrough: config.passthrough,
-    securityHeaders: securityHeaders(config.security_headers, config.tls !== undefined),
+    securityHeaders: securityHeaders(withUiCsp(config.security_headers, config.ui), config.tls !== undefined),
+    ui: uiRoutesFor(config.ui, log),
     overload: guard === undefined ? undefined : { guard, retryAfterS: config.overload.retry_after_s },
   });
   const server = new OnePortServer(handler, {

@@ -7,6 +7,7 @@ import { GatewayError } from "./errors/gateway-error.ts";
 import { applyCors } from "./http/cors.ts";
 import { isPlainTarget } from "./http/request-target.ts";
 import type { SecurityHeaders } from "./http/security-headers.ts";
+import type { UiRoutes } from "./http/ui-routes.ts";
 import type { OverloadGuard } from "./net/overload-guard.ts";
 import { openAIErrorBody } from "./rest/openai/openai-error.ts";
 import { PassthroughRoutes } from "./rest/passthrough/passthrough-paths.ts";
@@ -27,6 +28,8 @@ export interface HandlerOptions {
   readonly securityHeaders?: SecurityHeaders | undefined;
   /** Sheds requests with a 503 before any work when the gateway is overloaded; absent when off. */
   readonly overload?: { readonly guard: OverloadGuard; readonly retryAfterS: number } | undefined;
+  /** The dashboard's routes (http/ui-routes.ts); absent when `ui: false`. */
+  readonly ui?: UiRoutes | undefined;
 }
 
 /** The answer to a target no route may see. */
@@ -69,6 +72,7 @@ export function createRequestHandler(services: GatewayServices, options: Handler
   const secure = options.securityHeaders;
   const guard = options.overload?.guard;
   const retryAfterS = String(options.overload?.retryAfterS ?? 1);
+  const ui = options.ui;
   const shed = new GatewayError("unavailable", "the gateway is overloaded; retry shortly", {
     retryAfterMs: (options.overload?.retryAfterS ?? 1) * 1000,
   });
@@ -76,6 +80,8 @@ export function createRequestHandler(services: GatewayServices, options: Handler
     const path = req.url ?? "/";
     secure?.(res, path);
     if (applyCors(req, res, options.corsOrigins)) return;
+    // The dashboard checks its own targets (a map lookup, never the disk); the API pays one prefix check.
+    if (ui?.(req, res, path)) return;
     // Dot segments, `//`, backslashes and absolute-form never reach a route (request-target.ts).
     if (!isPlainTarget(path) && passthrough?.match(path) === undefined) {
       res.setHeader("x-request-id", requestIdFrom(undefined));

@@ -16,6 +16,7 @@ import { checkDeploymentProviders, routingSchema } from "./routing-schema.ts";
 import { securityHeadersSchema } from "./security-headers-schema.ts";
 import { telemetrySchema } from "./telemetry-schema.ts";
 import { tlsSchema } from "./tls-schema.ts";
+import { uiSchema } from "./ui-schema.ts";
 
 /**
  * The configuration file's schema. Every field has a default that makes the
@@ -258,6 +259,7 @@ export const configSchema = z
       .optional()
       .describe("routes that forward callers' bytes unchanged to a provider of the same API"),
     metrics: metricsSchema.prefault({}).describe("what /metrics reports (docs/observability.md)"),
+    ui: uiSchema.describe("the dashboard, served at /ui on the same port (docs/dashboard.md)"),
     telemetry: telemetrySchema.prefault({}).describe("OpenTelemetry traces (docs/observability.md)"),
     log: z
       .object({

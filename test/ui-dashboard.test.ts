@@ -1,0 +1,211 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildWeb } from "../web/build.ts";
+import { useTestGateway } from "./harness/gateway-hooks.ts";
+import type { TestGateway } from "./harness/start-gateway.ts";
+
+/**
+ * The dashboard in a real browser: Debian's Chromium, headless, driving the
+ * app as the gateway serves it (built here into a temporary folder), against
+ * the real gateway in front of the mock upstream.
+ */
+
+const CHROMIUM = "/usr/bin/chromium";
+const ADMIN = "sk-dash-admin-123456";
+const READER = "sk-dash-reader-123456";
+const SHOTS = join(import.meta.dirname, "..", "docs", "images");
+
+let dist: string;
+let browser: Browser;
+/** Every console error and page error, from every tab: the suite ends by asserting there were none. */
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install chromium'`);
+  dist = (await buildWeb(mkdtempSync(join(tmpdir(), "llmgw-ui-dash-")))).outDir;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function openTab(width = 1360, height = 900): Promise<Page> {
+  const tab = await browser.newPage({ viewport: { width, height } });
+  tab.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  tab.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  return tab;
+}
+
+/** Real traffic through the openai SDK: plain and streamed completions, some repeated (cache hits). */
+async function traffic(gw: TestGateway, key: string, count: number): Promise<void> {
+  const openai = new OpenAI({ apiKey: key, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+  for (let i = 0; i < count; i++) {
+    const messages = [{ role: "user" as const, content: `question ${i % 4}: what is a gateway?` }];
+    if (i % 2 === 0) {
+      await openai.chat.completions.create({ model: "assistant", messages });
+    } else {
+      const stream = await openai.chat.completions.create({ model: "assistant", messages, stream: true });
+      for await (const _chunk of stream);
+    }
+  }
+}
+
+async function signIn(tab: Page, url: string, key: string): Promise<void> {
+  await tab.goto(`${url}/ui/`);
+  await tab.getByLabel("API key").fill(key);
+  await tab.getByRole("button", { name: "Sign in" }).click();
+  await tab.getByRole("button", { name: "Sign out" }).waitFor();
+}
+
+describe("the dashboard in Chromium", () => {
+  let gw: TestGateway;
+  useTestGateway(
+    {
+      mock: { ttftMs: 30, itlMs: 4 },
+      config: (mockUrl) => ({
+        ui: { dir: dist },
+        keys: [
+          { name: "ops-admin", key: ADMIN, admin: true },
+          { name: "app-reader", key: READER },
+        ],
+        providers: [
+          {
+            name: "local",
+            base_url: `${mockUrl}/v1`,
+            models: [{ id: "mock-small", pricing: { input: 0.2, output: 0.6 } }],
+          },
+          {
+            name: "cloud",
+            base_url: `${mockUrl}/v1`,
+            models: [{ id: "mock-large", pricing: { input: 2.5, output: 10 } }],
+          },
+        ],
+        routing: {
+          health: { probe_interval_ms: 0 },
+          models: [
+            {
+              name: "assistant",
+              deployments: [
+                {
+                  id: "local-small",
+                  provider: "local",
+                  model: "mock-small",
+                  weight: 3,
+                  max_concurrency: 8,
+                  max_queue: 16,
+                },
+                { id: "cloud-large", provider: "cloud", model: "mock-large", weight: 1 },
+              ],
+            },
+          ],
+        },
+        budgets: {
+          global: [
+            { usd: 5, period: "day" },
+            { usd: 100, period: "month" },
+          ],
+        },
+        cache: { exact: { ttl_s: 600 } },
+        audit: { enabled: true, flush_interval_ms: 100 },
+      }),
+    },
+    (started) => {
+      gw = started;
+    },
+  );
+
+  it("signs in with a key kept in sessionStorage only, and signs out", async () => {
+    const tab = await openTab();
+    await signIn(tab, gw.url, ADMIN);
+    expect(await tab.evaluate(() => sessionStorage.getItem("llmgw.key"))).toBe(ADMIN);
+    expect(tab.url()).not.toContain(ADMIN);
+    await expect(tab.locator(".who-name").textContent()).resolves.toBe("ops-admin");
+    await tab.reload();
+    await tab.getByRole("button", { name: "Sign out" }).click();
+    await tab.getByLabel("API key").waitFor();
+    expect(await tab.evaluate(() => sessionStorage.getItem("llmgw.key"))).toBeNull();
+    await tab.close();
+  });
+
+  it("refuses a wrong key with a readable message", async () => {
+    const tab = await openTab();
+    await tab.goto(`${gw.url}/ui/`);
+    await tab.getByLabel("API key").fill("sk-not-a-real-key-000");
+    await tab.getByRole("button", { name: "Sign in" }).click();
+    const alert = tab.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain("Your key was not accepted");
+    expect(await alert.textContent()).not.toMatch(/[{}]/);
+    await tab.close();
+  });
+
+  it("lands on the overview, whose live numbers change as requests are made", async () => {
+    const tab = await openTab();
+    await signIn(tab, gw.url, ADMIN);
+    await tab.waitForURL(/#\/overview$/);
+    await tab.getByText("live", { exact: true }).waitFor();
+    const stat = (label: string) => tab.locator(`[data-stat="${label}"]`).textContent();
+    const before = await stat("Today");
+    await traffic(gw, ADMIN, 12);
+    await expect.poll(() => stat("Request rate"), { timeout: 10_000 }).not.toBe("0.0/s");
+    await expect.poll(() => stat("Latency p50"), { timeout: 10_000 }).toMatch(/ms$/);
+    await expect.poll(() => stat("TTFT p50"), { timeout: 10_000 }).toMatch(/ms$/);
+    await expect.poll(() => stat("Today"), { timeout: 10_000 }).not.toBe(before);
+    await tab.locator("tbody tr", { hasText: "mock-small" }).first().waitFor();
+    await tab.waitForTimeout(1200);
+    await tab.screenshot({ path: join(SHOTS, "overview.png"), fullPage: true });
+    await tab.close();
+  });
+
+  it("shows the deployments with live health and latency charts", async () => {
+    const openai = new OpenAI({ apiKey: ADMIN, baseURL: `${gw.url}/v1`, maxRetries: 0 });
+    for (let i = 0; i < 3; i++)
+      await openai.chat.completions.create({
+        model: "assistant",
+        messages: [{ role: "user", content: `hi ${i}` }],
+      });
+    const tab = await openTab();
+    await signIn(tab, gw.url, ADMIN);
+    await tab.goto(`${gw.url}/ui/#/providers`);
+    const row = tab.locator("tbody tr", { hasText: "local-small" }).first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain("healthy");
+    await tab.locator(".chart canvas").first().waitFor();
+    await tab.waitForTimeout(4500);
+    await tab.screenshot({ path: join(SHOTS, "providers.png"), fullPage: true });
+    await tab.close();
+  });
+
+  it("works in a narrow window", async () => {
+    const tab = await openTab(380, 800);
+    await signIn(tab, gw.url, READER);
+    await tab.goto(`${gw.url}/ui/#/providers`);
+    await tab.locator("tbody tr").first().waitFor();
+    const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await tab.close();
+  });
+
+  it("showed no console error and no page error on any page", () => {
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,2 @@
+/** CSS files are imported for their side effect: esbuild bundles them into the hashed main-*.css. */
+declare module "*.css";
