@@ -1,4 +1,5 @@
 import type { PageDef } from "../page.ts";
+import { BenchmarksPage } from "./benchmarks.tsx";
 import { OverviewPage } from "./overview.tsx";
 import { ProvidersPage } from "./providers.tsx";
 
@@ -10,4 +11,5 @@ import { ProvidersPage } from "./providers.tsx";
 export const PAGES: readonly PageDef[] = [
   { id: "overview", title: "Overview", adminOnly: false, component: OverviewPage },
   { id: "providers", title: "Providers", adminOnly: false, component: ProvidersPage },
+  { id: "benchmarks", title: "Benchmarks", adminOnly: false, component: BenchmarksPage },
 ];
