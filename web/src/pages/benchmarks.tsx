@@ -50,7 +50,7 @@ export function BenchmarksPage({ client, session }: PageProps) {
   const results = useRunResults(client, shown);
 
   return (
-    <div class="grid">
+    <div class="grid bench-page">
       {session.admin ? (
         <NewRun
           client={client}
@@ -91,9 +91,7 @@ export function BenchmarksPage({ client, session }: PageProps) {
                     Done
                   </th>
                   <th scope="col">By</th>
-                  <th scope="col">
-                    <span class="sr-only">Open</span>
-                  </th>
+                  <th scope="col" aria-label="Open" />
                 </tr>
               </thead>
               <tbody>
