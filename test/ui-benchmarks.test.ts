@@ -78,7 +78,7 @@ describe("the Benchmarks page in Chromium", () => {
     const progress = tab.getByRole("progressbar", { name: "Run progress" });
     await progress.waitFor();
     await expect
-      .poll(() => progress.getAttribute("aria-valuenow"), { timeout: 30_000, intervals: [100] })
+      .poll(() => progress.getAttribute("aria-valuenow"), { timeout: 30_000, interval: 100 })
       .toBe("28");
     await tab.locator(".card", { hasText: "Results" }).getByText("finished").first().waitFor();
     const summary = tab.locator("table.bench-summary tbody tr");
