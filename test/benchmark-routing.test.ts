@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createLlmgwClient,
-  createNodeTransport,
   type ExplainRouteResponse,
   explainRoute,
   getBenchmarkResults,
@@ -17,6 +15,7 @@ import {
 import {
   BENCH_ADMIN,
   BENCH_USER,
+  benchmarkClient,
   benchmarkLedgerPath,
   startBenchmarkGateway,
 } from "./harness/benchmark-gateway.ts";
@@ -29,9 +28,7 @@ import type { TestGateway } from "./harness/start-gateway.ts";
  * opposite (smart's mock answers "C", right for two of the five knowledge questions).
  */
 
-function client(gw: TestGateway, key: string): LlmgwClient {
-  return createLlmgwClient(createNodeTransport({ baseUrl: gw.url, protocol: "connect", apiKey: key }));
-}
+const client = benchmarkClient;
 
 function candidates(answer: ExplainRouteResponse) {
   return answer.candidates.map((c) => ({

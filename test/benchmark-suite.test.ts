@@ -3,11 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BenchmarkCategory,
   BenchmarkRunState,
-  createLlmgwClient,
-  createNodeTransport,
   getBenchmarkResults,
   getBenchmarkRun,
-  type LlmgwClient,
   listBenchmarkRuns,
   listBenchmarkTasks,
   startBenchmarkRun,
@@ -16,9 +13,11 @@ import {
 import {
   BENCH_ADMIN,
   BENCH_USER,
+  benchmarkClient,
   benchmarkLedgerPath,
   startBenchmarkGateway,
 } from "./harness/benchmark-gateway.ts";
+import { rejection } from "./harness/rejection.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -28,17 +27,10 @@ import type { TestGateway } from "./harness/start-gateway.ts";
  * latency, TTFT, tokens and cost; the results read back from the same SQLite file after a restart.
  */
 
-function client(gw: TestGateway, key: string): LlmgwClient {
-  return createLlmgwClient(createNodeTransport({ baseUrl: gw.url, protocol: "connect", apiKey: key }));
-}
+const client = benchmarkClient;
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
+function refusal(promise: Promise<unknown>): Promise<ConnectError> {
+  return rejection(promise, (error) => ConnectError.from(error));
 }
 
 describe("the benchmark suite, run through the gateway", () => {
@@ -63,9 +55,9 @@ describe("the benchmark suite, run through the gateway", () => {
   });
 
   it("refuses StartRun to a key that is not an admin, and to no key at all", async () => {
-    const user = await rejection(startBenchmarkRun(client(gw, BENCH_USER), { models: ["smart"] }));
+    const user = await refusal(startBenchmarkRun(client(gw, BENCH_USER), { models: ["smart"] }));
     expect(user.code).toBe(Code.PermissionDenied);
-    const anonymous = await rejection(startBenchmarkRun(client(gw, "sk-nobody"), { models: ["smart"] }));
+    const anonymous = await refusal(startBenchmarkRun(client(gw, "sk-nobody"), { models: ["smart"] }));
     expect(anonymous.code).toBe(Code.Unauthenticated);
     expect(gw.mock.requests.filter((r) => r.path.endsWith("/chat/completions"))).toHaveLength(0);
   });
@@ -79,7 +71,7 @@ describe("the benchmark suite, run through the gateway", () => {
       { models: ["a", "b", "c", "d", "e", "f", "g", "h", "i"] },
     ];
     for (const run of cases) {
-      const error = await rejection(startBenchmarkRun(admin, run));
+      const error = await refusal(startBenchmarkRun(admin, run));
       expect(error.code).toBe(Code.InvalidArgument);
     }
   });
@@ -162,11 +154,9 @@ describe("the benchmark suite, run through the gateway", () => {
 
   it("says not found for an unknown run, and refuses a bad page token", async () => {
     const user = client(gw, BENCH_USER);
-    expect((await rejection(getBenchmarkRun(user, "run_nope"))).code).toBe(Code.NotFound);
-    expect((await rejection(getBenchmarkResults(user, ""))).code).toBe(Code.InvalidArgument);
-    expect((await rejection(listBenchmarkRuns(user, { pageToken: "bogus" }))).code).toBe(
-      Code.InvalidArgument,
-    );
+    expect((await refusal(getBenchmarkRun(user, "run_nope"))).code).toBe(Code.NotFound);
+    expect((await refusal(getBenchmarkResults(user, ""))).code).toBe(Code.InvalidArgument);
+    expect((await refusal(listBenchmarkRuns(user, { pageToken: "bogus" }))).code).toBe(Code.InvalidArgument);
   });
 
   it("reads the runs and results back after a restart on the same SQLite file", async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createLlmgwClient, createNodeTransport, type LlmgwClient } from "../../sdk/index.ts";
 import { startTestGateway, type TestGateway } from "./start-gateway.ts";
 
 export const BENCH_ADMIN = "sk-bench-admin-1";
@@ -57,4 +58,9 @@ export function startBenchmarkGateway(
       ...extra,
     }),
   });
+}
+
+/** The SDK over connect-node's Connect protocol (HTTP/1.1), as `key`. */
+export function benchmarkClient(gw: TestGateway, key: string): LlmgwClient {
+  return createLlmgwClient(createNodeTransport({ baseUrl: gw.url, protocol: "connect", apiKey: key }));
 }
