@@ -18,8 +18,13 @@ export interface ChartProps {
   /** The y axis' unit, shown on its ticks and in the legend (e.g. "ms", "$", "%"). */
   readonly unit?: string;
   readonly height?: number;
-  /** Bars for per-day figures, lines for live ones. */
+  /**
+   * Stacked bars for per-day figures (the data must then hold running sums,
+   * largest first, see `stackColumns`), lines for live ones.
+   */
   readonly bars?: boolean;
+  /** Draw each point and bridge gaps: for sparse series such as a per-bucket percentile. */
+  readonly points?: boolean;
 }
 
 /**
@@ -27,10 +32,18 @@ export interface ChartProps {
  * plot is made once per set of series and fed new data with `setData`; it
  * follows its container's width through a ResizeObserver.
  */
-export function Chart({ title, series, data, unit = "", height = 220, bars = false }: ChartProps) {
+export function Chart({
+  title,
+  series,
+  data,
+  unit = "",
+  height = 220,
+  bars = false,
+  points = false,
+}: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = `${series.map((s) => `${s.label}:${s.color}`).join("|")}|${unit}|${bars}|${height}`;
+  const shape = `${series.map((s) => `${s.label}:${s.color}`).join("|")}|${unit}|${bars}|${points}|${height}`;
 
   useEffect(() => {
     const el = box.current;
@@ -39,7 +52,8 @@ export function Chart({ title, series, data, unit = "", height = 220, bars = fal
     const opts: uPlot.Options = {
       width: Math.max(el.clientWidth, 200),
       height,
-      legend: { live: true },
+      // Stacked bars hold running sums: the legend is a key, not a readout, for them.
+      legend: { live: !bars },
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: true },
@@ -51,7 +65,7 @@ export function Chart({ title, series, data, unit = "", height = 220, bars = fal
           stroke: "#5b6478",
           grid: { stroke: "#eef0f4" },
           ticks: { stroke: "#eef0f4" },
-          size: 60,
+          size: 72,
           values: (_u, ticks) => ticks.map((v) => formatTick(v, unit)),
         },
       ],
@@ -63,10 +77,10 @@ export function Chart({ title, series, data, unit = "", height = 220, bars = fal
           width: 2,
           fill: bars ? `${s.color}cc` : `${s.color}1a`,
           value: (_u: uPlot, v: number | null) => format(v),
-          ...(bars ? { paths: uPlot.paths.bars?.({ size: [0.7 / Math.max(series.length, 1), 60] }) } : {}),
-          // Sparse live data: gaps are bridged and each point is drawn, so a lone sample still shows.
-          spanGaps: !bars,
-          points: { show: !bars, size: 5 },
+          ...(bars ? { paths: uPlot.paths.bars?.({ size: [0.6, 80] }) } : {}),
+          // Sparse data (a figure only where there were requests): gaps bridged, each point drawn.
+          spanGaps: points,
+          points: { show: points, size: 5 },
         })),
       ],
     };
@@ -104,4 +118,18 @@ export function formatTick(value: number, unit: string): string {
 
 function trim(value: number): string {
   return `${Math.round(value * 10) / 10}`;
+}
+
+/**
+ * Running sums for stacked bars, largest first: uPlot draws series in order,
+ * so the total is drawn first and each smaller sum over it.
+ */
+export function stackColumns(columns: ReadonlyArray<ReadonlyArray<number>>): number[][] {
+  const sums: number[][] = [];
+  let running: number[] = [];
+  for (const column of columns) {
+    running = column.map((v, i) => v + (running[i] ?? 0));
+    sums.push(running);
+  }
+  return sums.reverse();
 }

@@ -98,6 +98,7 @@ export function OverviewPage({ client, session }: PageProps) {
           series={[{ label: "p50", color: "#2f9e6e" }]}
           data={[series[0] ?? [], series[3] ?? []]}
           unit="ms"
+          points
         />
       </Card>
       <Card title="Spend">

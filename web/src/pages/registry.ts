@@ -1,5 +1,8 @@
 import type { PageDef } from "../page.ts";
+import { AnalyticsPage } from "./analytics.tsx";
+import { AuditPage } from "./audit.tsx";
 import { BenchmarksPage } from "./benchmarks.tsx";
+import { CachePage } from "./cache.tsx";
 import { OverviewPage } from "./overview.tsx";
 import { ProvidersPage } from "./providers.tsx";
 
@@ -11,5 +14,8 @@ import { ProvidersPage } from "./providers.tsx";
 export const PAGES: readonly PageDef[] = [
   { id: "overview", title: "Overview", adminOnly: false, component: OverviewPage },
   { id: "providers", title: "Providers", adminOnly: false, component: ProvidersPage },
+  { id: "analytics", title: "Analytics", adminOnly: false, component: AnalyticsPage },
+  { id: "audit", title: "Audit", adminOnly: true, component: AuditPage },
+  { id: "cache", title: "Cache", adminOnly: false, component: CachePage },
   { id: "benchmarks", title: "Benchmarks", adminOnly: false, component: BenchmarksPage },
 ];

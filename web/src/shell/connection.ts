@@ -1,11 +1,13 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { isNetworkLoss } from "./describe-error.ts";
 
 /** Whether the gateway answers: the shell shows a "reconnecting" bar while it does not. */
 export type ConnectionState = "online" | "reconnecting";
 
 /**
- * Watches every RPC's outcome: a call that fails as Unavailable (fetch
- * failed, the gateway restarted or sheds load) marks the connection lost;
+ * Watches every RPC's outcome: a call that fails as Unavailable or whose
+ * fetch fails (the network is gone, the gateway restarted or sheds load)
+ * marks the connection lost;
  * any call that gets an answer, even an error one, marks it back. The shell
  * probes while it is lost, so it recovers without the user doing anything.
  */
@@ -29,7 +31,7 @@ export class Connection {
   saw(error: unknown): void {
     const code = error === undefined ? undefined : ConnectError.from(error).code;
     if (code === Code.Unauthenticated) this.onRefused?.();
-    this.#set(code === Code.Unavailable ? "reconnecting" : "online");
+    this.#set(error !== undefined && isNetworkLoss(error) ? "reconnecting" : "online");
   }
 
   readonly interceptor: Interceptor = (next) => async (request) => {

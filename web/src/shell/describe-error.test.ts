@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { describeError } from "./describe-error.ts";
+import { describeError, isNetworkLoss } from "./describe-error.ts";
 
 describe("describeError", () => {
   it("asks to sign in again for an unauthenticated call, with the gateway's own words", () => {
@@ -17,8 +17,12 @@ describe("describeError", () => {
     expect(`${view.title} ${view.detail}`).not.toContain("[permission_denied]");
   });
 
-  it("shows a lost network as reconnecting", () => {
+  it("shows a lost network as reconnecting: Unavailable, or fetch's TypeError however wrapped", () => {
     expect(describeError(new ConnectError("Failed to fetch", Code.Unavailable)).kind).toBe("reconnecting");
+    const failed = new TypeError("Failed to fetch");
+    expect(describeError(failed).kind).toBe("reconnecting");
+    expect(describeError(ConnectError.from(failed)).kind).toBe("reconnecting");
+    expect(isNetworkLoss(new ConnectError("x", Code.Unknown))).toBe(false);
   });
 
   it("turns a plain Error or a thrown string into a readable message, not JSON", () => {

@@ -16,7 +16,7 @@ export interface ErrorView {
 export function describeError(error: unknown): ErrorView {
   const err = ConnectError.from(error);
   const said = err.rawMessage.trim();
-  switch (err.code) {
+  switch (isNetworkLoss(error) ? Code.Unavailable : err.code) {
     // The key was refused: expired, revoked or mistyped.
     case Code.Unauthenticated:
       return { kind: "sign-in", title: "Your key was not accepted", detail: said || "Sign in again." };
@@ -50,4 +50,15 @@ export function describeError(error: unknown): ErrorView {
     default:
       return { kind: "other", title: "Something went wrong", detail: said || "An unexpected error." };
   }
+}
+
+/**
+ * Whether the gateway could not be reached at all: Unavailable, or `fetch`
+ * itself failing (a TypeError, which connect-web passes on as Unknown with the
+ * TypeError as its cause).
+ */
+export function isNetworkLoss(error: unknown): boolean {
+  if (error instanceof TypeError) return true;
+  if (!(error instanceof ConnectError)) return false;
+  return error.code === Code.Unavailable || (error.code === Code.Unknown && error.cause instanceof TypeError);
 }
