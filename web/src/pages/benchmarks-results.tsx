@@ -97,10 +97,12 @@ export function SummaryTable({ models }: { readonly models: readonly BenchmarkMo
 /** Per task: each model's score, pass or fail, with the answer (or the error) on hover. */
 export function TaskTable(props: {
   readonly models: readonly string[];
+  /** The run's tasks, in the suite's order. */
+  readonly taskIds: readonly string[];
   readonly results: readonly BenchmarkResult[];
   readonly tasks: readonly BenchmarkTask[];
 }) {
-  const taskIds = [...new Set(props.results.map((r) => r.taskId))];
+  const taskIds = props.taskIds;
   const title = (id: string) => props.tasks.find((t) => t.id === id)?.title ?? id;
   return (
     <div class="table-wrap">

@@ -314,7 +314,12 @@ function RunResults(props: {
         <>
           <SummaryTable models={props.results?.models ?? []} />
           <h3 class="bench-subhead">Per task</h3>
-          <TaskTable models={run.models} results={props.results?.results ?? []} tasks={props.tasks} />
+          <TaskTable
+            models={run.models}
+            taskIds={run.taskIds}
+            results={props.results?.results ?? []}
+            tasks={props.tasks}
+          />
         </>
       )}
     </Card>
