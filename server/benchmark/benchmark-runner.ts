@@ -31,6 +31,8 @@ interface ActiveRun {
 }
 
 const RESTART_REASON = "the gateway stopped before the run finished";
+/** Runs in progress at once on one gateway: each sends up to 16 requests at a time. */
+export const MAX_ACTIVE_RUNS = 4;
 
 /**
  * Runs the benchmark suite: StartRun checks and stores a run and returns at
@@ -63,6 +65,11 @@ export class BenchmarkRunner {
       throw new GatewayError("permission_denied", "only admin keys may start a benchmark run");
     if (this.#closed) throw new GatewayError("unavailable", "the gateway is shutting down");
     const plan = checkRunInput(input);
+    if (this.#active.size >= MAX_ACTIVE_RUNS)
+      throw new GatewayError(
+        "rate_limited",
+        `${MAX_ACTIVE_RUNS} benchmark runs are in progress already; start another when one ends`,
+      );
     const record: BenchmarkRunRecord = {
       id: `run_${randomUUID().replaceAll("-", "")}`,
       state: "running",
