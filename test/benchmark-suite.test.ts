@@ -17,6 +17,7 @@ import {
   benchmarkLedgerPath,
   startBenchmarkGateway,
 } from "./harness/benchmark-gateway.ts";
+import { PostgresServer } from "./harness/postgres-server.ts";
 import { rejection } from "./harness/rejection.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
 
@@ -183,5 +184,35 @@ describe("the benchmark suite, run through the gateway", () => {
     expect(run.state).toBe(BenchmarkRunState.INTERRUPTED);
     expect(run.completed).toBeLessThan(14);
     expect(run.error).toMatch(/stopped before the run finished/);
+  });
+});
+
+describe("the benchmark suite with postgres.url set", () => {
+  let server: PostgresServer;
+  let url: string;
+  beforeAll(async () => {
+    server = await PostgresServer.start();
+    url = await server.database();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("keeps runs and results in PostgreSQL, where another gateway reads them", async () => {
+    const first = await startBenchmarkGateway(benchmarkLedgerPath(), { postgres: { url } });
+    let second: TestGateway | undefined;
+    try {
+      const admin = client(first, BENCH_ADMIN);
+      const run = await startBenchmarkRun(admin, { models: ["smart"], taskIds: ["knowledge-biology"] });
+      await waitForBenchmarkRun(admin, run.id, { intervalMs: 10 });
+      // Another replica, with a ledger file of its own: only PostgreSQL holds the run.
+      second = await startBenchmarkGateway(benchmarkLedgerPath(), { postgres: { url } });
+      const { results, models } = await getBenchmarkResults(client(second, BENCH_USER), run.id);
+      expect(results.map((r) => [r.taskId, r.score])).toEqual([["knowledge-biology", 1]]);
+      expect(models[0]?.accuracy).toBe(1);
+    } finally {
+      await second?.close();
+      await first.close();
+    }
   });
 });
