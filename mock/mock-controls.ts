@@ -51,6 +51,12 @@ export interface MockControls {
   errorBody?: string;
   /** Bytes of JSON whitespace written inside the answer (a unary body, or one stream frame), generated as sent. */
   padBytes?: number;
+  /**
+   * Answer with this text instead of lorem ipsum (streamed a word per chunk). Set per provider through
+   * the gateway's provider `headers` (`x-mock-reply`), it makes one mock deployment answer differently
+   * from another, so a benchmark run against mocks scores models apart.
+   */
+  reply?: string;
 }
 
 /** The server-level controls every request starts from; `MockUpstream.setBehaviour` replaces `current`. */
@@ -63,6 +69,7 @@ export const NO_CONTROLS: Readonly<MockControls> = Object.freeze({});
 
 const HEADER_PREFIX = /^x-mock-/i;
 const MAX_MS = 10 * 60_000;
+const MAX_REPLY = 64 * 1024;
 
 /** True if any `x-mock-*` header is present (checked on raw headers: no header object is built). */
 export function hasControlHeaders(rawHeaders: readonly string[]): boolean {
@@ -156,6 +163,11 @@ function apply(c: MockControls, name: string, value: unknown): void {
     case "error_body":
       if (typeof value !== "string") throw invalid(name, "a string", value);
       c.errorBody = value;
+      return;
+    case "reply":
+      if (typeof value !== "string" || value.length > MAX_REPLY)
+        throw invalid(name, `a string of at most ${MAX_REPLY} characters`, value);
+      c.reply = value;
       return;
     default:
       throw new OpenAIError(400, `Unknown mock control "${name}"`, `mock.${name}`, "invalid_mock_control");

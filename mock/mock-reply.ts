@@ -4,7 +4,7 @@
  * Kept separate from HTTP and wire encoding so one `ReplyPlan` drives both the streaming and the
  * non-streaming response (they must carry the same content). Scenarios: lorem text (default), a tool call
  * (`[[call_tool]]` marker or `tool_call` control), an answer quoting a tool result (last message role
- * `tool`), JSON mode, and `max_tokens` truncation.
+ * `tool`), a fixed reply (`reply` control), JSON mode, and `max_tokens` truncation.
  */
 
 import type { MockControls, UsageMode } from "./mock-controls.ts";
@@ -155,7 +155,9 @@ export function planReply(
   let text =
     last.role === "tool"
       ? wordPieces(`The tool said: ${contentText(last.content)}`)
-      : loremPieces(controls.tokens ?? defaults.tokens);
+      : controls.reply !== undefined
+        ? wordPieces(controls.reply)
+        : loremPieces(controls.tokens ?? defaults.tokens);
   if (max !== undefined && max < text.count) {
     text = truncatePieces(text, max);
     plan.finishReason = "length";

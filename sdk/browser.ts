@@ -25,6 +25,18 @@ export {
   queryAudit,
 } from "./audit.ts";
 export {
+  type BenchmarkRunOptions,
+  type BenchmarksClient,
+  benchmarkRunEnded,
+  getBenchmarkResults,
+  getBenchmarkRun,
+  listBenchmarkRuns,
+  listBenchmarkTasks,
+  startBenchmarkRun,
+  type WaitOptions,
+  waitForBenchmarkRun,
+} from "./benchmarks.ts";
+export {
   type BudgetCaps,
   type BudgetStanding,
   type BudgetsClient,

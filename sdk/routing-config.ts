@@ -93,4 +93,6 @@ export interface RoutingConfigJson {
     /** A local deployment scoring at least this share of the best wins (default 0.7). */
     prefer_local_share?: number;
   };
+  /** Score the virtual models on each model's accuracy in its latest benchmark run, in place of `quality`. */
+  benchmark_quality?: boolean;
 }

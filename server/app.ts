@@ -1,5 +1,7 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { BenchmarkRunner } from "./benchmark/benchmark-runner.ts";
+import { MeasuredQuality } from "./benchmark/measured-quality.ts";
 import type { SharedQuota } from "./cluster/broker-quota-store.ts";
 import type { OpenNotices } from "./cluster/cluster-notices.ts";
 import { auditPath } from "./config/audit-schema.ts";
@@ -48,6 +50,7 @@ import type { BudgetBackfill, BudgetStore } from "./state/budget-store.ts";
 import type { LimitStore } from "./state/limit-store.ts";
 import { MemoryQuotaStore } from "./state/memory/memory-quota-store.ts";
 import { PostgresAuditSink } from "./state/postgres/postgres-audit-sink.ts";
+import { PostgresBenchmarkStore } from "./state/postgres/postgres-benchmark-store.ts";
 import { PostgresKeyStore } from "./state/postgres/postgres-key-store.ts";
 import { PostgresLedger } from "./state/postgres/postgres-ledger.ts";
 import { PostgresResponseStore } from "./state/postgres/postgres-response-store.ts";
@@ -60,6 +63,7 @@ import type { RedisConnection } from "./state/redis/redis-connection.ts";
 import { RedisLimitStore } from "./state/redis/redis-limit-store.ts";
 import { RedisQuotaStore } from "./state/redis/redis-quota-store.ts";
 import { SqliteAuditSink } from "./state/sqlite/sqlite-audit-sink.ts";
+import { SqliteBenchmarkStore } from "./state/sqlite/sqlite-benchmark-store.ts";
 import { SqliteKeyStore } from "./state/sqlite/sqlite-key-store.ts";
 import { SqliteLedger } from "./state/sqlite/sqlite-ledger.ts";
 import { SqliteResponseStore } from "./state/sqlite/sqlite-response-store.ts";
@@ -309,6 +313,28 @@ export async function startGateway(
   const webhookSinks = config.telemetry.webhooks.map((webhook) => new WebhookSink(webhook, log));
   const hooks: TelemetryHooks[] = [...(hasHooks(options.hooks) ? [options.hooks] : []), ...webhookSinks];
   const tracing = config.telemetry.otlp === undefined ? undefined : new Tracing(config.telemetry.otlp);
+  // Benchmark runs and results live beside the keys: the ledger's SQLite file, or PostgreSQL when set.
+  const benchmarkStore = config.postgres
+    ? new PostgresBenchmarkStore(config.postgres.url, (error) =>
+        log.warn({ err: error }, "benchmark store connection lost"),
+      )
+    : new SqliteBenchmarkStore(config.usage.path);
+  // Measured quality for the virtual models, read while `routing.benchmark_quality` is on.
+  const measured = new MeasuredQuality(benchmarkStore);
+  const remeasure = () =>
+    measured
+      .refresh()
+      .catch((error: unknown) => log.warn({ err: error }, "reading benchmark results failed"));
+  await remeasure();
+  planner.qualityFeed = measured;
+  const benchmarks = await BenchmarkRunner.start({
+    // The runs' requests go through the pipeline built just below, as a surface's do.
+    pipeline: (call) => services.pipeline(call),
+    inFlight,
+    store: benchmarkStore,
+    log,
+    onFinished: () => void remeasure(),
+  });
   const services: GatewayServices = {
     pipeline: buildPipeline({
       auth,
@@ -360,6 +386,7 @@ export async function startGateway(
     budgets: budgets.control,
     audit: new AuditLog(auditSink),
     cache: cache?.control,
+    benchmarks,
   };
   const guard = config.overload.enabled ? new OverloadGuard(config.overload) : undefined;
   if (guard !== undefined) {
@@ -416,6 +443,8 @@ export async function startGateway(
       clearInterval(rediscover);
       stopTlsWatch?.();
       guard?.close();
+      // Runs still going are stopped and stored as interrupted before their requests are cut.
+      await benchmarks.close();
       await Promise.all([prober.close(), retired]);
       await server.close(graceMs, () =>
         inFlight.abortAll(new GatewayError("unavailable", "the gateway is shutting down; retry the request")),
@@ -429,6 +458,7 @@ export async function startGateway(
       await auditSink?.close();
       await keyStore.close();
       await responseStore.close();
+      await benchmarkStore.close();
       await stores.limits.close();
       await stores.budgets.close();
       await cache?.close();

@@ -12,6 +12,8 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 /** The dashboard as the gateway serves it: headers, caching, client routes, refusals, and off. */
 
 let built: WebBuild;
+/** A busy test machine can trip the event-loop guard into 503s; shedding is not what these tests test. */
+const NO_SHEDDING = { enabled: false };
 beforeAll(async () => {
   built = await buildWeb(mkdtempSync(join(tmpdir(), "llmgw-ui-static-")));
 });
@@ -39,7 +41,7 @@ function rawGet(url: string, path: string, headers: Record<string, string> = {})
 
 describe("the dashboard served at /ui", () => {
   let gw: TestGateway;
-  useTestGateway({ config: () => ({ ui: { dir: built.outDir } }) }, (started) => {
+  useTestGateway({ config: () => ({ ui: { dir: built.outDir }, overload: NO_SHEDDING }) }, (started) => {
     gw = started;
   });
 
@@ -119,8 +121,10 @@ describe("the dashboard turned off, moved, or not built", () => {
   let unbuilt: TestGateway;
   const lines: string[] = [];
   beforeAll(async () => {
-    off = await startTestGateway({ config: { ui: false } });
-    moved = await startTestGateway({ config: { ui: { path: "/console", dir: built.outDir } } });
+    off = await startTestGateway({ config: { ui: false, overload: NO_SHEDDING } });
+    moved = await startTestGateway({
+      config: { ui: { path: "/console", dir: built.outDir }, overload: NO_SHEDDING },
+    });
     const sink = new Writable({
       write(chunk, _enc, done) {
         lines.push(String(chunk));
@@ -128,7 +132,7 @@ describe("the dashboard turned off, moved, or not built", () => {
       },
     });
     unbuilt = await startTestGateway({
-      config: { ui: { dir: mkdtempSync(join(tmpdir(), "llmgw-ui-empty-")) } },
+      config: { ui: { dir: mkdtempSync(join(tmpdir(), "llmgw-ui-empty-")) }, overload: NO_SHEDDING },
       log: pino({ level: "warn" }, sink),
     });
   });

@@ -120,6 +120,12 @@ export const routingSchema = z
       })
       .strict()
       .prefault({}),
+    benchmark_quality: z
+      .boolean()
+      .default(false)
+      .describe(
+        "score the virtual models on each model's accuracy in its latest benchmark run, in place of `quality`",
+      ),
   })
   .strict()
   .superRefine((routing, ctx) => {

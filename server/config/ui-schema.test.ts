@@ -16,6 +16,12 @@ describe("the ui config", () => {
     expect(configSchema.parse({ ui: {} }).ui.path).toBe("/ui");
   });
 
+  it("parses its own output again (the CLI re-reads a parsed config), and takes enabled: false", () => {
+    const once = configSchema.parse({ ui: { path: "/console" } }).ui;
+    expect(configSchema.parse({ ui: once }).ui).toEqual(once);
+    expect(configSchema.parse({ ui: { enabled: false } }).ui.enabled).toBe(false);
+  });
+
   it("refuses the API's paths, a trailing slash, dot segments, wrong types and unknown fields", () => {
     for (const ui of [
       { path: "/v1" },

@@ -21,6 +21,7 @@ const uiPath = z
  * The `ui` key: the dashboard (web/dist, built by `npm run build:web`),
  * served on the gateway's own port. `true` (the default) serves it at `/ui`,
  * `false` leaves it out (then `/ui` is a plain 404), and an object moves it.
+ * The normalised form is itself valid input, so a parsed config parses again.
  *
  * ```yaml
  * ui: { path: /dashboard }
@@ -31,6 +32,7 @@ export const uiSchema = z
     z.boolean(),
     z
       .object({
+        enabled: z.boolean().default(true).describe("false leaves the dashboard out"),
         path: uiPath.default("/ui").describe("where the dashboard is served"),
         dir: z
           .string()
@@ -43,7 +45,7 @@ export const uiSchema = z
   .default(true)
   .transform((value): UiConfig => {
     if (typeof value === "boolean") return { enabled: value, path: "/ui", dir: undefined };
-    return { enabled: true, path: value.path, dir: value.dir };
+    return { enabled: value.enabled, path: value.path, dir: value.dir };
   });
 
 /** The `ui` key, normalised. */

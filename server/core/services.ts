@@ -1,3 +1,4 @@
+import type { BenchmarkRunner } from "../benchmark/benchmark-runner.ts";
 import type { Authenticator } from "../policy/auth/authenticator.ts";
 import type { BudgetControl } from "../policy/budget/budget-control.ts";
 import type { CacheControl } from "../policy/cache/cache-control.ts";
@@ -45,6 +46,8 @@ export interface GatewayServices {
   readonly audit?: AuditLog | undefined;
   /** The response cache's stats, invalidation and dry-run lookup; absent when the cache is off. */
   readonly cache?: CacheControl | undefined;
+  /** The model benchmark suite's runs; absent where a test builds services without it. */
+  readonly benchmarks?: BenchmarkRunner | undefined;
 }
 
 /** What the Responses surface may do with the response store: no listing, no closing. */

@@ -1,5 +1,6 @@
 import type { RouteDecision, RoutePlan } from "../core/call.ts";
 import type { Deployment } from "./deployment.ts";
+import type { QualitySource } from "./virtual/quality-feed.ts";
 
 /** One deployment the planner considered, and what it made of it. */
 export interface CandidateReport {
@@ -14,6 +15,10 @@ export interface CandidateReport {
   reason: string;
   /** Its score among its peers, when the strategy or profile scores (0 to 1). */
   score: number | undefined;
+  /** Where the quality part of a virtual model's score came from; undefined when quality was not scored. */
+  qualitySource: QualitySource | undefined;
+  /** The quality figure used (0 to 1), when quality was scored. */
+  quality: number | undefined;
 }
 
 /** How a request would be routed: ExplainRoute's answer, from the same code path as the real route. */
@@ -54,7 +59,17 @@ export class RouteTrace {
       kept,
       reason,
       score: undefined,
+      qualitySource: undefined,
+      quality: undefined,
     });
+  }
+
+  /** The quality a virtual model's profile scored the deployment with, and where it came from. */
+  quality(d: Deployment, source: QualitySource, quality: number): void {
+    const report = this.#find(d);
+    if (report === undefined) return;
+    report.qualitySource = source;
+    report.quality = quality;
   }
 
   score(d: Deployment, score: number | undefined): void {

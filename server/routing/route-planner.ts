@@ -16,7 +16,8 @@ import type { RoutingTable } from "./routing-table.ts";
 import type { Strategy } from "./strategies/strategy.ts";
 import { STRATEGY_NAMES, strategyFor } from "./strategies/strategy-for.ts";
 import { rateComplexity } from "./virtual/complexity.ts";
-import { orderByScore, PROFILES, scoreDeployments } from "./virtual/scores.ts";
+import { type QualityFeed, qualitySource } from "./virtual/quality-feed.ts";
+import { orderByScore, PROFILES, qualityOf, scoreDeployments } from "./virtual/scores.ts";
 import { needsComplexity, profileFor } from "./virtual/virtual-models.ts";
 
 /** Queue priorities a caller may ask for; beyond them it is clamped. */
@@ -61,11 +62,17 @@ export class RoutePlanner {
   readonly #table: RoutingTable;
   readonly #random: () => number;
   readonly #now: () => number;
+  /**
+   * Measured quality (the benchmark suite's), used by the virtual models'
+   * scores while `routing.benchmark_quality` is on; set once at start-up.
+   */
+  qualityFeed: QualityFeed | undefined;
 
   constructor(table: RoutingTable, options: RoutePlannerOptions = {}) {
     this.#table = table;
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? Date.now;
+    this.qualityFeed = undefined;
   }
 
   /** The plan for a call. Throws `no_eligible_deployment` saying why each candidate was skipped. */
@@ -197,10 +204,15 @@ export class RoutePlanner {
     } else {
       const profile = profileFor(name, rating?.level ?? "simple");
       strategy = profile;
-      const scores = scoreDeployments(out, PROFILES[profile], request);
+      const feed = pool.benchmarkQuality ? this.qualityFeed : undefined;
+      const scores = scoreDeployments(out, PROFILES[profile], request, feed);
       const preferredLocal = orderByScore(out, scores, pool.preferLocalShare);
       if (trace !== undefined) {
-        for (let i = 0; i < out.length; i++) trace.score(out[i] as Deployment, scores[i]);
+        for (let i = 0; i < out.length; i++) {
+          const d = out[i] as Deployment;
+          trace.score(d, scores[i]);
+          trace.quality(d, qualitySource(d, feed), qualityOf(d, feed));
+        }
         if (preferredLocal && out[0] !== undefined)
           trace.note(out[0], `local, within ${pool.preferLocalShare} of the best score: preferred`);
       }

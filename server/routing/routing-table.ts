@@ -53,6 +53,8 @@ export interface RoutedModel {
 export interface VirtualPool {
   readonly enabled: boolean;
   readonly preferLocalShare: number;
+  /** `routing.benchmark_quality`: measured quality replaces the configured one in the scores. */
+  readonly benchmarkQuality: boolean;
   /** The pool models' deployments, each once. */
   readonly deployments: readonly Deployment[];
 }
@@ -271,6 +273,7 @@ export class RoutingTable {
     const pool: VirtualPool = {
       enabled: routing.virtual.enabled,
       preferLocalShare: routing.virtual.prefer_local_share,
+      benchmarkQuality: routing.benchmark_quality,
       deployments: pooled,
     };
     return { models, all, byUpstream, pool, defaults, adHoc: new Map(), wildcard: new Map() };

@@ -5,6 +5,7 @@ import {
   type DeploymentStatusSchema,
   type ExplainRouteResponse,
   ExplainRouteResponseSchema,
+  QualitySource,
   type RoutingService,
 } from "../../gen/llmgw/v1/routing_pb.js";
 import { RoutingDecisionSchema } from "../../gen/llmgw/v1/usage_pb.js";
@@ -15,6 +16,7 @@ import type { GatewayServices } from "../core/services.ts";
 import { invalidRequest } from "../errors/gateway-error.ts";
 import type { BreakerState as Breaker } from "../routing/deployment.ts";
 import type { RouteExplanation } from "../routing/route-explanation.ts";
+import type { QualitySource as Source } from "../routing/virtual/quality-feed.ts";
 import { toConnectError } from "./connect-error.ts";
 import { rpcCredential, rpcRoutingHints } from "./rpc-call.ts";
 
@@ -77,6 +79,8 @@ function explainRouteResponse(explanation: RouteExplanation): ExplainRouteRespon
       ...(c.score === undefined ? {} : { score: c.score }),
       eligible: c.kept,
       reason: c.reason,
+      qualitySource: qualitySourceOf(c.qualitySource),
+      ...(c.quality === undefined ? {} : { quality: c.quality }),
     })),
     complexitySignals: [...explanation.signals],
   });
@@ -119,5 +123,19 @@ function breakerState(state: Breaker | undefined): BreakerState {
     // Breakers are off.
     case undefined:
       return BreakerState.UNSPECIFIED;
+  }
+}
+
+function qualitySourceOf(source: Source | undefined): QualitySource {
+  switch (source) {
+    case "benchmark":
+      return QualitySource.BENCHMARK;
+    case "config":
+      return QualitySource.CONFIG;
+    case "default":
+      return QualitySource.DEFAULT;
+    // Not scored on quality (a routed model's strategy, or the caller's).
+    case undefined:
+      return QualitySource.UNSPECIFIED;
   }
 }

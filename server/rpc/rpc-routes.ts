@@ -1,5 +1,6 @@
 import type { ConnectRouter } from "@connectrpc/connect";
 import { AuditService } from "../../gen/llmgw/v1/audit_pb.js";
+import { BenchmarkService } from "../../gen/llmgw/v1/benchmark_pb.js";
 import { BudgetService } from "../../gen/llmgw/v1/budget_pb.js";
 import { CacheService } from "../../gen/llmgw/v1/cache_pb.js";
 import { ChatService } from "../../gen/llmgw/v1/chat_pb.js";
@@ -10,6 +11,7 @@ import { RoutingService } from "../../gen/llmgw/v1/routing_pb.js";
 import { UsageService } from "../../gen/llmgw/v1/usage_pb.js";
 import type { GatewayServices } from "../core/services.ts";
 import { auditService } from "./audit-service.ts";
+import { benchmarkService } from "./benchmark-service.ts";
 import { budgetService } from "./budget-service.ts";
 import { cacheService } from "./cache-service.ts";
 import { chatService } from "./chat-service.ts";
@@ -41,5 +43,6 @@ export function rpcRoutes(services: GatewayServices) {
     router.service(KeysService, keysService(services), { jsonOptions });
     router.service(AuditService, auditService(services), { jsonOptions });
     router.service(CacheService, cacheService(services), { jsonOptions });
+    router.service(BenchmarkService, benchmarkService(services), { jsonOptions });
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { candidate, ids, routeRequest } from "../strategies/test-candidates.ts";
-import { orderByScore, PROFILES, scoreDeployments } from "./scores.ts";
+import { type QualityFeed, qualitySource } from "./quality-feed.ts";
+import { orderByScore, PROFILES, qualityOf, scoreDeployments } from "./scores.ts";
 
 const NOW = 1_000_000;
 const request = () => routeRequest({ now: NOW });
@@ -43,6 +44,16 @@ describe("scoreDeployments", () => {
   it("counts a deployment with no quality in config as middling", () => {
     const [s] = scoreDeployments([candidate("x")], { cost: 0, quality: 1, latency: 0 }, request());
     expect(s).toBe(0.5);
+  });
+
+  it("takes a measured quality over the configured one, and the configured one where none is measured", () => {
+    const feed: QualityFeed = { measured: (d) => (d.provider === "cloud" ? 0.2 : undefined) };
+    const list = [local(0.3), cloud(0.9), candidate("bare")];
+    const onlyQuality = { cost: 0, quality: 1, latency: 0 };
+    expect(scoreDeployments(list, onlyQuality, request(), feed)).toEqual([0.3, 0.2, 0.5]);
+    expect(scoreDeployments(list, onlyQuality, request())).toEqual([0.3, 0.9, 0.5]);
+    expect(list.map((d) => qualitySource(d, feed))).toEqual(["config", "benchmark", "default"]);
+    expect(list.map((d) => qualityOf(d, undefined))).toEqual([0.3, 0.9, 0.5]);
   });
 });
 

@@ -3,6 +3,7 @@ import type { RouteRequest } from "../route-request.ts";
 import { estimateCostUsd } from "../strategies/cost.ts";
 import { MEASURED, UNMEASURED } from "../strategies/ranked.ts";
 import { waitMs, waitRank } from "../strategies/ttft.ts";
+import type { QualityFeed } from "./quality-feed.ts";
 
 /** How much each component counts in a virtual model's score; they sum to 1. */
 export interface Profile {
@@ -32,7 +33,9 @@ export const UNMEASURED_LATENCY = 0.5;
  *   divided by this one's (see estimateCostUsd). Free beats any price: when
  *   the cheapest is free (an unpriced local deployment), every priced one
  *   scores 0. An unpriced remote deployment scores 0.
- * - quality: the deployment's `quality` from config, UNKNOWN_QUALITY if none.
+ * - quality: the deployment's measured quality from `feed` (the benchmark
+ *   suite's, when `routing.benchmark_quality` is on), else its `quality` from
+ *   config, else UNKNOWN_QUALITY.
  * - latency: the fastest measured wait among the candidates divided by this
  *   one's (time to a usable answer: see `ttft`'s waitMs, stream-aware);
  *   UNMEASURED_LATENCY when not measured; 0 when recent attempts only failed.
@@ -41,6 +44,7 @@ export function scoreDeployments(
   list: readonly Deployment[],
   profile: Profile,
   request: RouteRequest,
+  feed?: QualityFeed,
 ): number[] {
   let cheapest = Number.POSITIVE_INFINITY;
   let fastest = Number.POSITIVE_INFINITY;
@@ -59,11 +63,14 @@ export function scoreDeployments(
     const latencyPart =
       rank === UNMEASURED ? UNMEASURED_LATENCY : rank !== MEASURED ? 0 : wait <= 0 ? 1 : fastest / wait;
     scores[i] =
-      profile.cost * costPart +
-      profile.quality * (d.quality ?? UNKNOWN_QUALITY) +
-      profile.latency * latencyPart;
+      profile.cost * costPart + profile.quality * qualityOf(d, feed) + profile.latency * latencyPart;
   }
   return scores;
+}
+
+/** The quality a deployment is scored with: measured, else configured, else UNKNOWN_QUALITY. */
+export function qualityOf(d: Deployment, feed: QualityFeed | undefined): number {
+  return (feed === undefined ? undefined : feed.measured(d)) ?? d.quality ?? UNKNOWN_QUALITY;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { PageDef } from "../page.ts";
 import { AnalyticsPage } from "./analytics.tsx";
 import { AuditPage } from "./audit.tsx";
+import { BenchmarksPage } from "./benchmarks.tsx";
 import { CachePage } from "./cache.tsx";
 import { KeysPage } from "./keys.tsx";
 import { OverviewPage } from "./overview.tsx";
@@ -22,4 +23,5 @@ export const PAGES: readonly PageDef[] = [
   { id: "audit", title: "Audit", adminOnly: true, component: AuditPage },
   { id: "cache", title: "Cache", adminOnly: false, component: CachePage },
   { id: "playground", title: "Playground", adminOnly: false, component: PlaygroundPage },
+  { id: "benchmarks", title: "Benchmarks", adminOnly: false, component: BenchmarksPage },
 ];
