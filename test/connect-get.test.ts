@@ -22,7 +22,7 @@ const USER = USER_KEY;
 const chat = { model: "mock-small", messages: [{ role: "ROLE_USER", content: [{ text: "Hello" }] }] };
 
 /** A meaningful request per method (JSON, proto3 names); the rest are sent `{}`. */
-const SAMPLE: Readonly<Record<string, unknown>> = {
+const SAMPLE: Record<string, unknown> = {
   "llmgw.v1.ModelsService/GetModel": { id: "mock:mock-small" },
   "llmgw.v1.RoutingService/ExplainRoute": { chat },
   "llmgw.v1.CacheService/LookupCache": { request: chat },
@@ -57,6 +57,15 @@ describe("Connect GET on the read-only RPCs", () => {
       await res.arrayBuffer();
       if (res.status !== 404) served.add(service.typeName);
     }
+    // The benchmark reads name a run: start a real one (one task) so they have one to read.
+    const started = await fetch(`${gw.url}/llmgw.v1.BenchmarkService/StartRun`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN}` },
+      body: JSON.stringify({ models: ["mock-small"], taskIds: ["knowledge-physics"] }),
+    });
+    const { run } = (await started.json()) as { run: { id: string } };
+    SAMPLE["llmgw.v1.BenchmarkService/GetRun"] = { id: run.id };
+    SAMPLE["llmgw.v1.BenchmarkService/GetResults"] = { runId: run.id };
   });
   afterAll(async () => {
     await gw?.close();
