@@ -8,7 +8,10 @@
  * time (/proc) before and after, and divides by the requests served. It
  * also measures the gateway's idle CPU with the dashboard open and closed.
  *
- *   node bench/ui-open.ts [rate=300] [seconds=10] [rounds=3]
+ *   node bench/ui-open.ts [rate=300] [seconds=10] [rounds=3] [page=overview]
+ *
+ * `page` picks what the tab shows: `overview` (the live feed and five polls)
+ * or `providers` (one poll every 2 s, no feed), to tell the two costs apart.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -24,6 +27,7 @@ import { cpuMicros, machineInfo } from "./proc-stats.ts";
 const RATE = Number(process.argv[2] ?? 300);
 const SECONDS = Number(process.argv[3] ?? 10);
 const ROUNDS = Number(process.argv[4] ?? 3);
+const PAGE = process.argv[5] === "providers" ? "providers" : "overview";
 
 async function main(): Promise<void> {
   await buildWeb();
@@ -57,6 +61,10 @@ async function main(): Promise<void> {
     await tab.getByLabel("API key").fill(API_KEY);
     await tab.getByRole("button", { name: "Sign in" }).click();
     await tab.getByText("live", { exact: true }).waitFor();
+    if (PAGE === "providers") {
+      await tab.goto(`${url}/ui/#/providers`);
+      await tab.getByRole("heading", { name: "Deployments" }).waitFor();
+    }
   };
   const closeDashboard = async () => {
     // Forget the key, so the next opening signs in again rather than restoring the session.
@@ -106,11 +114,13 @@ async function main(): Promise<void> {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
   const machine = machineInfo();
   const report = [
-    `# CPU per request with the dashboard open, ${new Date().toISOString().slice(0, 10)}`,
+    `# CPU per request with the dashboard open on ${PAGE}, ${new Date().toISOString().slice(0, 10)}`,
     "",
-    `\`node bench/ui-open.ts ${RATE} ${SECONDS} ${ROUNDS}\`: the gateway with the bench's config in front of the mock,`,
+    `\`node bench/ui-open.ts ${RATE} ${SECONDS} ${ROUNDS} ${PAGE}\`: the gateway with the bench's config in front of the mock,`,
     `${RATE} req/s of \`bench/load.ts\`'s chat for ${SECONDS} s per round, rounds alternating between no dashboard`,
-    "and headless Chromium signed in on the overview (live WatchUsage, five polls every 5 s). CPU is the",
+    PAGE === "overview"
+      ? "and headless Chromium signed in on the overview (live WatchUsage, five polls every 5 s). CPU is the"
+      : "and headless Chromium signed in on the providers page (ListDeployments every 2 s, no feed). CPU is the",
     "gateway process's user+system time from /proc over the round, divided by the requests served.",
     `Machine: ${JSON.stringify(machine)}; shared with other work, so read the figures as relative.`,
     "",
@@ -124,7 +134,11 @@ async function main(): Promise<void> {
       "(the dashboard's own polls and stream, with no traffic).",
     "",
   ].join("\n");
-  const out = join(import.meta.dirname, "results", `${new Date().toISOString().slice(0, 10)}-ui-open.md`);
+  const out = join(
+    import.meta.dirname,
+    "results",
+    `${new Date().toISOString().slice(0, 10)}-ui-open-${PAGE}.md`,
+  );
   writeFileSync(out, report);
   console.log(report);
 }

@@ -179,6 +179,20 @@ describe("the dashboard in Chromium", () => {
     await tab.locator(".table tbody tr", { hasText: "mock-small" }).first().waitFor();
     await tab.waitForTimeout(1200);
     await tab.screenshot({ path: join(SHOTS, "overview.png"), fullPage: true });
+    // A hidden tab stops its live feed (the gateway stops sending it events), and a shown one resumes it.
+    expect(gw.running.services.usageFeed.watching).toBe(true);
+    const setHidden = (hidden: boolean) =>
+      tab.evaluate((h) => {
+        Object.defineProperty(document, "visibilityState", {
+          value: h ? "hidden" : "visible",
+          configurable: true,
+        });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, hidden);
+    await setHidden(true);
+    await expect.poll(() => gw.running.services.usageFeed.watching, { timeout: 5_000 }).toBe(false);
+    await setHidden(false);
+    await expect.poll(() => gw.running.services.usageFeed.watching, { timeout: 5_000 }).toBe(true);
     await tab.close();
   });
 

@@ -2,6 +2,7 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { useEffect, useState } from "preact/hooks";
 import type { LlmgwClient } from "../../../sdk/client.ts";
 import { addEvents, EMPTY_WINDOW, type LiveEvent, type LiveWindow } from "./live-stats.ts";
+import { useVisible } from "./use-visible.ts";
 
 /** How often buffered events reach the page: one render a second, however busy the gateway. */
 const FLUSH_MS = 1000;
@@ -12,12 +13,14 @@ const RETRY_MS = 2000;
  * The live usage feed (UsageService.WatchUsage) as a rolling window of
  * `spanMs`: events are buffered and added once a second, and the watch is
  * started again whenever it ends (a deadline, a restart, a network loss).
- * The stream is aborted when the page goes away.
+ * The stream is aborted when the page goes away, and while the tab is hidden.
  */
 export function useLiveUsage(client: LlmgwClient, spanMs: number): { window: LiveWindow; watching: boolean } {
   const [window, setWindow] = useState<LiveWindow>(EMPTY_WINDOW);
   const [watching, setWatching] = useState(false);
+  const visible = useVisible();
   useEffect(() => {
+    if (!visible) return;
     const abort = new AbortController();
     let buffer: LiveEvent[] = [];
     const flush = setInterval(() => {
@@ -53,6 +56,6 @@ export function useLiveUsage(client: LlmgwClient, spanMs: number): { window: Liv
       abort.abort();
       clearInterval(flush);
     };
-  }, [client, spanMs]);
+  }, [client, spanMs, visible]);
   return { window, watching };
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useVisible } from "./use-visible.ts";
 
 export interface Polled<T> {
   /** The last answer; kept while a later poll fails, so the page does not go blank. */
@@ -14,7 +15,8 @@ export interface Polled<T> {
  * Calls `load` now and every `intervalMs` after each answer (never two at
  * once), until the component goes away, when the call in flight is aborted
  * and the timer cleared. A failure does not stop the polling: the next tick
- * is the retry, which is how a page recovers after a network loss.
+ * is the retry, which is how a page recovers after a network loss. Polling
+ * stops while the tab is hidden and starts again, at once, when it shows.
  */
 export function usePoll<T>(
   load: (signal: AbortSignal) => Promise<T>,
@@ -27,7 +29,9 @@ export function usePoll<T>(
     loading: true,
   });
   const kick = useRef<() => void>(() => {});
+  const visible = useVisible();
   useEffect(() => {
+    if (!visible) return;
     const abort = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     let running = false;
@@ -51,7 +55,7 @@ export function usePoll<T>(
       abort.abort();
       clearTimeout(timer);
     };
-  }, deps);
+  }, [...deps, visible]);
   const refresh = useCallback(() => kick.current(), []);
   return { ...state, refresh };
 }

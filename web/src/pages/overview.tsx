@@ -62,7 +62,7 @@ export function OverviewPage({ client, session }: PageProps) {
           <Stat
             label="Latency p50"
             value={formatMs(summary.latencyP50)}
-            note={`p99 ${formatMs(summary.latencyP99)}`}
+            note={`p99 ${formatMs(summary.latencyP99)}, cache hits included`}
           />
           <Stat
             label="TTFT p50"
