@@ -90,18 +90,30 @@ export interface UsageTick extends Omit<UsageEvent, "$typeName" | "time"> {
  */
 export async function* watchUsage(
   client: UsageClient,
-  filter: { readonly key?: string; readonly team?: string; readonly model?: string } = {},
+  filter: {
+    readonly key?: string;
+    readonly team?: string;
+    readonly model?: string;
+    /** Have the gateway send the events ended within this many ms together: one message per window. */
+    readonly batchMs?: number;
+  } = {},
   call: CallOptions = {},
 ): AsyncGenerator<UsageTick> {
-  const request = { key: filter.key ?? "", team: filter.team ?? "", model: filter.model ?? "" };
+  const request = {
+    key: filter.key ?? "",
+    team: filter.team ?? "",
+    model: filter.model ?? "",
+    batchMs: filter.batchMs ?? 0,
+  };
   const answers = cancelOnExit(
     (signal) => client.usage.watchUsage(request, { ...call, signal }),
     call.signal,
   );
-  for await (const { event } of answers) {
-    if (event === undefined) continue;
-    const { $typeName: _, time, ...rest } = event;
-    yield { ...rest, time: time === undefined ? new Date(0) : timestampDate(time) };
+  for await (const { event, events } of answers) {
+    for (const one of event === undefined ? events : [event]) {
+      const { $typeName: _, time, ...rest } = one;
+      yield { ...rest, time: time === undefined ? new Date(0) : timestampDate(time) };
+    }
   }
 }
 

@@ -139,6 +139,32 @@ describe("UsageService.WatchUsage", () => {
   });
 });
 
+describe("UsageService.WatchUsage with batch_ms", () => {
+  it("sends the requests that end within the window as one message, and refuses a window over a minute", async () => {
+    const headers = { authorization: "Bearer sk-watch-admin" };
+    // The earlier tests' watches end when their cancels reach the gateway: wait for that first.
+    while (gw.running.services.usageFeed.watching) await new Promise((r) => setTimeout(r, 5));
+    const abort = new AbortController();
+    const stream = usage()
+      .watchUsage({ model: "mock-small", batchMs: 400 }, { signal: abort.signal, headers })
+      [Symbol.asyncIterator]();
+    const first = stream.next();
+    while (!gw.running.services.usageFeed.watching) await new Promise((r) => setTimeout(r, 5));
+    try {
+      const bob = openaiClient(gw, "sk-watch-bob");
+      for (const id of ["batch-1", "batch-2", "batch-3"])
+        await bob.chat.completions.create(chat({ messages: HELLO }), { headers: { "x-request-id": id } });
+      const { value } = (await first) as IteratorResult<{ event?: UsageEvent; events: UsageEvent[] }>;
+      expect(value?.event).toBeUndefined();
+      expect(value?.events.map((e: UsageEvent) => e.requestId)).toEqual(["batch-1", "batch-2", "batch-3"]);
+    } finally {
+      abort.abort();
+    }
+    const tooLong = usage().watchUsage({ batchMs: 60_001 }, { headers })[Symbol.asyncIterator]();
+    await expect(tooLong.next()).rejects.toMatchObject({ code: Code.InvalidArgument });
+  });
+});
+
 describe("UsageService.GetStats", () => {
   it("gives latency percentiles per provider and model of what this gateway served, to admin keys", async () => {
     for (let i = 0; i < 5; i++)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createCall, type KeyInfo } from "./call.ts";
 import type { Outcome } from "./end-hooks.ts";
-import { UsageFeed } from "./usage-feed.ts";
+import { BATCH_MAX, UsageFeed } from "./usage-feed.ts";
 
 const admin: KeyInfo = { name: "ops", admin: true, priority: 0, team: "" };
 const bob: KeyInfo = { name: "bob", admin: false, priority: 0, team: "red" };
@@ -71,5 +71,23 @@ describe("the usage feed", () => {
       expect((await keeping.next()).value.requestId).toBe(`r${i}`);
     }
     expect(feed.watching).toBe(true);
+  });
+
+  it("groups events by window in batch mode: one batch per window, sooner when it fills, the rest on close", async () => {
+    const feed = new UsageFeed();
+    const stop = new AbortController();
+    const batches = feed.watch(admin, all, stop.signal).batches(50)[Symbol.asyncIterator]();
+    const first = batches.next();
+    for (const id of ["a", "b", "c"]) feed.publish(...ended(id, bob));
+    expect((await first).value.map((e: { requestId: string }) => e.requestId)).toEqual(["a", "b", "c"]);
+    // A full batch goes at once, without waiting out the window.
+    const full = batches.next();
+    for (let i = 0; i < BATCH_MAX + 1; i++) feed.publish(...ended(`n${i}`, bob));
+    expect((await full).value).toHaveLength(BATCH_MAX);
+    const rest = batches.next();
+    stop.abort();
+    expect((await rest).value.map((e: { requestId: string }) => e.requestId)).toEqual([`n${BATCH_MAX}`]);
+    expect((await batches.next()).done).toBe(true);
+    expect(feed.watching).toBe(false);
   });
 });

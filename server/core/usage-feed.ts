@@ -16,6 +16,18 @@ export interface UsageFilter {
 /** Events a watcher may fall behind by before it is dropped. */
 export const WATCHER_BUFFER = 1_024;
 
+/** The most events one batch holds (`batch_ms`): a busy gateway sends batches sooner, not bigger. */
+export const BATCH_MAX = 256;
+
+/** The longest batch window a watcher may ask for. */
+export const MAX_BATCH_MS = 60_000;
+
+/** A watch: its events one by one, or (for a dashboard) grouped by time window. */
+export interface UsageWatch extends AsyncIterable<UsageEvent> {
+  /** The events grouped: those that end within `windowMs` of a batch's first, at most BATCH_MAX. */
+  batches(windowMs: number): AsyncIterable<UsageEvent[]>;
+}
+
 /**
  * The live usage feed behind `UsageService.WatchUsage`: every request's
  * end, pushed at once to the watchers whose filter it matches. Each watcher
@@ -40,7 +52,7 @@ export class UsageFeed {
    * Starts watching for `caller`: admin keys may filter on any key (or
    * none), others see only their own requests. Ends when `signal` fires.
    */
-  watch(caller: KeyInfo, filter: UsageFilter, signal: AbortSignal): AsyncIterable<UsageEvent> {
+  watch(caller: KeyInfo, filter: UsageFilter, signal: AbortSignal): UsageWatch {
     if (!caller.admin && filter.key !== "" && filter.key !== caller.name)
       throw new GatewayError("permission_denied", "only admin keys may watch another key's usage", {
         param: "key",
@@ -97,12 +109,14 @@ export function usageEvent(outcome: Outcome, call: Call): UsageEvent {
 }
 
 /** One watcher: a bounded buffer read as an async iterable. */
-class UsageWatcher implements AsyncIterable<UsageEvent> {
+class UsageWatcher implements UsageWatch {
   readonly #filter: UsageFilter;
   readonly #capacity: number;
   readonly #leave: () => void;
   readonly #buffer: UsageEvent[] = [];
   #wake: (() => void) | undefined;
+  /** How many buffered events wake the reader: 1, or BATCH_MAX while a batch's window is open. */
+  #wakeAt = 1;
   #closed = false;
   #failure: GatewayError | undefined;
 
@@ -131,7 +145,7 @@ class UsageWatcher implements AsyncIterable<UsageEvent> {
       return;
     }
     this.#buffer.push(event);
-    this.#wakeUp();
+    if (this.#buffer.length >= this.#wakeAt) this.#wakeUp();
   }
 
   close(): void {
@@ -157,12 +171,46 @@ class UsageWatcher implements AsyncIterable<UsageEvent> {
           continue;
         }
         if (this.#closed) return;
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-        });
+        await this.#next();
       }
     } finally {
       this.close();
     }
+  }
+
+  async *batches(windowMs: number): AsyncIterable<UsageEvent[]> {
+    try {
+      for (;;) {
+        if (this.#failure !== undefined) throw this.#failure;
+        if (this.#buffer.length === 0) {
+          if (this.#closed) return;
+          await this.#next();
+          continue;
+        }
+        // A batch has begun: hold it open for the window, unless it fills or the watch ends.
+        this.#wakeAt = BATCH_MAX;
+        if (!this.#closed && this.#buffer.length < BATCH_MAX) await this.#next(windowMs);
+        this.#wakeAt = 1;
+        if (this.#failure !== undefined) throw this.#failure;
+        yield this.#buffer.splice(0, BATCH_MAX);
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Waits for the next wake-up (an event, a full batch, the end), or `ms` at most. */
+  #next(ms?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (ms === undefined) {
+        this.#wake = resolve;
+        return;
+      }
+      const timer = setTimeout(() => this.#wakeUp(), ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 }

@@ -4,7 +4,8 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { type UsageService, WatchUsageResponseSchema } from "../../gen/llmgw/v1/usage_pb.js";
 import { WINDOW_MS } from "../core/latency-window.ts";
 import type { GatewayServices } from "../core/services.ts";
-import { GatewayError } from "../errors/gateway-error.ts";
+import { MAX_BATCH_MS } from "../core/usage-feed.ts";
+import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import { toConnectError } from "./connect-error.ts";
 import { rpcCredential } from "./rpc-call.ts";
 
@@ -70,7 +71,14 @@ export function usageService(services: GatewayServices): ServiceImpl<typeof Usag
           { key: req.key, model: req.model, team: req.team },
           ctx.signal,
         );
-        for await (const event of events) yield create(WatchUsageResponseSchema, { event });
+        if (req.batchMs > MAX_BATCH_MS)
+          throw invalidRequest(`batch_ms may be at most ${MAX_BATCH_MS}`, "batch_ms");
+        if (req.batchMs === 0) {
+          for await (const event of events) yield create(WatchUsageResponseSchema, { event });
+        } else {
+          for await (const batch of events.batches(req.batchMs))
+            yield create(WatchUsageResponseSchema, { events: batch });
+        }
       } catch (error) {
         throw toConnectError(error, ctx);
       }

@@ -432,6 +432,16 @@ export declare type WatchUsageRequest = Message<"llmgw.v1.WatchUsageRequest"> & 
    * @generated from field: string team = 3;
    */
   team: string;
+
+  /**
+   * 0 (the default) sends one message per request as it ends. 1 to 60000
+   * groups the requests that end within this many ms of the first into one
+   * message's `events`, for a dashboard, which needs no message per request:
+   * a busy gateway then sends one message per window (or per 256 events).
+   *
+   * @generated from field: uint32 batch_ms = 4;
+   */
+  batchMs: number;
 };
 
 /**
@@ -447,11 +457,18 @@ export declare const WatchUsageRequestSchema: GenMessage<WatchUsageRequest>;
  */
 export declare type WatchUsageResponse = Message<"llmgw.v1.WatchUsageResponse"> & {
   /**
-   * The request as it ended.
+   * The request as it ended (unset when `batch_ms` is set).
    *
    * @generated from field: llmgw.v1.UsageEvent event = 1;
    */
   event?: UsageEvent | undefined;
+
+  /**
+   * With `batch_ms`: the requests that ended in the window, oldest first.
+   *
+   * @generated from field: repeated llmgw.v1.UsageEvent events = 2;
+   */
+  events: UsageEvent[];
 };
 
 /**

@@ -31,17 +31,19 @@ export function useLiveUsage(client: LlmgwClient, spanMs: number): { window: Liv
     const run = async () => {
       while (!abort.signal.aborted) {
         try {
-          const stream = client.usage.watchUsage({}, { signal: abort.signal });
+          // One message per second from the gateway, however busy: not one per request.
+          const stream = client.usage.watchUsage({ batchMs: FLUSH_MS }, { signal: abort.signal });
           setWatching(true);
-          for await (const { event } of stream) {
-            if (event === undefined) continue;
-            buffer.push({
-              at: event.time === undefined ? Date.now() : timestampMs(event.time),
-              ok: event.status === "ok",
-              latencyMs: event.latencyMs,
-              ttftMs: event.ttftMs,
-              cacheKind: event.cacheKind,
-            });
+          for await (const { events } of stream) {
+            for (const event of events) {
+              buffer.push({
+                at: event.time === undefined ? Date.now() : timestampMs(event.time),
+                ok: event.status === "ok",
+                latencyMs: event.latencyMs,
+                ttftMs: event.ttftMs,
+                cacheKind: event.cacheKind,
+              });
+            }
           }
         } catch {
           // Shown by the page's polls and the shell's reconnecting bar; here we only watch again.
