@@ -3,6 +3,7 @@ import type { LimitAdjustment, LimitTake } from "../limit-store.ts";
 import { NOT_RESERVED, type QuotaOutcome, type QuotaStore } from "../quota-store.ts";
 import { decodeReserve, decodeSettle, type RedisBudgetStore } from "./redis-budget-store.ts";
 import type { RedisConnection } from "./redis-connection.ts";
+import type { RedisLeases } from "./redis-leases.ts";
 import { decodeTake, type RedisLimitStore } from "./redis-limit-store.ts";
 import { ADMIT_LUA, SETTLE_ALL_LUA } from "./redis-quota-scripts.ts";
 
@@ -19,20 +20,35 @@ interface QuotaCommands {
  * each, however many counters and budgets apply. The keys and arguments are
  * the limit and budget stores' own encodings, so the counters are the same
  * ones those stores (and BudgetService's reads) see.
+ *
+ * With `leases`, both scripts also keep this replica's holds (the
+ * concurrency slots and budget reservations it has not given back) in its
+ * holds hash, so that another replica can give them back once this one's
+ * lease lapses (redis-leases.ts).
  */
 export class RedisQuotaStore implements QuotaStore {
   readonly #connection: RedisConnection;
   readonly #commands: QuotaCommands;
   readonly #limits: RedisLimitStore;
   readonly #budgets: RedisBudgetStore;
+  /** The holds hash's key, last of the scripts' keys (none without leases), and the flag that says so. */
+  readonly #holds: readonly string[];
+  readonly #holding: "0" | "1";
 
-  constructor(connection: RedisConnection, limits: RedisLimitStore, budgets: RedisBudgetStore) {
+  constructor(
+    connection: RedisConnection,
+    limits: RedisLimitStore,
+    budgets: RedisBudgetStore,
+    leases?: RedisLeases,
+  ) {
     connection.client.defineCommand("llmgwQuotaAdmit", { lua: ADMIT_LUA });
     connection.client.defineCommand("llmgwQuotaSettle", { lua: SETTLE_ALL_LUA });
     this.#connection = connection;
     this.#commands = connection.client as unknown as QuotaCommands;
     this.#limits = limits;
     this.#budgets = budgets;
+    this.#holds = leases === undefined ? [] : [leases.holdsKey];
+    this.#holding = leases === undefined ? "0" : "1";
   }
 
   async admit(
@@ -45,11 +61,14 @@ export class RedisQuotaStore implements QuotaStore {
     let reply: number[];
     try {
       reply = await this.#commands.llmgwQuotaAdmit(
-        take.keys.length + hold.keys.length,
+        take.keys.length + hold.keys.length + this.#holds.length,
         ...take.keys,
         ...hold.keys,
+        ...this.#holds,
         takes.length,
         3,
+        slotMask(takes),
+        this.#holding,
         ...take.args,
         ...hold.args,
       );
@@ -71,11 +90,14 @@ export class RedisQuotaStore implements QuotaStore {
     let reply: number[];
     try {
       reply = await this.#commands.llmgwQuotaSettle(
-        adjust.keys.length + settle.keys.length,
+        adjust.keys.length + settle.keys.length + this.#holds.length,
         ...adjust.keys,
         ...settle.keys,
+        ...this.#holds,
         adjustments.length,
         2,
+        slotMask(adjustments),
+        this.#holding,
         ...adjust.args,
         ...settle.args,
       );
@@ -84,4 +106,11 @@ export class RedisQuotaStore implements QuotaStore {
     }
     return decodeSettle(settlements, reply, 0);
   }
+}
+
+/** One character per counter, '1' for a concurrency slot (held until given back), '0' for a window. */
+function slotMask(counters: readonly { readonly windowMs: number }[]): string {
+  let mask = "";
+  for (const c of counters) mask += c.windowMs === 0 ? "1" : "0";
+  return mask;
 }
