@@ -25,6 +25,11 @@ interface QuotaCommands {
  * concurrency slots and budget reservations it has not given back) in its
  * holds hash, so that another replica can give them back once this one's
  * lease lapses (redis-leases.ts).
+ *
+ * An admission carries a deadline a little before its command timeout: a
+ * Redis that hung and resumes runs the admissions queued meanwhile, and
+ * one whose caller was already refused takes nothing (a slot taken then
+ * would never be given back).
  */
 export class RedisQuotaStore implements QuotaStore {
   readonly #connection: RedisConnection;
@@ -60,21 +65,31 @@ export class RedisQuotaStore implements QuotaStore {
     const hold = this.#budgets.encodeReserve(reservations, Date.now());
     let reply: number[];
     try {
-      reply = await this.#commands.llmgwQuotaAdmit(
-        take.keys.length + hold.keys.length + this.#holds.length,
-        ...take.keys,
-        ...hold.keys,
-        ...this.#holds,
-        takes.length,
-        3,
-        slotMask(takes),
-        this.#holding,
-        ...take.args,
-        ...hold.args,
+      reply = await this.#connection.within(
+        this.#commands.llmgwQuotaAdmit(
+          take.keys.length + hold.keys.length + this.#holds.length,
+          ...take.keys,
+          ...hold.keys,
+          ...this.#holds,
+          takes.length,
+          3,
+          slotMask(takes),
+          this.#holding,
+          deadline(this.#connection),
+          ...take.args,
+          ...hold.args,
+        ),
       );
     } catch (error) {
       throw this.#connection.unreachable(STORE, error);
     }
+    if (reply[0] === PAST_DEADLINE)
+      throw this.#connection.unreachable(
+        STORE,
+        new Error(
+          "Redis ran the admission after its deadline (are Redis's and the gateway's clocks in step?)",
+        ),
+      );
     const taken = decodeTake(takes, take.starts, now, reply, 0);
     const offset = takes.length + 1;
     const reserved = reply[offset] === -2 ? NOT_RESERVED : decodeReserve(reservations, reply, offset);
@@ -98,6 +113,7 @@ export class RedisQuotaStore implements QuotaStore {
         2,
         slotMask(adjustments),
         this.#holding,
+        0,
         ...adjust.args,
         ...settle.args,
       );
@@ -106,6 +122,18 @@ export class RedisQuotaStore implements QuotaStore {
     }
     return decodeSettle(settlements, reply, 0);
   }
+}
+
+/** The admission script's reply when Redis ran it too late to matter. */
+const PAST_DEADLINE = -3;
+
+/**
+ * When an admission sent now stops mattering (epoch ms): its command
+ * timeout, less a margin for the reply's way back and the clocks' skew.
+ */
+function deadline(connection: RedisConnection): number {
+  const timeout = connection.commandTimeoutMs;
+  return Date.now() + timeout - Math.min(250, Math.floor(timeout / 4));
 }
 
 /** One character per counter, '1' for a concurrency slot (held until given back), '0' for a window. */
