@@ -166,6 +166,8 @@ async function main(): Promise<void> {
   const low = Math.min(...rss);
   const high = Math.max(...rss);
   const growthPct = ((high - low) / low) * 100;
+  // Which way it moved: a leak climbs; a heap the GC handed back drops.
+  const trendPct = ((rss[rss.length - 1] as number) / (rss[0] as number) - 1) * 100;
   const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
   // Shed by the overload guard: explained (the machine was too busy), and answered before the pipeline,
   // so no ledger row. Every other error is unexplained, and was accounted (a ledger row) if it got that far.
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
   };
   const pass = checks.rssFlat && checks.noErrors && checks.ledgerMatches;
   const verdict =
-    `${pass ? "PASS" : "FAIL"}: RSS from ${fromS / 60} min on ${low}–${high} MB (${growthPct.toFixed(1)} %, limit 10 %); ` +
+    `${pass ? "PASS" : "FAIL"}: RSS from ${fromS / 60} min on ${low}–${high} MB (${growthPct.toFixed(1)} %, limit 10 %; last against first ${trendPct >= 0 ? "+" : ""}${trendPct.toFixed(1)} %); ` +
     `${unexplained} unexplained errors of ${sent} calls (${shed} shed by the overload guard); ` +
     `ledger ${rows} rows for ${answered} answers + ${unexplained} unexplained errors; ` +
     `${(sent / seconds).toFixed(0)} req/s achieved over ${seconds.toFixed(0)} s`;

@@ -1,7 +1,7 @@
 /**
  * Concurrent slow streams on one gateway process: BENCH_STREAMS (default 10,000) streams open at once,
- * each BENCH_STREAM_TOKENS tokens (default 150) 100 ms apart from the mock, so every stream stays open
- * for about 15 s. Reports errors (every stream must end with `[DONE]`) and the gateway's RSS per open
+ * each BENCH_STREAM_TOKENS tokens (default 300) 100 ms apart from the mock, so every stream stays open
+ * for about 30 s. Reports errors (every stream must end with `[DONE]`) and the gateway's RSS per open
  * stream: (RSS with all open − RSS before) / streams, against a target of 100 KB.
  *
  * File descriptors: the hard limit here is 20,000 per process (`ulimit -Hn`). The mock, the gateway and
@@ -24,7 +24,7 @@ import { API_KEY } from "./load.ts";
 import { machineInfo, statusMB } from "./proc-stats.ts";
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 10_000);
-const TOKENS = Number(process.env.BENCH_STREAM_TOKENS ?? 150);
+const TOKENS = Number(process.env.BENCH_STREAM_TOKENS ?? 300);
 const PER_CONNECTION = 100;
 const ITL_MS = 100;
 /** Streams opened per second while ramping up (so the ramp is not itself a burst test). */
