@@ -134,3 +134,37 @@ describe("leases on a replica's Redis holds", () => {
     );
   });
 });
+
+describe("an admission Redis runs after its deadline", () => {
+  it("takes nothing: queued while Redis hung, run once it resumes, its caller already refused", async () => {
+    const quick = new RedisConnection({ url: redis.url, commandTimeoutMs: 300 });
+    try {
+      await quick.ready();
+      const prefix = `late${++opened}:`;
+      const leases = new RedisLeases(quick, { prefix, id: "r0" });
+      const budgets = new RedisBudgetStore(quick, { prefix });
+      const quota = new RedisQuotaStore(quick, new RedisLimitStore(quick, { prefix }), budgets, leases);
+      await quota.admit([slot(5)], Date.now(), [reserve]); // loads the script
+      await quota.settle([giveBack], [release]);
+      redis.freeze();
+      const started = performance.now();
+      try {
+        await expect(quota.admit([slot(5)], Date.now(), [reserve])).rejects.toMatchObject({
+          code: "unavailable",
+        });
+        // Refused within the command timeout, not one timeout per batch queued ahead.
+        expect(performance.now() - started).toBeLessThan(1_000);
+        await sleep(300);
+      } finally {
+        redis.thaw();
+      }
+      // Redis has run the queued admission by now; it was past its deadline, so it took and held nothing.
+      await sleep(100);
+      expect(await connection.client.get(`${prefix}limit:inflight:k`)).toBe("0");
+      expect((await budgets.get({ scope: "key:a", period: DAY }, 10)).reserved).toBe(0);
+      expect(await connection.client.exists(leases.holdsKey)).toBe(0);
+    } finally {
+      await quick.close();
+    }
+  });
+});
