@@ -56,10 +56,11 @@ import { PostgresLedger } from "./state/postgres/postgres-ledger.ts";
 import { PostgresResponseStore } from "./state/postgres/postgres-response-store.ts";
 import type { QuotaStore } from "./state/quota-store.ts";
 import { ChangeNotices } from "./state/redis/change-notices.ts";
-import { openRedis } from "./state/redis/open-redis.ts";
+import { openLeases, openRedis } from "./state/redis/open-redis.ts";
 import { RedisBudgetCaps } from "./state/redis/redis-budget-caps.ts";
 import { RedisBudgetStore } from "./state/redis/redis-budget-store.ts";
 import type { RedisConnection } from "./state/redis/redis-connection.ts";
+import type { RedisLeases } from "./state/redis/redis-leases.ts";
 import { RedisLimitStore } from "./state/redis/redis-limit-store.ts";
 import { RedisQuotaStore } from "./state/redis/redis-quota-store.ts";
 import { SqliteAuditSink } from "./state/sqlite/sqlite-audit-sink.ts";
@@ -265,7 +266,9 @@ export async function startGateway(
     };
   }
   const shared = redis === undefined ? options.sharedQuota : undefined;
-  const stores = shared ?? quotaStores(redis, prefix);
+  const leases =
+    redis === undefined || config.redis === undefined ? undefined : openLeases(redis, config.redis, log);
+  const stores = shared ?? quotaStores(redis, prefix, leases);
   const routingChannel = openNotices?.(`${prefix ?? "llmgw:"}routing:changed`, (message) =>
     routingNotices.heard(message),
   );
@@ -459,6 +462,7 @@ export async function startGateway(
       await keyStore.close();
       await responseStore.close();
       await benchmarkStore.close();
+      await leases?.close();
       await stores.limits.close();
       await stores.budgets.close();
       await cache?.close();
@@ -474,6 +478,7 @@ export async function startGateway(
 function quotaStores(
   redis: RedisConnection | undefined,
   prefix: string | undefined,
+  leases: RedisLeases | undefined,
 ): { limits: LimitStore; budgets: BudgetStore; quota: QuotaStore; backfill?: BudgetBackfill } {
   if (redis === undefined) {
     const quota = new MemoryQuotaStore();
@@ -481,5 +486,5 @@ function quotaStores(
   }
   const limits = new RedisLimitStore(redis, { prefix });
   const budgets = new RedisBudgetStore(redis, { prefix });
-  return { limits, budgets, quota: new RedisQuotaStore(redis, limits, budgets), backfill: budgets };
+  return { limits, budgets, quota: new RedisQuotaStore(redis, limits, budgets, leases), backfill: budgets };
 }

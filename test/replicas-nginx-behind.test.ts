@@ -17,6 +17,7 @@ import { PostgresServer } from "./harness/postgres-server.ts";
 import { RedisServer } from "./harness/redis-server.ts";
 import { eventually } from "./harness/replicas.ts";
 import { type ServeProcess, serveProcess } from "./harness/serve-process.ts";
+import { steadyLoad, tally } from "./harness/steady-load.ts";
 
 /**
  * Two `llmgw serve` processes on one real Redis and one real PostgreSQL,
@@ -155,8 +156,18 @@ describe("two replicas behind nginx (deploy/nginx/llmgw.conf)", () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(2 * RPM);
   });
 
-  it("kill -9 of a replica fails its streams with an error; the other's finish, new calls are served, nothing is billed twice", async () => {
+  it("kill -9 of a replica under steady load fails its in-flight calls with an error; the other's finish, new calls are served, nothing is billed twice", async () => {
     const before = await ledgerRows("kill");
+    // Steady unary load through nginx all along (20 a second for 4 s), beside the streams.
+    const unary = steadyLoad(20, 4_000, async () => {
+      const res = await fetch(`${nginx.httpUrl}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEYS.kill}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "mock-small", messages: HELLO, mock: { ttft_ms: 150 } }),
+      });
+      await res.arrayBuffer();
+      return { status: res.status };
+    });
     // Enough streams that nginx's round robin puts some on each replica.
     const streams = Array.from({ length: 6 }, () =>
       streamText(KEYS.kill, { tokens: 30, itl_ms: 100 }).then(
@@ -173,6 +184,13 @@ describe("two replicas behind nginx (deploy/nginx/llmgw.conf)", () => {
     expect(failed.length).toBeGreaterThan(0);
     expect(done).toBeGreaterThan(0);
     for (const error of failed) expect(String(error)).toMatch(/terminated|closed|reset|error|premature/i);
+    // The unary calls: answered, or (those in flight on the victim) a 502 from nginx; never a hang.
+    const shots = await unary;
+    const answered = shots.filter((s) => s.status === 200).length;
+    expect(Object.keys(tally(shots)).filter((status) => status !== "200" && status !== "502")).toEqual([]);
+    expect(answered).toBeGreaterThan(shots.length / 2);
+    // After the kill has been seen, every unary call is served by the survivor.
+    expect(shots.filter((s) => s.at > 2_000).every((s) => s.status === 200)).toBe(true);
     // nginx takes the dead replica out: every new call is answered by the survivor.
     for (let i = 0; i < 4; i++)
       expect((await streamText(KEYS.kill, { tokens: 3 })).length).toBeGreaterThan(0);
@@ -180,10 +198,10 @@ describe("two replicas behind nginx (deploy/nginx/llmgw.conf)", () => {
     let rows = -1;
     await eventually(async () => {
       rows = await ledgerRows("kill");
-      return rows >= before + done + 4;
+      return rows >= before + done + 4 + answered;
     }, 5_000).catch(() => {});
     expect({ rows, done, failed: failed.length }).toEqual({
-      rows: before + done + 4,
+      rows: before + done + 4 + answered,
       done,
       failed: failed.length,
     });

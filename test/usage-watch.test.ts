@@ -1,6 +1,7 @@
-import { Code, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
 import { type UsageEvent, UsageService } from "../gen/llmgw/v1/usage_pb.js";
 import { collect, HELLO, openaiClient, requestBuilders } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
@@ -162,6 +163,65 @@ describe("UsageService.WatchUsage with batch_ms", () => {
     }
     const tooLong = usage().watchUsage({ batchMs: 60_001 }, { headers })[Symbol.asyncIterator]();
     await expect(tooLong.next()).rejects.toMatchObject({ code: Code.InvalidArgument });
+  });
+});
+
+describe("UsageService.WatchUsage at its deadline", () => {
+  // The deadline goes in the protocol's own header, so the client's timer does not end the call first:
+  // the status the client reads is the one the gateway sent (its ErrorDetail says so).
+  const transports = {
+    gRPC: { transport: () => createGrpcTransport({ baseUrl: gw.url }), deadline: { "grpc-timeout": "600m" } },
+    Connect: {
+      transport: () => createConnectTransport({ baseUrl: gw.url, httpVersion: "1.1" }),
+      deadline: { "connect-timeout-ms": "600" },
+    },
+  };
+  for (const [name, { transport, deadline }] of Object.entries(transports)) {
+    it(`ends with DEADLINE_EXCEEDED, not OK, after the events it delivered (connect-node, ${name})`, async () => {
+      const client = createClient(UsageService, transport());
+      // The earlier tests' watchers have gone, so the one below is seen registering.
+      while (gw.running.services.usageFeed.watching) await new Promise((r) => setTimeout(r, 5));
+      const events: string[] = [];
+      const watching = (async () => {
+        const headers = { authorization: "Bearer sk-watch-admin", ...deadline };
+        for await (const response of client.watchUsage({ key: "bob" }, { headers }))
+          events.push(response.event?.requestId ?? "");
+      })().then(
+        () => "ended OK",
+        (error: unknown) => error,
+      );
+      while (!gw.running.services.usageFeed.watching) await new Promise((r) => setTimeout(r, 5));
+      await openaiClient(gw, "sk-watch-bob").chat.completions.create(chat({ messages: HELLO }), {
+        headers: { "x-request-id": `before-deadline-${name}` },
+      });
+      const outcome = await watching;
+      expect(events).toEqual([`before-deadline-${name}`]);
+      expect(outcome).toBeInstanceOf(ConnectError);
+      const error = outcome as ConnectError;
+      expect(error.code).toBe(Code.DeadlineExceeded);
+      expect(error.findDetails(ErrorDetailSchema)[0]?.code).toBe("deadline_exceeded");
+      // The watcher went with its call.
+      expect(gw.running.services.usageFeed.watching).toBe(false);
+    });
+  }
+
+  it("with connect-node's own timeoutMs, ends with DEADLINE_EXCEEDED and the watcher goes", async () => {
+    const client = createClient(UsageService, createGrpcTransport({ baseUrl: gw.url }));
+    const outcome = await (async () => {
+      for await (const _ of client.watchUsage(
+        {},
+        { timeoutMs: 300, headers: { authorization: "Bearer sk-watch-admin" } },
+      )) {
+      }
+    })().then(
+      () => "ended OK",
+      (error: unknown) => error,
+    );
+    expect((outcome as ConnectError).code).toBe(Code.DeadlineExceeded);
+    const until = Date.now() + 2_000;
+    while (gw.running.services.usageFeed.watching && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(gw.running.services.usageFeed.watching).toBe(false);
   });
 });
 

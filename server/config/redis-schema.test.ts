@@ -11,6 +11,7 @@ describe("the redis config", () => {
       url: "redis://10.0.0.5:6379/2",
       command_timeout_ms: 1_000,
       connect_timeout_ms: 2_000,
+      lease_ms: 5_000,
       prefix: "llmgw:",
     });
   });
@@ -19,5 +20,6 @@ describe("the redis config", () => {
     expect(configSchema.safeParse({ redis: { url: "http://10.0.0.5:6379" } }).success).toBe(false);
     expect(configSchema.safeParse({ redis: { url: "rediss://cache:6380" } }).success).toBe(true);
     expect(configSchema.safeParse({ redis: { url: "redis://x:1", pool: 4 } }).success).toBe(false);
+    expect(configSchema.safeParse({ redis: { url: "redis://x:1", lease_ms: 100 } }).success).toBe(false);
   });
 });

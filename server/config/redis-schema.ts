@@ -26,6 +26,15 @@ export const redisSchema = z
       .positive()
       .default(2_000)
       .describe("a connection attempt gives up after this long and tries again"),
+    lease_ms: z
+      .number()
+      .int()
+      .min(500)
+      .max(60_000)
+      .default(5_000)
+      .describe(
+        "a replica renews its lease five times a lease; once it lapses (a replica killed mid-call), another gives back its concurrency slots and budget reservations",
+      ),
     prefix: z
       .string()
       .default("llmgw:")

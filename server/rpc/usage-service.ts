@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { type UsageService, WatchUsageResponseSchema } from "../../gen/llmgw/v1/usage_pb.js";
 import { WINDOW_MS } from "../core/latency-window.ts";
 import type { GatewayServices } from "../core/services.ts";
@@ -66,22 +67,33 @@ export function usageService(services: GatewayServices): ServiceImpl<typeof Usag
       try {
         const requestId = ctx.responseHeader.get("x-request-id") ?? "";
         const caller = services.auth.authenticate(rpcCredential(ctx), requestId);
+        if (req.batchMs > MAX_BATCH_MS)
+          throw invalidRequest(`batch_ms may be at most ${MAX_BATCH_MS}`, "batch_ms");
         const events = services.usageFeed.watch(
           caller,
           { key: req.key, model: req.model, team: req.team },
           ctx.signal,
         );
-        if (req.batchMs > MAX_BATCH_MS)
-          throw invalidRequest(`batch_ms may be at most ${MAX_BATCH_MS}`, "batch_ms");
         if (req.batchMs === 0) {
           for await (const event of events) yield create(WatchUsageResponseSchema, { event });
         } else {
           for await (const batch of events.batches(req.batchMs))
             yield create(WatchUsageResponseSchema, { events: batch });
         }
+        // The feed ends only when ctx.signal fires. At the caller's deadline that is DEADLINE_EXCEEDED,
+        // never OK: a client must not read a watch cut off by its own deadline as one that finished.
+        if (deadlineReached(ctx.signal))
+          throw new GatewayError("deadline_exceeded", "the watch reached the caller's deadline; watch again");
       } catch (error) {
         throw toConnectError(error, ctx);
       }
     },
   };
+}
+
+/** True when `signal` fired at the call's deadline (Connect's handler context and ours abort with DeadlineExceeded). */
+function deadlineReached(signal: AbortSignal): boolean {
+  return (
+    signal.aborted && signal.reason instanceof ConnectError && signal.reason.code === Code.DeadlineExceeded
+  );
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import type { LedgerSink, UsageQuery, UsageRecord, UsageTotals } from "../ledger-sink.ts";
@@ -19,6 +20,10 @@ const POOL_SIZE = 3;
 const TIMEOUT_MS = 5_000;
 /** Any constant both gateways agree on: serialises the schema's creation between replicas. */
 const SCHEMA_LOCK = 0x6c6c6d67;
+/** How long a written batch's id is kept, so a late retry of it is recognised (ms). */
+const BATCH_IDS_KEPT_MS = 86_400_000;
+/** How often the ids older than that are deleted (ms). */
+const PRUNE_EVERY_MS = 600_000;
 
 /** Each column's PostgreSQL type, in `ROW_COLUMNS` order. */
 const COLUMN_TYPES: Readonly<Record<(typeof ROW_COLUMNS)[number], string>> = {
@@ -72,14 +77,29 @@ ALTER TABLE usage ADD COLUMN IF NOT EXISTS deployment TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS team TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS cache TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage ADD COLUMN IF NOT EXISTS cost_saved_usd DOUBLE PRECISION;
+CREATE TABLE IF NOT EXISTS usage_batches (id TEXT PRIMARY KEY, at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS usage_batches_at ON usage_batches (at);
 ${ROLLUP_SCHEMA}`;
 
 /**
  * One statement for any number of rows: each column is one array parameter,
  * zipped back by `unnest`, and the same rows added to the daily roll-ups.
  */
-const INSERT = insertWithRollup(`INSERT INTO usage (${ROW_COLUMNS.join(", ")})
-  SELECT * FROM unnest(${ROW_COLUMNS.map((column, i) => `$${i + 1}::${COLUMN_TYPES[column]}[]`).join(", ")})`);
+const BATCH_ID = `$${ROW_COLUMNS.length + 1}::text`;
+const BATCH_AT = `$${ROW_COLUMNS.length + 2}::bigint`;
+/**
+ * A batch is written at most once, however often it is sent: its id goes in
+ * `usage_batches` in the same statement, and a batch whose id is already
+ * there (an earlier attempt that timed out, then committed) adds no row. A
+ * second attempt racing the first waits on the id's key and then adds none.
+ */
+const INSERT = insertWithRollup(
+  `INSERT INTO usage (${ROW_COLUMNS.join(", ")})
+  SELECT * FROM unnest(${ROW_COLUMNS.map((column, i) => `$${i + 1}::${COLUMN_TYPES[column]}[]`).join(", ")})
+  WHERE EXISTS (SELECT 1 FROM batch)`,
+  `batch AS (INSERT INTO usage_batches (id, at) VALUES (${BATCH_ID}, ${BATCH_AT}) ON CONFLICT (id) DO NOTHING RETURNING id),`,
+);
+const PRUNE = "DELETE FROM usage_batches WHERE at < $1";
 
 /**
  * The distributed usage ledger: a `usage` table in PostgreSQL, shared by
@@ -93,9 +113,9 @@ const INSERT = insertWithRollup(`INSERT INTO usage (${ROW_COLUMNS.join(", ")})
  * every row recorded before it and none recorded after. A failed write goes to `onError`, never to a
  * caller, and its batch is held and written again, before anything newer, at the next flush: a
  * PostgreSQL that is down or restarting loses no rows, up to `MAX_HELD_ROWS` (then the oldest are
- * dropped, and reported). A write that timed out after PostgreSQL committed it is written again,
- * so such a batch can appear twice; an answer that never comes is the rare case, and a row lost
- * would be worse for the budgets backfilled from this ledger.
+ * dropped, and reported). A write that timed out after PostgreSQL committed it (a hung server that
+ * resumes) is sent again, but each batch carries an id, and a batch already written adds nothing:
+ * every row lands exactly once.
  * Connecting and every query give up after `timeoutMs`, so a hung server
  * stalls neither the flushes nor `close`.
  */
@@ -110,6 +130,10 @@ export class PostgresLedger implements LedgerSink {
   readonly #held: ColumnBatch[] = [];
   /** When each held batch's oldest row was recorded, in step with `#held`. */
   readonly #heldSince: number[] = [];
+  /** Each held batch's id, in step with `#held`: the same on every attempt. */
+  readonly #heldIds: string[] = [];
+  /** Date.now() when old batch ids were last deleted. */
+  #prunedAt = 0;
   /** Told how many records were lost for good (the dropped-records metric); set by the gateway. */
   onDropped: ((records: number) => void) | undefined;
 
@@ -193,10 +217,12 @@ export class PostgresLedger implements LedgerSink {
   #hold(batch: ColumnBatch, since: number): void {
     this.#held.push(batch);
     this.#heldSince.push(since);
+    this.#heldIds.push(randomUUID());
     this.#heldRows += batch.count;
     while (this.#heldRows > MAX_HELD_ROWS && this.#held.length > 1) {
       const dropped = this.#held.shift() as ColumnBatch;
       this.#heldSince.shift();
+      this.#heldIds.shift();
       this.#heldRows -= dropped.count;
       this.onDropped?.(dropped.count);
       this.#onError(
@@ -223,6 +249,18 @@ export class PostgresLedger implements LedgerSink {
     return this.#ready;
   }
 
+  /** Now and then, forgets the ids of batches written long enough ago that no retry of them is left. */
+  async #pruneBatchIds(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now;
+    try {
+      await this.#pool.query(PRUNE, [now - BATCH_IDS_KEPT_MS]);
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
   /**
    * Writes the held batches, oldest first, up to and including `last`, until
    * one fails (it stays held, with those after it).
@@ -233,16 +271,18 @@ export class PostgresLedger implements LedgerSink {
         const batch = this.#held[0] as ColumnBatch;
         try {
           await this.#schema();
-          await this.#pool.query(INSERT, columnsOf(batch));
+          await this.#pool.query(INSERT, [...columnsOf(batch), this.#heldIds[0] as string, Date.now()]);
         } catch (error) {
           this.#onError(error);
           return;
         }
         this.#held.shift();
         this.#heldSince.shift();
+        this.#heldIds.shift();
         this.#heldRows -= batch.count;
-        if (batch === last) return;
+        if (batch === last) break;
       }
+      await this.#pruneBatchIds();
     } finally {
       this.#writing = false;
     }

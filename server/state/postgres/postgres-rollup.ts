@@ -46,9 +46,13 @@ DO $$ BEGIN
 END $$;
 `;
 
-/** Wraps the raw rows' INSERT so the one statement also adds them to the roll-ups. */
-export function insertWithRollup(insert: string): string {
-  return `WITH added AS (${insert} RETURNING at, key, team, provider, model, status, prompt_tokens,
+/**
+ * Wraps the raw rows' INSERT so the one statement also adds them to the
+ * roll-ups; `before` is any common table expressions it reads (each ending
+ * with a comma).
+ */
+export function insertWithRollup(insert: string, before = ""): string {
+  return `WITH ${before} added AS (${insert} RETURNING at, key, team, provider, model, status, prompt_tokens,
                                               completion_tokens, cost_usd, latency_ms)
 INSERT INTO usage_daily
 SELECT ${DAY_OF}, key, team, provider, model, ${SUMS} FROM added GROUP BY 1, 2, 3, 4, 5

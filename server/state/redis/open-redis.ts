@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { RedisConfig } from "../../config/redis-schema.ts";
 import { RedisConnection } from "./redis-connection.ts";
+import { RedisLeases } from "./redis-leases.ts";
 
 /**
  * Opens the gateway's one Redis connection from the `redis` config, with a
@@ -36,4 +37,31 @@ export async function openRedis(config: RedisConfig, log: Logger): Promise<Redis
     );
   }
   return connection;
+}
+
+/**
+ * Starts this replica's lease on its Redis holds (redis-leases.ts), with a
+ * log line when renewing fails and when it works again, once each, and one
+ * when a lapsed replica's holds are given back.
+ */
+export function openLeases(connection: RedisConnection, config: RedisConfig, log: Logger): RedisLeases {
+  const leases = new RedisLeases(connection, {
+    prefix: config.prefix,
+    leaseMs: config.lease_ms,
+    onTrouble: (error) => {
+      if (error === undefined) log.info("the replica's Redis lease is renewed again");
+      else
+        log.warn(
+          { err: error },
+          "the replica's Redis lease cannot be renewed: once it lapses, other replicas give back its holds",
+        );
+    },
+    onReclaimed: (replicas) =>
+      log.warn(
+        { replicas },
+        "gave back the concurrency slots and budget reservations of replicas whose lease lapsed",
+      ),
+  });
+  leases.start();
+  return leases;
 }

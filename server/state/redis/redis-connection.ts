@@ -27,6 +27,8 @@ const MAX_RECONNECT_DELAY_MS = 1_000;
  */
 export class RedisConnection {
   readonly client: Redis;
+  /** How long a command waits for its reply before it rejects (ms). */
+  readonly commandTimeoutMs: number;
   #lastError: Error | undefined;
 
   constructor(options: RedisConnectionOptions) {
@@ -38,6 +40,7 @@ export class RedisConnection {
       connectTimeout: options.connectTimeoutMs ?? 2_000,
       retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
     });
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 1_000;
     this.client.on("error", (error: Error) => {
       this.#lastError = error;
       options.onError?.(error);
@@ -86,6 +89,33 @@ export class RedisConnection {
       }
     }
     this.client.disconnect();
+  }
+
+  /**
+   * `reply`, or a rejection once the command timeout has passed since now,
+   * whichever comes first. ioredis times a command from when it is written,
+   * and with auto-pipelining a batch is written only once the batch before
+   * it has settled: behind a hung Redis, a call would wait one timeout per
+   * batch queued ahead of it. For commands that must fail in bounded time
+   * (an admission, whose caller waits).
+   */
+  within<T>(reply: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`Command timed out (no reply within ${this.commandTimeoutMs} ms)`)),
+        this.commandTimeoutMs,
+      );
+      reply.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   /**
