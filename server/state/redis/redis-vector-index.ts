@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { MemoryVectorIndex, type MemoryVectorIndexOptions } from "../memory/memory-vector-index.ts";
+import type { UnitVector } from "../unit-vector.ts";
 import type { VectorEntry, VectorFilter, VectorIndex, VectorMatch } from "../vector-index.ts";
 import type { RedisConnection } from "./redis-connection.ts";
 import { entryFields, entryOf, fieldsOf, filterOf } from "./redis-vector-codec.ts";
@@ -107,7 +108,7 @@ export class RedisVectorIndex implements VectorIndex {
     return this.#local.bytes;
   }
 
-  nearest(partition: string, vector: Float32Array, threshold: number): Promise<VectorMatch | undefined> {
+  nearest(partition: string, vector: UnitVector, threshold: number): Promise<VectorMatch | undefined> {
     return this.#local.nearest(partition, vector, threshold);
   }
 
