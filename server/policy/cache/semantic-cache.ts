@@ -59,7 +59,11 @@ export class SemanticCache {
     ) {
       return undefined;
     }
-    const input = semanticInput(chat, o.scope, { namespace, model, embedder: o.embedder.name });
+    const input = semanticInput(chat, o.scope, {
+      namespace,
+      model,
+      embedder: o.embedder.space ?? o.embedder.name,
+    });
     if (input === undefined) return undefined;
     const threshold = o.thresholds[requested] ?? o.thresholds[model] ?? o.threshold;
     return { input, threshold, vector: undefined };

@@ -50,7 +50,7 @@ export class SparseVectorPostings {
   /** 1 for a removed ref whose postings are still in the lists. */
   #dead = new Uint8Array(64);
   /** Per ref: the query that last met it, and its partial dot product in that query. */
-  #stamp = new Uint32Array(64);
+  #stamp = new Int32Array(64);
   #scores = new Float64Array(64);
   /** The refs the current query met. */
   #met = new Int32Array(64);
@@ -222,7 +222,7 @@ export class SparseVectorPostings {
       dead.set(this.#dead);
       this.#dead = dead;
       // Stamps and scores live for one query only: fresh arrays and a fresh epoch lose nothing.
-      this.#stamp = new Uint32Array(capacity);
+      this.#stamp = new Int32Array(capacity);
       this.#scores = new Float64Array(capacity);
       this.#met = new Int32Array(capacity);
       this.#epoch = 0;
@@ -231,7 +231,8 @@ export class SparseVectorPostings {
   }
 
   #nextEpoch(): number {
-    if (this.#epoch === 0xffffffff) {
+    // Kept a small integer, so that the walk compares integers.
+    if (this.#epoch === 0x3fffffff) {
       this.#stamp.fill(0);
       this.#epoch = 0;
     }

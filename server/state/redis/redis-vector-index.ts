@@ -205,7 +205,7 @@ export class RedisVectorIndex implements VectorIndex {
       }
     }
     this.#local.clear();
-    for (const entry of entries) this.#local.put(entry);
+    for (const entry of entries) this.#putRead(entry);
     this.#lastId = lastId;
   }
 
@@ -247,8 +247,21 @@ export class RedisVectorIndex implements VectorIndex {
       } else if (op === "add") {
         const key = fields.get("key")?.toString();
         const entry = key === undefined ? undefined : entryOf(key, fields);
-        if (entry !== undefined) this.#local.put(entry);
+        if (entry !== undefined) this.#putRead(entry);
       }
+    }
+  }
+
+  /**
+   * Puts an entry read from Redis into the local index, skipping one it
+   * refuses (a vector of another space than its partition's, written by
+   * another version): one such entry must not stop the load or the stream.
+   */
+  #putRead(entry: VectorEntry): void {
+    try {
+      this.#local.put(entry);
+    } catch {
+      // Refused: it is never found here, and goes from Redis when it expires.
     }
   }
 }

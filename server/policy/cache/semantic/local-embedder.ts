@@ -47,6 +47,7 @@ const MAX_DIMENSIONS = 2 ** 24;
  */
 export class LocalEmbedder implements Embedder {
   readonly name = "local";
+  readonly space: string;
   readonly dimensions: number;
   readonly #mask: number;
   /**
@@ -73,6 +74,7 @@ export class LocalEmbedder implements Embedder {
       );
     }
     this.dimensions = dimensions;
+    this.space = `local:sparse:${dimensions}`;
     this.#mask = dimensions - 1;
   }
 
