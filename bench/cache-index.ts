@@ -19,7 +19,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { LocalEmbedder } from "../server/policy/cache/semantic/local-embedder.ts";
 import { MemoryVectorIndex } from "../server/state/memory/memory-vector-index.ts";
-import { normalise, type SparseVector, type UnitVector } from "../server/state/unit-vector.ts";
+import { foldToDense, type SparseVector, type UnitVector } from "../server/state/unit-vector.ts";
 
 const SIZES = process.argv.slice(2).map(Number).filter(Number.isFinite);
 const LOOKUPS = 1_000;
@@ -97,15 +97,7 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
 }
 
-/** A local-embedder vector folded to 512 dense dimensions: exactly what the local embedder made before it was sparse. */
-function dense512(sparse: SparseVector): Float32Array {
-  const dense = new Float32Array(512);
-  for (let i = 0; i < sparse.size; i++) {
-    const d = (sparse.indices[i] as number) & 511;
-    dense[d] = (dense[d] as number) + (sparse.values[i] as number);
-  }
-  return normalise(dense);
-}
+const dense512 = (sparse: SparseVector): Float32Array => foldToDense(sparse, 512);
 
 interface Setup {
   readonly label: string;

@@ -96,3 +96,19 @@ export function spaceName(vector: UnitVector): string {
     ? `sparse ${vector.dimensions}-dimension`
     : `${vector.length}-dimension`;
 }
+
+/**
+ * A sparse vector folded into `dimensions` dense ones (a power of two), each
+ * value added at its dimension modulo that size, and normalised: the local
+ * embedder's vector folded to 512 is the dense one it made before it was
+ * sparse. For comparing the two in tests and benches.
+ */
+export function foldToDense(vector: SparseVector, dimensions: number): Float32Array {
+  const dense = new Float32Array(dimensions);
+  const mask = dimensions - 1;
+  for (let i = 0; i < vector.size; i++) {
+    const d = (vector.indices[i] as number) & mask;
+    dense[d] = (dense[d] as number) + (vector.values[i] as number);
+  }
+  return normalise(dense);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LocalEmbedder } from "../../policy/cache/semantic/local-embedder.ts";
-import { cosine, normalise, type SparseVector, type UnitVector } from "../unit-vector.ts";
+import { cosine, foldToDense, normalise, type SparseVector, type UnitVector } from "../unit-vector.ts";
 import type { VectorEntry } from "../vector-index.ts";
 import { vectorIndexContract } from "../vector-index-contract.ts";
 import { MemoryVectorIndex } from "./memory-vector-index.ts";
@@ -23,15 +23,7 @@ function entry(key: string, vector: UnitVector, expiresAt: number, partition = "
 
 const localEmbedder = new LocalEmbedder();
 
-/** A local-embedder vector folded to 512 dense dimensions: what the local embedder made before it was sparse. */
-function dense512(sparse: SparseVector): Float32Array {
-  const dense = new Float32Array(512);
-  for (let i = 0; i < sparse.size; i++) {
-    const d = (sparse.indices[i] as number) & 511;
-    dense[d] = (dense[d] as number) + (sparse.values[i] as number);
-  }
-  return normalise(dense);
-}
+const dense512 = (sparse: SparseVector): Float32Array => foldToDense(sparse, 512);
 
 describe("MemoryVectorIndex", () => {
   it("stops finding an entry once its time is up, and sweeps it out", async () => {

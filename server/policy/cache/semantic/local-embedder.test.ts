@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cosine, normalise } from "../../../state/unit-vector.ts";
+import { cosine, foldToDense } from "../../../state/unit-vector.ts";
 import { LocalEmbedder } from "./local-embedder.ts";
 
 const embedder = new LocalEmbedder();
@@ -21,15 +21,7 @@ describe("LocalEmbedder", () => {
 
   it("sums the features that fall in one dimension, as the dense 512-dimension embedder did", () => {
     // Folded to 512 dimensions, the sparse vector is the dense one this embedder made before it was sparse.
-    const fold = (text: string) => {
-      const sparse = new LocalEmbedder().vector(text);
-      const dense = new Float32Array(512);
-      for (let i = 0; i < sparse.size; i++) {
-        const d = (sparse.indices[i] as number) & 511;
-        dense[d] = (dense[d] as number) + (sparse.values[i] as number);
-      }
-      return normalise(dense);
-    };
+    const fold = (text: string) => foldToDense(new LocalEmbedder().vector(text), 512);
     const a = fold("What is the capital of France?");
     const b = fold("What is the capital of Germany?");
     // What the dense embedder scored for this pair (docs/caching.md).
