@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { normalise } from "./unit-vector.ts";
+import { normalise, SparseVector, type UnitVector } from "./unit-vector.ts";
 import type { VectorEntry, VectorIndex } from "./vector-index.ts";
 
 /**
@@ -17,7 +17,19 @@ function unit(...values: number[]): Float32Array {
   return normalise(Float32Array.from(values));
 }
 
-function entry(key: string, vector: Float32Array, fields: Partial<VectorEntry> = {}): VectorEntry {
+/** A sparse unit vector in a space of 2^20: dimension → value. */
+function sparse(values: Record<number, number>): SparseVector {
+  const indices = Uint32Array.from(Object.keys(values).map(Number)).sort();
+  return normalise(
+    new SparseVector(
+      2 ** 20,
+      indices,
+      Float32Array.from(indices, (d) => values[d] as number),
+    ),
+  );
+}
+
+function entry(key: string, vector: UnitVector, fields: Partial<VectorEntry> = {}): VectorEntry {
   return {
     key,
     partition: "p1",
@@ -103,6 +115,23 @@ export function vectorIndexContract(name: string, open: OpenVectorIndexes): void
       expect(await index.remove({})).toBe(1);
       expect(index.size).toBe(0);
       expect(await index.nearest("p1", unit(1, 1, 0, 0), 0.5)).toBeUndefined();
+    });
+
+    it("finds sparse vectors (the local embedder's) by their shared dimensions, on every replica", async () => {
+      const [a, b] = (await fresh(2)) as [VectorIndex, VectorIndex];
+      await a.add(entry("near", sparse({ 3: 1, 70000: 1, 1000000: 0.2 }), { partition: "s" }));
+      await a.add(entry("far", sparse({ 3: 1, 500000: 1 }), { partition: "s" }));
+      const query = sparse({ 3: 1, 70000: 1 });
+      for (const index of [a, b]) {
+        await vi.waitFor(() => expect(index.size).toBe(2), PROPAGATION);
+        const match = await index.nearest("s", query, 0.9);
+        expect(match?.key).toBe("near");
+        expect(match?.similarity).toBeCloseTo(2 / Math.sqrt(2 * 2.04), 5);
+        expect(await index.nearest("s", query, 0.995)).toBeUndefined();
+        expect(await index.nearest("s", sparse({ 4: 1, 70001: 1 }), 0.01)).toBeUndefined();
+        // A dense vector is of another space: it finds nothing in a sparse partition.
+        expect(await index.nearest("s", unit(1, 0, 0, 0), 0.01)).toBeUndefined();
+      }
     });
 
     it("finds on one replica, within a second, an entry added on another", async () => {

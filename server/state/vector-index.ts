@@ -1,8 +1,12 @@
+import type { UnitVector } from "./unit-vector.ts";
+
 /**
  * The semantic cache's index: unit vectors of cached requests, each pointing
  * at the cache entry (a CacheStore key) that answers it. Embedded it is an
  * in-memory index; distributed, the vectors live in Redis and every
- * replica's local index follows a Redis stream.
+ * replica's local index follows a Redis stream. Vectors are dense (an
+ * embedding model's) or sparse (the local embedder's); one partition holds
+ * vectors of one space only.
  */
 
 /** One indexed request. */
@@ -20,7 +24,7 @@ export interface VectorEntry {
   /** The model (after alias resolution), for invalidation by model. */
   readonly model: string;
   /** Unit length. */
-  readonly vector: Float32Array;
+  readonly vector: UnitVector;
   /** Date.now() after which the entry is gone. */
   readonly expiresAt: number;
 }
@@ -40,14 +44,18 @@ export interface VectorFilter {
 }
 
 export interface VectorIndex {
-  /** The nearest live entry of the partition whose similarity is at least `threshold`. */
-  nearest(partition: string, vector: Float32Array, threshold: number): Promise<VectorMatch | undefined>;
+  /**
+   * The nearest live entry of the partition whose similarity is at least
+   * `threshold` (above 0: an entry that shares nothing with the vector is
+   * never a match). A vector of another space than the partition's finds nothing.
+   */
+  nearest(partition: string, vector: UnitVector, threshold: number): Promise<VectorMatch | undefined>;
   add(entry: VectorEntry): Promise<void>;
   /** Removes the matching entries (on every replica, distributed); resolves to how many. */
   remove(filter: VectorFilter): Promise<number>;
   /** Live entries in the local index. */
   readonly size: number;
-  /** Bytes the local index's entries hold: their vectors and keys. */
+  /** Bytes the local index's entries hold: their vectors (and a sparse vector's postings) and keys. */
   readonly bytes: number;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { CacheMode, type ChatRequest } from "../../../gen/llmgw/v1/chat_pb.js";
+import type { UnitVector } from "../../state/unit-vector.ts";
 import type { VectorFilter, VectorIndex, VectorMatch } from "../../state/vector-index.ts";
 import type { StoreHealth } from "../store-health.ts";
 import { type EmbedScope, type SemanticInput, semanticInput } from "./semantic/embed-input.ts";
@@ -23,7 +24,7 @@ export interface SemanticCacheOptions {
 export interface SemanticProbe {
   readonly input: SemanticInput;
   readonly threshold: number;
-  vector: Float32Array | undefined;
+  vector: UnitVector | undefined;
 }
 
 /**
@@ -58,7 +59,11 @@ export class SemanticCache {
     ) {
       return undefined;
     }
-    const input = semanticInput(chat, o.scope, { namespace, model, embedder: o.embedder.name });
+    const input = semanticInput(chat, o.scope, {
+      namespace,
+      model,
+      embedder: o.embedder.space ?? o.embedder.name,
+    });
     if (input === undefined) return undefined;
     const threshold = o.thresholds[requested] ?? o.thresholds[model] ?? o.threshold;
     return { input, threshold, vector: undefined };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LocalEmbedder } from "../../policy/cache/semantic/local-embedder.ts";
-import { normalise } from "../unit-vector.ts";
+import { cosine, foldToDense, normalise, type SparseVector, type UnitVector } from "../unit-vector.ts";
 import type { VectorEntry } from "../vector-index.ts";
 import { vectorIndexContract } from "../vector-index-contract.ts";
 import { MemoryVectorIndex } from "./memory-vector-index.ts";
@@ -17,9 +17,13 @@ vectorIndexContract("memory, HNSW", (replicas) => {
   return Promise.resolve(Array.from({ length: replicas }, () => index));
 });
 
-function entry(key: string, vector: Float32Array, expiresAt: number, partition = "p"): VectorEntry {
+function entry(key: string, vector: UnitVector, expiresAt: number, partition = "p"): VectorEntry {
   return { key, partition, namespace: "", model: "m", vector, expiresAt };
 }
+
+const localEmbedder = new LocalEmbedder();
+
+const dense512 = (sparse: SparseVector): Float32Array => foldToDense(sparse, 512);
 
 describe("MemoryVectorIndex", () => {
   it("stops finding an entry once its time is up, and sweeps it out", async () => {
@@ -33,7 +37,7 @@ describe("MemoryVectorIndex", () => {
     expect(index.size).toBe(0);
   });
 
-  it("skips expired rows in the native brute force too, and finds the nearest live one", async () => {
+  it("skips expired rows of sparse vectors too, and finds the nearest live one", async () => {
     let now = 1_000_000;
     const index = new MemoryVectorIndex({ now: () => now });
     const embedder = new LocalEmbedder();
@@ -92,7 +96,7 @@ describe("MemoryVectorIndex", () => {
   });
 
   it("finds the same nearest prompt by brute force and through the HNSW graph over 3,000 entries", async () => {
-    const embedder = new LocalEmbedder();
+    const embedder = { vector: (text: string) => dense512(localEmbedder.vector(text)) };
     const later = Date.now() + 60_000;
     const exact = new MemoryVectorIndex({ bruteForceMax: 1_000_000 });
     const graph = new MemoryVectorIndex({ bruteForceMax: 100 });
@@ -118,6 +122,77 @@ describe("MemoryVectorIndex", () => {
     // HNSW is approximate, and these prompts differ in two numbers only, its hardest case: it agreed 92
     // times in 100 when this was written (a miss costs an upstream call, never a wrong answer).
     expect(agreed).toBeGreaterThanOrEqual(90);
+  });
+
+  it("finds through the sparse postings exactly what brute force finds, through removals and re-adds", async () => {
+    const later = Date.now() + 60_000;
+    const index = new MemoryVectorIndex({ maxEntries: 100_000 });
+    const texts = new Map<string, SparseVector>();
+    const put = async (key: string, text: string) => {
+      const vector = localEmbedder.vector(text);
+      texts.set(key, vector);
+      await index.add(entry(key, vector, later));
+    };
+    for (let i = 0; i < 3_000; i++)
+      await put(`k${i}`, `What is the population of city number ${i} in region ${i % 37}?`);
+    // Enough removals for the postings to compact, then new entries in the freed refs.
+    for (let i = 0; i < 3_000; i += 3) {
+      await index.remove({ key: `k${i}` });
+      texts.delete(`k${i}`);
+    }
+    for (let i = 0; i < 500; i++)
+      await put(`n${i}`, `How many people live in town ${i} of county ${i % 11}?`);
+    const bruteForce = (query: SparseVector, threshold: number) => {
+      let best: { key: string; similarity: number } | undefined;
+      for (const [key, vector] of texts) {
+        const similarity = cosine(query, vector);
+        if (similarity >= threshold && (best === undefined || similarity > best.similarity))
+          best = { key, similarity };
+      }
+      return best;
+    };
+    let hits = 0;
+    for (let i = 0; i < 200; i++) {
+      const query = localEmbedder.vector(
+        i % 2 === 0
+          ? `what's the population of city number ${i * 13} in region ${(i * 13) % 37}`
+          : `how many people live in town ${i * 2} of county ${(i * 2) % 11}`,
+      );
+      for (const threshold of [0.95, 0.8, 0.5]) {
+        const expected = bruteForce(query, threshold);
+        const found = await index.nearest("p", query, threshold);
+        // Ties ("city 37" and "city 74" are as far from "city 0") may be broken either way: the similarity must agree.
+        expect(found === undefined).toBe(expected === undefined);
+        if (expected !== undefined && found !== undefined) {
+          expect(found.similarity).toBeCloseTo(expected.similarity, 5);
+          expect(cosine(query, texts.get(found.key) as SparseVector)).toBeCloseTo(found.similarity, 5);
+        }
+        if (threshold === 0.95 && found !== undefined) hits++;
+      }
+    }
+    // The removed third of the cities and none of the others miss at 0.95.
+    expect(hits).toBeGreaterThan(100);
+    expect(hits).toBeLessThan(200);
+  });
+
+  it("keeps sparse and dense vectors in partitions of their own, and refuses the other kind in one", async () => {
+    const index = new MemoryVectorIndex();
+    const later = Date.now() + 60_000;
+    const sparse = localEmbedder.vector("hello there");
+    await index.add(entry("s", sparse, later, "sparse"));
+    await index.add(entry("d", dense512(sparse), later, "dense"));
+    await expect(index.add(entry("x", dense512(sparse), later, "sparse"))).rejects.toThrow(
+      /512-dimension vector cannot join a partition of sparse/,
+    );
+    await expect(index.add(entry("y", sparse, later, "dense"))).rejects.toThrow(
+      /sparse 1048576-dimension vector/,
+    );
+    expect(await index.nearest("sparse", sparse, 0.99)).toMatchObject({ key: "s" });
+    expect(await index.nearest("dense", dense512(sparse), 0.99)).toMatchObject({ key: "d" });
+    expect(await index.nearest("sparse", dense512(sparse), 0.5)).toBeUndefined();
+    expect(await index.nearest("dense", sparse, 0.5)).toBeUndefined();
+    // A sparse entry counts its values twice (in the entry and as postings) at 8 + 16 bytes each, and its key.
+    expect(index.bytes).toBe(24 * sparse.size + 2 + 512 * 4 + 2);
   });
 
   it("keeps rows right when entries are removed from the middle", async () => {

@@ -1,12 +1,15 @@
+import { SparseVector, type UnitVector, vectorBytes } from "../unit-vector.ts";
 import type { VectorEntry, VectorFilter, VectorIndex, VectorMatch } from "../vector-index.ts";
-import { type PartitionSlot, VectorPartition } from "./vector-partition.ts";
+import { SparseVectorPartition } from "./sparse-vector-partition.ts";
+import { VectorPartition } from "./vector-partition.ts";
 
 export interface MemoryVectorIndexOptions {
   /**
-   * A partition with more entries than this is searched through an HNSW
-   * graph (usearch) instead of by brute force. Default 1,000: past about
-   * that, brute force over 512 dimensions takes longer than the graph
-   * (bench/results/2026-12-01-cache-index.md).
+   * A partition of dense vectors with more entries than this is searched
+   * through an HNSW graph (usearch) instead of by brute force. Default
+   * 1,000: past about that, brute force over 512 dimensions takes longer
+   * than the graph (bench/results/2026-12-01-cache-index.md). Sparse vectors
+   * are always searched through their exact inverted index.
    */
   readonly bruteForceMax?: number;
   /**
@@ -21,17 +24,32 @@ export interface MemoryVectorIndexOptions {
 /** Expired entries are skipped at once, and swept out at most this often. */
 const SWEEP_EVERY_MS = 1_000;
 
+/** One entry's place in its partition. */
+interface Slot {
+  readonly entry: VectorEntry;
+}
+
+/** A partition's vectors, dense (vector-partition.ts) or sparse (sparse-vector-partition.ts). */
+interface Partition {
+  readonly count: number;
+  add(entry: VectorEntry, id: bigint): Slot;
+  remove(slot: Slot): void;
+  nearest(vector: UnitVector, threshold: number, now: number): VectorMatch | undefined;
+}
+
 /** Where one key's entry is. */
 interface Placed {
-  readonly partition: VectorPartition;
+  readonly partition: Partition;
   readonly name: string;
-  readonly slot: PartitionSlot;
+  readonly slot: Slot;
 }
 
 /**
- * The embedded semantic index: unit vectors in memory, one partition (see
- * vector-partition.ts) per partition hash, so a lookup compares only
- * requests that may share an answer. An entry whose `expiresAt` has passed
+ * The embedded semantic index: unit vectors in memory, one partition per
+ * partition hash, so a lookup compares only requests that may share an
+ * answer. A partition holds vectors of the space of its first: sparse ones
+ * in an inverted index (sparse-vector-partition.ts), dense ones by brute
+ * force and then an HNSW graph (vector-partition.ts). An entry whose `expiresAt` has passed
  * is never found, and is swept out at the next add, lookup or size after it
  * expired (at most once a second); an entry added already expired is not
  * kept. Adding a key again replaces its entry (adding the very same entry
@@ -39,14 +57,14 @@ interface Placed {
  * added longest ago goes first.
  */
 export class MemoryVectorIndex implements VectorIndex {
-  readonly #partitions = new Map<string, VectorPartition>();
+  readonly #partitions = new Map<string, Partition>();
   /** Every entry by key, oldest added first (a Map keeps insertion order). */
   readonly #entries = new Map<string, Placed>();
   readonly #bruteForceMax: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
   #nextId = 1n;
-  /** What the entries hold: each vector's bytes and its key's UTF-16 characters. */
+  /** What the entries hold (see entryBytes). */
   #bytes = 0;
   /** The soonest `expiresAt` of any entry, and the earliest time the next sweep may run. */
   #soonestExpiry = Number.POSITIVE_INFINITY;
@@ -68,7 +86,7 @@ export class MemoryVectorIndex implements VectorIndex {
     return this.#bytes;
   }
 
-  nearest(partition: string, vector: Float32Array, threshold: number): Promise<VectorMatch | undefined> {
+  nearest(partition: string, vector: UnitVector, threshold: number): Promise<VectorMatch | undefined> {
     const now = this.#now();
     this.#sweepIfDue(now);
     return Promise.resolve(this.#partitions.get(partition)?.nearest(vector, threshold, now));
@@ -99,7 +117,11 @@ export class MemoryVectorIndex implements VectorIndex {
     }
     let partition = this.#partitions.get(entry.partition);
     if (partition === undefined) {
-      partition = new VectorPartition(entry.vector.length, this.#bruteForceMax);
+      const vector = entry.vector;
+      partition =
+        vector instanceof SparseVector
+          ? new SparseVectorPartition(vector.dimensions)
+          : new VectorPartition(vector.length, this.#bruteForceMax);
       this.#partitions.set(entry.partition, partition);
     }
     const slot = partition.add(entry, this.#nextId++);
@@ -174,15 +196,37 @@ export class MemoryVectorIndex implements VectorIndex {
   }
 }
 
+/**
+ * What an entry holds: its vector (a sparse one's also as postings, a ref and
+ * a value of 8 bytes each per non-zero value) and its key's UTF-16 characters.
+ */
 function entryBytes(entry: VectorEntry): number {
-  return entry.vector.byteLength + 2 * entry.key.length;
+  const vector = entry.vector;
+  const postings = vector instanceof SparseVector ? 16 * vector.size : 0;
+  return vectorBytes(vector) + postings + 2 * entry.key.length;
 }
 
 function sameEntry(a: VectorEntry, b: VectorEntry): boolean {
   if (a === b) return true;
   if (a.partition !== b.partition || a.expiresAt !== b.expiresAt || a.namespace !== b.namespace) return false;
-  if (a.model !== b.model || a.vector.length !== b.vector.length) return false;
-  for (let i = 0; i < a.vector.length; i++) if (a.vector[i] !== b.vector[i]) return false;
+  return a.model === b.model && sameVector(a.vector, b.vector);
+}
+
+function sameVector(a: UnitVector, b: UnitVector): boolean {
+  if (a instanceof SparseVector) {
+    return (
+      b instanceof SparseVector &&
+      a.dimensions === b.dimensions &&
+      sameValues(a.indices, b.indices) &&
+      sameValues(a.values, b.values)
+    );
+  }
+  return !(b instanceof SparseVector) && sameValues(a, b);
+}
+
+function sameValues(a: Float32Array | Uint32Array, b: Float32Array | Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

@@ -1,6 +1,6 @@
 import { exactSearch, Index, type Matches, MetricKind, ScalarKind } from "usearch";
 import { GatewayError } from "../../errors/gateway-error.ts";
-import { dotAt } from "../unit-vector.ts";
+import { dotAt, SparseVector, spaceName, type UnitVector } from "../unit-vector.ts";
 import type { VectorEntry, VectorMatch } from "../vector-index.ts";
 
 /** One entry's place in its partition. */
@@ -16,21 +16,19 @@ export interface PartitionSlot {
 const CANDIDATES = 8;
 /** How many of the graph's candidates are re-scored on the float32 rows (each a 512-term dot product). */
 const RESCORED = 16;
-/** A query with non-zero values in at most 1/SPARSE_SHARE of its dimensions is searched over those alone. */
-const SPARSE_SHARE = 4;
 /** Up to this many rows a loop in JavaScript beats a call into usearch's SIMD brute force. */
 const JS_LOOP_MAX = 64;
 
 /**
- * The vectors of one partition, all of one size: a matrix of rows searched
- * by brute force while the partition is small (a dot product per row: in
- * JavaScript over the query's non-zero dimensions when it is sparse, as the
- * local embedder's are; for a dense one, in JavaScript for a few rows and
- * through usearch's SIMD `exactSearch` past that), and beside it, once it has grown past `bruteForceMax`, usearch's HNSW graph
- * (8-bit copies of the vectors; its candidates are re-scored on the float32
- * rows), which finds the nearest in
- * about logarithmic time at the price of sometimes missing it. The graph
- * stays until the partition is empty.
+ * The dense vectors of one partition (an embedding model's), all of one
+ * size: a matrix of rows searched by brute force while the partition is
+ * small (a dot product per row, in JavaScript for a few rows and through
+ * usearch's SIMD `exactSearch` past that), and beside it, once it has grown
+ * past `bruteForceMax`, usearch's HNSW graph (8-bit copies of the vectors;
+ * its candidates are re-scored on the float32 rows), which finds the nearest
+ * in about logarithmic time at the price of sometimes missing it. The graph
+ * stays until the partition is empty. (Sparse vectors, the local
+ * embedder's, go to a SparseVectorPartition instead.)
  */
 export class VectorPartition {
   readonly dimensions: number;
@@ -58,20 +56,21 @@ export class VectorPartition {
   }
 
   add(entry: VectorEntry, id: bigint): PartitionSlot {
-    if (entry.vector.length !== this.dimensions) {
+    const vector = entry.vector;
+    if (vector instanceof SparseVector || vector.length !== this.dimensions) {
       throw new GatewayError(
         "internal",
-        `a ${entry.vector.length}-dimension vector cannot join a partition of ${this.dimensions}-dimension ones`,
+        `a ${spaceName(vector)} vector cannot join a partition of ${this.dimensions}-dimension ones`,
       );
     }
     const row = this.#slots.length;
     if (row === this.#expiresAt.length) this.#grow();
-    this.#rows.set(entry.vector, row * this.dimensions);
+    this.#rows.set(vector, row * this.dimensions);
     this.#expiresAt[row] = entry.expiresAt;
     const slot: PartitionSlot = { entry, row, id };
     this.#slots.push(slot);
     this.#byId.set(id, slot);
-    if (this.#graph !== undefined) this.#graph.add(id, entry.vector, 1);
+    if (this.#graph !== undefined) this.#graph.add(id, vector, 1);
     else if (this.#slots.length > this.#bruteForceMax) this.#buildGraph();
     return slot;
   }
@@ -96,8 +95,8 @@ export class VectorPartition {
   }
 
   /** The nearest entry not expired at `now` whose similarity is at least `threshold`. */
-  nearest(vector: Float32Array, threshold: number, now: number): VectorMatch | undefined {
-    if (vector.length !== this.dimensions) return undefined;
+  nearest(vector: UnitVector, threshold: number, now: number): VectorMatch | undefined {
+    if (vector instanceof SparseVector || vector.length !== this.dimensions) return undefined;
     return this.#graph === undefined
       ? this.#bruteForce(vector, threshold, now)
       : this.#approximate(this.#graph, vector, threshold, now);
@@ -105,8 +104,7 @@ export class VectorPartition {
 
   #bruteForce(vector: Float32Array, threshold: number, now: number): VectorMatch | undefined {
     const count = this.#slots.length;
-    const nonZero = nonZeroDimensions(vector);
-    if (nonZero === undefined && count > JS_LOOP_MAX) {
+    if (count > JS_LOOP_MAX) {
       const rows = this.#rows.subarray(0, count * this.dimensions);
       const found = exactSearch(rows, vector, this.dimensions, Math.min(CANDIDATES, count), MetricKind.IP, 1);
       return firstLive(found as Matches, (key) => this.#slots[Number(key)], threshold, now);
@@ -118,9 +116,7 @@ export class VectorPartition {
     let bestSimilarity = threshold;
     for (let row = 0; row < count; row++) {
       if ((expiresAt[row] as number) <= now) continue;
-      const offset = row * dimensions;
-      const similarity =
-        nonZero === undefined ? dotAt(vector, rows, offset) : sparseDotAt(vector, nonZero, rows, offset);
+      const similarity = dotAt(vector, rows, row * dimensions);
       if (similarity >= bestSimilarity) {
         bestSimilarity = similarity;
         best = row;
@@ -178,36 +174,6 @@ export class VectorPartition {
     graph.add(ids, this.#rows.subarray(0, count * this.dimensions), 1);
     this.#graph = graph;
   }
-}
-
-/**
- * The dimensions where a query is not zero, when they are few enough (a
- * quarter or less) for a dot product over them alone to beat the dense one:
- * the local embedder's vectors have a few dozen of 512.
- */
-function nonZeroDimensions(vector: Float32Array): Int32Array | undefined {
-  let count = 0;
-  for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) count++;
-  if (count * SPARSE_SHARE > vector.length) return undefined;
-  const dimensions = new Int32Array(count);
-  let j = 0;
-  for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) dimensions[j++] = i;
-  return dimensions;
-}
-
-/** The dot product of a query with a row, over the query's non-zero dimensions only. */
-function sparseDotAt(
-  query: Float32Array,
-  dimensions: Int32Array,
-  rows: Float32Array,
-  offset: number,
-): number {
-  let sum = 0;
-  for (let k = 0; k < dimensions.length; k++) {
-    const i = dimensions[k] as number;
-    sum += (query[i] as number) * (rows[offset + i] as number);
-  }
-  return sum;
 }
 
 /** The nearest live candidate of a native search (nearest first), if it is near enough. */

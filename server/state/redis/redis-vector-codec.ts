@@ -1,10 +1,14 @@
+import { SparseVector, type UnitVector } from "../unit-vector.ts";
 import type { VectorEntry, VectorFilter } from "../vector-index.ts";
 
 /**
  * How the semantic index's entries and changes are spelt in Redis: an entry
- * is a hash of its fields with the vector as raw float32 bytes (every
- * replica runs on the same byte order), and a change on the stream is
- * `op add` with the entry's fields, or `op remove` with the filter's.
+ * is a hash of its fields with the vector as raw bytes (every replica runs
+ * on the same byte order), and a change on the stream is `op add` with the
+ * entry's fields, or `op remove` with the filter's. A dense vector is one
+ * field, `vector` (float32 values); a sparse one is three: `space` (the size
+ * of its space, in decimal), `indices` (uint32 dimensions, ascending) and
+ * `values` (float32).
  */
 
 /** The entry's fields, for HSET and for an `add` change (the key is the entry's own, or a field). */
@@ -18,9 +22,24 @@ export function entryFields(entry: VectorEntry): (string | Buffer)[] {
     entry.model,
     "expiresAt",
     String(entry.expiresAt),
-    "vector",
-    Buffer.from(entry.vector.buffer, entry.vector.byteOffset, entry.vector.byteLength),
+    ...vectorFields(entry.vector),
   ];
+}
+
+function vectorFields(vector: UnitVector): (string | Buffer)[] {
+  if (!(vector instanceof SparseVector)) return ["vector", bytesOf(vector)];
+  return [
+    "space",
+    String(vector.dimensions),
+    "indices",
+    bytesOf(vector.indices),
+    "values",
+    bytesOf(vector.values),
+  ];
+}
+
+function bytesOf(array: Float32Array | Uint32Array): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
 
 /** Field name to value, from Redis's flat [name, value, …] list or its HGETALL object. */
@@ -39,14 +58,11 @@ export function entryOf(key: string, fields: Fields): VectorEntry | undefined {
   const namespace = fields.get("namespace");
   const model = fields.get("model");
   const expiresAt = Number(fields.get("expiresAt")?.toString());
-  const bytes = fields.get("vector");
-  if (partition === undefined || namespace === undefined || model === undefined || bytes === undefined) {
+  const vector = vectorOf(fields);
+  if (partition === undefined || namespace === undefined || model === undefined || vector === undefined) {
     return undefined;
   }
-  if (!Number.isFinite(expiresAt) || bytes.byteLength % 4 !== 0) return undefined;
-  // A copy: the Buffer may share a pool and need not be aligned to 4 bytes.
-  const vector = new Float32Array(bytes.byteLength / 4);
-  new Uint8Array(vector.buffer).set(bytes);
+  if (!Number.isFinite(expiresAt)) return undefined;
   return {
     key,
     partition: partition.toString(),
@@ -55,6 +71,42 @@ export function entryOf(key: string, fields: Fields): VectorEntry | undefined {
     expiresAt,
     vector,
   };
+}
+
+/** The dense or sparse vector the fields spell, or undefined when they spell none whole. */
+function vectorOf(fields: Fields): UnitVector | undefined {
+  const dense = fields.get("vector");
+  if (dense !== undefined) return float32Of(dense);
+  const space = Number(fields.get("space")?.toString());
+  const indexBytes = fields.get("indices");
+  const valueBytes = fields.get("values");
+  if (!Number.isInteger(space) || space < 1 || space > 2 ** 32) return undefined;
+  if (
+    indexBytes === undefined ||
+    valueBytes === undefined ||
+    indexBytes.byteLength !== valueBytes.byteLength
+  ) {
+    return undefined;
+  }
+  const values = float32Of(valueBytes);
+  if (values === undefined) return undefined;
+  const indices = new Uint32Array(indexBytes.byteLength / 4);
+  new Uint8Array(indices.buffer).set(indexBytes);
+  // The postings trust the order: dimensions must ascend, each once, inside the space.
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i] as number;
+    if (index >= space || (i > 0 && index <= (indices[i - 1] as number))) return undefined;
+    if (!Number.isFinite(values[i] as number)) return undefined;
+  }
+  return new SparseVector(space, indices, values);
+}
+
+/** float32 values from bytes: a copy, since the Buffer may share a pool and need not be aligned to 4 bytes. */
+function float32Of(bytes: Buffer): Float32Array | undefined {
+  if (bytes.byteLength % 4 !== 0) return undefined;
+  const values = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(values.buffer).set(bytes);
+  return values;
 }
 
 /** The filter a `remove` change carries. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RedisServer } from "../../../test/harness/redis-server.ts";
-import { normalise } from "../unit-vector.ts";
+import { normalise, SparseVector } from "../unit-vector.ts";
 import type { VectorEntry, VectorIndex } from "../vector-index.ts";
 import { vectorIndexContract } from "../vector-index-contract.ts";
 import { RedisConnection } from "./redis-connection.ts";
@@ -58,6 +58,19 @@ describe("RedisVectorIndex", () => {
     const late = await RedisVectorIndex.open(await connect(), { prefix, local });
     expect(late.size).toBe(700);
     expect(await late.nearest("p", normalise(Float32Array.of(1, 7, 0)), 0.9999)).toMatchObject({ key: "k7" });
+    await Promise.all([first.close(), late.close()]);
+  });
+
+  it("loads past an entry its local index refuses (a dense vector in a sparse partition)", async () => {
+    const prefix = `mixed${++opened}:`;
+    const first = await RedisVectorIndex.open(await connect(), { prefix });
+    const sparse = new SparseVector(1_024, Uint32Array.of(1, 9), Float32Array.of(0.6, 0.8));
+    await first.add(entry("sparse", [], { vector: sparse }));
+    // Stored in Redis, then refused by this replica's sparse partition.
+    await expect(first.add(entry("dense", [1, 0, 0]))).rejects.toThrow(/cannot join a partition of sparse/);
+    const late = await RedisVectorIndex.open(await connect(), { prefix });
+    expect(late.size).toBe(1);
+    expect(await late.nearest("p", sparse, 0.99)).toMatchObject({ key: "sparse" });
     await Promise.all([first.close(), late.close()]);
   });
 

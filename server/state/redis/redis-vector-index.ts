@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { MemoryVectorIndex, type MemoryVectorIndexOptions } from "../memory/memory-vector-index.ts";
+import type { UnitVector } from "../unit-vector.ts";
 import type { VectorEntry, VectorFilter, VectorIndex, VectorMatch } from "../vector-index.ts";
 import type { RedisConnection } from "./redis-connection.ts";
 import { entryFields, entryOf, fieldsOf, filterOf } from "./redis-vector-codec.ts";
@@ -107,7 +108,7 @@ export class RedisVectorIndex implements VectorIndex {
     return this.#local.bytes;
   }
 
-  nearest(partition: string, vector: Float32Array, threshold: number): Promise<VectorMatch | undefined> {
+  nearest(partition: string, vector: UnitVector, threshold: number): Promise<VectorMatch | undefined> {
     return this.#local.nearest(partition, vector, threshold);
   }
 
@@ -204,7 +205,7 @@ export class RedisVectorIndex implements VectorIndex {
       }
     }
     this.#local.clear();
-    for (const entry of entries) this.#local.put(entry);
+    for (const entry of entries) this.#putRead(entry);
     this.#lastId = lastId;
   }
 
@@ -246,8 +247,21 @@ export class RedisVectorIndex implements VectorIndex {
       } else if (op === "add") {
         const key = fields.get("key")?.toString();
         const entry = key === undefined ? undefined : entryOf(key, fields);
-        if (entry !== undefined) this.#local.put(entry);
+        if (entry !== undefined) this.#putRead(entry);
       }
+    }
+  }
+
+  /**
+   * Puts an entry read from Redis into the local index, skipping one it
+   * refuses (a vector of another space than its partition's, written by
+   * another version): one such entry must not stop the load or the stream.
+   */
+  #putRead(entry: VectorEntry): void {
+    try {
+      this.#local.put(entry);
+    } catch {
+      // Refused: it is never found here, and goes from Redis when it expires.
     }
   }
 }

@@ -1,9 +1,9 @@
-import { normalise } from "../../../state/unit-vector.ts";
+import { SparseVector } from "../../../state/unit-vector.ts";
 import type { Embedder } from "./embedder.ts";
 import { foldText } from "./fold-text.ts";
 
 export interface LocalEmbedderOptions {
-  /** The vector's size, a power of two from 64 to 8192. Default 512. */
+  /** The size of the hashed space, a power of two from 2^10 to 2^24. Default 2^20. */
   readonly dimensions?: number;
 }
 
@@ -22,6 +22,9 @@ const TRIGRAM_SEED = 0x1b873593;
 const WORD_START = 0x3c;
 const WORD_END = 0x3e;
 
+const MIN_DIMENSIONS = 2 ** 10;
+const MAX_DIMENSIONS = 2 ** 24;
+
 /**
  * The built-in embedder: deterministic feature hashing, with no model and no
  * download. The text is folded (case, accents, punctuation, contractions;
@@ -32,34 +35,61 @@ const WORD_END = 0x3e;
  * share most of their words in mostly the same order: it matches surface
  * wording, not meaning (docs/caching.md says what follows from that).
  *
- * The n-grams are hashed straight from the folded string's character codes:
- * nothing is allocated per n-gram, only the folded string and the vector.
+ * The space is large (a million dimensions by default) and the vector
+ * sparse: a text has a non-zero value for each of its distinct features
+ * only, and two different features rarely share a dimension. That is what
+ * lets the index (sparse-vector-partition.ts) look up only the entries that
+ * share a text's rarer features instead of scanning them all.
+ *
+ * The n-grams are hashed straight from the folded string's character codes
+ * into scratch arrays that the embedder keeps: per text, only the folded
+ * string and the vector's two arrays are allocated.
  */
 export class LocalEmbedder implements Embedder {
   readonly name = "local";
+  readonly space: string;
   readonly dimensions: number;
   readonly #mask: number;
+  /**
+   * The text being embedded, as a hash table from dimension to summed weight
+   * (open addressing, linear probing; -1 is an empty slot), and the
+   * dimensions it holds. Kept between texts and emptied after each.
+   */
+  #slots = new Int32Array(512).fill(-1);
+  #sums = new Float64Array(512);
+  #held = new Int32Array(256);
+  #count = 0;
+  /** The sums in the order of the sorted dimensions, while collecting. */
+  #sorted = new Float64Array(256);
 
   constructor(options: LocalEmbedderOptions = {}) {
-    const dimensions = options.dimensions ?? 512;
-    if (!Number.isInteger(Math.log2(dimensions)) || dimensions < 64 || dimensions > 8192) {
+    const dimensions = options.dimensions ?? 2 ** 20;
+    if (
+      !Number.isInteger(Math.log2(dimensions)) ||
+      dimensions < MIN_DIMENSIONS ||
+      dimensions > MAX_DIMENSIONS
+    ) {
       throw new RangeError(
-        `local embedder dimensions must be a power of two from 64 to 8192, not ${dimensions}`,
+        `local embedder dimensions must be a power of two from 2^10 to 2^24, not ${dimensions}`,
       );
     }
     this.dimensions = dimensions;
+    this.space = `local:sparse:${dimensions}`;
     this.#mask = dimensions - 1;
   }
 
-  embed(text: string, signal: AbortSignal): Promise<Float32Array> {
+  embed(text: string, signal: AbortSignal): Promise<SparseVector> {
     if (signal.aborted) return Promise.reject(signal.reason);
-    return Promise.resolve(this.vector(text));
+    try {
+      return Promise.resolve(this.vector(text));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  /** The unit vector of a text; all zeros for a text with no letter or digit. */
-  vector(text: string): Float32Array {
+  /** The unit vector of a text; one with no value for a text with no letter or digit. */
+  vector(text: string): SparseVector {
     const folded = foldText(text);
-    const vector = new Float32Array(this.dimensions);
     let previous = 0;
     let havePrevious = false;
     let start = 0;
@@ -67,19 +97,18 @@ export class LocalEmbedder implements Embedder {
       let end = folded.indexOf(" ", start);
       if (end === -1) end = folded.length;
       const word = fnv(folded, start, end, WORD_SEED);
-      this.#add(vector, word, WORD * wordWeight(folded, start, end, word));
-      if (havePrevious) this.#add(vector, mix(Math.imul(previous, 31) ^ word ^ PAIR_SEED), PAIR);
-      this.#trigrams(vector, folded, start, end);
+      this.#add(word, WORD * wordWeight(folded, start, end, word));
+      if (havePrevious) this.#add(mix(Math.imul(previous, 31) ^ word ^ PAIR_SEED), PAIR);
+      this.#trigrams(folded, start, end);
       previous = word;
       havePrevious = true;
       start = end + 1;
     }
-    normalise(vector);
-    return vector;
+    return this.#collect();
   }
 
   /** Adds the word's character trigrams, between its boundary marks. */
-  #trigrams(vector: Float32Array, text: string, start: number, end: number): void {
+  #trigrams(text: string, start: number, end: number): void {
     // Positions run over "<word>": -1 is the start mark, end - start the end mark.
     const length = end - start;
     for (let i = -1; i + 2 <= length; i++) {
@@ -88,14 +117,90 @@ export class LocalEmbedder implements Embedder {
         const code = j < 0 ? WORD_START : j >= length ? WORD_END : text.charCodeAt(start + j);
         h = Math.imul(h ^ code, 0x01000193);
       }
-      this.#add(vector, mix(h), TRIGRAM);
+      this.#add(mix(h), TRIGRAM);
     }
   }
 
   /** Adds a feature: the hash's low bits pick the dimension, its top bit the sign. */
-  #add(vector: Float32Array, hash: number, weight: number): void {
-    const index = hash & this.#mask;
-    vector[index] = (vector[index] as number) + (hash < 0 ? -weight : weight);
+  #add(hash: number, weight: number): void {
+    const dimension = hash & this.#mask;
+    const signed = hash < 0 ? -weight : weight;
+    const mask = this.#slots.length - 1;
+    let slot = dimension & mask;
+    for (;;) {
+      const held = this.#slots[slot] as number;
+      if (held === dimension) {
+        this.#sums[slot] = (this.#sums[slot] as number) + signed;
+        return;
+      }
+      if (held === -1) break;
+      slot = (slot + 1) & mask;
+    }
+    this.#slots[slot] = dimension;
+    this.#sums[slot] = signed;
+    this.#held[this.#count++] = dimension;
+    // Kept at most half full, so that probes stay short.
+    if (this.#count * 2 >= this.#slots.length) this.#grow();
+  }
+
+  /** Doubles the table (and the list of dimensions), putting back what it holds. */
+  #grow(): void {
+    const slots = this.#slots;
+    const sums = this.#sums;
+    this.#slots = new Int32Array(slots.length * 2).fill(-1);
+    this.#sums = new Float64Array(slots.length * 2);
+    const held = new Int32Array(this.#held.length * 2);
+    held.set(this.#held);
+    this.#held = held;
+    const mask = this.#slots.length - 1;
+    for (let i = 0; i < slots.length; i++) {
+      const dimension = slots[i] as number;
+      if (dimension === -1) continue;
+      let slot = dimension & mask;
+      while (this.#slots[slot] !== -1) slot = (slot + 1) & mask;
+      this.#slots[slot] = dimension;
+      this.#sums[slot] = sums[i] as number;
+    }
+  }
+
+  /** The gathered features as a unit sparse vector, sorted by dimension; empties the table. */
+  #collect(): SparseVector {
+    const count = this.#count;
+    const dimensions = this.#held.subarray(0, count).sort();
+    const slots = this.#slots;
+    const sums = this.#sums;
+    const mask = slots.length - 1;
+    // One probe a dimension: its sum moves to the sorted list's place (in `sorted`), and its slot is emptied.
+    if (this.#sorted.length < count) this.#sorted = new Float64Array(this.#held.length);
+    const sorted = this.#sorted;
+    let size = 0;
+    let sumOfSquares = 0;
+    for (let k = 0; k < count; k++) {
+      const dimension = dimensions[k] as number;
+      let slot = dimension & mask;
+      // Emptied slots are probed past: the dimension is in the table, further along.
+      while (slots[slot] !== dimension) slot = (slot + 1) & mask;
+      const sum = sums[slot] as number;
+      slots[slot] = -1;
+      sorted[k] = sum;
+      // Two features of opposite signs in one dimension can cancel out: a zero is not kept.
+      if (sum !== 0) {
+        size++;
+        sumOfSquares += sum * sum;
+      }
+    }
+    const indices = new Uint32Array(size);
+    const values = new Float32Array(size);
+    const scale = size === 0 ? 0 : 1 / Math.sqrt(sumOfSquares);
+    let j = 0;
+    for (let k = 0; k < count; k++) {
+      const sum = sorted[k] as number;
+      if (sum === 0) continue;
+      indices[j] = dimensions[k] as number;
+      values[j++] = sum * scale;
+    }
+    this.#count = 0;
+    return new SparseVector(this.dimensions, indices, values);
   }
 }
 

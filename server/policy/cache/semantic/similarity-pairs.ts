@@ -1,4 +1,4 @@
-import { cosine } from "../../../state/unit-vector.ts";
+import { cosine, type UnitVector } from "../../../state/unit-vector.ts";
 
 /**
  * Pairs of prompts, each with what a good semantic cache should do when the
@@ -253,7 +253,7 @@ export interface PairScores {
 
 /** Runs the pairs through an embedder (unit vectors) and scores them at `threshold`. */
 export async function scorePairs(
-  embed: (text: string) => Promise<Float32Array>,
+  embed: (text: string) => Promise<UnitVector>,
   threshold: number,
   pairs: readonly SimilarityPair[] = SIMILARITY_PAIRS,
 ): Promise<PairScores> {
