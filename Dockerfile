@@ -1,12 +1,23 @@
 # syntax=docker/dockerfile:1
 # LLMGW in a container: Node 24 runs the TypeScript sources directly (type stripping), so the
-# image is the production dependencies plus server/, gen/ and mock/ (the demo upstream).
+# image is the production dependencies plus server/, gen/, mock/ (the demo upstream) and the built
+# dashboard (web/dist, served at /ui).
 
 # --- dependencies: production only, from the lockfile, install scripts off ---
 FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# --- the dashboard: built with the dev dependencies (esbuild, Preact, uPlot); only web/dist is kept ---
+FROM node:24-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY gen ./gen
+COPY sdk ./sdk
+COPY web ./web
+RUN node web/build.ts
 
 # --- runtime ---
 FROM node:24-slim
@@ -17,6 +28,7 @@ COPY package.json ./
 COPY gen ./gen
 COPY mock ./mock
 COPY server ./server
+COPY --from=web /app/web/dist ./web/dist
 # The embedded state (SQLite ledger, keys, audit) lives in /data; mount a volume there.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]

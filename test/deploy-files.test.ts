@@ -64,6 +64,13 @@ describe("Dockerfile", () => {
     expect(steps.some((s) => s.op === "COPY" && s.args.startsWith("--from=deps"))).toBe(true);
   });
 
+  it("builds the dashboard in a stage of its own and keeps only its output", () => {
+    const build = steps.find((s) => s.op === "RUN" && s.args.includes("web/build.ts"));
+    expect(build).toBeDefined();
+    expect(existsSync(at("web/build.ts"))).toBe(true);
+    expect(steps.some((s) => s.op === "COPY" && /^--from=web \S*web\/dist /.test(s.args))).toBe(true);
+  });
+
   it("runs as a non-root user, with a healthcheck on /health", () => {
     const users = steps.filter((s) => s.op === "USER").map((s) => s.args);
     expect(users.at(-1)).toBeDefined();
