@@ -1,13 +1,11 @@
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./harness/chromium.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const KEY = "sk-browser-123456";
 
 /** Serves one page and the bundled connect-web client, from an origin other than the gateway's. */
@@ -32,8 +30,6 @@ describe("a browser calling the gateway with connect-web", () => {
     gw = started;
   });
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install chromium'`);
     const bundle = await build({
       entryPoints: ["test/browser/grpc-web-app.ts"],
       bundle: true,
@@ -48,19 +44,7 @@ describe("a browser calling the gateway with connect-web", () => {
   });
 
   it("completes and streams over gRPC-Web and Connect across origins, and sees auth errors", async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       await tab.goto(page.url);
@@ -88,17 +72,7 @@ describe("a browser calling the gateway with connect-web", () => {
       write: false,
     });
     const watchPage = await servePage(bundle.outputFiles[0]?.text ?? "");
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       await tab.goto(watchPage.url);

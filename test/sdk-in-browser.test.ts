@@ -1,10 +1,9 @@
-import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./harness/chromium.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import { ledgerEntries } from "./harness/observe.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
@@ -17,7 +16,6 @@ import type { TestGateway } from "./harness/start-gateway.ts";
  * says cancelled, as in Node.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
 const KEY = "sk-sdk-browser-0001";
 
 /** The page's script: the SDK's browser entry, driven from `window.runSdk`. */
@@ -45,8 +43,6 @@ describe("the SDK in a browser", () => {
     gw = started;
   });
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install chromium'`);
     const bundle = await build({
       stdin: { contents: APP, resolveDir: join(import.meta.dirname, ".."), loader: "js" },
       bundle: true,
@@ -72,17 +68,7 @@ describe("the SDK in a browser", () => {
   });
 
   it("reads, completes, and cancels a stream when the page's loop breaks", async () => {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const tab = await browser.newPage();
       const errors: string[] = [];

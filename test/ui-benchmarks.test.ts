@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWeb } from "../web/build.ts";
 import {
@@ -10,6 +10,7 @@ import {
   benchmarkLedgerPath,
   startBenchmarkGateway,
 } from "./harness/benchmark-gateway.ts";
+import { launchChromium } from "./harness/chromium.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -18,7 +19,6 @@ import type { TestGateway } from "./harness/start-gateway.ts";
  * completion, and its results table shows.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = join(import.meta.dirname, "..", "docs", "images");
 
 let browser: Browser;
@@ -26,23 +26,9 @@ let gw: TestGateway;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install chromium'`);
   const dist = (await buildWeb(mkdtempSync(join(tmpdir(), "llmgw-ui-bench-")))).outDir;
   gw = await startBenchmarkGateway(benchmarkLedgerPath(), { ui: { dir: dist } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildWeb } from "../web/build.ts";
+import { launchChromium } from "./harness/chromium.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
 
@@ -15,7 +16,6 @@ import type { TestGateway } from "./harness/start-gateway.ts";
  * the real gateway in front of the mock upstream.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
 const ADMIN = "sk-dash-admin-123456";
 const READER = "sk-dash-reader-123456";
 const SHOTS = join(import.meta.dirname, "..", "docs", "images");
@@ -26,22 +26,8 @@ let browser: Browser;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: install it with 'apt-get install chromium'`);
   dist = (await buildWeb(mkdtempSync(join(tmpdir(), "llmgw-ui-dash-")))).outDir;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
