@@ -175,7 +175,9 @@ export const configSchema = z
       .strict()
       .prefault({}),
     tls: tlsSchema.optional().describe("serve HTTPS with ALPN h2 and http/1.1; absent is cleartext"),
-    security_headers: securityHeadersSchema.prefault({}).describe("Helmet's headers on every answer"),
+    security_headers: securityHeadersSchema
+      .prefault({})
+      .describe("Helmet's headers: the API's on every answer, the document-only ones on /ui"),
     overload: overloadSchema.prefault({}).describe("shed load with a 503 before any work (docs/security.md)"),
     providers: z.array(provider).default([]),
     default_provider: z.string().optional(),
