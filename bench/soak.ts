@@ -27,11 +27,16 @@ const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
 const RATE = Number(process.env.BENCH_SOAK_RATE ?? 500);
 const STREAM_SHARE = 0.2;
 const SAMPLE_MS = 10_000;
+/** V8 flags for the gateway (BENCH_SOAK_NODE_FLAGS, space-separated), e.g. to fix its heap sizing. */
+const NODE_FLAGS = (process.env.BENCH_SOAK_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
 const HEADERS = { "content-type": "application/json", authorization: `Bearer ${API_KEY}` };
 
 interface Sample {
   readonly seconds: number;
   readonly rssMB: number;
+  /** V8's used heap and the memory outside it (Buffers, ArrayBuffers), from the scrape: is a growth JS or native? */
+  readonly heapMB: number;
+  readonly externalMB: number;
   readonly sent: number;
   readonly answered: number;
   readonly errors: number;
@@ -73,7 +78,7 @@ async function main(): Promise<void> {
   const gateway = spawnNode(
     "gateway",
     ["server/cli.ts", "serve", "--config", config(dir, port, mockUrl)],
-    [],
+    NODE_FLAGS,
   );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, gateway);
@@ -111,13 +116,16 @@ async function main(): Promise<void> {
   let lastCpu = cpuMicros(gateway.pid);
   let lastAt = start;
   const sample = async () => {
-    await (await pool.request({ path: "/metrics", method: "GET" })).body.dump(); // metrics are part of the run
+    // Metrics are part of the run; the scrape also gives the gateway's heap, to tell JS from native growth.
+    const scrape = await (await pool.request({ path: "/metrics", method: "GET" })).body.text();
     const now = performance.now();
     const cpu = cpuMicros(gateway.pid);
     const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
     samples.push({
       seconds: Math.round((now - start) / 1000),
       rssMB: Math.round(statusMB(gateway.pid, "VmRSS") * 10) / 10,
+      heapMB: gaugeMB(scrape, "llmgw_nodejs_heap_size_used_bytes"),
+      externalMB: gaugeMB(scrape, "llmgw_nodejs_external_memory_bytes"),
       sent,
       answered,
       errors: errorCount,
@@ -127,7 +135,7 @@ async function main(): Promise<void> {
     lastAt = now;
     const s = samples[samples.length - 1] as Sample;
     console.error(
-      `${s.seconds}s rss ${s.rssMB} MB, sent ${s.sent}, answered ${s.answered}, errors ${s.errors} ` +
+      `${s.seconds}s rss ${s.rssMB} MB (heap ${s.heapMB}, external ${s.externalMB}), sent ${s.sent}, answered ${s.answered}, errors ${s.errors} ` +
         `${errorCount === 0 ? "" : JSON.stringify(Object.fromEntries(errors))}, gateway cpu ${s.gatewayCpuPct}%`,
     );
   };
@@ -191,7 +199,7 @@ async function main(): Promise<void> {
   const base = join(results, `${date}-soak`);
   writeFileSync(
     `${base}.csv`,
-    `seconds,rss_mb,sent,answered,errors,gateway_cpu_pct\n${samples.map((s) => `${s.seconds},${s.rssMB},${s.sent},${s.answered},${s.errors},${s.gatewayCpuPct}`).join("\n")}\n`,
+    `seconds,rss_mb,heap_mb,external_mb,sent,answered,errors,gateway_cpu_pct\n${samples.map((s) => `${s.seconds},${s.rssMB},${s.heapMB},${s.externalMB},${s.sent},${s.answered},${s.errors},${s.gatewayCpuPct}`).join("\n")}\n`,
   );
   writeFileSync(`${base}.svg`, rssPlot(samples, fromS));
   const info = machineInfo();
@@ -204,6 +212,7 @@ async function main(): Promise<void> {
         `Node ${info.node}, load average at the end ${info.loadAverage}. The machine was shared with other sessions, so CPU figures are noisy.`,
       "",
       "Full pipeline: a key, a per-key rate limit and concurrency limit, a daily budget, the SQLite ledger, the audit log (metadata-only), /metrics scraped every 10 s. 80 % unary, 20 % streams (16 tokens each) from the mock in its own process; this process generates the load.",
+      NODE_FLAGS.length === 0 ? "Gateway V8 flags: none." : `Gateway V8 flags: \`${NODE_FLAGS.join(" ")}\`.`,
       "",
       `**${verdict}**`,
       "",
@@ -211,10 +220,11 @@ async function main(): Promise<void> {
       "",
       `RSS every 10 s: [${date}-soak.csv](${date}-soak.csv), plotted in [${date}-soak.svg](${date}-soak.svg).`,
       "",
-      "| s | RSS MB | sent | answered | errors | gateway CPU % |",
-      "| -: | -: | -: | -: | -: | -: |",
+      "| s | RSS MB | JS heap MB | external MB | sent | answered | errors | gateway CPU % |",
+      "| -: | -: | -: | -: | -: | -: | -: | -: |",
       ...samples.map(
-        (s) => `| ${s.seconds} | ${s.rssMB} | ${s.sent} | ${s.answered} | ${s.errors} | ${s.gatewayCpuPct} |`,
+        (s) =>
+          `| ${s.seconds} | ${s.rssMB} | ${s.heapMB} | ${s.externalMB} | ${s.sent} | ${s.answered} | ${s.errors} | ${s.gatewayCpuPct} |`,
       ),
       "",
     ].join("\n"),
@@ -236,6 +246,12 @@ function errorName(status: number, body: string): string {
   }
   if (status === 503 && message.includes("overloaded")) return SHED;
   return `HTTP ${status}: ${message.slice(0, 80)}`;
+}
+
+/** A gauge's value in MB from a Prometheus scrape (NaN when absent). */
+function gaugeMB(scrape: string, name: string): number {
+  const line = scrape.split("\n").find((l) => l.startsWith(`${name} `));
+  return line === undefined ? Number.NaN : Math.round((Number(line.split(" ")[1]) / 1e6) * 10) / 10;
 }
 
 /** The RSS samples as a small SVG line chart, the judged window shaded. */

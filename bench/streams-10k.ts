@@ -139,6 +139,9 @@ async function main(): Promise<void> {
       keys: [{ name: "bench", key: API_KEY }],
       usage: { path: join(dir, "ledger.db") },
       log: { level: "warn" },
+      // The overload guard sheds past 4,096 requests in flight by default; holding 10,000 slow
+      // streams is an operator's choice, made here as a deployment would make it.
+      overload: { max_in_flight: STREAMS + 1_000, max_connections: STREAMS + 1_000 },
     }),
   );
   const gateway = spawnRaised(["--expose-gc", "server/cli.ts", "serve", "--config", file]);

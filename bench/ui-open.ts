@@ -28,11 +28,19 @@ const RATE = Number(process.argv[2] ?? 300);
 const SECONDS = Number(process.argv[3] ?? 10);
 const ROUNDS = Number(process.argv[4] ?? 3);
 const PAGE = process.argv[5] === "providers" ? "providers" : "overview";
+/**
+ * BENCH_PIN=1 puts the gateway alone on core 0 and the mock on core 1. Run the
+ * script itself under `taskset -c 1` too, so Chromium and the load generator
+ * stay off the gateway's core: on two cores, an unpinned Chromium repainting
+ * the charts competes with the gateway for its core and inflates its CPU
+ * time per request without the gateway doing any more work.
+ */
+const PIN = process.env.BENCH_PIN === "1";
 
 async function main(): Promise<void> {
   await buildWeb();
   const dir = mkdtempSync(join(tmpdir(), "llmgw-ui-open-"));
-  const mock = spawnNode("mock", ["server/cli.ts", "mock", "--port", "0"], []);
+  const mock = spawnNode("mock", ["server/cli.ts", "mock", "--port", "0"], [], PIN ? 1 : undefined);
   const mockUrl = String((await mock.firstJson).url);
   const port = await freePort();
   const config = writeGatewayConfig(dir, "gateway", port, mockUrl);
@@ -40,7 +48,12 @@ async function main(): Promise<void> {
     config,
     readFileSync(config, "utf8").replace(`    key: ${API_KEY}\n`, `    key: ${API_KEY}\n    admin: true\n`),
   );
-  const gateway = spawnNode("gateway", ["server/cli.ts", "serve", "--config", config], []);
+  const gateway = spawnNode(
+    "gateway",
+    ["server/cli.ts", "serve", "--config", config],
+    [],
+    PIN ? 0 : undefined,
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, gateway);
   const pool = client(url);
@@ -123,6 +136,9 @@ async function main(): Promise<void> {
       : "and headless Chromium signed in on the providers page (ListDeployments every 2 s, no feed). CPU is the",
     "gateway process's user+system time from /proc over the round, divided by the requests served.",
     `Machine: ${JSON.stringify(machine)}; shared with other work, so read the figures as relative.`,
+    PIN
+      ? "Pinned (BENCH_PIN=1): the gateway alone on core 0; the mock, the load generator and Chromium on core 1."
+      : "Not pinned: Chromium, the load generator and the mock share both cores with the gateway.",
     "",
     "| round | dashboard | served | failed | gateway CPU µs / request |",
     "|---|---|---|---|---|",
@@ -137,7 +153,7 @@ async function main(): Promise<void> {
   const out = join(
     import.meta.dirname,
     "results",
-    `${new Date().toISOString().slice(0, 10)}-ui-open-${PAGE}.md`,
+    `${new Date().toISOString().slice(0, 10)}-ui-open-${PAGE}${PIN ? "-pinned" : ""}.md`,
   );
   writeFileSync(out, report);
   console.log(report);
