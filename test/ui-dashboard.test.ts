@@ -193,13 +193,19 @@ describe("the dashboard in Chromium", () => {
     await signIn(tab, gw.url, ADMIN);
     await tab.goto(`${gw.url}/ui/#/providers`);
     const row = tab.locator(".table tbody tr", { hasText: "local-small" }).first();
-    await row.waitFor();
+    // The page polls every 2 s; on a busy CI machine the first polls can take long. Say what the page
+    // showed if the row never comes.
+    await row.waitFor({ timeout: 60_000 }).catch(async (error: unknown) => {
+      throw new Error(`no local-small row; the page said: ${await tab.locator("main").textContent()}`, {
+        cause: error,
+      });
+    });
     expect(await row.textContent()).toContain("healthy");
-    await tab.locator(".chart canvas").first().waitFor();
+    await tab.locator(".chart canvas").first().waitFor({ timeout: 60_000 });
     await tab.waitForTimeout(4500);
     await tab.screenshot({ path: join(SHOTS, "providers.png"), fullPage: true });
     await tab.close();
-  });
+  }, 120_000);
 
   it("shows usage per day by model with a table, and exports it as CSV", async () => {
     await traffic(gw, READER, 3);
