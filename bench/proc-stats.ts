@@ -42,7 +42,7 @@ export function machineBusyMicros(): number {
 }
 
 /** A field of /proc/PID/status in kB (VmRSS, VmHWM, …), converted to MB. */
-export function statusMB(pid: number, field: "VmRSS" | "VmHWM"): number {
+export function statusMB(pid: number, field: "VmRSS" | "VmHWM" | "RssAnon" | "RssFile"): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
   if (!match?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);

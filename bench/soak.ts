@@ -2,7 +2,8 @@
  * Soak: N minutes (BENCH_SOAK_MINUTES, default 10) at BENCH_SOAK_RATE req/s (default 500), 80 % unary and
  * 20 % streams, through the full pipeline (a key, a rate limit and a concurrency limit, a daily budget,
  * the SQLite ledger, the audit log in metadata-only mode, /metrics scraped every 10 s). The mock and the
- * gateway are separate processes; this one is the load generator.
+ * gateway are separate processes; this one is the load generator. The gateway runs with `npm start`'s
+ * heap flags (see NODE_FLAGS).
  *
  * It samples the gateway's RSS every 10 s and judges three things:
  *   - RSS flat: the largest sample from minute 2 on (minute N/2 on for runs under 4 minutes) within
@@ -13,7 +14,7 @@
  * prints the verdict. Run: node_modules/.bin/node bench/soak.ts
  */
 
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
@@ -27,8 +28,12 @@ const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
 const RATE = Number(process.env.BENCH_SOAK_RATE ?? 500);
 const STREAM_SHARE = 0.2;
 const SAMPLE_MS = 10_000;
-/** V8 flags for the gateway (BENCH_SOAK_NODE_FLAGS, space-separated), e.g. to fix its heap sizing. */
-const NODE_FLAGS = (process.env.BENCH_SOAK_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+/**
+ * The gateway's Node flags: by default the heap sizing `npm start` runs it with (package.json's start
+ * script), so that the soak measures the gateway as it is started; BENCH_SOAK_NODE_FLAGS (space-separated)
+ * replaces them, and `none` runs it on V8's own sizing.
+ */
+const NODE_FLAGS = soakNodeFlags(process.env.BENCH_SOAK_NODE_FLAGS);
 const HEADERS = { "content-type": "application/json", authorization: `Bearer ${API_KEY}` };
 
 interface Sample {
@@ -37,6 +42,14 @@ interface Sample {
   /** V8's used heap and the memory outside it (Buffers, ArrayBuffers), from the scrape: is a growth JS or native? */
   readonly heapMB: number;
   readonly externalMB: number;
+  /**
+   * Where the RSS is: anonymous memory (heaps, malloc, stacks) against file-backed (the node binary), and
+   * of the anonymous part what V8 has committed for the main thread's heap, its young generation apart.
+   * What is anonymous but not the main heap or external is malloc's arenas and the worker threads' heaps.
+   */
+  readonly anonMB: number;
+  readonly committedMB: number;
+  readonly newSpaceMB: number;
   readonly sent: number;
   readonly answered: number;
   readonly errors: number;
@@ -126,6 +139,9 @@ async function main(): Promise<void> {
       rssMB: Math.round(statusMB(gateway.pid, "VmRSS") * 10) / 10,
       heapMB: gaugeMB(scrape, "llmgw_nodejs_heap_size_used_bytes"),
       externalMB: gaugeMB(scrape, "llmgw_nodejs_external_memory_bytes"),
+      anonMB: Math.round(statusMB(gateway.pid, "RssAnon") * 10) / 10,
+      committedMB: gaugeMB(scrape, "llmgw_nodejs_heap_size_total_bytes"),
+      newSpaceMB: gaugeMB(scrape, 'llmgw_nodejs_heap_space_size_total_bytes{space="new"}'),
       sent,
       answered,
       errors: errorCount,
@@ -135,7 +151,7 @@ async function main(): Promise<void> {
     lastAt = now;
     const s = samples[samples.length - 1] as Sample;
     console.error(
-      `${s.seconds}s rss ${s.rssMB} MB (heap ${s.heapMB}, external ${s.externalMB}), sent ${s.sent}, answered ${s.answered}, errors ${s.errors} ` +
+      `${s.seconds}s rss ${s.rssMB} MB (anon ${s.anonMB}; heap ${s.heapMB} of ${s.committedMB} committed, new space ${s.newSpaceMB}; external ${s.externalMB}), sent ${s.sent}, answered ${s.answered}, errors ${s.errors} ` +
         `${errorCount === 0 ? "" : JSON.stringify(Object.fromEntries(errors))}, gateway cpu ${s.gatewayCpuPct}%`,
     );
   };
@@ -199,7 +215,7 @@ async function main(): Promise<void> {
   const base = join(results, `${date}-soak`);
   writeFileSync(
     `${base}.csv`,
-    `seconds,rss_mb,heap_mb,external_mb,sent,answered,errors,gateway_cpu_pct\n${samples.map((s) => `${s.seconds},${s.rssMB},${s.heapMB},${s.externalMB},${s.sent},${s.answered},${s.errors},${s.gatewayCpuPct}`).join("\n")}\n`,
+    `seconds,rss_mb,anon_mb,heap_mb,committed_mb,new_space_mb,external_mb,sent,answered,errors,gateway_cpu_pct\n${samples.map((s) => `${s.seconds},${s.rssMB},${s.anonMB},${s.heapMB},${s.committedMB},${s.newSpaceMB},${s.externalMB},${s.sent},${s.answered},${s.errors},${s.gatewayCpuPct}`).join("\n")}\n`,
   );
   writeFileSync(`${base}.svg`, rssPlot(samples, fromS));
   const info = machineInfo();
@@ -212,7 +228,9 @@ async function main(): Promise<void> {
         `Node ${info.node}, load average at the end ${info.loadAverage}. The machine was shared with other sessions, so CPU figures are noisy.`,
       "",
       "Full pipeline: a key, a per-key rate limit and concurrency limit, a daily budget, the SQLite ledger, the audit log (metadata-only), /metrics scraped every 10 s. 80 % unary, 20 % streams (16 tokens each) from the mock in its own process; this process generates the load.",
-      NODE_FLAGS.length === 0 ? "Gateway V8 flags: none." : `Gateway V8 flags: \`${NODE_FLAGS.join(" ")}\`.`,
+      NODE_FLAGS.length === 0
+        ? "Gateway V8 flags: none (V8's own heap sizing)."
+        : `Gateway V8 flags: \`${NODE_FLAGS.join(" ")}\`${process.env.BENCH_SOAK_NODE_FLAGS === undefined ? " (npm start's)" : ""}.`,
       "",
       `**${verdict}**`,
       "",
@@ -220,11 +238,11 @@ async function main(): Promise<void> {
       "",
       `RSS every 10 s: [${date}-soak.csv](${date}-soak.csv), plotted in [${date}-soak.svg](${date}-soak.svg).`,
       "",
-      "| s | RSS MB | JS heap MB | external MB | sent | answered | errors | gateway CPU % |",
-      "| -: | -: | -: | -: | -: | -: | -: | -: |",
+      "| s | RSS MB | anonymous MB | JS heap used MB | heap committed MB | new space MB | external MB | sent | answered | errors | gateway CPU % |",
+      "| -: | -: | -: | -: | -: | -: | -: | -: | -: | -: | -: |",
       ...samples.map(
         (s) =>
-          `| ${s.seconds} | ${s.rssMB} | ${s.heapMB} | ${s.externalMB} | ${s.sent} | ${s.answered} | ${s.errors} | ${s.gatewayCpuPct} |`,
+          `| ${s.seconds} | ${s.rssMB} | ${s.anonMB} | ${s.heapMB} | ${s.committedMB} | ${s.newSpaceMB} | ${s.externalMB} | ${s.sent} | ${s.answered} | ${s.errors} | ${s.gatewayCpuPct} |`,
       ),
       "",
     ].join("\n"),
@@ -246,6 +264,15 @@ function errorName(status: number, body: string): string {
   }
   if (status === 503 && message.includes("overloaded")) return SHED;
   return `HTTP ${status}: ${message.slice(0, 80)}`;
+}
+
+function soakNodeFlags(setting: string | undefined): string[] {
+  if (setting === "none") return [];
+  if (setting !== undefined) return setting.split(" ").filter((f) => f !== "");
+  const start = (
+    JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }
+  ).scripts.start;
+  return start.split(" ").filter((word) => word.startsWith("--max-") || word.startsWith("--min-"));
 }
 
 /** A gauge's value in MB from a Prometheus scrape (NaN when absent). */

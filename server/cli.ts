@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32 --max-old-space-size=512
 /**
  * `llmgw`: the command line. Each command imports only what it runs: `mock` loads the mock's own entry
  * and no gateway module (the benchmark runs the mock alone as its baseline); `serve` loads the gateway,

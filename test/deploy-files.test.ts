@@ -104,6 +104,28 @@ describe("Dockerfile", () => {
     for (const flag of cmd.filter((a) => a.startsWith("--"))) expect(usage, flag).toContain(flag);
   });
 
+  it("runs Node with the heap sizing npm start and the llmgw command use, and Node accepts it there", () => {
+    const start = (JSON.parse(readFileSync(at("package.json"), "utf8")) as { scripts: { start: string } })
+      .scripts.start;
+    const flags = start.split(" ").filter((word) => word.startsWith("--max-"));
+    expect(flags).toEqual(["--max-semi-space-size=32", "--max-old-space-size=512"]);
+    const env = steps.find((s) => s.op === "ENV" && s.args.startsWith("NODE_OPTIONS="));
+    expect(env?.args).toBe(`NODE_OPTIONS="${flags.join(" ")}"`);
+    const shebang = readFileSync(at("server/cli.ts"), "utf8").split("\n")[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${flags.join(" ")}`);
+    // Not every V8 flag is allowed in NODE_OPTIONS; these are, and they take effect.
+    const limitMB = execFileSync(
+      process.execPath,
+      [
+        "-e",
+        "process.stdout.write(String(require('node:v8').getHeapStatistics().heap_size_limit / 2 ** 20))",
+      ],
+      { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: flags.join(" ") } },
+    );
+    expect(Number(limitMB)).toBeGreaterThan(512);
+    expect(Number(limitMB)).toBeLessThan(1024);
+  });
+
   it.skipIf(!hasHadolint())("passes hadolint", () => {
     execFileSync("hadolint", [at("Dockerfile")], { encoding: "utf8" });
   });
