@@ -15,9 +15,16 @@
  *   request, from /proc, and the latency of each. Then the cached gateways get
  *   as many repeats of one request they have cached: the hits' latency.
  *
- * Prompts are random sentences from a fixed vocabulary (a seeded generator),
- * so no two are near enough for the semantic cache to match; every request
- * has `temperature: 0` so the semantic cache applies to it. Results go to
+ * Prompts are random sentences of BENCH_CACHE_WORDS words (default 40) from a
+ * fixed vocabulary (bench/cache-prompts.ts, a seeded generator), so no two are
+ * near enough for the semantic cache to match; every request has
+ * `temperature: 0` so the semantic cache applies to it.
+ * BENCH_CACHE_MAX_ENTRIES (default 200,000) is the gateways'
+ * `cache.exact.max_entries`, which caps the semantic index too: 10000 (the
+ * default config) keeps the index full, so each miss also evicts one entry.
+ * BENCH_CACHE_BASELINE=DIR adds the semantic gateway of another checkout, in
+ * the same rounds; BENCH_CACHE_CPU_PROF=DIR runs every gateway under
+ * `--cpu-prof`, writing its profile there when it stops. Results go to
  * stdout as a table; the figures of the last run are in
  * bench/results/2026-12-01-cache.md.
  */
@@ -25,6 +32,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Pool } from "undici";
+import { questions } from "./cache-prompts.ts";
 import { canPin, freePort, pin, spawnNode, stopAll, waitForHttp } from "./children.ts";
 import { type BenchCache, writeGatewayConfig } from "./gateway-config.ts";
 import { API_KEY, client, PATH, percentiles, SYSTEM } from "./load.ts";
@@ -36,45 +44,33 @@ const REQUESTS = Number(process.env.BENCH_CACHE_REQUESTS ?? 400);
 const IN_FLIGHT = 8;
 /** Which gateways to run, e.g. `off,exact` to leave out the semantic one, whose filling is slow. */
 const KINDS = (process.env.BENCH_CACHE_KINDS ?? "off,exact,semantic").split(",") as BenchCache[];
+/** A directory: the gateways then run under `--cpu-prof`, each writing its profile there when it stops. */
+const CPU_PROF = process.env.BENCH_CACHE_CPU_PROF;
 const HEADERS = { "content-type": "application/json", authorization: `Bearer ${API_KEY}` };
 
-const WORDS = (
-  "order parcel delivery refund invoice account password warehouse tracking express store collect " +
-  "birthday present paperback hardback author novel poem chapter edition price discount voucher " +
-  "shipping address postcode phone email receipt return damaged missing late early weekend monday " +
-  "tuesday wednesday thursday friday saturday sunday morning evening please thanks urgent today " +
-  "tomorrow yesterday week month year card payment declined charged twice cancel change switch " +
-  "upgrade gift wrap message note courier van driver door neighbour safe place signature photo"
-).split(" ");
+const WORDS_PER_QUESTION = Number(process.env.BENCH_CACHE_WORDS ?? 40);
+/** The gateways' `cache.exact.max_entries`, which also caps the semantic index. */
+const MAX_ENTRIES = Number(process.env.BENCH_CACHE_MAX_ENTRIES ?? 200_000);
+/** A checkout of this repository (with node_modules): its gateway, with the semantic cache, is measured too. */
+const BASELINE = process.env.BENCH_CACHE_BASELINE;
 
-/** mulberry32, seeded: every run sends the same prompts. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-const random = generator(11);
-/** A new request body: the bench's system prompt and a random 40-word question. */
+const question = questions(11, WORDS_PER_QUESTION);
+/** A new request body: the bench's system prompt and a random question. */
 function freshBody(): string {
-  const words = Array.from({ length: 40 }, () => WORDS[Math.floor(random() * WORDS.length)] as string);
   return JSON.stringify({
     model: "mock-small",
     temperature: 0,
     max_tokens: 256,
     messages: [
       { role: "system", content: SYSTEM },
-      { role: "user", content: `${words.join(" ")}?` },
+      { role: "user", content: question() },
     ],
   });
 }
 
 interface Gateway {
-  readonly cache: BenchCache;
+  /** The setup, as the table names it: a cache kind, or `semantic (baseline)`. */
+  readonly cache: string;
   readonly pid: number;
   readonly pool: Pool;
   /** One request it has cached, for the hits. */
@@ -114,11 +110,18 @@ async function main(): Promise<void> {
     const mock = spawnNode("mock", ["server/cli.ts", "mock", "--port", "0", "--tokens", "16"], [], loadCore);
     const mockUrl = String((await mock.firstJson).url);
     const gateways: Gateway[] = [];
-    for (const cache of KINDS) {
+    const setups: { cache: BenchCache; label: string; cwd?: string }[] = KINDS.map((cache) => ({
+      cache,
+      label: cache,
+    }));
+    if (BASELINE !== undefined)
+      setups.push({ cache: "semantic", label: "semantic (baseline)", cwd: BASELINE });
+    for (const { cache, label, cwd } of setups) {
       const port = await freePort();
+      const name = `gateway-${label.replace(/\W+/g, "-")}`;
       const config = writeGatewayConfig(
         dir,
-        `gateway-${cache}`,
+        name,
         port,
         mockUrl,
         false,
@@ -127,16 +130,20 @@ async function main(): Promise<void> {
         false,
         false,
         cache,
+        MAX_ENTRIES,
       );
       const child = spawnNode(
-        `gateway-${cache}`,
+        name,
         ["server/cli.ts", "serve", "--config", config],
-        [],
+        CPU_PROF === undefined
+          ? []
+          : ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF}`, `--cpu-prof-name=${name}.cpuprofile`],
         targetCore,
+        cwd,
       );
       const url = `http://127.0.0.1:${port}`;
       await waitForHttp(`${url}/health`, child);
-      gateways.push({ cache, pid: child.pid, pool: client(url, IN_FLIGHT) });
+      gateways.push({ cache: label, pid: child.pid, pool: client(url, IN_FLIGHT) });
     }
     if (pinned) pin(process.pid, loadCore);
 
@@ -154,9 +161,9 @@ async function main(): Promise<void> {
     // The writes are off the request path: let them land.
     await new Promise((resolve) => setTimeout(resolve, 500));
 
-    const rounds = new Map<BenchCache, Round[]>(gateways.map((g) => [g.cache, []]));
-    const misses = new Map<BenchCache, number[]>(gateways.map((g) => [g.cache, []]));
-    const hits = new Map<BenchCache, number[]>(gateways.map((g) => [g.cache, []]));
+    const rounds = new Map<string, Round[]>(gateways.map((g) => [g.cache, []]));
+    const misses = new Map<string, number[]>(gateways.map((g) => [g.cache, []]));
+    const hits = new Map<string, number[]>(gateways.map((g) => [g.cache, []]));
     // A warm-up round, not counted.
     for (const g of gateways) await send(g.pool, Array.from({ length: REQUESTS / 2 }, freshBody));
     for (let round = 0; round < ROUNDS; round++) {
@@ -202,7 +209,8 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `\n${ROUNDS} rounds of ${REQUESTS} misses (and ${REQUESTS} hits) per gateway, ${IN_FLIGHT} in flight, ${ENTRIES} entries cached; pinned: ${pinned}`,
+      `\n${ROUNDS} rounds of ${REQUESTS} misses (and ${REQUESTS} hits) per gateway, ${IN_FLIGHT} in flight, ${ENTRIES} entries cached, ` +
+        `max_entries ${MAX_ENTRIES}, ${WORDS_PER_QUESTION} words a question; pinned: ${pinned}`,
     );
     await Promise.all(gateways.map((g) => g.pool.close()));
   } finally {

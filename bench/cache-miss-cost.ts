@@ -5,7 +5,9 @@
  * Each setup first holds BENCH_CACHE_ENTRIES entries (default 10,000) in the
  * bench's partition (one model, one system prompt), then answers
  * BENCH_CACHE_REQUESTS new requests (misses, each stored and indexed) and as
- * many repeats (hits). Compare with the gateway's CPU per request from
+ * many repeats (hits). The questions are bench/cache-cost.ts's (cache-prompts.ts),
+ * BENCH_CACHE_WORDS words each (default 40, as that bench sends);
+ * BENCH_CACHE_MAX_ENTRIES (default 200,000) caps the store and the index. Compare with the gateway's CPU per request from
  * bench/cache-cost.ts (about 1.2–1.5 ms here) for the share a miss adds.
  *
  *   node bench/cache-miss-cost.ts
@@ -25,28 +27,17 @@ import { StoreHealth } from "../server/policy/store-health.ts";
 import { MemoryCacheStore } from "../server/state/memory/memory-cache-store.ts";
 import { MemoryVectorIndex } from "../server/state/memory/memory-vector-index.ts";
 import { CacheMetrics } from "../server/telemetry/cache-metrics.ts";
+import { questions } from "./cache-prompts.ts";
 import { SYSTEM } from "./load.ts";
 
 const ENTRIES = Number(process.env.BENCH_CACHE_ENTRIES ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_CACHE_REQUESTS ?? 2_000);
 
-const WORDS = (
-  "order parcel delivery refund invoice account password warehouse tracking express store collect " +
-  "birthday present paperback hardback author novel poem chapter edition price discount voucher " +
-  "shipping address postcode phone email receipt return damaged missing late early weekend monday " +
-  "tuesday wednesday thursday friday saturday sunday morning evening please thanks urgent today"
-).split(" ");
-let state = 7;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = Math.imul(state ^ (state >>> 15), state | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-};
-/** Words per question: 40 make a dense local-embedder vector, 10 (a short question) a sparse one. */
+/** Words per question: 40 (what bench/cache-cost.ts sends) make a dense local-embedder vector, 10 a sparse one. */
 const WORDS_PER_QUESTION = Number(process.env.BENCH_CACHE_WORDS ?? 40);
-const question = () =>
-  `${Array.from({ length: WORDS_PER_QUESTION }, () => WORDS[Math.floor(random() * WORDS.length)]).join(" ")}?`;
+/** The exact store's and the index's most entries: 10000 (the default config) keeps the index full. */
+const MAX_ENTRIES = Number(process.env.BENCH_CACHE_MAX_ENTRIES ?? 200_000);
+const question = questions(7, WORDS_PER_QUESTION);
 
 const ANSWER = create(CompleteResponseSchema, {
   id: "c",
@@ -108,14 +99,14 @@ async function measure(semanticOn: boolean): Promise<{ miss: number; hit: number
   const log = pino({ level: "silent" });
   const health = () => new StoreHealth(log, true, { store: "cache", whenOpen: "uncached" });
   const exact = new ExactCache(
-    new MemoryCacheStore({ maxEntries: 200_000, maxBytes: 2 ** 30 }),
+    new MemoryCacheStore({ maxEntries: MAX_ENTRIES, maxBytes: 2 ** 30 }),
     3_600_000,
     health(),
   );
   const semantic = semanticOn
     ? new SemanticCache({
         embedder: new LocalEmbedder(),
-        index: new MemoryVectorIndex({ bruteForceMax: 1_000, maxEntries: 200_000 }),
+        index: new MemoryVectorIndex({ bruteForceMax: 1_000, maxEntries: MAX_ENTRIES }),
         scope: "last_user_message",
         threshold: 0.95,
         thresholds: {},
@@ -160,6 +151,7 @@ async function measure(semanticOn: boolean): Promise<{ miss: number; hit: number
   return { miss: miss - none, hit: hit - none, none };
 }
 
+console.log(`${WORDS_PER_QUESTION} words a question, max_entries ${MAX_ENTRIES}\n`);
 console.log(`| cache | entries | CPU a miss adds, µs | CPU a hit adds, µs | the request without cache, µs |`);
 console.log(`| --- | --- | --- | --- | --- |`);
 for (const semanticOn of process.env.BENCH_CACHE_SEMANTIC === "0" ? [false] : [false, true]) {

@@ -19,6 +19,7 @@ export function writeGatewayConfig(
   passthrough = false,
   guards = false,
   cache: BenchCache = "off",
+  cacheMaxEntries = 200_000,
 ): string {
   const file = join(dir, `${name}.yaml`);
   const yaml = [
@@ -44,7 +45,7 @@ export function writeGatewayConfig(
     ...(redisUrl === undefined ? [] : ["redis:", `  url: ${redisUrl}`]),
     ...(passthrough ? PASSTHROUGH : []),
     ...(guards ? GUARDS : []),
-    ...(cache === "off" ? [] : cacheConfig(cache)),
+    ...(cache === "off" ? [] : cacheConfig(cache, cacheMaxEntries)),
   ];
   writeFileSync(file, `${yaml.join("\n")}\n`);
   return file;
@@ -109,10 +110,11 @@ export function benchCache(value: string | undefined): BenchCache {
   throw new Error(`BENCH_CACHE=${value}: use exact (or 1), semantic or off`);
 }
 
-function cacheConfig(cache: Exclude<BenchCache, "off">): string[] {
+/** `maxEntries` also caps the semantic index (cache-setup.ts). */
+function cacheConfig(cache: Exclude<BenchCache, "off">, maxEntries: number): string[] {
   return [
     "cache:",
-    "  exact: { max_entries: 200000, max_bytes: 1073741824 }",
+    `  exact: { max_entries: ${maxEntries}, max_bytes: 1073741824 }`,
     ...(cache === "semantic" ? ["  semantic: { enabled: true }"] : []),
   ];
 }
