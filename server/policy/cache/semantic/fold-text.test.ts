@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foldText } from "./fold-text.ts";
+import { foldAny, foldText } from "./fold-text.ts";
 
 describe("foldText", () => {
   it("lower-cases, drops accents and turns punctuation and whitespace runs into single spaces", () => {
@@ -29,5 +29,39 @@ describe("foldText", () => {
 
   it("folds a text with no letter or digit to nothing", () => {
     expect(foldText(" ?!… ")).toBe("");
+  });
+
+  it("folds ASCII text with no apostrophe on its short path exactly as every rule would", () => {
+    // Pieces that the rules treat specially at ASCII: case, digits, "cannot" at and off word boundaries, `_`.
+    const pieces = [
+      "Cannot",
+      "cannot_",
+      "xcannot",
+      "CANNOT.",
+      "Is",
+      "it",
+      "10",
+      "_",
+      " ",
+      "  ",
+      "-",
+      "?",
+      "\t",
+      "\n",
+      "a1",
+      "Don",
+      "t",
+      "...",
+      "~",
+    ];
+    let state = 5;
+    const next = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state;
+    };
+    for (let i = 0; i < 2_000; i++) {
+      const text = Array.from({ length: 1 + (next() % 12) }, () => pieces[next() % pieces.length]).join("");
+      expect(foldText(text)).toBe(foldAny(text));
+    }
   });
 });
