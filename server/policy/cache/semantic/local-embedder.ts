@@ -18,6 +18,8 @@ const MEANING_WORD = 3;
 const WORD_SEED = 0x9747b28c;
 const PAIR_SEED = 0x5bd1e995;
 const TRIGRAM_SEED = 0x1b873593;
+/** FNV-1a's offset basis, seeded for trigrams. */
+const TRIGRAM_BASIS = TRIGRAM_SEED ^ 0x811c9dc5;
 /** The boundary marks around a word for its character trigrams: "<at>" has "<at" and "at>". */
 const WORD_START = 0x3c;
 const WORD_END = 0x3e;
@@ -107,17 +109,20 @@ export class LocalEmbedder implements Embedder {
     return this.#collect();
   }
 
-  /** Adds the word's character trigrams, between its boundary marks. */
+  /** Adds the word's character trigrams, between its boundary marks (a word is never empty). */
   #trigrams(text: string, start: number, end: number): void {
-    // Positions run over "<word>": -1 is the start mark, end - start the end mark.
-    const length = end - start;
-    for (let i = -1; i + 2 <= length; i++) {
-      let h = TRIGRAM_SEED ^ 0x811c9dc5;
-      for (let j = i; j < i + 3; j++) {
-        const code = j < 0 ? WORD_START : j >= length ? WORD_END : text.charCodeAt(start + j);
-        h = Math.imul(h ^ code, 0x01000193);
-      }
+    // Over "<word>", rolling: a and b are the trigram's first two characters, c its last.
+    let a = WORD_START;
+    let b = text.charCodeAt(start);
+    for (let i = start + 1; i <= end; i++) {
+      const c = i < end ? text.charCodeAt(i) : WORD_END;
+      const h = Math.imul(
+        Math.imul(Math.imul(TRIGRAM_BASIS ^ a, 0x01000193) ^ b, 0x01000193) ^ c,
+        0x01000193,
+      );
       this.#add(mix(h), TRIGRAM);
+      a = b;
+      b = c;
     }
   }
 
