@@ -192,9 +192,9 @@ async function main(): Promise<void> {
 
     const base = median(rounds.get("off")?.map((r) => r.cpuUsPerMiss) ?? [Number.NaN]);
     console.log(
-      "\n| gateway | CPU per miss, µs (median, range) | vs no cache | miss p50 / p99 ms | hit p50 / p99 ms | other work, % of a core |",
+      "\n| gateway | CPU per miss, µs (median, range) | vs no cache | miss p50 / p99 ms | hit p50 / p99 ms | other work, % of a core | CPU per miss by round, µs |",
     );
-    console.log("| --- | --- | --- | --- | --- | --- |");
+    console.log("| --- | --- | --- | --- | --- | --- | --- |");
     for (const g of gateways) {
       const cpu = rounds.get(g.cache)?.map((r) => r.cpuUsPerMiss) ?? [];
       const m = percentiles(misses.get(g.cache) ?? []);
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
       console.log(
         `| ${g.cache} | ${median(cpu).toFixed(0)} (${Math.min(...cpu).toFixed(0)}–${Math.max(...cpu).toFixed(0)}) | ${vs} | ` +
           `${m.p50.toFixed(2)} / ${m.p99.toFixed(2)} | ${hp === undefined ? "—" : `${hp.p50.toFixed(2)} / ${hp.p99.toFixed(2)}`} | ` +
-          `${Math.min(...other).toFixed(0)}–${Math.max(...other).toFixed(0)} |`,
+          `${Math.min(...other).toFixed(0)}–${Math.max(...other).toFixed(0)} | ${cpu.map((c) => c.toFixed(0)).join(", ")} |`,
       );
     }
     console.log(
