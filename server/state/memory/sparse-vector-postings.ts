@@ -34,7 +34,9 @@ const EPSILON = 1e-5;
  * row met in none of the walked lists cannot reach it. It then walks on
  * through the lists that stay cheap, which tightens the bound. Every row it
  * met whose partial sum plus |q_rest| could still reach the best so far is
- * scored exactly (one merge with the row's vector). On the local embedder's
+ * scored exactly (one merge with the row's vector); and the walk stops as
+ * soon as the highest partial sum plus |q_rest| is below the threshold,
+ * since then no row can reach it. On the local embedder's
  * vectors the cheap lists are those of word pairs and rare words, and a
  * miss ends having scored next to nothing. The result is exact: the row
  * brute force would find.
@@ -167,11 +169,20 @@ export class SparseVectorPostings {
     const cheap = 2 * Math.max(CHEAP_LIST_MIN, Math.floor(this.#liveCount * CHEAP_LIST_SHARE));
     const mustReach = floor * floor * (1 - EPSILON);
     let count = 0;
+    // The highest partial sum so far (0 for a row not met): no row can score more than it plus |q_rest|.
+    let top = 0;
     for (let i = 0; i < reachable; i++) {
       const k = packed ? (order[i] as number) % ORDER_SLOTS : (order[i] as number);
       const list = this.#queryLists[k] as number[];
-      // Unwalked, the rest can no longer reach the floor on its own: only cheap lists are still worth it.
-      if (rest < mustReach && list.length > cheap) break;
+      if (rest < mustReach) {
+        // Unwalked, the rest can no longer reach the floor on its own: only cheap lists are still worth it…
+        if (list.length > cheap) break;
+        // …and none at all once no row met can reach it either (the bound #bestMet would apply to each).
+        if (top + Math.sqrt(rest) + EPSILON < floor) {
+          this.#metCount = 0;
+          return rest;
+        }
+      }
       const weight = query.values[k] as number;
       for (let p = 0; p < list.length; p += 2) {
         const ref = list[p] as number;
@@ -180,7 +191,9 @@ export class SparseVectorPostings {
           scores[ref] = 0;
           met[count++] = ref;
         }
-        scores[ref] = (scores[ref] as number) + weight * (list[p + 1] as number);
+        const score = (scores[ref] as number) + weight * (list[p + 1] as number);
+        scores[ref] = score;
+        if (score > top) top = score;
       }
       rest -= weight * weight;
     }
