@@ -37,7 +37,8 @@ USER node
 EXPOSE 8080
 # V8's heap sizing, as `npm start` sets it: a young generation of at most 32 MB per semi-space and a 512 MB
 # old generation, which keeps RSS flat under steady load (docs/deploying.md, "Memory"). Raise
-# --max-old-space-size for large caches: docker run -e NODE_OPTIONS="--max-semi-space-size=32 --max-old-space-size=2048" ...
+# --max-old-space-size with overload.max_in_flight or for large caches:
+#   docker run -e NODE_OPTIONS="--max-semi-space-size=32 --max-old-space-size=1536" ...
 ENV NODE_OPTIONS="--max-semi-space-size=32 --max-old-space-size=512"
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

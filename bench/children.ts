@@ -6,7 +6,9 @@
 
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
@@ -209,4 +211,13 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.stderr.write(`\nbench: ${signal}, stopping children\n`);
     void stopAll().finally(() => process.exit(130));
   });
+}
+
+/**
+ * The Node flags `npm start` runs the gateway with (its heap sizing, from package.json's start script),
+ * for the benches that measure its memory as it is started.
+ */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  return pkg.scripts.start.split(" ").filter((word) => /^--(max|min)-[a-z-]+=/.test(word));
 }

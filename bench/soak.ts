@@ -14,13 +14,13 @@
  * prints the verdict. Run: node_modules/.bin/node bench/soak.ts
  */
 
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Pool } from "undici";
-import { freePort, ROOT, spawnNode, stop, stopAll, waitForHttp } from "./children.ts";
+import { freePort, ROOT, spawnNode, startNodeFlags, stop, stopAll, waitForHttp } from "./children.ts";
 import { API_KEY, CHAT_BODY, STREAM_BODY } from "./load.ts";
 import { cpuMicros, machineInfo, statusMB } from "./proc-stats.ts";
 
@@ -269,10 +269,7 @@ function errorName(status: number, body: string): string {
 function soakNodeFlags(setting: string | undefined): string[] {
   if (setting === "none") return [];
   if (setting !== undefined) return setting.split(" ").filter((f) => f !== "");
-  const start = (
-    JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }
-  ).scripts.start;
-  return start.split(" ").filter((word) => word.startsWith("--max-") || word.startsWith("--min-"));
+  return startNodeFlags();
 }
 
 /** A gauge's value in MB from a Prometheus scrape (NaN when absent). */

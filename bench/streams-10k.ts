@@ -19,7 +19,7 @@ import { type ClientHttp2Session, connect } from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort, NODE, ROOT } from "./children.ts";
+import { freePort, NODE, ROOT, startNodeFlags } from "./children.ts";
 import { API_KEY } from "./load.ts";
 import { machineInfo, statusMB } from "./proc-stats.ts";
 
@@ -144,7 +144,18 @@ async function main(): Promise<void> {
       overload: { max_in_flight: STREAMS + 1_000, max_connections: STREAMS + 1_000 },
     }),
   );
-  const gateway = spawnRaised(["--expose-gc", "server/cli.ts", "serve", "--config", file]);
+  // And each open stream holds ~50 KB of JS heap: 10,000 need more old generation than npm start's 512 MB
+  // (which holds its default max_in_flight, 4,096), so the heap limit is raised with max_in_flight, as a
+  // deployment would raise it. The last flag wins.
+  const gateway = spawnRaised([
+    "--expose-gc",
+    ...startNodeFlags(),
+    "--max-old-space-size=1536",
+    "server/cli.ts",
+    "serve",
+    "--config",
+    file,
+  ]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`);
   const pid = gateway.pid as number;

@@ -37,7 +37,9 @@ export const overloadSchema = z
       .positive()
       .max(1)
       .default(0.9)
-      .describe("used JS heap over V8's heap limit past which new requests get a 503 (1 is no limit)"),
+      .describe(
+        "the old generation's use over its limit (--max-old-space-size) past which new requests get a 503 (1 is no limit)",
+      ),
     max_rss_bytes: z
       .number()
       .int()

@@ -42,7 +42,7 @@ describe("the overload guard", () => {
     expect(changes).toEqual(["event_loop_delay", undefined]);
   });
 
-  it("sheds on heap use over the ratio of V8's limit, and on RSS over its limit", () => {
+  it("sheds on old-generation use over the ratio of its limit, and on RSS over its limit", () => {
     const heap = guardWith({ max_heap_ratio: 0.5 }, [{ ...calm, heapUsed: 600 }]);
     heap.check();
     expect(heap.reason).toBe("heap");

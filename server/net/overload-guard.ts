@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { getHeapStatistics } from "node:v8";
 import type { OverloadConfig } from "../config/overload-schema.ts";
+import { oldGeneration, semiSpaceCapMiB } from "./old-generation.ts";
 
 /** Why the guard is shedding; undefined while it admits. */
 export type OverloadReason = "in_flight" | "event_loop_delay" | "heap" | "rss";
@@ -12,6 +12,7 @@ const SLOW_CHECKS = 2;
 export interface Sample {
   /** Mean event-loop delay since the last sample, ns (undefined when the loop is not watched). */
   readonly loopDelayNs: number | undefined;
+  /** The old generation's use and limit (old-generation.ts): what V8 runs out of. */
   readonly heapUsed: number;
   readonly heapLimit: number;
   readonly rss: number;
@@ -54,7 +55,8 @@ export class OverloadGuard {
     const histogram =
       config.max_event_loop_delay_ms > 0 ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
     histogram?.enable();
-    this.#sample = () => readSample(histogram);
+    const semiSpaceMiB = semiSpaceCapMiB(process.execArgv, process.env.NODE_OPTIONS);
+    this.#sample = () => readSample(histogram, semiSpaceMiB);
     const watched = histogram !== undefined || config.max_heap_ratio < 1 || config.max_rss_bytes > 0;
     if (!watched) return;
     this.#timer = setInterval(() => this.check(), config.sample_interval_ms);
@@ -108,14 +110,17 @@ export class OverloadGuard {
   }
 }
 
-function readSample(histogram: ReturnType<typeof monitorEventLoopDelay> | undefined): Sample {
+function readSample(
+  histogram: ReturnType<typeof monitorEventLoopDelay> | undefined,
+  semiSpaceMiB: number,
+): Sample {
   const loopDelayNs = histogram === undefined || histogram.count === 0 ? undefined : histogram.mean;
   histogram?.reset();
-  const heap = getHeapStatistics();
+  const old = oldGeneration(semiSpaceMiB);
   return {
     loopDelayNs,
-    heapUsed: heap.used_heap_size,
-    heapLimit: heap.heap_size_limit,
+    heapUsed: old.used,
+    heapLimit: old.limit,
     rss: process.memoryUsage.rss(),
   };
 }
