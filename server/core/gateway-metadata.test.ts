@@ -1,4 +1,6 @@
+import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
+import { GatewayMetadataSchema, RoutingDecisionSchema } from "../../gen/llmgw/v1/usage_pb.js";
 import { adHocDeployment } from "../routing/ad-hoc-deployment.ts";
 import type { Route } from "../routing/model-router.ts";
 import { type Call, createCall } from "./call.ts";
@@ -86,5 +88,52 @@ describe("gateway metadata", () => {
     expect(meta.fallbackUsed).toBe(false);
     expect(meta.deployment).toBe("");
     expect(meta.attempts).toBe(0);
+  });
+
+  it("is the message create() makes from the same fields, set and unset alike", () => {
+    const cached = planned(0.5, "hard");
+    cached.queueMs = 2;
+    cached.cache = { kind: "semantic", similarity: 0.97, costSavedUsd: 0.002 };
+    const cases: Array<[Call, Outcome]> = [
+      [newCall(), outcome(undefined, 0)],
+      [planned(undefined), { ...outcome(second, 2), costUsd: 0.0125 }],
+      [cached, outcome(first, 1)],
+    ];
+    for (const [call, result] of cases) {
+      const plan = call.plan;
+      const served = result.served;
+      const expected = create(GatewayMetadataSchema, {
+        requestId: call.requestId,
+        provider: served?.provider ?? "",
+        model: served?.model ?? "",
+        latencyMs: result.latencyMs,
+        ttftMs: result.ttftMs,
+        ...(result.costUsd === undefined ? {} : { costUsd: result.costUsd }),
+        routingDecision:
+          plan === undefined
+            ? undefined
+            : create(RoutingDecisionSchema, {
+                strategy: plan.decision.strategy,
+                deployment: plan.deployments[0]?.id ?? "",
+                complexity: plan.decision.complexity,
+                ...(plan.decision.score === undefined ? {} : { score: plan.decision.score }),
+              }),
+        attempts: result.attempts,
+        fallbackUsed: served !== undefined && plan !== undefined && served.id !== plan.deployments[0]?.id,
+        queueMs: call.queueMs,
+        deployment: served?.id ?? "",
+        ...(call.cache === undefined
+          ? {}
+          : {
+              cacheHit: true,
+              cacheKind: call.cache.kind,
+              similarity: call.cache.similarity,
+              ...(call.cache.costSavedUsd === undefined ? {} : { costSavedUsd: call.cache.costSavedUsd }),
+            }),
+      });
+      const actual = gatewayMetadata(call, result);
+      expect(actual).toStrictEqual(expected);
+      expect(toBinary(GatewayMetadataSchema, actual)).toEqual(toBinary(GatewayMetadataSchema, expected));
+    }
   });
 });

@@ -1,4 +1,5 @@
-import type { StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
+import type { FinishReason, StreamResponse } from "../../gen/llmgw/v1/chat_pb.js";
+import type { TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
 
 /**
  * A content delta event, the one a stream is mostly made of, built as a
@@ -29,5 +30,30 @@ export function deltaEvent(
         redactedReasoning: "",
       },
     },
+  };
+}
+
+/** A choice's finish event, built as a literal like `deltaEvent`. */
+export function finishEvent(
+  id: string,
+  choiceIndex: number,
+  reason: FinishReason,
+  stopSequence = "",
+): StreamResponse {
+  return {
+    $typeName: "llmgw.v1.StreamResponse",
+    id,
+    choiceIndex,
+    event: { case: "finish", value: { $typeName: "llmgw.v1.Finish", reason, stopSequence } },
+  };
+}
+
+/** A stream's closing usage report (the gateway's metadata is added on the way out), built as a literal. */
+export function usageEvent(id: string, usage: TokenUsage): StreamResponse {
+  return {
+    $typeName: "llmgw.v1.StreamResponse",
+    id,
+    choiceIndex: 0,
+    event: { case: "usage", value: { $typeName: "llmgw.v1.UsageReport", usage } },
   };
 }

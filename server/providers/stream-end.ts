@@ -1,8 +1,8 @@
-import { create } from "@bufbuild/protobuf";
-import { type ChatRequest, StreamResponseSchema } from "../../gen/llmgw/v1/chat_pb.js";
+import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
 import type { TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
 import { estimateUsage } from "../usage/token-estimate.ts";
+import { usageEvent } from "./delta-event.ts";
 import type { EventSink } from "./event-stream.ts";
 
 /** A stream whose upstream stopped before every choice finished: an error, never a silent cut. */
@@ -32,8 +32,4 @@ export function closeWithUsage(
   return estimateUsage(request, output).then((estimated) => {
     sink.event(usageEvent(id, estimated));
   });
-}
-
-function usageEvent(id: string, usage: TokenUsage) {
-  return create(StreamResponseSchema, { id, event: { case: "usage", value: { usage } } });
 }

@@ -8,7 +8,7 @@ import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { finishReasonFromOpenAI } from "../../wire/openai/finish-reason.ts";
 import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
-import { deltaEvent } from "../delta-event.ts";
+import { deltaEvent, finishEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { closeWithUsage, endedEarly } from "../stream-end.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
@@ -71,12 +71,7 @@ export class OpenAIStreamMapper implements StreamMapper {
       if (choice.finish_reason) {
         this.#open.delete(index);
         this.#finished++;
-        sink.event(
-          event(id, index, {
-            case: "finish",
-            value: { reason: finishReasonFromOpenAI(choice.finish_reason) },
-          }),
-        );
+        sink.event(finishEvent(id, index, finishReasonFromOpenAI(choice.finish_reason)));
       }
     }
     return false;
