@@ -82,8 +82,11 @@ async function slowH2(
       stream.once("response", resolve);
       stream.once("close", () => resolve({}));
     }),
+    // Closed by the gateway: the stream's reset ('aborted') is the close. The stream's own 'close'
+    // can wait much longer for its writable side when a dribbled write was still queued.
     new Promise<void>((resolve) => {
       stream.once("close", () => resolve());
+      stream.once("aborted", () => resolve());
       setTimeout(() => session.destroy(), 5000).unref();
     }),
   ]);
