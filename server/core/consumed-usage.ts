@@ -1,6 +1,6 @@
-import { create } from "@bufbuild/protobuf";
-import { type TokenUsage, TokenUsageSchema } from "../../gen/llmgw/v1/usage_pb.js";
+import type { TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
 import { estimateChatTokens } from "../routing/prompt-size.ts";
+import { tokenUsage } from "../usage/token-usage.ts";
 import type { Call } from "./call.ts";
 
 /**
@@ -14,7 +14,7 @@ import type { Call } from "./call.ts";
 export function consumedUsage(call: Call, streamedChunks: number): TokenUsage | undefined {
   if (streamedChunks === 0 || call.chat === undefined) return undefined;
   const promptTokens = estimateChatTokens(call.chat);
-  return create(TokenUsageSchema, {
+  return tokenUsage({
     promptTokens,
     completionTokens: streamedChunks,
     totalTokens: promptTokens + streamedChunks,

@@ -1,6 +1,6 @@
-import { create } from "@bufbuild/protobuf";
 import type { ChatRequest } from "../../gen/llmgw/v1/chat_pb.js";
-import { type TokenUsage, TokenUsageSchema } from "../../gen/llmgw/v1/usage_pb.js";
+import type { TokenUsage } from "../../gen/llmgw/v1/usage_pb.js";
+import { tokenUsage } from "./token-usage.ts";
 
 type Encoder = { encode(text: string): number[] };
 let encoder: Promise<Encoder> | undefined;
@@ -38,7 +38,7 @@ export async function estimateUsage(request: ChatRequest, completionText: string
   for (const tool of request.tools)
     prompt += enc.encode(JSON.stringify(tool.parameters ?? {}) + tool.name).length;
   const completion = completionText === "" ? 0 : enc.encode(completionText).length;
-  return create(TokenUsageSchema, {
+  return tokenUsage({
     promptTokens: prompt,
     completionTokens: completion,
     totalTokens: prompt + completion,
@@ -51,5 +51,5 @@ export async function estimateInputUsage(texts: ReadonlyArray<string>): Promise<
   const enc = await tokenizer();
   let prompt = 0;
   for (const text of texts) prompt += enc.encode(text).length;
-  return create(TokenUsageSchema, { promptTokens: prompt, totalTokens: prompt, estimated: true });
+  return tokenUsage({ promptTokens: prompt, totalTokens: prompt, estimated: true });
 }

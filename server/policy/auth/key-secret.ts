@@ -19,7 +19,7 @@ export function newSecret(): NewSecret {
   const secret = SECRET_PREFIX + randomBytes(32).toString("base64url");
   return {
     secret,
-    digest: keyDigest(secret).toString("hex"),
+    digest: keyDigest(secret),
     prefix: secret.slice(0, SECRET_PREFIX.length + SHOWN),
   };
 }

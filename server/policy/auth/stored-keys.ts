@@ -173,7 +173,7 @@ function storedEntry(key: StoredKey): KeyEntry {
       ...(key.limits === undefined ? {} : { limits: key.limits }),
       ...(key.budgets === undefined ? {} : { budgets: key.budgets }),
     },
-    digest: Buffer.from(key.digest, "hex"),
+    digest: key.digest,
     expiresAt: key.expiresAt ?? Number.POSITIVE_INFINITY,
     enabled: key.enabled,
     revoked: key.revokedAt !== undefined,

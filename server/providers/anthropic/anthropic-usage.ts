@@ -1,6 +1,6 @@
-import { create } from "@bufbuild/protobuf";
 import { FinishReason } from "../../../gen/llmgw/v1/chat_pb.js";
-import { type TokenUsage, TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
+import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
+import { tokenUsage } from "../../usage/token-usage.ts";
 import type { AnthropicUsage } from "./anthropic-wire-types.ts";
 
 /*
@@ -20,7 +20,7 @@ export function usageFromAnthropic(usage: AnthropicUsage): TokenUsage {
   const cacheCreation = count(usage.cache_creation_input_tokens);
   const prompt = count(usage.input_tokens) + cacheRead + cacheCreation;
   const completion = count(usage.output_tokens);
-  return create(TokenUsageSchema, {
+  return tokenUsage({
     promptTokens: prompt,
     completionTokens: completion,
     totalTokens: prompt + completion,

@@ -1,6 +1,6 @@
-import { create } from "@bufbuild/protobuf";
 import { FinishReason } from "../../../gen/llmgw/v1/chat_pb.js";
-import { type TokenUsage, TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
+import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
+import { tokenUsage } from "../../usage/token-usage.ts";
 import type { GeminiUsage } from "./gemini-wire-types.ts";
 
 /*
@@ -21,7 +21,7 @@ export function usageFromGemini(usage: GeminiUsage): TokenUsage {
   const prompt = count(usage.promptTokenCount) + count(usage.toolUsePromptTokenCount);
   const thoughts = count(usage.thoughtsTokenCount);
   const completion = count(usage.candidatesTokenCount) + thoughts;
-  return create(TokenUsageSchema, {
+  return tokenUsage({
     promptTokens: prompt,
     completionTokens: completion,
     totalTokens: prompt + completion,

@@ -6,8 +6,8 @@ import {
   type EmbedResponse,
   EmbedResponseSchema,
 } from "../../../gen/llmgw/v1/embeddings_pb.js";
-import { TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
 import { estimateInputUsage } from "../../usage/token-estimate.ts";
+import { tokenUsage } from "../../usage/token-usage.ts";
 import { badEmbeddings, float32Vector } from "../embedding-answer.ts";
 import { splitExtra } from "./ollama-options.ts";
 
@@ -72,7 +72,7 @@ export async function embeddingsFromOllama(
   const prompt = parsed?.prompt_eval_count;
   const usage =
     typeof prompt === "number" && Number.isInteger(prompt) && prompt >= 0
-      ? create(TokenUsageSchema, { promptTokens: prompt, totalTokens: prompt })
+      ? tokenUsage({ promptTokens: prompt, totalTokens: prompt })
       : await estimateInputUsage(request.inputs);
   return create(EmbedResponseSchema, {
     embeddings,

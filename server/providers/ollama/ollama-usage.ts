@@ -1,7 +1,7 @@
-import { create } from "@bufbuild/protobuf";
 import { type ChatRequest, FinishReason } from "../../../gen/llmgw/v1/chat_pb.js";
-import { type TokenUsage, TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
+import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
 import { estimateUsage } from "../../usage/token-estimate.ts";
+import { tokenUsage } from "../../usage/token-usage.ts";
 import type { OllamaChatResponse } from "./ollama-wire-types.ts";
 
 /*
@@ -25,7 +25,7 @@ export async function usageFromOllama(
   const prompt = count(final.prompt_eval_count);
   const completion = count(final.eval_count);
   if (prompt !== undefined && completion !== undefined) {
-    return create(TokenUsageSchema, {
+    return tokenUsage({
       promptTokens: prompt,
       completionTokens: completion,
       totalTokens: prompt + completion,
@@ -34,7 +34,7 @@ export async function usageFromOllama(
   const estimate = await estimateUsage(request, output);
   const promptTokens = prompt ?? estimate.promptTokens;
   const completionTokens = completion ?? estimate.completionTokens;
-  return create(TokenUsageSchema, {
+  return tokenUsage({
     promptTokens,
     completionTokens,
     totalTokens: promptTokens + completionTokens,

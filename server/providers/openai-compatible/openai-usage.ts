@@ -1,12 +1,12 @@
-import { create } from "@bufbuild/protobuf";
-import { type TokenUsage, TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
+import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
+import { tokenUsage } from "../../usage/token-usage.ts";
 import type { OpenAIUsage } from "../../wire/openai/wire-types.ts";
 
 /** OpenAI usage (including cached and reasoning details) to canonical TokenUsage. */
 export function usageFromOpenAI(usage: OpenAIUsage): TokenUsage {
   const prompt = count(usage.prompt_tokens);
   const completion = count(usage.completion_tokens);
-  return create(TokenUsageSchema, {
+  return tokenUsage({
     promptTokens: prompt,
     completionTokens: completion,
     totalTokens: count(usage.total_tokens) || prompt + completion,

@@ -1,7 +1,7 @@
-import { create } from "@bufbuild/protobuf";
 import { type ChatRequest, FinishReason } from "../../../gen/llmgw/v1/chat_pb.js";
-import { type TokenUsage, TokenUsageSchema } from "../../../gen/llmgw/v1/usage_pb.js";
+import type { TokenUsage } from "../../../gen/llmgw/v1/usage_pb.js";
 import { estimateUsage } from "../../usage/token-estimate.ts";
+import { tokenUsage } from "../../usage/token-usage.ts";
 import type { TgiDetails } from "./tgi-wire-types.ts";
 
 /*
@@ -28,7 +28,7 @@ export async function usageFromTgi(details: TgiDetails, request: ChatRequest): P
   const reported =
     count(details.input_length) || count(details.prompt_tokens) || details.prefill?.length || 0;
   const prompt = reported > 0 ? reported : (await estimateUsage(request, "")).promptTokens;
-  return create(TokenUsageSchema, {
+  return tokenUsage({
     promptTokens: prompt,
     completionTokens: completion,
     totalTokens: prompt + completion,
