@@ -238,7 +238,7 @@ async function main(): Promise<void> {
     }
     for (let round = 0; round < ROUNDS; round++) {
       log(`round ${round + 1}/${ROUNDS}`);
-      for (let i = 0; i < targets.length; i++) await measure(targets[(i + round) % targets.length] as Target);
+      for (const target of roundOrder(targets, round)) await measure(target);
     }
     process.stdout.write(
       `\n${ROUNDS} rounds, ${SECONDS} s per phase, ${STREAMS} streams (2 in flight) per round\n\n`,
@@ -256,6 +256,18 @@ async function main(): Promise<void> {
     await Promise.allSettled(targets.map((t) => t.pool.close()));
     await stopAll();
   }
+}
+
+/**
+ * The order of the targets in a round: rotated each round, and reversed every other pair of rounds,
+ * so that over the rounds each target is measured right after each other about as often. With plain
+ * rotation and three targets, the gateway followed the floor in two rounds of three, and identical code
+ * measured 9 % more CPU in that slot than in the baseline's.
+ */
+export function roundOrder<T>(targets: readonly T[], round: number): T[] {
+  const n = targets.length;
+  const rotated = targets.map((_, i) => targets[(i + round) % n] as T);
+  return Math.floor(round / n) % 2 === 0 ? rotated : rotated.reverse();
 }
 
 // Ctrl-C or a kill stops every child too.
