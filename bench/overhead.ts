@@ -59,7 +59,7 @@ const settings: Settings = {
   warmupSeconds: envNumber("BENCH_WARMUP_SECONDS", quick ? 2 : 5),
   connections: envNumber("BENCH_CONNECTIONS", 50),
   rate: envNumber("BENCH_RATE", 500),
-  ttfbRequests: envNumber("BENCH_TTFB_REQUESTS", quick ? 200 : 600),
+  ttfbRequests: envNumber("BENCH_TTFB_REQUESTS", quick ? 600 : 3000),
   ttfbConcurrency: envNumber("BENCH_TTFB_CONCURRENCY", 2),
   noisePct: envNumber("BENCH_NOISE_PCT", 25),
   retries: envNumber("BENCH_RETRIES", 3, true),
