@@ -29,6 +29,33 @@ export class SparseVector {
   }
 }
 
+/**
+ * The dimensions of a sparse space that the index posts: the lower half. A
+ * sparse vector keeps its light, common features (the local embedder's
+ * character trigrams, which are most of its values and a quarter of its
+ * weight) in the upper half, where they count in every dot product but are
+ * never posted, so that adding a vector costs a posting per word and word
+ * pair only. The index counts a query's upper half as unwalked weight, which
+ * keeps its search exact (sparse-vector-postings.ts).
+ */
+export function postedBelow(dimensions: number): number {
+  return dimensions / 2;
+}
+
+/** How many of a sparse vector's values the index posts: those below `postedBelow` (a binary search). */
+export function postedValues(vector: SparseVector): number {
+  const indices = vector.indices;
+  const below = postedBelow(vector.dimensions);
+  let low = 0;
+  let high = indices.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((indices[mid] as number) < below) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 /** A vector as the embedders give it: dense from a model, sparse from the local embedder. */
 export type UnitVector = Float32Array | SparseVector;
 

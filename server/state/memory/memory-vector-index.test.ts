@@ -191,8 +191,11 @@ describe("MemoryVectorIndex", () => {
     expect(await index.nearest("dense", dense512(sparse), 0.99)).toMatchObject({ key: "d" });
     expect(await index.nearest("sparse", dense512(sparse), 0.5)).toBeUndefined();
     expect(await index.nearest("dense", sparse, 0.5)).toBeUndefined();
-    // A sparse entry counts its values twice (in the entry and as postings) at 8 + 16 bytes each, and its key.
-    expect(index.bytes).toBe(24 * sparse.size + 2 + 512 * 4 + 2);
+    // A sparse entry counts its values (8 bytes each), its posted ones again as postings (16 bytes each:
+    // the words and pairs, not the trigrams in the upper half of the space), and its key.
+    const posted = Array.from(sparse.indices).filter((d) => d < sparse.dimensions / 2).length;
+    expect(posted).toBe(3); // "hello", "there", "hello there"
+    expect(index.bytes).toBe(8 * sparse.size + 16 * posted + 2 + 512 * 4 + 2);
   });
 
   it("keeps rows right when entries are removed from the middle", async () => {

@@ -1,4 +1,4 @@
-import { SparseVector, type UnitVector, vectorBytes } from "../unit-vector.ts";
+import { postedValues, SparseVector, type UnitVector, vectorBytes } from "../unit-vector.ts";
 import type { VectorEntry, VectorFilter, VectorIndex, VectorMatch } from "../vector-index.ts";
 import { SparseVectorPartition } from "./sparse-vector-partition.ts";
 import { VectorPartition } from "./vector-partition.ts";
@@ -197,12 +197,12 @@ export class MemoryVectorIndex implements VectorIndex {
 }
 
 /**
- * What an entry holds: its vector (a sparse one's also as postings, a ref and
- * a value of 8 bytes each per non-zero value) and its key's UTF-16 characters.
+ * What an entry holds: its vector (a sparse one's posted values also as
+ * postings, a ref and a value of 8 bytes each) and its key's UTF-16 characters.
  */
 function entryBytes(entry: VectorEntry): number {
   const vector = entry.vector;
-  const postings = vector instanceof SparseVector ? 16 * vector.size : 0;
+  const postings = vector instanceof SparseVector ? 16 * postedValues(vector) : 0;
   return vectorBytes(vector) + postings + 2 * entry.key.length;
 }
 

@@ -1,5 +1,5 @@
 import { GatewayError } from "../../errors/gateway-error.ts";
-import { SparseVector, spaceName, type UnitVector } from "../unit-vector.ts";
+import { postedBelow, SparseVector, spaceName, type UnitVector } from "../unit-vector.ts";
 import type { VectorEntry, VectorMatch } from "../vector-index.ts";
 import { SparseVectorPostings } from "./sparse-vector-postings.ts";
 
@@ -16,11 +16,11 @@ export interface SparseSlot {
  * (sparse-vector-postings.ts), exact at every size, so such a partition
  * never needs a graph. A lookup costs the postings of the query's rarer
  * dimensions, not one dot product per entry, and an add costs one append
- * per non-zero value.
+ * per non-zero value in the posted half of the space (`postedBelow`).
  */
 export class SparseVectorPartition {
   readonly dimensions: number;
-  readonly #postings = new SparseVectorPostings();
+  readonly #postings: SparseVectorPostings;
   /** Each ref's slot, and its entry's expiry (so the query skips expired rows without reaching the entry). */
   readonly #slots: (SparseSlot | undefined)[] = [];
   #expiresAt = new Float64Array(16);
@@ -31,6 +31,7 @@ export class SparseVectorPartition {
 
   constructor(dimensions: number) {
     this.dimensions = dimensions;
+    this.#postings = new SparseVectorPostings(postedBelow(dimensions));
   }
 
   get count(): number {

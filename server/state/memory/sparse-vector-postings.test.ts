@@ -126,4 +126,33 @@ describe("SparseVectorPostings", () => {
     expect(postings.best(empty, 0.1, always)).toBeUndefined();
     expect(postings.best(vectorOf(2, 0), 0.01, always)).toBeUndefined();
   });
+
+  it("posts only the lower dimensions when told, and still finds what brute force finds", () => {
+    const postings = new SparseVectorPostings(SPACE / 2);
+    const rows = new Map<number, SparseVector>();
+    let values = 0;
+    for (let i = 0; i < 1_500; i++) {
+      const v = vectorOf(i);
+      values += v.size;
+      rows.set(postings.add(v), v);
+    }
+    // Only the values below the cut are posted: about half the rare ones, and the common ones.
+    expect(postings.postings).toBeLessThan(values * 0.75);
+    // A query whose weight is almost all above the cut (nothing posted to walk): found by scoring every row.
+    const high = normalise(
+      new SparseVector(SPACE, Uint32Array.from([3, SPACE - 9, SPACE - 5]), Float32Array.from([0.01, 1, 1])),
+    );
+    const twin = postings.add(high);
+    rows.set(twin, high);
+    expect(postings.best(high, 0.99, always)?.ref).toBe(twin);
+    for (let i = 0; i < 300; i++) {
+      const query = i % 3 === 0 ? vectorOf(10_000 + i) : near(vectorOf(i * 5), i % 7);
+      for (const threshold of [0.99, 0.95, 0.8, 0.5, 0.2]) {
+        const expected = bruteForce(rows, query, threshold);
+        const found = postings.best(query, threshold, always);
+        expect(found === undefined, `query ${i} at ${threshold}`).toBe(expected === undefined);
+        if (expected !== undefined) expect(found?.score).toBeCloseTo(expected.score, 6);
+      }
+    }
+  });
 });

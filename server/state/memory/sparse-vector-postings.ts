@@ -41,11 +41,18 @@ const EPSILON = 1e-5;
  * miss ends having scored next to nothing. The result is exact: the row
  * brute force would find.
  *
+ * Rows may post only their values below `postedBelow` (the local
+ * embedder's words and word pairs, not its trigrams): a query counts its
+ * own weight above that as never walked, so the bound stays true, and when
+ * that weight alone could reach the threshold it scores every row instead.
+ *
  * A removed row's postings stay in the lists, skipped, until removed rows
  * are a quarter of the live ones; then every list is compacted at once and
  * the refs are reused.
  */
 export class SparseVectorPostings {
+  /** Only dimensions below this are posted (see `postedBelow` in unit-vector.ts); Infinity posts them all. */
+  readonly postedBelow: number;
   readonly #lists = new Map<number, number[]>();
   /** Each live ref's vector (undefined once removed). */
   #vectors: (SparseVector | undefined)[] = [];
@@ -62,11 +69,22 @@ export class SparseVectorPostings {
   /** Per query dimension (scratch, grown as needed): its order key and its list. */
   #order = new Float64Array(64);
   #queryLists: (number[] | undefined)[] = [];
+  /** The current query's squared weight in dimensions that are never posted: unwalked, whatever the walk does. */
+  #unposted = 0;
   #nextRef = 0;
   readonly #free: number[] = [];
   #deadCount = 0;
   #liveCount = 0;
   #postingCount = 0;
+
+  /**
+   * `postedBelow`: rows post their values in lower dimensions only. A query counts its weight at or
+   * above it as never walked, which keeps the search exact; when that weight alone could reach the
+   * threshold, it scores every live row instead.
+   */
+  constructor(postedBelow = Number.POSITIVE_INFINITY) {
+    this.postedBelow = postedBelow;
+  }
 
   /** Live rows. */
   get count(): number {
@@ -78,7 +96,7 @@ export class SparseVectorPostings {
     return this.#postingCount;
   }
 
-  /** Indexes a row's non-zero values; returns the ref that names it. */
+  /** Indexes a row's non-zero values below `postedBelow`; returns the ref that names it. */
   add(vector: SparseVector): number {
     const ref = this.#free.pop() ?? this.#newRef();
     this.#dead[ref] = 0;
@@ -86,13 +104,17 @@ export class SparseVectorPostings {
     this.#liveCount++;
     const indices = vector.indices;
     const values = vector.values;
-    for (let k = 0; k < indices.length; k++) {
+    const below = this.postedBelow;
+    let k = 0;
+    // The dimensions are in ascending order: the posted ones come first.
+    for (; k < indices.length; k++) {
       const dimension = indices[k] as number;
+      if (dimension >= below) break;
       const list = this.#lists.get(dimension);
       if (list === undefined) this.#lists.set(dimension, [ref, values[k] as number]);
       else list.push(ref, values[k] as number);
     }
-    this.#postingCount += indices.length;
+    this.#postingCount += k;
     return ref;
   }
 
@@ -121,9 +143,27 @@ export class SparseVectorPostings {
     if (n === 0 || this.#liveCount === 0) return undefined;
     const floor = Math.max(threshold, EPSILON);
     const reachable = this.#orderDimensions(query);
-    if (reachable === 0) return undefined;
-    const walked = this.#walk(query, reachable, floor);
-    return this.#bestMet(query, walked, floor, accept);
+    if (reachable === 0 && this.#unposted === 0) return undefined;
+    const rest = this.#walk(query, reachable, floor);
+    // What was never walked could reach the floor on its own: a row met in no list may be the match.
+    if (Math.sqrt(rest) + EPSILON >= floor) return this.#scan(query, floor, accept);
+    return this.#bestMet(query, rest, floor, accept);
+  }
+
+  /** Every live row scored exactly: for a query whose weight is mostly where nothing is posted. */
+  #scan(query: SparseVector, floor: number, accept: (ref: number) => boolean): PostingMatch | undefined {
+    let bestRef = -1;
+    let bestScore = floor;
+    for (let ref = 0; ref < this.#nextRef; ref++) {
+      const vector = this.#vectors[ref];
+      if (vector === undefined || !accept(ref)) continue;
+      const score = sparseDot(query, vector);
+      if (score >= bestScore) {
+        bestScore = score;
+        bestRef = ref;
+      }
+    }
+    return bestRef === -1 ? undefined : { ref: bestRef, score: bestScore };
   }
 
   /**
@@ -135,9 +175,17 @@ export class SparseVectorPostings {
     if (n > this.#order.length) this.#order = new Float64Array(Math.max(n, this.#order.length * 2));
     const order = this.#order;
     const lists = this.#queryLists;
+    const below = this.postedBelow;
     let reachable = 0;
+    let unposted = 0;
     for (let k = 0; k < n; k++) {
-      const list = this.#lists.get(query.indices[k] as number);
+      const dimension = query.indices[k] as number;
+      if (dimension >= below) {
+        // Ascending: this value and every one after it are where nothing is posted.
+        for (let u = k; u < n; u++) unposted += (query.values[u] as number) ** 2;
+        break;
+      }
+      const list = this.#lists.get(dimension);
       lists[k] = list;
       if (list === undefined) continue;
       const weight = query.values[k] as number;
@@ -146,6 +194,7 @@ export class SparseVectorPostings {
       order[reachable++] = n < ORDER_SLOTS ? cost * ORDER_SLOTS + k : k;
     }
     if (n < ORDER_SLOTS) order.subarray(0, reachable).sort();
+    this.#unposted = unposted;
     return reachable;
   }
 
@@ -157,7 +206,7 @@ export class SparseVectorPostings {
   #walk(query: SparseVector, reachable: number, floor: number): number {
     const packed = query.indices.length < ORDER_SLOTS;
     const order = this.#order;
-    let rest = 0;
+    let rest = this.#unposted;
     for (let i = 0; i < reachable; i++) {
       const w = query.values[packed ? (order[i] as number) % ORDER_SLOTS : (order[i] as number)] as number;
       rest += w * w;

@@ -1,4 +1,4 @@
-import { SparseVector } from "../../../state/unit-vector.ts";
+import { postedBelow, SparseVector } from "../../../state/unit-vector.ts";
 import type { Embedder } from "./embedder.ts";
 import { foldText } from "./fold-text.ts";
 
@@ -39,9 +39,11 @@ const MAX_DIMENSIONS = 2 ** 24;
  *
  * The space is large (a million dimensions by default) and the vector
  * sparse: a text has a non-zero value for each of its distinct features
- * only, and two different features rarely share a dimension. That is what
- * lets the index (sparse-vector-partition.ts) look up only the entries that
- * share a text's rarer features instead of scanning them all.
+ * only, and two different features rarely share a dimension. Each kind of
+ * feature has its own range of the space: word pairs the first quarter,
+ * words the second, trigrams the upper half, which the index never posts
+ * (`postedBelow` in unit-vector.ts): an added text costs a posting per word
+ * and per pair, not per trigram.
  *
  * The n-grams are hashed straight from the folded string's character codes
  * into scratch arrays that the embedder keeps: per text, only the folded
@@ -51,7 +53,11 @@ export class LocalEmbedder implements Embedder {
   readonly name = "local";
   readonly space: string;
   readonly dimensions: number;
-  readonly #mask: number;
+  /** Where words start (pairs are below), and the masks of the pairs' and the trigrams' ranges. */
+  readonly #quarter: number;
+  readonly #pairMask: number;
+  readonly #trigramMask: number;
+  readonly #trigramStart: number;
   /**
    * The text being embedded, as a hash table from dimension to summed weight
    * (open addressing, linear probing; -1 is an empty slot), and the
@@ -76,8 +82,13 @@ export class LocalEmbedder implements Embedder {
       );
     }
     this.dimensions = dimensions;
-    this.space = `local:sparse:${dimensions}`;
-    this.#mask = dimensions - 1;
+    // "ranged": the layout above. Vectors of the earlier layout (every feature over the whole space,
+    // "local:sparse") are in another space, so entries made with it are never compared with these.
+    this.space = `local:ranged:${dimensions}`;
+    this.#quarter = dimensions / 4;
+    this.#trigramStart = postedBelow(dimensions);
+    this.#pairMask = dimensions / 4 - 1;
+    this.#trigramMask = dimensions - postedBelow(dimensions) - 1;
   }
 
   embed(text: string, signal: AbortSignal): Promise<SparseVector> {
@@ -99,8 +110,11 @@ export class LocalEmbedder implements Embedder {
       let end = folded.indexOf(" ", start);
       if (end === -1) end = folded.length;
       const word = fnv(folded, start, end, WORD_SEED);
-      this.#add(word, WORD * wordWeight(folded, start, end, word));
-      if (havePrevious) this.#add(mix(Math.imul(previous, 31) ^ word ^ PAIR_SEED), PAIR);
+      this.#add(this.#quarter + (word & this.#pairMask), word, WORD * wordWeight(folded, start, end, word));
+      if (havePrevious) {
+        const pair = mix(Math.imul(previous, 31) ^ word ^ PAIR_SEED);
+        this.#add(pair & this.#pairMask, pair, PAIR);
+      }
       this.#trigrams(folded, start, end);
       previous = word;
       havePrevious = true;
@@ -120,15 +134,15 @@ export class LocalEmbedder implements Embedder {
         Math.imul(Math.imul(TRIGRAM_BASIS ^ a, 0x01000193) ^ b, 0x01000193) ^ c,
         0x01000193,
       );
-      this.#add(mix(h), TRIGRAM);
+      const trigram = mix(h);
+      this.#add(this.#trigramStart + (trigram & this.#trigramMask), trigram, TRIGRAM);
       a = b;
       b = c;
     }
   }
 
-  /** Adds a feature: the hash's low bits pick the dimension, its top bit the sign. */
-  #add(hash: number, weight: number): void {
-    const dimension = hash & this.#mask;
+  /** Adds a feature at its dimension (its kind's range, picked by the hash's low bits); the hash's top bit is its sign. */
+  #add(dimension: number, hash: number, weight: number): void {
     const signed = hash < 0 ? -weight : weight;
     const mask = this.#slots.length - 1;
     let slot = dimension & mask;
