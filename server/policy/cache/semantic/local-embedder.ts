@@ -208,8 +208,10 @@ export class LocalEmbedder implements Embedder {
         sumOfSquares += sum * sum;
       }
     }
-    const indices = new Uint32Array(size);
-    const values = new Float32Array(size);
+    // One backing store for both arrays: allocating it is most of what a small typed array costs.
+    const buffer = new ArrayBuffer(size * 8);
+    const indices = new Uint32Array(buffer, 0, size);
+    const values = new Float32Array(buffer, size * 4, size);
     const scale = size === 0 ? 0 : 1 / Math.sqrt(sumOfSquares);
     let j = 0;
     for (let k = 0; k < count; k++) {
