@@ -10,6 +10,7 @@ import type { Child, GcEvent } from "./children.ts";
 import { firstByte, paced, percentiles, saturate } from "./load.ts";
 import { cpuMicros, machineBusyMicros, statusMB } from "./proc-stats.ts";
 import type { PerTarget, Settings, TargetFigures, TargetKey } from "./report.ts";
+import { roundOrder } from "./round-order.ts";
 
 export interface Target {
   key: TargetKey;
@@ -78,17 +79,14 @@ interface Slice {
 }
 
 /**
- * Measures every (slice, target), rotating which target goes first. A slice during which other work on
- * the machine used more than `noisePct` of a core is measured again (up to `retries` times) and the noisy
- * measurement dropped.
+ * Measures every (slice, target), in `roundOrder`: each target goes first as often as the others, and
+ * follows each other equally often. A slice during which other work on the machine used more than
+ * `noisePct` of a core is measured again (up to `retries` times) and the noisy measurement dropped.
  */
 async function sliced(bench: Bench, slices: number, each: (t: Target) => Promise<Slice>) {
-  const n = bench.targets.length;
   const { noisePct, retries } = bench.settings;
   for (let s = 0; s < slices; s++) {
-    for (let i = 0; i < n; i++) {
-      const target = bench.targets[(s + i) % n];
-      if (!target) continue;
+    for (const target of roundOrder(bench.targets, s)) {
       bench.arrange(target);
       let slice = await each(target);
       for (let r = 0; r < retries && slice.foreignPct > noisePct; r++) {

@@ -33,6 +33,7 @@ import { writeGatewayConfig } from "./gateway-config.ts";
 import { client, firstByte, paced, percentiles, saturate } from "./load.ts";
 import { cpuMicros, machineBusyMicros, machineInfo } from "./proc-stats.ts";
 import { formatProfile, summarizeProfile } from "./profile.ts";
+import { roundOrder } from "./round-order.ts";
 
 /** A non-negative number from the environment, or `fallback` when unset or not one. */
 function env(name: string, fallback: number): number {
@@ -256,18 +257,6 @@ async function main(): Promise<void> {
     await Promise.allSettled(targets.map((t) => t.pool.close()));
     await stopAll();
   }
-}
-
-/**
- * The order of the targets in a round: rotated each round, and reversed every other pair of rounds,
- * so that over the rounds each target is measured right after each other about as often. With plain
- * rotation and three targets, the gateway followed the floor in two rounds of three, and identical code
- * measured 9 % more CPU in that slot than in the baseline's.
- */
-export function roundOrder<T>(targets: readonly T[], round: number): T[] {
-  const n = targets.length;
-  const rotated = targets.map((_, i) => targets[(i + round) % n] as T);
-  return Math.floor(round / n) % 2 === 0 ? rotated : rotated.reverse();
 }
 
 // Ctrl-C or a kill stops every child too.
