@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ChatRequestSchema, type StreamResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { EventSink } from "../event-stream.ts";
@@ -73,5 +74,52 @@ describe("the OpenAI stream mapper", () => {
     const mapper = new OpenAIStreamMapper("p", request);
     expect(() => mapper.data(JSON.stringify({ error: { message: "boom" } }), sink)).toThrow(/boom/);
     expect(() => mapper.data("{not json", sink)).toThrow(expect.objectContaining({ code: "upstream_error" }));
+  });
+
+  it("maps a stream the same whether its text chunks are read against the last one or parsed whole", () => {
+    const texts = fc.oneof(fc.string(), fc.constantFrom(" the", '"', "\\", "\n", "😀", ""));
+    const payload = fc.oneof(
+      fc.tuple(fc.constantFrom("c1", "c2", ""), fc.nat({ max: 1 }), texts).map(([id, index, content]) =>
+        JSON.stringify({
+          ...(id ? { id } : {}),
+          choices: [{ index, delta: { content }, finish_reason: null }],
+        }),
+      ),
+      fc.constantFrom(
+        chunk({ choices: [{ index: 0, delta: { role: "assistant", content: "" } }] }),
+        chunk({ choices: [{ index: 0, delta: { reasoning_content: "hmm", content: "" } }] }),
+        chunk({
+          choices: [
+            {
+              index: 0,
+              delta: { tool_calls: [{ index: 0, id: "t", function: { name: "f", arguments: "{}" } }] },
+            },
+          ],
+        }),
+        chunk({ choices: [{ index: 1, delta: { content: "x" }, finish_reason: "length" }] }),
+        chunk({ choices: [], usage }),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(payload, { maxLength: 30 }), (payloads) => {
+        const run = (each: string[]) => {
+          const { sink, events } = recorder();
+          const mapper = new OpenAIStreamMapper("p", request);
+          for (const p of each) mapper.data(p, sink);
+          let end: unknown;
+          try {
+            end = mapper.end(sink);
+          } catch (error) {
+            end = (error as Error).message;
+          }
+          return { events, end: end instanceof Promise ? "estimating" : end };
+        };
+        // Trailing spaces (which JSON allows) make every payload's text unlike the one before it, so
+        // that none is read against a template: every one is parsed whole.
+        const whole = run(payloads.map((p, i) => p + " ".repeat(i + 1)));
+        expect(run(payloads)).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

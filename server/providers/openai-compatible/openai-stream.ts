@@ -12,6 +12,7 @@ import { deltaEvent, finishEvent } from "../delta-event.ts";
 import type { EventSink, StreamMapper } from "../event-stream.ts";
 import { closeWithUsage, endedEarly } from "../stream-end.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
+import { TextDeltaTemplate } from "./text-delta-template.ts";
 
 /**
  * Turns an upstream's SSE chat completion stream into canonical events, one
@@ -30,6 +31,8 @@ export class OpenAIStreamMapper implements StreamMapper {
   #id = "";
   #usage: TokenUsage | undefined;
   #output = "";
+  /** The last plain text chunk, against which the next is read without parsing it whole. */
+  readonly #template = new TextDeltaTemplate();
 
   constructor(provider: string, request: ChatRequest) {
     this.#provider = provider;
@@ -39,6 +42,18 @@ export class OpenAIStreamMapper implements StreamMapper {
   data(payload: string, sink: EventSink): boolean {
     // Whatever follows [DONE] is read to the end of the body (so the connection returns to the pool) and dropped.
     if (payload === "[DONE]") return true;
+    const text = this.#template.match(payload);
+    if (text !== undefined) {
+      // What the code below makes of the template's chunk with this text, without parsing it whole. The
+      // template is the last chunk parsed, so its id is already this.#id.
+      if (text) {
+        const index = this.#template.index;
+        this.#open.add(index);
+        this.#output += text;
+        sink.event(deltaEvent(this.#id, index, text, "", ""));
+      }
+      return false;
+    }
     const chunk = parseChunk(this.#provider, payload);
     if (chunk.id) this.#id = chunk.id;
     if (chunk.usage && typeof chunk.usage === "object") this.#usage = usageFromOpenAI(chunk.usage);
@@ -74,6 +89,7 @@ export class OpenAIStreamMapper implements StreamMapper {
         sink.event(finishEvent(id, index, finishReasonFromOpenAI(choice.finish_reason)));
       }
     }
+    this.#template.learn(payload, chunk);
     return false;
   }
 
