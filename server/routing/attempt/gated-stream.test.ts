@@ -75,6 +75,38 @@ describe("a stream held to its first token", () => {
     expect(run.tokenEvents).toBe(2);
   });
 
+  it("lets the held events leave with the rest when the upstream already sent it, in one write", async () => {
+    // An upstream whose answer arrived whole: resuming it delivers the rest and its end at once.
+    class WholeStream extends HandStream {
+      override resume(): void {
+        super.resume();
+        this.sink?.event(delta("b"));
+        this.sink?.event(usage());
+        this.sink?.end();
+      }
+    }
+    const upstream = new WholeStream();
+    const { run, settled } = attempt();
+    const opened = GatedStream.open(upstream, run);
+    upstream.sink?.event(delta("a"));
+    const stream = await opened;
+    const { heard, sink } = recorder();
+    stream.start(sink);
+    expect(heard).toEqual(["delta:a", "delta:b", "usage", "end"]);
+    expect(settled).toEqual(["ok"]);
+  });
+
+  it("flushes the held events at once when nothing more has come, so the first token does not wait", async () => {
+    const upstream = new HandStream();
+    const { run } = attempt();
+    const opened = GatedStream.open(upstream, run);
+    upstream.sink?.event(delta("a"));
+    const stream = await opened;
+    const { heard, sink } = recorder();
+    stream.start(sink);
+    expect(heard).toEqual(["delta:a", "flush"]);
+  });
+
   it("rejects the attempt when the upstream fails before the first token, so it can be retried", async () => {
     const upstream = new HandStream();
     const { run, settled } = attempt();

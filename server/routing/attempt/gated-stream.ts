@@ -53,11 +53,15 @@ export class GatedStream implements EventStream, EventSink {
     const held = this.#held as StreamResponse[];
     this.#held = undefined;
     for (let i = 0; i < held.length; i++) sink.event(held[i] as StreamResponse);
-    if (held.length > 0) sink.flush();
     const ending = this.#ending;
     if (ending === true) this.end();
     else if (ending !== undefined) this.fail(ending);
-    else this.#inner.resume();
+    else {
+      // What the upstream sent meanwhile comes now, synchronously, often with its end: then the held
+      // events leave with it in the write that ends the response, not in a write of their own.
+      this.#inner.resume();
+      if (!this.#done && held.length > 0) sink.flush();
+    }
   }
 
   pause(): void {
