@@ -1,9 +1,10 @@
-import { create } from "@bufbuild/protobuf";
 import {
   type ChatRequest,
+  type Choice,
   type CompleteResponse,
-  CompleteResponseSchema,
+  type ContentPart,
   Role,
+  type ToolCall,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
@@ -12,7 +13,14 @@ import type { OpenAICompletion } from "../../wire/openai/wire-types.ts";
 import { parseUpstreamJson } from "../upstream-json.ts";
 import { usageFromOpenAI } from "./openai-usage.ts";
 
-/** Parses an upstream's non-streamed chat completion into the canonical response. */
+/**
+ * Parses an upstream's non-streamed chat completion into the canonical
+ * response, built as literals: `create()` walks the schema of every nested
+ * message (response, choices, messages, parts, tool calls), which was the
+ * largest part of this function in unary profiles. The types keep each
+ * literal whole: a field added in the proto fails to compile here until it
+ * is given its default.
+ */
 export async function completionFromOpenAI(
   provider: string,
   text: string,
@@ -23,37 +31,51 @@ export async function completionFromOpenAI(
     throw new GatewayError("upstream_error", `upstream ${provider} answered without choices`, { provider });
   }
   let outputText = "";
-  const choices = parsed.choices.map((choice, i) => {
+  const choices = parsed.choices.map((choice, i): Choice => {
     const message = choice.message ?? { role: "assistant" };
     const content = typeof message.content === "string" ? message.content : "";
-    const toolCalls = (message.tool_calls ?? []).map((call) => ({
-      id: call.id ?? "",
-      name: call.function?.name ?? "",
-      arguments: call.function?.arguments ?? "",
-    }));
+    const toolCalls = (message.tool_calls ?? []).map(
+      (call): ToolCall => ({
+        $typeName: "llmgw.v1.ToolCall",
+        id: call.id ?? "",
+        name: call.function?.name ?? "",
+        arguments: call.function?.arguments ?? "",
+      }),
+    );
     outputText += content;
     for (const call of toolCalls) outputText += call.name + call.arguments;
+    const parts: ContentPart[] =
+      content === "" ? [] : [{ $typeName: "llmgw.v1.ContentPart", part: { case: "text", value: content } }];
     return {
+      $typeName: "llmgw.v1.Choice",
       index: choice.index ?? i,
       message: {
+        $typeName: "llmgw.v1.Message",
         role: Role.ASSISTANT,
-        content: content === "" ? [] : [{ part: { case: "text" as const, value: content } }],
+        content: parts,
+        name: "",
         toolCalls,
+        toolCallId: "",
         refusal: message.refusal ?? "",
         reasoning: message.reasoning_content ?? message.reasoning ?? "",
+        reasoningSignature: "",
+        redactedReasoning: [],
+        toolError: false,
       },
       finishReason: finishReasonFromOpenAI(choice.finish_reason),
+      stopSequence: "",
     };
   });
   const usage =
     parsed.usage && typeof parsed.usage === "object"
       ? usageFromOpenAI(parsed.usage)
       : await estimateUsage(request, outputText);
-  return create(CompleteResponseSchema, {
+  return {
+    $typeName: "llmgw.v1.CompleteResponse",
     id: parsed.id ?? "",
     model: parsed.model ?? "",
     created: BigInt(Math.floor(parsed.created ?? Date.now() / 1000)),
     choices,
     usage,
-  });
+  };
 }
