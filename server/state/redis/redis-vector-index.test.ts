@@ -65,9 +65,15 @@ describe("RedisVectorIndex", () => {
     const prefix = `mixed${++opened}:`;
     const first = await RedisVectorIndex.open(await connect(), { prefix });
     const sparse = new SparseVector(1_024, Uint32Array.of(1, 9), Float32Array.of(0.6, 0.8));
-    await first.add(entry("sparse", [], { vector: sparse }));
+    // A load reads entries soonest expiry first, ties by key ("dense" < "sparse"): the dense
+    // entry expires later, so the sparse one is read first in every run, not only when the two
+    // were written in different milliseconds.
+    const expiresAt = Date.now() + 60_000;
+    await first.add(entry("sparse", [], { vector: sparse, expiresAt }));
     // Stored in Redis, then refused by this replica's sparse partition.
-    await expect(first.add(entry("dense", [1, 0, 0]))).rejects.toThrow(/cannot join a partition of sparse/);
+    await expect(first.add(entry("dense", [1, 0, 0], { expiresAt: expiresAt + 1_000 }))).rejects.toThrow(
+      /cannot join a partition of sparse/,
+    );
     const late = await RedisVectorIndex.open(await connect(), { prefix });
     expect(late.size).toBe(1);
     expect(await late.nearest("p", sparse, 0.99)).toMatchObject({ key: "sparse" });
