@@ -10,7 +10,8 @@
  *   node bench/server-compare.ts
  *
  * COMPARE_ROUNDS (5), COMPARE_SECONDS (2, per phase per round), COMPARE_STREAMS (300, per round),
- * COMPARE_RATE (500), COMPARE_PHASES (`saturation,rate,stream`), COMPARE_PROFILE=stream|unary: afterwards,
+ * COMPARE_RATE (500), COMPARE_TOKENS (16, the mock's answer length), COMPARE_PHASES
+ * (`saturation,rate,stream`), COMPARE_PROFILE=stream|unary: afterwards,
  * a `--cpu-prof` run of the gateway on that load, summarised by bench/profile.ts (kept in bench/out/).
  */
 
@@ -44,6 +45,7 @@ const ROUNDS = env("COMPARE_ROUNDS", 5);
 const SECONDS = env("COMPARE_SECONDS", 2);
 const STREAMS = env("COMPARE_STREAMS", 300);
 const RATE = env("COMPARE_RATE", 500);
+const TOKENS = env("COMPARE_TOKENS", 16);
 const PHASES = new Set((process.env.COMPARE_PHASES ?? "saturation,rate,stream").split(","));
 const PROFILE = process.env.COMPARE_PROFILE;
 /** A measurement during which other work used more than this % of a core is taken again… */
@@ -210,7 +212,12 @@ async function main(): Promise<void> {
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const targets: Target[] = [];
   try {
-    const mock = spawnNode("mock", ["server/cli.ts", "mock", "--port", "0", "--tokens", "16"], [], LOAD);
+    const mock = spawnNode(
+      "mock",
+      ["server/cli.ts", "mock", "--port", "0", "--tokens", String(TOKENS)],
+      [],
+      LOAD,
+    );
     OWN.push(mock.pid);
     const mockUrl = String((await mock.firstJson).url);
     targets.push(await start("floor", ["bench/floor-proxy.ts", "--upstream", mockUrl]));
@@ -242,7 +249,7 @@ async function main(): Promise<void> {
       for (const target of roundOrder(targets, round)) await measure(target);
     }
     process.stdout.write(
-      `\n${ROUNDS} rounds, ${SECONDS} s per phase, ${STREAMS} streams (2 in flight) per round\n\n`,
+      `\n${ROUNDS} rounds, ${SECONDS} s per phase, ${STREAMS} streams (2 in flight) per round, ${TOKENS}-token answers\n\n`,
     );
     process.stdout.write(`${table(targets)}\n`);
     if (PROFILE !== undefined) {
