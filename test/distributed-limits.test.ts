@@ -2,12 +2,12 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { create } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatRequestSchema, Role } from "../gen/llmgw/v1/chat_pb.js";
 import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 import { estimateChatTokens } from "../server/routing/prompt-size.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { RedisServer } from "./harness/redis-server.ts";
 import { degradedGauge, eventually, type Replica, startReplica } from "./harness/replicas.ts";
@@ -71,12 +71,6 @@ afterAll(async () => {
   await Promise.all([a?.close(), b?.close(), open?.close()]);
   await redis?.stop();
 });
-
-/** Waits, if need be, for a window of `windowMs` with at least `needMs` of it left. */
-async function freshWindow(windowMs: number, needMs: number): Promise<void> {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < needMs) await sleep(left + 5);
-}
 
 interface Answer {
   status: number;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoutingService } from "../gen/llmgw/v1/routing_pb.js";
 import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 import { apiKey } from "../sdk/index.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { eventually } from "./harness/replicas.ts";
 import { type ServeProcess, serveProcess } from "./harness/serve-process.ts";
@@ -88,8 +89,7 @@ describe("llmgw serve --workers 2", () => {
   });
 
   it("holds one rate limit exactly across both workers", async () => {
-    // Windows are aligned to the epoch: stay clear of an hour's end.
-    expect(HOUR - (Date.now() % HOUR)).toBeGreaterThan(30_000);
+    await freshWindow(HOUR, 30_000);
     const statuses = await Promise.all(
       Array.from({ length: 3 * RPM }, async () => {
         const res = await chat(KEYS.rpm);
@@ -99,7 +99,7 @@ describe("llmgw serve --workers 2", () => {
     );
     expect(statuses.filter((s) => s === 200)).toHaveLength(RPM);
     expect(statuses.filter((s) => s === 429)).toHaveLength(2 * RPM);
-  });
+  }, 90_000);
 
   it("puts an UpdateRoutingConfig answered by one worker in force on both", async () => {
     // One Connect client over one HTTP/1.1 connection: one worker answers both calls.
