@@ -12,6 +12,7 @@ import {
 } from "../sdk/index.ts";
 import { auditRecord } from "../server/state/audit-sink-contract.ts";
 import { SqliteAuditSink } from "../server/state/sqlite/sqlite-audit-sink.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { failure, HELLO, openaiClient, TOOL_PROMPT, WEATHER_TOOL } from "./harness/openai-client.ts";
 import { PostgresServer } from "./harness/postgres-server.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
@@ -138,6 +139,7 @@ describe("the audit log", () => {
   });
 
   it("records refusals with their status: a bad key, and a call over the rate limit", async () => {
+    await freshWindow(60_000, 10_000);
     await failure(
       openaiClient(gw, "sk-not-a-key").chat.completions.create({ model: "mock-small", messages: HELLO }),
     );

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BudgetView } from "../server/policy/budget/budget-control.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { HELLO, openaiClient } from "./harness/openai-client.ts";
 import { PostgresServer } from "./harness/postgres-server.ts";
 import { RedisServer } from "./harness/redis-server.ts";
@@ -19,6 +20,8 @@ import { eventually, type Replica, startReplica } from "./harness/replicas.ts";
 const KEY = "sk-backfill-000001";
 const CAP = 0.6;
 const PRICED = { tokens: 10 };
+/** Budget days are UTC days (budgets.time_zone defaults to UTC), so aligned to the epoch like a window. */
+const DAY = 86_400_000;
 
 let redis: RedisServer;
 let postgres: PostgresServer;
@@ -80,6 +83,7 @@ async function ledgerRequests(gw: Replica): Promise<number> {
 
 describe("budget spend after Redis loses its data", () => {
   it("is given back from the PostgreSQL ledger, once, on the first admission that finds the counter empty", async () => {
+    await freshWindow(DAY, 10_000);
     await spend(a);
     await spend(b);
     await eventually(async () => (await budget(a, "key:spender")).reserved === 0);

@@ -13,6 +13,7 @@ import { createLlmgwClient } from "../sdk/client.ts";
 import { createNodeTransport } from "../sdk/node-transport.ts";
 import type { BudgetView } from "../server/policy/budget/budget-control.ts";
 import { estimateChatTokens } from "../server/routing/prompt-size.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { ledgerEntries } from "./harness/observe.ts";
 import { HELLO, openaiClient } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
@@ -70,6 +71,9 @@ function providers(mockUrl: string) {
 }
 
 beforeAll(async () => {
+  // Every test here counts one UTC day's spend (budgets.time_zone defaults to UTC), and later ones the
+  // spend of earlier ones: the whole file stays clear of midnight.
+  await freshWindow(86_400_000, 60_000);
   hook = createServer((req, res) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk));
@@ -85,7 +89,7 @@ beforeAll(async () => {
   gw = await startTestGateway({
     config: (mockUrl) => ({ ...budgetConfig(webhookUrl), providers: providers(mockUrl) }),
   });
-});
+}, 90_000);
 
 afterAll(async () => {
   await gw?.close();

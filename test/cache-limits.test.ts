@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
@@ -37,6 +38,7 @@ const ask = (gw: TestGateway) =>
 
 describe("rate limits on a cache hit", () => {
   it("count a hit by default: the third request of a 2-per-minute key is refused with 429", async () => {
+    await freshWindow(60_000, 10_000);
     await ask(counted);
     await new Promise((resolve) => setImmediate(resolve));
     const hit = await ask(counted);

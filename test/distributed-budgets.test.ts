@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatRequestSchema, ChatService, Role } from "../gen/llmgw/v1/chat_pb.js";
 import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
 import type { BudgetView } from "../server/policy/budget/budget-control.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { ledgerEntries } from "./harness/observe.ts";
 import { HELLO, openaiClient } from "./harness/openai-client.ts";
 import { RedisServer } from "./harness/redis-server.ts";
@@ -27,6 +28,8 @@ const RACE = 50;
 const PRICED = { tokens: 10, itl_ms: 20 };
 const NAMES = ["rest-racer", "rpc-racer", "capped", "faults"] as const;
 const secretOf = (name: string) => `sk-dist-${name}-0123456789`;
+/** Budget days are UTC days (budgets.time_zone defaults to UTC), so aligned to the epoch like a window. */
+const DAY = 86_400_000;
 
 const budgets = (failOpen: boolean) => (mockUrl: string) => ({
   keys: NAMES.map((name) => ({ name, key: secretOf(name) })),
@@ -112,6 +115,7 @@ function restChat(gw: Replica, name: string) {
 
 describe("budgets on Redis, over two replicas", () => {
   it("over REST: of 50 concurrent $0.15 requests against $0.45, spread over both replicas, at most 3 are admitted", async () => {
+    await freshWindow(DAY, 10_000);
     const results = await Promise.allSettled(
       Array.from({ length: RACE }, (_, i) => restChat(i % 2 === 0 ? a : b, "rest-racer")),
     );
@@ -132,6 +136,7 @@ describe("budgets on Redis, over two replicas", () => {
   });
 
   it("over RPC: of 50 concurrent $0.15 requests against $0.45, spread over both replicas, at most 3 are admitted", async () => {
+    await freshWindow(DAY, 10_000);
     const clients = [rpcClient(a), rpcClient(b)];
     const headers = { authorization: `Bearer ${secretOf("rpc-racer")}` };
     const results = await Promise.allSettled(
@@ -150,6 +155,7 @@ describe("budgets on Redis, over two replicas", () => {
   });
 
   it("holds a cap set with SetBudget on one replica on the other within a second, and on a replica started afterwards", async () => {
+    await freshWindow(DAY, 10_000);
     const control = a.running.services.budgets;
     if (control === undefined) throw new Error("budgets are configured");
     const limitOn = async (gw: Replica) => (await budgetOf("capped", gw)).cap;

@@ -12,6 +12,7 @@ import {
   type LlmgwClient,
   updateKey,
 } from "../sdk/index.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { failure, HELLO, openaiClient } from "./harness/openai-client.ts";
 import { PostgresServer } from "./harness/postgres-server.ts";
 import { RedisServer } from "./harness/redis-server.ts";
@@ -29,6 +30,9 @@ import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
  */
 
 const ADMIN = "sk-key-quota-admin-01";
+const MINUTE = 60_000;
+/** Budget days are UTC days (budgets.time_zone defaults to UTC), so aligned to the epoch like a window. */
+const DAY = 86_400_000;
 const PRICED = { tokens: 10 };
 
 const adminOf = (gw: TestGateway): LlmgwClient =>
@@ -73,6 +77,7 @@ describe("a stored key's own limits and budgets, with none in the config", () =>
   });
 
   it("refuses the 3rd request of a key limited to 2 a minute with rate_limited and Retry-After; raising the limit lets the next through", async () => {
+    await freshWindow(MINUTE, 10_000);
     const { secret, key } = await createKey(admin, "two-a-minute", {
       limits: [{ requests: 2, window: "1m" }],
     });
@@ -103,6 +108,7 @@ describe("a stored key's own limits and budgets, with none in the config", () =>
   });
 
   it("refuses the second call of a key whose daily USD budget is one call's worst case with budget_exhausted, and GetBudget shows it", async () => {
+    await freshWindow(DAY, 10_000);
     const { secret } = await createKey(admin, "one-call-a-day", {
       budgets: [{ usd: 0.15, period: "day" }],
     });
@@ -201,6 +207,7 @@ describe("a stored key's own limit across two replicas on one Redis and one Post
   });
 
   it("admits exactly 2 of a key's requests across both replicas when it was created on one with requests: 2", async () => {
+    await freshWindow(MINUTE, 10_000);
     const { secret } = await createKey(adminOf(a), "shared-two", { limits: [{ requests: 2, window: "1m" }] });
     // Replica B learns of the key (and its limit) through the change notice: wait until it knows it.
     await expect

@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../server/telemetry/logger.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { scrape } from "./harness/scrape.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
@@ -41,6 +42,8 @@ async function attempt(run: () => Promise<unknown>): Promise<void> {
 }
 
 beforeAll(async () => {
+  // The mix counts one hour's window (`limited`) and one UTC day's spend (alice): an hour's end is a day's too.
+  await freshWindow(3_600_000, 10_000);
   hook = createServer((req, res) => {
     req.resume();
     req.on("end", () => {

@@ -1,6 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { promtoolCheckMetrics, type Sample, samples, sampleValue, scrape } from "./harness/scrape.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
@@ -42,6 +43,8 @@ async function refused(run: () => Promise<unknown>): Promise<number> {
 }
 
 beforeAll(async () => {
+  // The mix's spend is one UTC day's (budgets.time_zone defaults to UTC): stay clear of midnight.
+  await freshWindow(86_400_000, 10_000);
   flaky = await startMockUpstream({ behaviour: { status: 429 } });
   gw = await startTestGateway({
     config: (mockUrl) => ({

@@ -5,6 +5,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 import { parseConfig } from "../server/config/load-config.ts";
+import { freshWindow } from "./harness/fresh-window.ts";
 import { ledgerEntries } from "./harness/observe.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
@@ -267,6 +268,7 @@ describe("the Anthropic SDK through the mount", () => {
   });
 
   it("refuses an over-limit key in Anthropic's error format", async () => {
+    await freshWindow(3_600_000, 10_000);
     const limited = new Anthropic({ baseURL: anthropicUrl(), apiKey: LIMITED, maxRetries: 0 });
     const ask = () =>
       limited.messages.create({
