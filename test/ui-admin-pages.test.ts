@@ -8,6 +8,7 @@ import { buildWeb } from "../web/build.ts";
 import { launchChromium } from "./harness/chromium.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
+import { signIn } from "./harness/ui-sign-in.ts";
 
 /**
  * The Keys, Routing and Playground pages in a real browser: Debian's
@@ -36,6 +37,8 @@ afterAll(async () => {
 
 async function openTab(url: string, hash: string, width = 1360, height = 900, key = ADMIN): Promise<Page> {
   const tab = await browser.newPage({ viewport: { width, height } });
+  // Under the test's own timeout, so that a step that never completes fails naming itself.
+  tab.setDefaultTimeout(15_000);
   tab.on("console", (message) => {
     if (message.type() === "error") problems.push(`console: ${message.text()} (${message.location().url})`);
   });
@@ -43,10 +46,7 @@ async function openTab(url: string, hash: string, width = 1360, height = 900, ke
   tab.on("response", (r) => {
     if (r.status() >= 400) problems.push(`response ${r.status()} ${r.url()}`);
   });
-  await tab.goto(`${url}/ui/`);
-  await tab.getByLabel("API key").fill(key);
-  await tab.getByRole("button", { name: "Sign in" }).click();
-  await tab.getByRole("button", { name: "Sign out" }).waitFor();
+  await signIn(tab, url, key);
   await tab.goto(`${url}/ui/#/${hash}`);
   return tab;
 }
@@ -333,7 +333,7 @@ describe("the Keys, Routing and Playground pages in Chromium", () => {
       if (page === "routing") await shoot(tab, "routing-narrow.png");
       await tab.close();
     }
-  });
+  }, 60_000);
 
   it("showed no console error and no page error on any page", () => {
     expect(problems).toEqual([]);

@@ -12,6 +12,7 @@ import {
 } from "./harness/benchmark-gateway.ts";
 import { launchChromium } from "./harness/chromium.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
+import { signIn } from "./harness/ui-sign-in.ts";
 
 /**
  * The Benchmarks page in a real browser (Debian's Chromium, headless), as the gateway serves it,
@@ -44,17 +45,10 @@ async function openTab(width = 1360, height = 900): Promise<Page> {
   return tab;
 }
 
-async function signIn(tab: Page, key: string): Promise<void> {
-  await tab.goto(`${gw.url}/ui/`);
-  await tab.getByLabel("API key").fill(key);
-  await tab.getByRole("button", { name: "Sign in" }).click();
-  await tab.getByRole("button", { name: "Sign out" }).waitFor();
-}
-
 describe("the Benchmarks page in Chromium", () => {
   it("runs a two-model benchmark to completion and shows the results table", async () => {
     const tab = await openTab();
-    await signIn(tab, BENCH_ADMIN);
+    await signIn(tab, gw.url, BENCH_ADMIN);
     await tab.goto(`${gw.url}/ui/#/benchmarks`);
     await tab.getByRole("heading", { name: "New run" }).waitFor();
     await tab.getByLabel("smart", { exact: true }).check();
@@ -86,7 +80,7 @@ describe("the Benchmarks page in Chromium", () => {
 
   it("lets a key that is not an admin read the results, but not start a run", async () => {
     const tab = await openTab();
-    await signIn(tab, BENCH_USER);
+    await signIn(tab, gw.url, BENCH_USER);
     await tab.goto(`${gw.url}/ui/#/benchmarks`);
     await tab.getByText("Only admin keys can start a benchmark run").waitFor();
     expect(await tab.getByRole("button", { name: "Start run" }).count()).toBe(0);
@@ -96,7 +90,7 @@ describe("the Benchmarks page in Chromium", () => {
 
   it("works in a narrow window", async () => {
     const tab = await openTab(380, 800);
-    await signIn(tab, BENCH_ADMIN);
+    await signIn(tab, gw.url, BENCH_ADMIN);
     await tab.goto(`${gw.url}/ui/#/benchmarks`);
     await tab.locator("table.bench-summary tbody tr").first().waitFor();
     const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

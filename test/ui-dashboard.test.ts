@@ -9,6 +9,7 @@ import { buildWeb } from "../web/build.ts";
 import { launchChromium } from "./harness/chromium.ts";
 import { useTestGateway } from "./harness/gateway-hooks.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
+import { signIn } from "./harness/ui-sign-in.ts";
 
 /**
  * The dashboard in a real browser: Debian's Chromium, headless, driving the
@@ -57,13 +58,6 @@ async function traffic(gw: TestGateway, key: string, count: number): Promise<voi
       for await (const _chunk of stream);
     }
   }
-}
-
-async function signIn(tab: Page, url: string, key: string): Promise<void> {
-  await tab.goto(`${url}/ui/`);
-  await tab.getByLabel("API key").fill(key);
-  await tab.getByRole("button", { name: "Sign in" }).click();
-  await tab.getByRole("button", { name: "Sign out" }).waitFor();
 }
 
 describe("the dashboard in Chromium", () => {
