@@ -4,6 +4,7 @@ import type { GatewayServices } from "../core/services.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { AnyResponse } from "../http/cors.ts";
 import type { AnyRequest } from "../http/read-body.ts";
+import { sendAnthropicError } from "./anthropic/anthropic-error.ts";
 import { countTokensRoute } from "./anthropic/count-tokens-route.ts";
 import { messagesRoute } from "./anthropic/messages-route.ts";
 import { getAnthropicModel, listAnthropicModels } from "./anthropic/models-route.ts";
@@ -49,7 +50,10 @@ export function restRouter(services: GatewayServices, limits: RestLimits, passth
     if (path === "/v1/messages" || path === "/v1/messages/count_tokens") {
       // Anthropic's SDKs read the request id from `request-id`.
       res.setHeader("request-id", requestId);
-      if (method !== "POST") return notAllowed(res, method, path, "POST");
+      if (method !== "POST") {
+        res.setHeader("allow", "POST");
+        return sendAnthropicError(res, methodNotAllowed(method, path, "POST"), requestId);
+      }
       if (path === "/v1/messages") return messagesRoute(services, limits, requestId, req, res);
       return countTokensRoute(services, limits, requestId, req, res);
     }
@@ -125,9 +129,9 @@ function notFound(res: AnyResponse, path: string): void {
 
 function notAllowed(res: AnyResponse, method: string, path: string, allowed: string): void {
   res.setHeader("allow", allowed);
-  sendError(
-    res,
-    new GatewayError("method_not_allowed", `${method} is not allowed on ${path}; use ${allowed}`),
-    openAIErrorBody,
-  );
+  sendError(res, methodNotAllowed(method, path, allowed), openAIErrorBody);
+}
+
+function methodNotAllowed(method: string, path: string, allowed: string): GatewayError {
+  return new GatewayError("method_not_allowed", `${method} is not allowed on ${path}; use ${allowed}`);
 }

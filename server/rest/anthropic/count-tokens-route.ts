@@ -4,6 +4,7 @@ import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
 import { allowsModel } from "../../policy/auth/key-scope.ts";
+import { validateChat } from "../../policy/validate/validate-chat.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
 import type { RestLimits } from "../openai/chat-completions.ts";
 import { sendJson } from "../respond.ts";
@@ -30,6 +31,8 @@ export async function countTokensRoute(
     const key = services.auth.authenticate(restCredential(req), requestId);
     checkAnthropicVersion(header(req, "anthropic-version"));
     const { request } = parseMessagesRequest(await readJsonBody(req, limits.bodyLimit), undefined, true);
+    // The pipeline's own checks, which this route (outside the pipeline) would otherwise skip.
+    validateChat(request);
     if (key.scope !== undefined && !allowsModel(key.scope, request.model)) {
       throw new GatewayError("permission_denied", `this key may not use the model "${request.model}"`, {
         param: "model",

@@ -22,7 +22,7 @@ import { parseSystem, parseTurns } from "./parse-turns.ts";
 /*
  * Follows the Anthropic Messages API request as documented (`POST
  * /v1/messages`): `model`, `messages` and `max_tokens` are required;
- * `system`, `stop_sequences`, `stream`, `temperature`, `top_p`, `top_k`,
+ * `system`, `stop_sequences`, `stream`, `temperature` (0 to 1), `top_p`, `top_k`,
  * `metadata {user_id}`, `tools`, `tool_choice` and `thinking {type:
  * "enabled", budget_tokens >= 1024 and < max_tokens} | {type: "disabled"}`
  * are optional. `count_tokens` takes the same body without `max_tokens`.
@@ -49,6 +49,9 @@ const MODELED = new Set([
 
 /** Anthropic features that change the answer and that no other backend can honour: refused, never sent on blindly. */
 const REFUSED = new Set(["mcp_servers", "container", "context_management"]);
+
+/** The highest temperature Anthropic accepts. */
+const MAX_TEMPERATURE = 1;
 
 /** The smallest thinking budget Anthropic accepts. */
 const MIN_THINKING_BUDGET = 1024;
@@ -102,7 +105,7 @@ export function parseMessagesRequest(
     tools: parseTools(json.tools),
     toolChoice,
     parallelToolCalls,
-    temperature: optNumber(json.temperature, "temperature"),
+    temperature: parseTemperature(json.temperature),
     topP: optNumber(json.top_p, "top_p"),
     maxTokens,
     stop: parseStopSequences(json.stop_sequences),
@@ -112,6 +115,18 @@ export function parseMessagesRequest(
     routing: routingFromBody(json, routing),
   });
   return { request, stream: optBoolean(json.stream, "stream") ?? false };
+}
+
+/** Anthropic's temperature runs from 0 to 1, not OpenAI's 0 to 2; 1.5 is refused, as Anthropic refuses it. */
+function parseTemperature(value: unknown): number | undefined {
+  const temperature = optNumber(value, "temperature");
+  if (temperature !== undefined && (temperature < 0 || temperature > MAX_TEMPERATURE)) {
+    throw invalidRequest(
+      `temperature must be between 0 and ${MAX_TEMPERATURE}, got ${temperature}`,
+      "temperature",
+    );
+  }
+  return temperature;
 }
 
 function parseStopSequences(value: unknown): string[] {

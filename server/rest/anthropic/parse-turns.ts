@@ -1,6 +1,7 @@
 import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import { type MessageSchema, Role, type ToolCallSchema } from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../policy/validate/json-depth.ts";
 import { expectObject, isObject, optArray, optBoolean, optString, typeName } from "../openai/json-fields.ts";
 import { parseCacheControl } from "./parse-cache-control.ts";
 import { imagePart, type PartInit, textPart, unsupportedBlock } from "./parse-content-block.ts";
@@ -178,6 +179,10 @@ function toolUse(block: JsonObject, param: string): ToolCallInit {
   if (!name) throw invalidRequest(`${param}.name: Field required`, `${param}.name`);
   const input = block.input ?? {};
   if (!isObject(input)) throw invalidRequest(`${param}.input must be an object`, `${param}.input`);
+  // Checked before it is serialized: a deep enough input would overflow JSON.stringify's stack.
+  if (nestsDeeperThan(input, MAX_JSON_DEPTH)) {
+    throw invalidRequest(`${param}.input nests deeper than ${MAX_JSON_DEPTH} levels`, `${param}.input`);
+  }
   return {
     id,
     name,
