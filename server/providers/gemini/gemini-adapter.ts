@@ -1,6 +1,7 @@
 import type { ChatRequest, CompleteResponse } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest, EmbedResponse } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import type { ProviderConfig } from "../../config/schema.ts";
+import { invalidRequest } from "../../errors/gateway-error.ts";
 import type { DiscoveredModel, ProviderAdapter, UpstreamCall } from "../adapter.ts";
 import { completionEvents } from "../completion-events.ts";
 import type { EmbeddingAdapter } from "../embedding-adapter.ts";
@@ -98,8 +99,18 @@ export class GeminiAdapter implements ProviderAdapter, EmbeddingAdapter {
   }
 }
 
-/** `/models/{model}`, or the model's own resource path when it names one (`tunedModels/x`). */
-function modelPath(model: string): string {
+/**
+ * `/models/{model}`, or the model's own resource path when it names one
+ * (`tunedModels/x`). A name with an empty, `.` or `..` segment is refused:
+ * whichever surface it came from, it must not walk the upstream's URL space
+ * (`gem:../../x` would have reached `/v1beta/../../x` with the gateway's key).
+ */
+export function modelPath(model: string): string {
   const resource = model.includes("/") ? model : `models/${model}`;
-  return `/${resource.split("/").map(encodeURIComponent).join("/")}`;
+  const segments = resource.split("/");
+  const bad = segments.find((segment) => segment === "" || segment === "." || segment === "..");
+  if (bad !== undefined) {
+    throw invalidRequest(`the model name has an empty or relative segment ("${bad}")`, "model");
+  }
+  return `/${segments.map(encodeURIComponent).join("/")}`;
 }

@@ -1,6 +1,7 @@
 import { GatewayError } from "../../errors/gateway-error.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import { listsModel } from "../../policy/auth/key-scope.ts";
+import { validateChat } from "../../policy/validate/validate-chat.ts";
 import { estimateUsage } from "../../usage/token-estimate.ts";
 import { expectObject } from "../openai/json-fields.ts";
 import { sendError, sendJson } from "../respond.ts";
@@ -45,7 +46,10 @@ export async function countTokens(exchange: GeminiExchange, target: GeminiModelR
         throw new GatewayError("invalid_request", `Invalid JSON payload received. Unknown name "${key}"`);
       }
     }
-    const usage = await estimateUsage(parseGenerateRequest(inner, target.model), "");
+    // Checked as generateContent would be (no pipeline runs here), so that nothing too deep is serialized.
+    const request = parseGenerateRequest(inner, target.model);
+    validateChat(request);
+    const usage = await estimateUsage(request, "");
     sendJson(res, 200, JSON.stringify({ totalTokens: usage.promptTokens, "x-llmgw": { estimated: true } }));
   } catch (error) {
     sendError(res, error, geminiErrorBody);

@@ -37,7 +37,9 @@ export interface GeminiModelRef {
  * The model resource of a path's tail (after `/v1beta/` or `/v1/`),
  * percent-decoded. Throws `invalid_request` for a malformed escape, an empty
  * id, a `.`/`..` segment or a control character, so that nothing odd reaches
- * the router or an upstream URL.
+ * the router or an upstream URL. Segments are checked after decoding (an
+ * encoded `%2F` splits one too) and after any `provider:` prefix, since the
+ * router strips that prefix and the Gemini adapter puts the rest in its path.
  */
 export function parseModelResource(raw: string): GeminiModelRef {
   const tuned = raw.startsWith("tunedModels/");
@@ -55,7 +57,7 @@ export function parseModelResource(raw: string): GeminiModelRef {
     } catch {
       throw invalidRequest(`the model name "${clip(raw)}" has a malformed percent-escape`);
     }
-    if (text === "" || text === "." || text === "..") {
+    if (text.split("/").some(isEmptyOrRelative)) {
       throw invalidRequest(`the model name "${clip(raw)}" has an empty or relative segment`);
     }
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it refuses
@@ -89,6 +91,13 @@ export function parseMethodPath(
   const method = tail.slice(colon + 1);
   if (!METHODS.has(method)) return { unknownMethod: method };
   return { ...parseModelResource(tail.slice(0, colon)), method: method as GeminiMethod };
+}
+
+/** An empty segment, or `.`/`..` alone or after a colon (`gem:..` is `..` once the router takes `gem:` off). */
+function isEmptyOrRelative(segment: string): boolean {
+  if (segment === "") return true;
+  const name = segment.slice(segment.lastIndexOf(":") + 1);
+  return name === "." || name === "..";
 }
 
 function clip(text: string): string {

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { invalidRequest } from "../../errors/gateway-error.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../policy/validate/json-depth.ts";
 import { expectObject, optArray } from "../openai/json-fields.ts";
 
 /*
@@ -37,9 +38,18 @@ const TYPES = new Set(["STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJEC
  * backend's tools take JSON Schema): type names lower-cased, `nullable: true`
  * as a `"null"` type, `example` as `examples`. `propertyOrdering` is a
  * generation hint with no JSON Schema keyword; the properties keep the order
- * it gives instead. An unknown keyword is refused, naming it.
+ * it gives instead. An unknown keyword is refused, naming it, and so is a
+ * schema nested deeper than any other free-form JSON may be (the conversion
+ * recurses).
  */
 export function schemaToJsonSchema(value: unknown, param: string): JsonObject {
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    throw invalidRequest(`${param} nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  return convert(value, param);
+}
+
+function convert(value: unknown, param: string): JsonObject {
   const schema = expectObject(value, param);
   const out: JsonObject = {};
   let nullable = false;
@@ -54,11 +64,9 @@ export function schemaToJsonSchema(value: unknown, param: string): JsonObject {
       out.type = type.toLowerCase();
     } else if (key === "nullable") nullable = item === true;
     else if (key === "example") out.examples = [item];
-    else if (key === "items") out.items = schemaToJsonSchema(item, `${param}.items`);
+    else if (key === "items") out.items = convert(item, `${param}.items`);
     else if (key === "anyOf") {
-      out.anyOf = (optArray(item, `${param}.anyOf`) ?? []).map((s, i) =>
-        schemaToJsonSchema(s, `${param}.anyOf[${i}]`),
-      );
+      out.anyOf = (optArray(item, `${param}.anyOf`) ?? []).map((s, i) => convert(s, `${param}.anyOf[${i}]`));
     } else if (key === "properties") {
       out.properties = properties(expectObject(item, `${param}.properties`), schema.propertyOrdering, param);
     } else if (key !== "propertyOrdering") {
@@ -72,14 +80,18 @@ export function schemaToJsonSchema(value: unknown, param: string): JsonObject {
   return out;
 }
 
+/** The properties in `ordering`'s order, then the rest; own keys only, so `constructor` is a property like any other. */
 function properties(props: JsonObject, ordering: unknown, param: string): JsonObject {
   const out: JsonObject = {};
   const order = Array.isArray(ordering)
-    ? ordering.filter((name) => typeof name === "string" && name in props)
+    ? ordering.filter((name) => typeof name === "string" && Object.hasOwn(props, name))
     : [];
   for (const name of [...order, ...Object.keys(props)] as string[]) {
-    if (name in out) continue;
-    out[name] = schemaToJsonSchema(props[name], `${param}.properties.${name}`);
+    if (Object.hasOwn(out, name)) continue;
+    // Assigning it would set the object's prototype: the property would be lost, not sent.
+    if (name === "__proto__")
+      throw invalidRequest(`${param}.properties: "__proto__" cannot be a property name`);
+    out[name] = convert(props[name], `${param}.properties.${name}`);
   }
   return out;
 }

@@ -6,6 +6,7 @@ import {
   type ToolCallSchema,
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../policy/validate/json-depth.ts";
 import { expectObject, optArray, optBoolean, optString, typeName } from "../openai/json-fields.ts";
 
 /*
@@ -40,6 +41,9 @@ const PART_FIELDS = new Set([
   "functionResponse",
 ]);
 
+/** The fields of Part's `data` oneof that this parser reads: a part holds exactly one of them. */
+const DATA_FIELDS = ["text", "inlineData", "fileData", "functionCall", "functionResponse"] as const;
+
 /**
  * `systemInstruction` and `contents` as canonical messages. A function call
  * without an id gets one (`call_<turn>_<part>`), and a function response
@@ -55,7 +59,8 @@ export function parseContents(contents: unknown, systemInstruction: unknown): Me
     const parts = optArray(system.parts, "systemInstruction.parts") ?? [];
     const content = parts.map((part, j) => {
       const param = `systemInstruction.parts[${j}]`;
-      const text = optString(expectObject(part, param).text, `${param}.text`);
+      const checked = checkPart(part, param);
+      const text = optString(checked.text, `${param}.text`);
       if (text === undefined) throw invalidRequest(`${param}: a system instruction holds text parts only`);
       return textPart(text);
     });
@@ -84,6 +89,11 @@ export function parseContents(contents: unknown, systemInstruction: unknown): Me
   return messages;
 }
 
+/**
+ * A part whose fields are all known, of the right type where every turn
+ * reads them alike, and with one data field (Google refuses a second one of
+ * the oneof; taking one would drop the other).
+ */
 function checkPart(value: unknown, param: string): JsonObject {
   const part = expectObject(value, param);
   for (const key in part) {
@@ -93,7 +103,24 @@ function checkPart(value: unknown, param: string): JsonObject {
       );
     }
   }
+  optBoolean(part.thought, `${param}.thought`);
+  optString(part.thoughtSignature, `${param}.thoughtSignature`);
+  const data = DATA_FIELDS.filter((key) => part[key] !== undefined && part[key] !== null);
+  if (data.length > 1) {
+    throw invalidRequest(
+      `${param}: a part holds one of ${DATA_FIELDS.join(", ")}, not ${data.join(" and ")}`,
+    );
+  }
   return part;
+}
+
+/** A free-form object (function args or a result) that is about to be serialized: too deep is the caller's error. */
+function shallowObject(value: unknown, param: string): JsonObject {
+  const object = expectObject(value, param);
+  if (nestsDeeperThan(object, MAX_JSON_DEPTH)) {
+    throw invalidRequest(`${param} nests deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  return object;
 }
 
 function modelTurn(
@@ -107,7 +134,6 @@ function modelTurn(
   let reasoning = "";
   parts.forEach((part, j) => {
     const where = `${param}.parts[${j}]`;
-    optString(part.thoughtSignature, `${where}.thoughtSignature`);
     const text = optString(part.text, `${where}.text`);
     if (part.functionCall !== undefined && part.functionCall !== null) {
       const call = expectObject(part.functionCall, `${where}.functionCall`);
@@ -115,7 +141,7 @@ function modelTurn(
       const args =
         call.args === undefined || call.args === null
           ? {}
-          : expectObject(call.args, `${where}.functionCall.args`);
+          : shallowObject(call.args, `${where}.functionCall.args`);
       const id = optString(call.id, `${where}.functionCall.id`) || `call_${turn}_${j}`;
       toolCalls.push({ id, name, arguments: JSON.stringify(args) });
       const ids = pending.get(name);
@@ -124,7 +150,8 @@ function modelTurn(
     } else if (text !== undefined) {
       if (optBoolean(part.thought, `${where}.thought`) === true) reasoning += text;
       else content.push(textPart(text));
-    } else if (part.thoughtSignature === undefined) {
+    } else if (DATA_FIELDS.some((key) => part[key] != null) || part.thoughtSignature == null) {
+      // An image or a result the model turn cannot carry, or nothing at all (a signature alone is fine).
       throw invalidRequest(`${where}: a model turn holds text and functionCall parts only`);
     }
   });
@@ -173,7 +200,7 @@ function functionResponse(response: JsonObject, param: string, pending: Map<stri
   const result =
     response.response === undefined || response.response === null
       ? {}
-      : expectObject(response.response, `${param}.functionResponse.response`);
+      : shallowObject(response.response, `${param}.functionResponse.response`);
   return { role: Role.TOOL, toolCallId: id, name, content: [textPart(JSON.stringify(result))] };
 }
 
@@ -181,13 +208,25 @@ function inlineImage(data: JsonObject, param: string): PartInit {
   const mimeType = imageType(data.mimeType, param);
   const base64 = optString(data.data, `${param}.data`);
   if (!base64) throw invalidRequest(`${param}.data is required`);
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(base64)) throw invalidRequest(`${param}.data must be base64`);
+  if (!isBase64(base64)) throw invalidRequest(`${param}.data must be base64`);
   return {
     part: {
       case: "image",
       value: { source: { case: "data", value: Buffer.from(base64, "base64") }, mediaType: mimeType },
     },
   };
+}
+
+/**
+ * Base64 (standard or URL-safe alphabet) that decodes whole: unpadded, any
+ * length but 4n+1 (which no byte string encodes to); padded, a multiple of
+ * 4. Node's decoder drops what does not fit instead of failing.
+ */
+function isBase64(text: string): boolean {
+  const match = /^[A-Za-z0-9+/_-]*(={0,2})$/.exec(text);
+  if (match === null) return false;
+  const padding = (match[1] as string).length;
+  return padding === 0 ? text.length % 4 !== 1 : text.length % 4 === 0;
 }
 
 function fileImage(file: JsonObject, param: string): PartInit {

@@ -57,6 +57,9 @@ export function parseGenerateRequest(body: unknown, model: string, routing?: Rou
     if (!PASSED_ON.has(key)) throw invalidRequest(`Invalid JSON payload received. Unknown name "${key}"`);
     extra[key] = value;
   }
+  // Passed on unread, but of the type Google's API gives them, so that no backend gets a malformed one.
+  optArray(json.safetySettings, "safetySettings");
+  optString(json.cachedContent, "cachedContent");
   const generation = parseGenerationConfig(json.generationConfig);
   Object.assign(extra, generation.extra);
   const declared = parseTools(json.tools);

@@ -68,7 +68,7 @@ export function parseGenerationConfig(value: unknown): GenerationFields {
     geminiOnly[key] = config[key] as JsonObject[string];
   }
   if (Object.keys(geminiOnly).length > 0) extra.generationConfig = geminiOnly;
-  const topK = optNumber(config.topK, p("topK"));
+  const topK = optUint32(config.topK, p("topK"));
   if (topK !== undefined) extra.top_k = topK;
   const seed = optNumber(config.seed, p("seed"));
   if (seed !== undefined && !Number.isSafeInteger(seed))
@@ -109,7 +109,9 @@ const KNOWN = new Set([
 ]);
 
 function isTextOnly(value: unknown): boolean {
-  return Array.isArray(value) && value.length === 1 && String(value[0]).toUpperCase() === "TEXT";
+  // Not String(value[0]): turning a deeply nested array into a string recurses past the stack.
+  const first = Array.isArray(value) && value.length === 1 ? value[0] : undefined;
+  return typeof first === "string" && first.toUpperCase() === "TEXT";
 }
 
 function stopSequences(value: unknown): string[] {
