@@ -14,7 +14,7 @@ import { spendReport } from "../core/spend-report.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import type { BudgetView } from "../policy/budget/budget-control.ts";
 import { toConnectError } from "./connect-error.ts";
-import { periodName } from "./key-rules.ts";
+import { periodName, withinCap } from "./key-rules.ts";
 import { rpcCredential } from "./rpc-call.ts";
 
 /**
@@ -60,8 +60,8 @@ export function budgetService(services: GatewayServices): ServiceImpl<typeof Bud
         if (req.tokens !== undefined && req.tokens <= 0n)
           throw invalidRequest("tokens must be above 0", "tokens");
         const caps = {
-          ...(req.usd === undefined ? {} : { usd: req.usd }),
-          ...(req.tokens === undefined ? {} : { tokens: Number(req.tokens) }),
+          ...(req.usd === undefined ? {} : { usd: withinCap(req.usd, "usd") }),
+          ...(req.tokens === undefined ? {} : { tokens: withinCap(Number(req.tokens), "tokens") }),
         };
         return { budgets: (await control.set(req.scope, period, caps)).map(budget) };
       } catch (error) {

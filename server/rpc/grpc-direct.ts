@@ -25,12 +25,15 @@ import { writableOrGone } from "../http/client-gone.ts";
 import { BODY_TIMEOUT, readBody } from "../http/read-body.ts";
 import { toConnectError } from "./connect-error.ts";
 import { directContext } from "./direct-context.ts";
+import { MAX_TIMEOUT_MS } from "./max-timeout.ts";
 
 /** A unary or server-streaming method, with connect's own binary codec (and its readMaxBytes check). */
 interface DirectMethod {
   readonly spec: MethodImplSpec;
   readonly input: Serialization<unknown>;
   readonly output: Serialization<unknown>;
+  /** The longest `grpc-timeout` taken, from the service's options as Connect's router reads them. */
+  readonly maxTimeoutMs: number;
 }
 
 type ServiceArgs = Parameters<ConnectRouter["service"]>;
@@ -123,18 +126,20 @@ export class GrpcDirect {
         spec: methodSpec,
         input: codec.getI(true) as Serialization<unknown>,
         output: codec.getO(true) as Serialization<unknown>,
+        maxTimeoutMs: options?.maxTimeoutMs ?? MAX_TIMEOUT_MS,
       });
     }
   }
 
   async #serve(direct: DirectMethod, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = direct.spec.method;
-    const timeout = parseTimeout(headerValue(req.headers["grpc-timeout"]), Number.MAX_SAFE_INTEGER);
+    const timeout = parseTimeout(headerValue(req.headers["grpc-timeout"]), direct.maxTimeoutMs);
     const { ctx: context, abort } = directContext(
       method,
       "grpc",
       `http://${headerValue(req.headers[":authority"]) ?? "localhost"}${req.url ?? ""}`,
-      timeout.timeoutMs,
+      // A timeout refused below arms no timer (one past a timer's range would fire at once).
+      timeout.error === undefined ? timeout.timeoutMs : undefined,
       requestHeaders(req),
       { "content-type": contentTypeProto },
       { "grpc-status": grpcStatusOk },

@@ -5,12 +5,14 @@ import type { BudgetRule } from "../config/budgets-schema.ts";
 import { type LimitRule, windowName } from "../config/limits-schema.ts";
 import type { KeyBudgetInput, KeyLimitInput } from "../core/key-admin.ts";
 import { invalidRequest } from "../errors/gateway-error.ts";
+import { MICROS_PER_UNIT } from "../state/budget-units.ts";
 
 /**
  * A key's own limits and budgets between their proto messages and the
  * rules the gateway enforces. Going in, nothing is checked here: the key
  * admin checks them with the config file's schemas. uint64 fields become
- * numbers; one past the safe range is refused there, never rounded.
+ * numbers; one past the safe range is refused there, never rounded. A budget
+ * cap past what the budget stores count (see `withinCap`) is refused here.
  */
 
 /**
@@ -30,11 +32,25 @@ export function limitInputs(set: boolean, limits: readonly KeyLimit[]): KeyLimit
 /** The key's own budgets from KeySettings: null unless `budgets_set`, as for limits. */
 export function budgetInputs(set: boolean, budgets: readonly KeyBudget[]): KeyBudgetInput[] | null {
   if (!set) return unset("budgets", budgets.length);
-  return budgets.map((b) => ({
-    usd: b.usd,
-    tokens: b.tokens === undefined ? undefined : Number(b.tokens),
+  return budgets.map((b, i) => ({
+    usd: b.usd === undefined ? undefined : withinCap(b.usd, `budgets[${i}].usd`),
+    tokens: b.tokens === undefined ? undefined : withinCap(Number(b.tokens), `budgets[${i}].tokens`),
     period: periodName(b.period),
   }));
+}
+
+/** The largest cap a budget store counts exactly: 2^53 micro-units, about 9 billion dollars or tokens. */
+const MAX_CAP = Math.floor(Number.MAX_SAFE_INTEGER / MICROS_PER_UNIT);
+
+/**
+ * A budget cap, refused when it is past MAX_CAP (Infinity, 1e308): its
+ * micro-units would not be finite, and every call the budget covers would
+ * fail with `unavailable` when it reserves. Below 0, NaN and the like are
+ * left to the caller's own checks.
+ */
+export function withinCap(cap: number, field: string): number {
+  if (cap > MAX_CAP) throw invalidRequest(`${field} may be at most ${MAX_CAP}`, field);
+  return cap;
 }
 
 function unset(field: string, count: number): null {

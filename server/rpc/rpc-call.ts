@@ -1,3 +1,4 @@
+import { base64Decode } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
 import type { ChatRequest, RoutingHints } from "../../gen/llmgw/v1/chat_pb.js";
 import type { EmbedRequest } from "../../gen/llmgw/v1/embeddings_pb.js";
@@ -16,6 +17,7 @@ import type { GatewayServices } from "../core/services.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import { credentialFromHeaders } from "../policy/auth/key-ring.ts";
 import { toConnectError } from "./connect-error.ts";
+import { MAX_TIMEOUT_MS } from "./max-timeout.ts";
 
 /** A model call the gate started, waiting for its message. */
 export interface PendingCall {
@@ -53,6 +55,7 @@ export function rpcGate(services: GatewayServices) {
     const startedAt = performance.now();
     const requestId = requestIdFrom(ctx.requestHeader.get("x-request-id") ?? undefined);
     ctx.responseHeader.set("x-request-id", requestId);
+    refuseMalformed(ctx);
     const method = OPERATIONS[`${ctx.service.typeName}/${ctx.method.name}`];
     if (method === undefined) {
       ctx.signal.addEventListener("abort", () => reclassifyParseError(ctx.signal.reason), { once: true });
@@ -140,6 +143,29 @@ export function rpcGate(services: GatewayServices) {
       throw toConnectError(error, ctx);
     }
   };
+}
+
+/**
+ * Refuses, before any call starts, what Connect would read as another fault.
+ * A timeout past a timer's range: connect-node refuses it too, but only after
+ * the gate, and its own deadline timer, armed with that timeout, fires at
+ * once, so a model call would race to DEADLINE_EXCEEDED. A Connect GET whose
+ * `message` is not base64 though `base64=1` says it is: connect-node's
+ * decoder throws a plain Error there, which it answers as `Internal`.
+ */
+function refuseMalformed(ctx: HandlerContext): void {
+  const timeoutMs = ctx.timeoutMs();
+  if (timeoutMs !== undefined && timeoutMs > MAX_TIMEOUT_MS) {
+    throw new ConnectError(`the timeout may be at most ${MAX_TIMEOUT_MS} ms`, Code.InvalidArgument);
+  }
+  if (ctx.requestMethod !== "GET") return;
+  const query = new URL(ctx.url).searchParams;
+  if (query.get("base64") !== "1") return;
+  try {
+    base64Decode(query.get("message") ?? "");
+  } catch {
+    throw new ConnectError("protocol error: message is not base64", Code.InvalidArgument);
+  }
 }
 
 /** The call the gate started for this RPC. */

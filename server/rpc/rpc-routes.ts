@@ -17,6 +17,7 @@ import { cacheService } from "./cache-service.ts";
 import { chatService } from "./chat-service.ts";
 import { embeddingsService } from "./embeddings-service.ts";
 import { keysService } from "./keys-service.ts";
+import { MAX_TIMEOUT_MS } from "./max-timeout.ts";
 import { modelsService } from "./models-service.ts";
 import { routingService } from "./routing-service.ts";
 import { usageService } from "./usage-service.ts";
@@ -31,18 +32,21 @@ import { usageService } from "./usage-service.ts";
  */
 const jsonOptions = { ignoreUnknownFields: true, textDecoder: new TextDecoder("utf-8", { fatal: true }) };
 
+/** Every service's handler options: the JSON above, and a deadline no longer than a timer can hold. */
+const options = { jsonOptions, maxTimeoutMs: MAX_TIMEOUT_MS };
+
 /** Registers every Connect service on a router. */
 export function rpcRoutes(services: GatewayServices) {
   return (router: ConnectRouter) => {
-    router.service(ChatService, chatService(), { jsonOptions });
-    router.service(EmbeddingsService, embeddingsService(), { jsonOptions });
-    router.service(ModelsService, modelsService(services), { jsonOptions });
-    router.service(UsageService, usageService(services), { jsonOptions });
-    router.service(RoutingService, routingService(services), { jsonOptions });
-    router.service(BudgetService, budgetService(services), { jsonOptions });
-    router.service(KeysService, keysService(services), { jsonOptions });
-    router.service(AuditService, auditService(services), { jsonOptions });
-    router.service(CacheService, cacheService(services), { jsonOptions });
-    router.service(BenchmarkService, benchmarkService(services), { jsonOptions });
+    router.service(ChatService, chatService(), options);
+    router.service(EmbeddingsService, embeddingsService(), options);
+    router.service(ModelsService, modelsService(services), options);
+    router.service(UsageService, usageService(services), options);
+    router.service(RoutingService, routingService(services), options);
+    router.service(BudgetService, budgetService(services), options);
+    router.service(KeysService, keysService(services), options);
+    router.service(AuditService, auditService(services), options);
+    router.service(CacheService, cacheService(services), options);
+    router.service(BenchmarkService, benchmarkService(services), options);
   };
 }
