@@ -165,4 +165,24 @@ describe("the RPC surface, probed", () => {
     expect(listed.budgets.find((b) => b.scope === "global")?.limit).toBe(100);
     expect((await connectPost("/llmgw.v1.ChatService/Complete", chatJson)).status).toBe(200);
   });
+  it("refuses a role number the proto does not define, and a logit_bias that is not token ids", async () => {
+    g.mock.reset();
+    const role = await connectPost(
+      "/llmgw.v1.ChatService/Complete",
+      JSON.stringify({
+        chat: { model: "mock:mock-small", messages: [{ role: 99, content: [{ text: "Hi" }] }] },
+      }),
+    );
+    expect(role.status).toBe(400);
+    expect(role.body.code).toBe("invalid_argument");
+    expect(role.body.message).toMatch(/role/);
+    const bias = await connectPost(
+      "/llmgw.v1.ChatService/Complete",
+      JSON.stringify({ chat: { ...JSON.parse(chatJson).chat, logitBias: { abc: 500 } } }),
+    );
+    expect(bias.status).toBe(400);
+    expect(bias.body.code).toBe("invalid_argument");
+    expect(bias.body.message).toMatch(/logit_bias/);
+    expect(chatRequests(g)).toHaveLength(0);
+  });
 });

@@ -36,4 +36,14 @@ describe("the budgets config", () => {
       "time_zone: not an IANA time zone (e.g. UTC, Europe/Paris)",
     ]);
   });
+
+  it("refuses a cap no budget store counts exactly (past 2^53 micro-units), which would stop every call it covers", () => {
+    expect(
+      issues({ global: [{ usd: 1e308, period: "day" }], per_key: [{ tokens: 1e12, period: "day" }] }),
+    ).toEqual([
+      "global.0.usd: Too big: expected number to be <=9007199254",
+      "per_key.0.tokens: Too big: expected number to be <=9007199254",
+    ]);
+    expect(issues({ global: [{ usd: 9_007_199_254, period: "day" }] })).toEqual([]);
+  });
 });

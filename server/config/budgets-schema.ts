@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_BUDGET_CAP } from "../state/budget-units.ts";
 
 /**
  * The `budgets` section of the config file: spend caps in USD and tokens,
@@ -12,11 +13,17 @@ export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
 
 const rule = z
   .object({
-    usd: z.number().positive().optional().describe("the most this scope may spend per period, in USD"),
+    usd: z
+      .number()
+      .positive()
+      .max(MAX_BUDGET_CAP)
+      .optional()
+      .describe("the most this scope may spend per period, in USD"),
     tokens: z
       .number()
       .int()
       .positive()
+      .max(MAX_BUDGET_CAP)
       .optional()
       .describe("the most prompt plus completion tokens per period"),
     period: z.enum(BUDGET_PERIODS).describe("day or month, in budgets.time_zone"),

@@ -5,7 +5,7 @@ import type { BudgetRule } from "../config/budgets-schema.ts";
 import { type LimitRule, windowName } from "../config/limits-schema.ts";
 import type { KeyBudgetInput, KeyLimitInput } from "../core/key-admin.ts";
 import { invalidRequest } from "../errors/gateway-error.ts";
-import { MICROS_PER_UNIT } from "../state/budget-units.ts";
+import { MAX_BUDGET_CAP } from "../state/budget-units.ts";
 
 /**
  * A key's own limits and budgets between their proto messages and the
@@ -39,17 +39,14 @@ export function budgetInputs(set: boolean, budgets: readonly KeyBudget[]): KeyBu
   }));
 }
 
-/** The largest cap a budget store counts exactly: 2^53 micro-units, about 9 billion dollars or tokens. */
-const MAX_CAP = Math.floor(Number.MAX_SAFE_INTEGER / MICROS_PER_UNIT);
-
 /**
- * A budget cap, refused when it is past MAX_CAP (Infinity, 1e308): its
+ * A budget cap, refused when it is past MAX_BUDGET_CAP (Infinity, 1e308): its
  * micro-units would not be finite, and every call the budget covers would
  * fail with `unavailable` when it reserves. Below 0, NaN and the like are
  * left to the caller's own checks.
  */
 export function withinCap(cap: number, field: string): number {
-  if (cap > MAX_CAP) throw invalidRequest(`${field} may be at most ${MAX_CAP}`, field);
+  if (cap > MAX_BUDGET_CAP) throw invalidRequest(`${field} may be at most ${MAX_BUDGET_CAP}`, field);
   return cap;
 }
 

@@ -8,6 +8,9 @@
  */
 export const MICROS_PER_UNIT = 1_000_000;
 
+/** The largest cap a budget counts exactly: 2^53 micro-units, about 9 billion dollars or tokens. */
+export const MAX_BUDGET_CAP = Math.floor(Number.MAX_SAFE_INTEGER / MICROS_PER_UNIT);
+
 /** An amount in whole micro-units (half away from zero; the same amount always rounds the same way). */
 export function toMicros(amount: number): number {
   if (!Number.isFinite(amount)) throw new RangeError(`budget amount must be finite, got ${amount}`);

@@ -3,6 +3,10 @@ import { invalidRequest } from "../../errors/gateway-error.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "./json-depth.ts";
 
 const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** A `logit_bias` key: a token id, in decimal. */
+const TOKEN_ID = /^(0|[1-9][0-9]{0,9})$/;
+/** The roles the proto defines; a binary or JSON RPC request may carry any other number. */
+const ROLES = new Set(Object.values(Role).filter((value) => typeof value === "number"));
 
 /**
  * Checks a canonical request before it costs anything upstream. Whatever the
@@ -15,6 +19,7 @@ export function validateChat(request: ChatRequest): void {
   request.messages.forEach((message, i) => {
     if (message.role === Role.UNSPECIFIED)
       throw invalidRequest("each message needs a role", `messages[${i}].role`);
+    if (!ROLES.has(message.role)) throw invalidRequest(`unknown role ${message.role}`, `messages[${i}].role`);
     if (message.role === Role.TOOL && message.toolCallId === "") {
       throw invalidRequest("a tool message needs tool_call_id", `messages[${i}].tool_call_id`);
     }
@@ -49,6 +54,15 @@ export function validateChat(request: ChatRequest): void {
   if (request.maxTokens !== undefined && request.maxTokens < 1)
     throw invalidRequest("must be at least 1", "max_tokens");
   if (request.topLogprobs !== undefined) range(request.topLogprobs, 0, 20, "top_logprobs");
+  for (const [token, bias] of Object.entries(request.logitBias)) {
+    if (!TOKEN_ID.test(token)) {
+      throw invalidRequest(
+        `logit_bias keys are token ids, got ${JSON.stringify(token.slice(0, 40))}`,
+        "logit_bias",
+      );
+    }
+    range(bias, -100, 100, `logit_bias.${token}`);
+  }
 }
 
 /** Refuses a free-form JSON field nested too deep to forward safely. */
