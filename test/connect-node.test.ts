@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { create, type JsonObject, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
-import { type Client, Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { type Client, Code, createClient, type Transport } from "@connectrpc/connect";
 import {
   createConnectTransport,
   createGrpcTransport,
@@ -18,6 +18,7 @@ import {
 import { ErrorDetailSchema } from "../gen/llmgw/v1/error_pb.js";
 import { GetModelRequestSchema, ModelSource, ModelsService } from "../gen/llmgw/v1/models_pb.js";
 import { UsageService } from "../gen/llmgw/v1/usage_pb.js";
+import { connectErrorOf } from "./harness/connect-error-of.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -64,16 +65,6 @@ function chat(text: string, more: ChatMore = {}): ChatInit {
     messages: [{ role: Role.USER, content: [{ part: { case: "text", value: text } }] }],
     ...more,
   };
-}
-
-/** Awaits `promise` and returns the ConnectError it rejects with; fails if it resolves. */
-async function connectErrorOf(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
 }
 
 /** Chat completions the mock upstream received (start-up model discovery excluded). */

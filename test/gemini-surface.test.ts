@@ -1,6 +1,6 @@
 import { ApiError, type Content, GoogleGenAI, Type } from "@google/genai";
-import { beforeEach, describe, expect, it } from "vitest";
-import { useTestGateway } from "./harness/gateway-hooks.ts";
+import { describe, expect, it } from "vitest";
+import { GEMINI_MODEL, OPENAI_MODEL, useGeminiGateway } from "./harness/gemini-gateway.ts";
 import { type Json, lastUpstream } from "./harness/openai-client.ts";
 import type { TestGateway } from "./harness/start-gateway.ts";
 
@@ -11,36 +11,10 @@ import type { TestGateway } from "./harness/start-gateway.ts";
  */
 
 const KEY = "gk-gemini-surface";
-const OPENAI_MODEL = "mock-small";
-const GEMINI_MODEL = "gemini-test";
-
 let gw: TestGateway;
 
-useTestGateway(
-  {
-    mock: { models: [OPENAI_MODEL, GEMINI_MODEL] },
-    config: (mockUrl) => ({
-      keys: [{ name: "gemini-caller", key: KEY }],
-      providers: [
-        { name: "mock", base_url: `${mockUrl}/v1`, models: [OPENAI_MODEL], discover: false },
-        {
-          name: "gem",
-          type: "gemini",
-          base_url: `${mockUrl}/v1beta`,
-          api_key: "upstream-gemini-key",
-          models: [GEMINI_MODEL],
-          discover: false,
-        },
-      ],
-    }),
-  },
-  (started) => {
-    gw = started;
-  },
-);
-
-beforeEach(() => {
-  gw.mock.reset();
+useGeminiGateway("gemini-caller", KEY, (started) => {
+  gw = started;
 });
 
 function client(apiKey = KEY, apiVersion?: string): GoogleGenAI {

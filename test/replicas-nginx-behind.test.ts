@@ -1,17 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  credentials,
-  type GrpcObject,
-  loadPackageDefinition,
-  type ServiceClientConstructor,
-} from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import { Metadata } from "@grpc/grpc-js";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MockUpstream, startMockUpstream } from "../mock/index.ts";
 import { freshWindow } from "./harness/fresh-window.ts";
+import { grpcChatClient } from "./harness/grpc-chat-client.ts";
 import { NginxServer } from "./harness/nginx-server.ts";
 import { HELLO } from "./harness/openai-client.ts";
 import { PostgresServer } from "./harness/postgres-server.ts";
@@ -106,26 +101,7 @@ describe("two replicas behind nginx (deploy/nginx/llmgw.conf)", () => {
   });
 
   it("passes gRPC through to the replicas (@grpc/grpc-js over h2c)", async () => {
-    const definition = loadSync(["llmgw/v1/chat.proto"], {
-      includeDirs: [join(import.meta.dirname, "..", "proto")],
-      oneofs: true,
-      enums: String,
-      longs: String,
-    });
-    const v1 = (loadPackageDefinition(definition).llmgw as GrpcObject).v1 as GrpcObject;
-    const Chat = v1.ChatService as ServiceClientConstructor;
-    const client = new Chat(nginx.grpcAddress, credentials.createInsecure()) as unknown as {
-      Complete(
-        request: object,
-        metadata: import("@grpc/grpc-js").Metadata,
-        callback: (
-          error: Error | null,
-          response?: { choices: { message: { content: { text: string }[] } }[] },
-        ) => void,
-      ): void;
-      close(): void;
-    };
-    const { Metadata } = await import("@grpc/grpc-js");
+    const client = grpcChatClient(nginx.grpcAddress);
     const metadata = new Metadata();
     metadata.set("authorization", `Bearer ${KEYS.grpc}`);
     const response = await new Promise<{ choices: { message: { content: { text: string }[] } }[] }>(
@@ -133,6 +109,7 @@ describe("two replicas behind nginx (deploy/nginx/llmgw.conf)", () => {
         client.Complete(
           { chat: { model: "mock-small", messages: [{ role: "ROLE_USER", content: [{ text: "hi" }] }] } },
           metadata,
+          {},
           (error, answer) => (error ? reject(error) : resolve(answer as never)),
         ),
     );

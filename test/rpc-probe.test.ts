@@ -1,19 +1,11 @@
-import { join } from "node:path";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import {
-  credentials,
-  type GrpcObject,
-  loadPackageDefinition,
-  Metadata,
-  type ServiceClientConstructor,
-  type ServiceError,
-  status,
-} from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import { Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BudgetPeriod, BudgetService } from "../gen/llmgw/v1/budget_pb.js";
 import { KeysService } from "../gen/llmgw/v1/keys_pb.js";
+import { connectErrorOf } from "./harness/connect-error-of.ts";
+import { grpcChatClient } from "./harness/grpc-chat-client.ts";
 import { startTestGateway, type TestGateway } from "./harness/start-gateway.ts";
 
 /**
@@ -30,26 +22,6 @@ const DAY_MS = 86_400_000;
 const chatJson = JSON.stringify({
   chat: { model: "mock:mock-small", messages: [{ role: "ROLE_USER", content: [{ text: "Hello" }] }] },
 });
-
-async function connectErrorOf(promise: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await promise;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("expected the call to fail");
-}
-
-/** The one grpc-js method used here, with proto-loader's plain objects. */
-interface ChatClient {
-  Complete(
-    request: unknown,
-    metadata: Metadata,
-    options: { deadline: number },
-    callback: (error: ServiceError | null) => void,
-  ): void;
-  close(): void;
-}
 
 function chatRequests(g: TestGateway) {
   return g.mock.requests.filter((r) => r.path.endsWith("/chat/completions"));
@@ -101,15 +73,7 @@ describe("the RPC surface, probed", () => {
   });
 
   it("refuses a grpc-js deadline 30 days out with INVALID_ARGUMENT, not DEADLINE_EXCEEDED", async () => {
-    const definition = loadSync(["llmgw/v1/chat.proto"], {
-      includeDirs: [join(import.meta.dirname, "..", "proto")],
-      enums: String,
-      longs: String,
-      oneofs: true,
-    });
-    const v1 = (loadPackageDefinition(definition).llmgw as GrpcObject).v1 as GrpcObject;
-    const Chat = v1.ChatService as ServiceClientConstructor;
-    const client = new Chat(`127.0.0.1:${g.port}`, credentials.createInsecure()) as unknown as ChatClient;
+    const client = grpcChatClient(`127.0.0.1:${g.port}`);
     const metadata = new Metadata();
     metadata.set("authorization", `Bearer ${USER}`);
     const call = (deadline: number) =>
