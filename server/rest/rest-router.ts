@@ -70,8 +70,11 @@ export function restRouter(services: GatewayServices, limits: RestLimits, passth
       return notAllowed(res, method, path, "POST");
     }
     if (path.startsWith("/v1/responses/")) {
-      const id = decodeSegment(path.slice(14));
-      if (id === undefined || id === "" || id.includes("/")) return badPath(res, path, "response_id");
+      // A response's sub-resources (`input_items`, `cancel`) are not served, and no id holds a slash.
+      const tail = path.slice(14);
+      const id = tail.includes("/") ? "" : decodeSegment(tail);
+      if (id === undefined) return badPath(res, path, "response_id");
+      if (id === "" || id.includes("/")) return notFound(res, path);
       if (method === "GET" || method === "HEAD") return getResponse(services, id, requestId, req, res);
       if (method === "DELETE") return deleteResponse(services, id, requestId, req, res);
       return notAllowed(res, method, path, "GET, DELETE");

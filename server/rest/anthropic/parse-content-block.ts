@@ -1,6 +1,7 @@
 import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import type { ContentPartSchema } from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
+import { isBase64 } from "../base64-text.ts";
 import { expectObject, optString } from "../openai/json-fields.ts";
 import { parseCacheControl } from "./parse-cache-control.ts";
 
@@ -16,7 +17,6 @@ import { parseCacheControl } from "./parse-cache-control.ts";
 export type PartInit = MessageInitShape<typeof ContentPartSchema>;
 
 const MEDIA_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** A `text` block as a canonical text part. */
 export function textPart(block: JsonObject, param: string): PartInit {
@@ -52,7 +52,7 @@ export function imagePart(block: JsonObject, param: string): PartInit {
       );
     }
     const data = optString(source.data, `${param}.source.data`) ?? "";
-    if (data === "" || !BASE64.test(data)) {
+    if (!isBase64(data)) {
       throw invalidRequest(`${param}.source.data must be non-empty base64`, `${param}.source.data`);
     }
     return {

@@ -7,6 +7,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
 import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../policy/validate/json-depth.ts";
+import { isBase64 } from "../base64-text.ts";
 import { expectObject, optArray, optBoolean, optString, typeName } from "../openai/json-fields.ts";
 
 /*
@@ -208,25 +209,13 @@ function inlineImage(data: JsonObject, param: string): PartInit {
   const mimeType = imageType(data.mimeType, param);
   const base64 = optString(data.data, `${param}.data`);
   if (!base64) throw invalidRequest(`${param}.data is required`);
-  if (!isBase64(base64)) throw invalidRequest(`${param}.data must be base64`);
+  if (!isBase64(base64, { urlSafe: true })) throw invalidRequest(`${param}.data must be base64`);
   return {
     part: {
       case: "image",
       value: { source: { case: "data", value: Buffer.from(base64, "base64") }, mediaType: mimeType },
     },
   };
-}
-
-/**
- * Base64 (standard or URL-safe alphabet) that decodes whole: unpadded, any
- * length but 4n+1 (which no byte string encodes to); padded, a multiple of
- * 4. Node's decoder drops what does not fit instead of failing.
- */
-function isBase64(text: string): boolean {
-  const match = /^[A-Za-z0-9+/_-]*(={0,2})$/.exec(text);
-  if (match === null) return false;
-  const padding = (match[1] as string).length;
-  return padding === 0 ? text.length % 4 !== 1 : text.length % 4 === 0;
 }
 
 function fileImage(file: JsonObject, param: string): PartInit {

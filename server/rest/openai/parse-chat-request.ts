@@ -1,4 +1,4 @@
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type JsonObject, type MessageInitShape } from "@bufbuild/protobuf";
 import {
   CacheMode,
   type ChatRequest,
@@ -22,6 +22,7 @@ import {
   unmodeledFields,
 } from "./json-fields.ts";
 import { parseMessages } from "./parse-messages.ts";
+import { parseMetadata } from "./parse-metadata.ts";
 import { PREFER_PROVIDER_FIELD, routingFromBody, STRATEGY_FIELD } from "./routing-fields.ts";
 
 /** The body field by which OpenAI clients of other gateways turn the response cache off. */
@@ -82,6 +83,7 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
       "functions",
     );
   }
+  refuseUncarried(json);
   const extra = unmodeledFields(json, MODELED);
   const streamOptions =
     json.stream_options == null ? undefined : expectObject(json.stream_options, "stream_options");
@@ -105,7 +107,7 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
     logprobs: optBoolean(json.logprobs, "logprobs"),
     topLogprobs: optUint32(json.top_logprobs, "top_logprobs"),
     user: optString(json.user, "user") ?? "",
-    metadata: parseStringMap(json.metadata, "metadata"),
+    metadata: parseMetadata(json.metadata),
     logitBias: parseNumberMap(json.logit_bias, "logit_bias"),
     extra,
     routing: routingFromBody(json, routing),
@@ -116,6 +118,30 @@ export function parseChatRequest(body: unknown, routing?: RoutingHints): OpenAIC
     stream: optBoolean(json.stream, "stream") ?? false,
     includeUsage: optBoolean(streamOptions?.include_usage, "stream_options.include_usage") ?? false,
   };
+}
+
+/**
+ * Refuses audio output, which the upstream would make but the canonical
+ * response cannot carry back, so a caller never pays for an answer that
+ * quietly comes back as text alone; and two length limits at once, which
+ * OpenAI refuses too.
+ */
+function refuseUncarried(json: JsonObject): void {
+  const modalities = optArray(json.modalities, "modalities") ?? [];
+  if (modalities.some((modality) => modality !== "text")) {
+    throw invalidRequest(
+      'modalities other than "text" are not supported: the gateway answers text only',
+      "modalities",
+    );
+  }
+  if (json.audio != null)
+    throw invalidRequest("audio output is not supported: the gateway answers text only", "audio");
+  if (json.max_tokens != null && json.max_completion_tokens != null) {
+    throw invalidRequest(
+      "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported.",
+      "max_tokens",
+    );
+  }
 }
 
 /** One OpenAI-shaped `tools[i]` entry (`{type: "function", function: {...}}`), which Ollama shares. */
@@ -200,15 +226,6 @@ export function parseSeed(value: unknown): bigint | undefined {
   if (seed === undefined) return undefined;
   if (!Number.isSafeInteger(seed)) throw invalidRequest("seed must be an integer", "seed");
   return BigInt(seed);
-}
-
-export function parseStringMap(value: unknown, param: string): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  const map = expectObject(value, param);
-  for (const [key, item] of Object.entries(map)) {
-    if (typeof item !== "string") throw invalidRequest(`${param}.${key} must be a string`, `${param}.${key}`);
-  }
-  return map as Record<string, string>;
 }
 
 /** An object of numbers, such as `logit_bias`. */

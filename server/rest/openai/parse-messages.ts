@@ -8,6 +8,7 @@ import {
 } from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
 import { roleFromOpenAI } from "../../wire/openai/role.ts";
+import { isBase64 } from "../base64-text.ts";
 import { expectObject, optArray, optString, typeName } from "./json-fields.ts";
 
 type ImageInit = MessageInitShape<typeof ImageSchema>;
@@ -93,8 +94,18 @@ function parsePart(value: unknown, param: string): ContentPart {
 export function imageFromUrl(url: string, detail: string, param: string): ImageInit {
   const match = DATA_URL.exec(url);
   if (match !== null) {
-    const data = Buffer.from(url.slice(match[0].length), "base64");
-    return { source: { case: "data", value: data }, mediaType: match[1] ?? "", detail };
+    const mediaType = match[1] ?? "";
+    if (!mediaType.toLowerCase().startsWith("image/")) {
+      throw invalidRequest(
+        `${param} must be an image, got a data: URL of ${mediaType || "no media type"}`,
+        param,
+      );
+    }
+    const base64 = url.slice(match[0].length);
+    if (!isBase64(base64)) {
+      throw invalidRequest(`${param} is a data: URL whose data is not base64`, param);
+    }
+    return { source: { case: "data", value: Buffer.from(base64, "base64") }, mediaType, detail };
   }
   if (!/^https?:\/\//i.test(url)) {
     throw invalidRequest(`${param} must be an http(s) URL or a base64 data: URL`, param);

@@ -2,7 +2,7 @@ import { create, type JsonObject } from "@bufbuild/protobuf";
 import { ChatRequestSchema, type Message, Role } from "../../../../gen/llmgw/v1/chat_pb.js";
 import { type Call, createCall } from "../../../core/call.ts";
 import type { GatewayServices } from "../../../core/services.ts";
-import { GatewayError } from "../../../errors/gateway-error.ts";
+import { GatewayError, invalidRequest } from "../../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../../http/cors.ts";
 import { readJsonBody } from "../../../http/json-body.ts";
 import type { AnyRequest } from "../../../http/read-body.ts";
@@ -67,6 +67,10 @@ export async function createResponse(
             );
       const references = await referencedItems(services.responses, referencedIds(request.input), key);
       const input = parseInput(request.input, references);
+      // Checked here, not left to the pipeline: that would name `messages`, or send the instructions alone.
+      if (input.length === 0 && history.length === 0) {
+        throw invalidRequest("input must contain at least one item", "input");
+      }
       const instructions =
         request.instructions === undefined
           ? []

@@ -7,7 +7,7 @@ import type {
 } from "../../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../../errors/gateway-error.ts";
 import { expectObject, optArray, optBoolean, optNumber, optString, optUint32 } from "../json-fields.ts";
-import { parseStringMap } from "../parse-chat-request.ts";
+import { parseMetadata } from "../parse-metadata.ts";
 import { PREFER_PROVIDER_FIELD, routingFromBody, STRATEGY_FIELD } from "../routing-fields.ts";
 import { parseTextFormat, parseToolChoice, parseTools } from "./parse-tools.ts";
 
@@ -124,7 +124,7 @@ export function parseResponsesRequest(body: unknown, routing?: RoutingHints): Re
     topP: optNumber(json.top_p, "top_p"),
     maxTokens: optUint32(json.max_output_tokens, "max_output_tokens", 1),
     user: optString(json.user, "user") ?? "",
-    metadata: parseStringMap(json.metadata, "metadata"),
+    metadata: parseMetadata(json.metadata),
     reasoning: parseReasoning(json.reasoning),
     extra: hasExtra ? extra : undefined,
     routing: routingFromBody(json, routing),

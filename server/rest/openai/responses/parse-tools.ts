@@ -17,8 +17,11 @@ import { expectObject, isObject, optArray, optBoolean, optString } from "../json
  * no backend behind the gateway can run it, so it is refused, never dropped.
  */
 
+const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** Responses tools as canonical tools; a tool of any type but `function` is refused. */
 export function parseTools(value: unknown): Array<MessageInitShape<typeof ToolSchema>> {
+  const names = new Set<string>();
   return (optArray(value, "tools") ?? []).map((item, i) => {
     const param = `tools[${i}]`;
     const tool = expectObject(item, param);
@@ -31,6 +34,12 @@ export function parseTools(value: unknown): Array<MessageInitShape<typeof ToolSc
     }
     const name = optString(tool.name, `${param}.name`);
     if (!name) throw invalidRequest(`${param}.name is required`, `${param}.name`);
+    // As the chat pipeline checks them, but naming this API's field (a flat `name`, not `function.name`).
+    if (!TOOL_NAME.test(name)) {
+      throw invalidRequest(`${param}.name must be 1-64 letters, digits, '_' or '-'`, `${param}.name`);
+    }
+    if (names.has(name)) throw invalidRequest(`duplicate tool "${name}"`, `${param}.name`);
+    names.add(name);
     return {
       name,
       description: optString(tool.description, `${param}.description`) ?? "",
