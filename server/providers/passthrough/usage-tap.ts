@@ -27,15 +27,21 @@ const CLOSE = 0x7d;
  * as they pass, without buffering the answer: it looks for the family's
  * usage key (`"usage"`, Gemini's `"usageMetadata"`) with the native
  * `indexOf`, and keeps only the object that follows it, which is small.
- * It works alike on one JSON body and on SSE, where each event that carries
- * usage (Anthropic's message_start and message_delta, OpenAI's last chunk,
- * the Responses API's response.completed, every Gemini chunk) is merged
- * over the previous ones, field by field. A key inside a JSON string is
- * escaped (`\"usage\"`), so model text cannot fake usage.
+ * It works alike on one JSON body and on SSE. Anthropic splits its usage
+ * over message_start and message_delta, so its reports are merged field by
+ * field; every other report (OpenAI's last chunk, the Responses API's
+ * response.completed, each Gemini chunk's running totals) is whole, so the
+ * last one replaces the rest. That matters: a model can write a key of that
+ * name into a tool call's object arguments (Gemini's `functionCall.args`),
+ * which come before the upstream's own report, and no field of theirs may
+ * outlive it. A key inside a JSON string is escaped (`\"usage\"`), so model
+ * text cannot fake usage.
  */
 export class UsageTap {
   readonly #key: Buffer;
   readonly #api: PassthroughApi;
+  /** Whether a report adds to the previous ones (Anthropic) rather than replacing them. */
+  readonly #merges: boolean;
   #state = SEARCH;
   /** The previous chunk's last bytes while searching, for a key split across chunks. */
   #carry: Buffer | undefined;
@@ -49,6 +55,7 @@ export class UsageTap {
 
   constructor(api: PassthroughApi) {
     this.#api = api;
+    this.#merges = api === "anthropic";
     this.#key = Buffer.from(api === "gemini" ? '"usageMetadata"' : '"usage"');
   }
 
@@ -155,7 +162,8 @@ export class UsageTap {
       return;
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return;
-    this.#merged = this.#merged === undefined ? (parsed as Json) : Object.assign(this.#merged, parsed);
+    this.#merged =
+      this.#merges && this.#merged !== undefined ? Object.assign(this.#merged, parsed) : (parsed as Json);
     this.#usage = undefined;
   }
 

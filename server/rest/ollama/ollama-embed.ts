@@ -1,7 +1,7 @@
 import type { EmbedResponse } from "../../../gen/llmgw/v1/embeddings_pb.js";
 import { createCall } from "../../core/call.ts";
 import type { GatewayServices } from "../../core/services.ts";
-import { GatewayError } from "../../errors/gateway-error.ts";
+import { GatewayError, invalidRequest } from "../../errors/gateway-error.ts";
 import type { AnyResponse } from "../../http/cors.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import type { AnyRequest } from "../../http/read-body.ts";
@@ -18,6 +18,10 @@ import { type OllamaEmbedEndpoint, parseOllamaEmbed } from "./parse-ollama-embed
  * `POST /api/embed` and `POST /api/embeddings`: Ollama JSON in, the same
  * pipeline as `/v1/embeddings`, Ollama JSON out (`embeddings` a list of
  * vectors, or `embedding` one vector on the older endpoint).
+ *
+ * A request with no input is Ollama's way to load an embedding model: once
+ * the caller is authenticated it is answered at once with no vectors, and
+ * accounted as refused with no tokens, as the chat surface's load requests.
  */
 export async function ollamaEmbed(
   services: GatewayServices,
@@ -27,6 +31,7 @@ export async function ollamaEmbed(
   res: AnyResponse,
   endpoint: OllamaEmbedEndpoint,
 ): Promise<void> {
+  let loadOnly = "";
   const call = createCall({
     ...restRequest(req, res, requestId, services.inFlight),
     surface: "ollama",
@@ -36,6 +41,10 @@ export async function ollamaEmbed(
       const request = parseOllamaEmbed(await readJsonBody(req, limits.bodyLimit, call.signal), endpoint);
       request.model = ollamaModelName(services.catalog, request.model);
       call.embed = request;
+      if (request.inputs.length === 0) {
+        loadOnly = request.model;
+        throw invalidRequest("nothing to embed: the request only asks to load the model", "input");
+      }
     },
   });
   try {
@@ -45,8 +54,14 @@ export async function ollamaEmbed(
     sendJson(res, 200, renderOllamaEmbed(answer.response, call.embed?.model ?? "", endpoint));
   } catch (error) {
     setLimitHeaders(res, call.limits);
-    sendError(res, error, ollamaErrorBody);
+    if (loadOnly) sendJson(res, 200, loadedAnswer(loadOnly, endpoint));
+    else sendError(res, error, ollamaErrorBody);
   }
+}
+
+/** Ollama's answer to a load request: no vectors. */
+function loadedAnswer(model: string, endpoint: OllamaEmbedEndpoint): string {
+  return JSON.stringify(endpoint === "embeddings" ? { embedding: [] } : { model, embeddings: [] });
 }
 
 function renderOllamaEmbed(response: EmbedResponse, model: string, endpoint: OllamaEmbedEndpoint): string {

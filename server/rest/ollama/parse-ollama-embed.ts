@@ -19,7 +19,9 @@ const MODELED = new Set(["model", "input", "prompt", "truncate", "dimensions", "
 
 /**
  * An Ollama embeddings body to the canonical request. `input` is one string
- * or a list of them (`prompt`, one string, on the older endpoint).
+ * or a list of them (`prompt`, one string, on the older endpoint). No input
+ * at all (absent, `""` or `[]`) leaves `inputs` empty: Ollama answers it by
+ * loading the model.
  * `truncate` is accepted but not honoured either way: the gateway never cuts
  * an input, and an input over the model's limit fails as the upstream fails
  * it. `options` ride in `extra`, sampling options having no meaning here.
@@ -35,13 +37,14 @@ export function parseOllamaEmbed(body: unknown, endpoint: OllamaEmbedEndpoint): 
   const dimensions = optUint32(json.dimensions, "dimensions", 1);
   return create(EmbedRequestSchema, {
     model,
-    inputs: endpoint === "embed" ? inputs(json.input) : [prompt(json.prompt)],
+    inputs: endpoint === "embed" ? inputs(json.input) : prompt(json.prompt),
     ...(dimensions === undefined ? {} : { dimensions }),
     ...(Object.keys(extra).length > 0 ? { extra } : {}),
   });
 }
 
 function inputs(value: unknown): string[] {
+  if (value === undefined || value === null || value === "") return [];
   if (typeof value === "string") return [value];
   if (!Array.isArray(value)) {
     throw invalidRequest(`input must be a string or an array of strings, got ${typeName(value)}`, "input");
@@ -53,8 +56,7 @@ function inputs(value: unknown): string[] {
   });
 }
 
-function prompt(value: unknown): string {
+function prompt(value: unknown): string[] {
   const text = optString(value, "prompt");
-  if (text === undefined) throw invalidRequest("prompt is required", "prompt");
-  return text;
+  return text ? [text] : [];
 }

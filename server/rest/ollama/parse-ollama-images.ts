@@ -1,15 +1,18 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ContentPartSchema } from "../../../gen/llmgw/v1/chat_pb.js";
 import { invalidRequest } from "../../errors/gateway-error.ts";
+import { isBase64 } from "../base64-text.ts";
 import { optArray, typeName } from "../openai/json-fields.ts";
 
 type PartInit = MessageInitShape<typeof ContentPartSchema>;
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Ollama's decoder wants padded standard base64 and skips line breaks, so they are taken out first. */
+const LINE_BREAKS = /[\r\n]/g;
 
 /**
  * Ollama's `images`: a list of base64 strings (no `data:` prefix, no URLs:
- * Ollama never fetches an image), each to an inline image part whose media
+ * Ollama never fetches an image; padded, line breaks allowed, as Ollama's
+ * decoder takes them), each to an inline image part whose media
  * type is read from its first bytes, since upstreams that take data URLs
  * need one.
  */
@@ -17,11 +20,12 @@ export function parseOllamaImages(value: unknown, param: string): PartInit[] {
   const list = optArray(value, param);
   if (list === undefined) return [];
   return list.map((item, i) => {
-    if (typeof item !== "string" || item === "" || !BASE64.test(item)) {
+    const text = typeof item === "string" ? item.replace(LINE_BREAKS, "") : "";
+    if (typeof item !== "string" || !isBase64(text, { padded: true })) {
       const got = typeof item === "string" ? "a string that is not base64" : typeName(item);
       throw invalidRequest(`${param}[${i}] must be a base64-encoded image, got ${got}`, `${param}[${i}]`);
     }
-    const data = Buffer.from(item, "base64");
+    const data = Buffer.from(text, "base64");
     return {
       part: { case: "image", value: { source: { case: "data", value: data }, mediaType: sniff(data) } },
     };

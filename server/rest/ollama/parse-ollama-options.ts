@@ -16,7 +16,8 @@ export interface OllamaSampling {
 /**
  * Ollama's `options` to canonical fields: `temperature`, `top_p`,
  * `num_predict` (max tokens; -1 and -2, Ollama's "no limit" and "fill the
- * context", leave it unset), `stop`, `seed` and the two penalties. Every other
+ * context", leave it unset), `stop`, `seed` (-1, Ollama's default, means a
+ * random seed and leaves it unset) and the two penalties. Every other
  * option (`top_k`, `min_p`, `repeat_penalty`, `num_ctx`, …) is copied flat
  * into `extra`, where the Ollama adapter puts it back into `options` and an
  * OpenAI-compatible upstream reads it top-level (or refuses it itself).
@@ -42,7 +43,7 @@ export function parseOllamaOptions(value: unknown, extra: JsonObject): OllamaSam
         out.stop = stopList(item);
         break;
       case "seed":
-        out.seed = seed(item);
+        if (item !== -1) out.seed = seed(item);
         break;
       case "presence_penalty":
         out.presencePenalty = optNumber(item, "options.presence_penalty");
