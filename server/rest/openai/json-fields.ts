@@ -25,9 +25,10 @@ export function optString(value: unknown, param: string): string | undefined {
 
 export function optNumber(value: unknown, param: string): number | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) {
+  if (typeof value !== "number")
     throw invalidRequest(`${param} must be a number, got ${typeName(value)}`, param);
-  }
+  // JSON has no infinity, but a literal such as 1e999 parses to one.
+  if (!Number.isFinite(value)) throw invalidRequest(`${param} must be a finite number, got ${value}`, param);
   return value;
 }
 
