@@ -191,4 +191,3 @@ describe("the OpenAI surface refuses what it cannot pass on faithfully", () => {
     });
   });
 });
-
