@@ -41,6 +41,8 @@ import {
   type TargetKey,
   verdicts,
 } from "./report.ts";
+import { checkRpc, defaultRpcClient } from "./rpc-load.ts";
+import { measureRpc, type RpcFigures, type RpcGateway, rpcVerdicts } from "./rpc-phase.ts";
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
   const raw = process.env[name];
@@ -64,6 +66,8 @@ const settings: Settings = {
   noisePct: envNumber("BENCH_NOISE_PCT", 25),
   retries: envNumber("BENCH_RETRIES", 3, true),
   tokens: envNumber("BENCH_TOKENS", 16),
+  rpcRequests: envNumber("BENCH_RPC_REQUESTS", quick ? 1000 : 3000),
+  rpcRounds: envNumber("BENCH_RPC_ROUNDS", quick ? 2 : 3, true),
   pinning: "",
 };
 /** "auto": profile only when the gateway misses a target; "1": always; "0": never. */
@@ -168,6 +172,23 @@ async function allocationProfile(config: string, port: number, mock: Child): Pro
   }
 }
 
+/**
+ * The typed API against REST on h2c (bench/rpc-phase.ts), on the gateways as they are after the other
+ * phases; skipped with BENCH_RPC_ROUNDS=0. The load generator shares the load core with the mock.
+ */
+async function rpcPhase(gateways: RpcGateway[], dir: string): Promise<RpcFigures | undefined> {
+  if (settings.rpcRounds === 0) return undefined;
+  for (const gateway of gateways) await checkRpc(gateway.url);
+  const load = {
+    connections: 10,
+    streams: 10,
+    client: defaultRpcClient(),
+    dir,
+    ...(loadCore === undefined ? {} : { core: loadCore }),
+  };
+  return measureRpc(gateways, { requests: settings.rpcRequests, rounds: settings.rpcRounds, load, log });
+}
+
 async function main(): Promise<void> {
   if (process.platform !== "linux") throw new Error("the benchmark reads /proc: it runs on Linux only");
   const machine = machineInfo();
@@ -261,6 +282,15 @@ async function main(): Promise<void> {
     await fixedRate(bench, figures, slices);
     const rateBuckets = difference(beforeRate, await scrapeOverhead(metricsUrl));
     await streaming(bench, figures, slices);
+    const rpc = await rpcPhase(
+      [
+        { name: "gateway", url: `http://127.0.0.1:${port}`, pid: gateway.child.pid ?? 0 },
+        ...(baselineTarget
+          ? [{ name: "baseline", url: baselineTarget.url, pid: baselineTarget.child.pid ?? 0 }]
+          : []),
+      ],
+      dir,
+    );
 
     const noisy = noise(figures, slices, bench.retried);
     const results: Results = {
@@ -270,8 +300,12 @@ async function main(): Promise<void> {
       figures,
       slices,
       ...(baseline ? { baseline } : {}),
-      verdicts: verdicts(figures, settings.rate, noisy.noisy),
+      verdicts: [
+        ...verdicts(figures, settings.rate, noisy.noisy),
+        ...(rpc ? rpcVerdicts(rpc, "gateway") : []),
+      ],
       noise: noisy,
+      ...(rpc ? { rpc } : {}),
     };
     process.stdout.write(`\n${consoleTable(results)}\n\n`);
     const selfMeasured = overheadSection(compare(rateBuckets, figures.gateway, figures.floor), settings.rate);

@@ -4,6 +4,7 @@
  */
 
 import type { MachineInfo } from "./proc-stats.ts";
+import { type RpcFigures, rpcSection } from "./rpc-phase.ts";
 
 /** What the benchmark measured for one target. */
 export interface TargetFigures {
@@ -79,6 +80,9 @@ export interface Settings {
   /** …up to this many times. */
   retries: number;
   tokens: number;
+  /** The RPC phase: requests per target and round, and rounds (0: skipped). */
+  rpcRequests: number;
+  rpcRounds: number;
   pinning: string;
 }
 
@@ -134,6 +138,8 @@ export interface Results {
   verdicts: Verdict[];
   noise: Noise;
   profile?: { file: string; seconds: number; summary: string; allocations?: string };
+  /** The typed API against REST on h2c, when the RPC phase ran. */
+  rpc?: RpcFigures;
 }
 
 const f = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
@@ -440,6 +446,7 @@ export function consoleTable(results: Results): string {
     noiseLine(results.noise),
     "",
     ...spread(results),
+    ...(results.rpc ? ["", "The typed API against REST:", ...rpcSection(results.rpc)] : []),
     ...(comparison.length ? ["", `Against the baseline (${baselineName(results)}):`, ...comparison] : []),
     failureWarnings(results),
   ].join("\n");
@@ -514,6 +521,18 @@ export function markdown(results: Results): string {
           `Gateway ÷ a gateway built from ${baselineName(results)}, in the same run, with the floor beside each figure:`,
           "",
           ...comparison.map((line) => `- ${line}`),
+          "",
+        ]
+      : []),
+    ...(results.rpc
+      ? [
+          "## The typed API against REST",
+          "",
+          "`ChatService/Complete` and `/Stream` over gRPC against `/v1/chat/completions` (plain and streamed) " +
+            "with the same chat, on the same h2c connections, targets taking turns round by round " +
+            "(bench/rpc-phase.ts):",
+          "",
+          ...rpcSection(results.rpc),
           "",
         ]
       : []),
