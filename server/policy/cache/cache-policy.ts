@@ -8,6 +8,7 @@ import { traceCacheLookup } from "../../telemetry/tracing/cache-lookup-span.ts";
 import { type KnownModels, OTHER_MODEL } from "../account/metrics-policy.ts";
 import { StreamAssembly } from "../audit/stream-assembly.ts";
 import { type CacheNamespaceMode, cacheNamespace, requestCacheKey } from "./cache-key.ts";
+import { CacheTee } from "./cache-tee.ts";
 import { cacheable } from "./cached-answer.ts";
 import type { ExactCache } from "./exact-cache.ts";
 import type { SemanticCache, SemanticProbe } from "./semantic-cache.ts";
@@ -106,9 +107,11 @@ export function cachePolicy(deps: CachePolicyDeps): Policy {
       semantic === undefined || probe === undefined ? undefined : { semantic, probe, namespace };
     const write = new CacheWrite(exact, key, model, call.stream, indexed);
     call.end.onEnd(write.ended);
-    if (write.assembly !== undefined) call.end.onEvent(write.assembly.add);
     const answer = await next(call);
     if (answer.kind === "complete") write.response = answer.response;
+    // The events as the upstream sent them, not as the outer policies rewrite them for this caller.
+    if (answer.kind === "stream" && write.assembly !== undefined)
+      return { kind: "stream", events: new CacheTee(answer.events, write.assembly.add) };
     return answer;
   };
 }

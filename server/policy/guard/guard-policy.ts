@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { type ChatRequest, Role } from "../../../gen/llmgw/v1/chat_pb.js";
+import { type ChatRequest, type CompleteResponse, Role } from "../../../gen/llmgw/v1/chat_pb.js";
 import type { GuardPlace } from "../../config/guards-schema.ts";
 import type { Call, GuardVerdict } from "../../core/call.ts";
 import type { Policy } from "../../core/chain.ts";
@@ -156,14 +156,28 @@ export function guardPolicy(profiles: GuardProfiles, log: Logger): Policy {
     const scanOutput = watching ? guardOutput : (text: string) => text;
     if (answer.kind === "stream")
       return { kind: "stream", events: new GuardedStream(answer.events, scanOutput, release) };
-    for (const choice of answer.response.choices)
-      for (const part of choice.message?.content ?? [])
-        if (part.part.case === "text") {
-          const scanned = scanOutput(part.part.value);
-          part.part.value = release === undefined ? scanned : release(scanned);
-        }
-    return answer;
+    const out = release === undefined ? scanOutput : (text: string) => release(scanOutput(text));
+    return { kind: "complete", response: withAnswerText(answer.response, out) };
   };
+}
+
+/**
+ * The answer with each text part passed through `text`, as a new response:
+ * the inner policies' answer is not touched, since the cache keeps it for
+ * other callers and the round trip restores this caller's own values.
+ */
+function withAnswerText(response: CompleteResponse, text: (value: string) => string): CompleteResponse {
+  const choices = response.choices.map((choice) => {
+    const message = choice.message;
+    if (message === undefined) return choice;
+    const content = message.content.map((part) =>
+      part.part.case === "text"
+        ? { ...part, part: { case: "text" as const, value: text(part.part.value) } }
+        : part,
+    );
+    return { ...choice, message: { ...message, content } };
+  });
+  return { ...response, choices };
 }
 
 function watchesOutput(profile: GuardProfile): boolean {

@@ -1,0 +1,51 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { useTestGateway } from "./harness/gateway-hooks.ts";
+import type { TestGateway } from "./harness/start-gateway.ts";
+
+/**
+ * Defects found by probing the guards, the audit log and the response cache
+ * together, each against a real gateway in front of the mock upstream.
+ */
+
+async function post(gw: TestGateway, path: string, body: unknown): Promise<{ status: number; text: string }> {
+  const r = await fetch(gw.url + path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, text: await r.text() };
+}
+
+describe("the cache with the guards' round trip (restore)", () => {
+  let gw: TestGateway;
+  useTestGateway(
+    { config: { guards: { pii: { action: "redact" }, restore: true }, cache: { exact: { ttl_s: 60 } } } },
+    (started) => {
+      gw = started;
+    },
+  );
+  beforeEach(() => gw.mock.reset());
+
+  // Both callers' requests redact to the same text, so they share a cache entry; the entry must hold the
+  // upstream's answer (placeholders), which each caller then gets back with its own values restored.
+  for (const stream of [false, true])
+    it(`never serves one caller's restored values to another (${stream ? "stream" : "unary"})`, async () => {
+      const ask = (who: string) =>
+        post(gw, "/v1/chat/completions", {
+          model: "mock-small",
+          stream,
+          messages: [{ role: "user", content: `mail ${who}@example.com (${stream})` }],
+          mock: { reply: "Your address is [REDACTED:EMAIL_1] ok" },
+        });
+      const jane = await ask("jane");
+      expect(jane.status).toBe(200);
+      expect(jane.text).toContain("jane@example.com");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const bob = await ask("bob");
+      expect(bob.status).toBe(200);
+      expect(bob.text).not.toContain("jane@example.com");
+      expect(bob.text).toContain("bob@example.com");
+      // The second answer came from the cache, not the upstream.
+      expect(gw.mock.requests.filter((r) => r.path.endsWith("/chat/completions"))).toHaveLength(1);
+    });
+});
