@@ -1,5 +1,6 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
+import { PlainHeaders } from "./plain-headers.ts";
 
 /** A handler context and the one way to end it. */
 export interface DirectContext {
@@ -38,9 +39,9 @@ export function directContext(
     signal: controller.signal,
     timeoutMs: () => (deadline === undefined ? undefined : deadline - Date.now()),
     requestMethod: "POST",
-    requestHeader: new Headers(requestHeader),
-    responseHeader: new Headers(responseHeader),
-    responseTrailer: new Headers(responseTrailer),
+    requestHeader: new PlainHeaders(requestHeader),
+    responseHeader: new PlainHeaders(responseHeader),
+    responseTrailer: new PlainHeaders(responseTrailer),
     protocolName,
     values: createContextValues(),
     url,

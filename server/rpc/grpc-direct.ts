@@ -20,12 +20,14 @@ import {
   parseTimeout,
   setTrailerStatus,
 } from "@connectrpc/connect/protocol-grpc";
+import { type StreamResponse, StreamResponseSchema } from "../../gen/llmgw/v1/chat_pb.js";
 import { GatewayError } from "../errors/gateway-error.ts";
 import { writableOrGone } from "../http/client-gone.ts";
 import { BODY_TIMEOUT, readBody } from "../http/read-body.ts";
 import { toConnectError } from "./connect-error.ts";
 import { directContext } from "./direct-context.ts";
 import { MAX_TIMEOUT_MS } from "./max-timeout.ts";
+import { textDeltaFrame } from "./text-delta-frame.ts";
 
 /** A unary or server-streaming method, with connect's own binary codec (and its readMaxBytes check). */
 interface DirectMethod {
@@ -197,12 +199,17 @@ export class GrpcDirect {
   ): Promise<void> {
     if (direct.spec.kind !== "server_streaming") return;
     const method = direct.spec.method;
+    // ChatService/Stream's text deltas skip the codec's writer (the same bytes, in one buffer).
+    const textDeltas = method.output.typeName === StreamResponseSchema.typeName;
     const it = direct.spec.impl(input as never, ctx)[Symbol.asyncIterator]();
     let done = false;
     try {
       for (let next = await it.next(); next.done !== true; next = await it.next()) {
         if (!res.headersSent) writeHead(res, ctx);
-        if (!res.write(frame(direct.output.serialize(create(method.output, next.value as never))))) {
+        const bytes =
+          (textDeltas && textDeltaFrame(next.value as StreamResponse)) ||
+          frame(direct.output.serialize(create(method.output, next.value as never)));
+        if (!res.write(bytes)) {
           await writableOrGone(res);
         }
         if (state.closed) throw new ConnectError("the caller closed the stream", Code.Canceled);
