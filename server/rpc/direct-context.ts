@@ -2,6 +2,13 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createContextValues, type HandlerContext } from "@connectrpc/connect";
 import { PlainHeaders } from "./plain-headers.ts";
 
+/**
+ * Why a completed call's signal fires on the direct gRPC path. Connect aborts with no reason, and Node
+ * then builds a DOMException (with a stack trace) per call; one shared reason of the same kind costs
+ * nothing, and tells the call's own signal that there is nothing left to stop.
+ */
+export const CALL_COMPLETED = new DOMException("the call completed", "AbortError");
+
 /** A handler context and the one way to end it. */
 export interface DirectContext {
   readonly ctx: HandlerContext;

@@ -25,7 +25,7 @@ import { GatewayError } from "../errors/gateway-error.ts";
 import { writableOrGone } from "../http/client-gone.ts";
 import { BODY_TIMEOUT, readBody } from "../http/read-body.ts";
 import { toConnectError } from "./connect-error.ts";
-import { directContext } from "./direct-context.ts";
+import { CALL_COMPLETED, directContext } from "./direct-context.ts";
 import { MAX_TIMEOUT_MS } from "./max-timeout.ts";
 import { textDeltaFrame } from "./text-delta-frame.ts";
 
@@ -43,11 +43,6 @@ type ServiceArgs = Parameters<ConnectRouter["service"]>;
 /** Connect's request gate: runs once the headers are in, before the body is read. */
 export type RequestGate = (ctx: HandlerContext) => void | Promise<void>;
 
-/**
- * Why a completed call's signal fires. Connect aborts with no reason, and Node then builds a
- * DOMException (with a stack trace) per call; one shared reason of the same kind costs nothing.
- */
-const COMPLETED = new DOMException("the call completed", "AbortError");
 /** A message announcing more than the limit (4 GB, say) is refused on its first five bytes. */
 const ANNOUNCED = { bytes: 5, size: (head: Buffer) => 5 + head.readUInt32BE(1) };
 
@@ -154,7 +149,7 @@ export class GrpcDirect {
     });
     // The body deadline answers the caller itself (request_timeout); the call must end with that too.
     req.once(BODY_TIMEOUT, abort);
-    let outcome: unknown = COMPLETED;
+    let outcome: unknown = CALL_COMPLETED;
     try {
       if (timeout.error) throw timeout.error;
       await this.#gate(context);

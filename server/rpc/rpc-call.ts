@@ -17,6 +17,7 @@ import type { GatewayServices } from "../core/services.ts";
 import { GatewayError, invalidRequest } from "../errors/gateway-error.ts";
 import { credentialFromHeaders } from "../policy/auth/key-ring.ts";
 import { toConnectError } from "./connect-error.ts";
+import { CALL_COMPLETED } from "./direct-context.ts";
 import { MAX_TIMEOUT_MS } from "./max-timeout.ts";
 
 /** A model call the gate started, waiting for its message. */
@@ -207,10 +208,11 @@ function callSignal(ctx: HandlerContext, inFlight: InFlight): { signal: AbortSig
     const tracked = inFlight.add(controller);
     const callerMs = ctx.timeoutMs();
     deadline = callerMs === undefined ? tracked.deadline : Math.min(tracked.deadline, deadline + callerMs);
-    // Connect's signal also fires when the call completes, which is when we stop tracking it.
+    // Connect's signal also fires when the call completes, which is when we stop tracking it. A call the
+    // direct gRPC path completed has nothing left to stop, so its signal stays quiet, as a REST call's does.
     const forward = () => {
       inFlight.release(tracked);
-      controller.abort(reasonOf(ctx.signal.reason));
+      if (ctx.signal.reason !== CALL_COMPLETED) controller.abort(reasonOf(ctx.signal.reason));
     };
     ctx.signal.addEventListener("abort", forward, { once: true });
   }
