@@ -49,3 +49,53 @@ describe("the cache with the guards' round trip (restore)", () => {
       expect(gw.mock.requests.filter((r) => r.path.endsWith("/chat/completions"))).toHaveLength(1);
     });
 });
+
+describe("the input guards on the fields no surface models", () => {
+  let gw: TestGateway;
+  useTestGateway(
+    {
+      config: (mockUrl: string) => ({
+        providers: [
+          { name: "mock", base_url: `${mockUrl}/v1`, models: ["mock-small"] },
+          {
+            name: "claude",
+            type: "anthropic",
+            base_url: `${mockUrl}/v1`,
+            api_key: "sk-ant-x",
+            models: ["c1"],
+          },
+        ],
+        guards: { secrets: { action: "block" } },
+      }),
+    },
+    (started) => {
+      gw = started;
+    },
+  );
+  beforeEach(() => gw.mock.reset());
+
+  // OpenAI has no top-level `system`: it rides in `extra`, and the Anthropic adapter sends it on as the
+  // system prompt. A tool's parameter schema reaches the model too.
+  it("refuses a secret in an OpenAI caller's `system` field bound for Anthropic, and in a tool schema", async () => {
+    const key = "AKIAIOSFODNN7EXAMPLE";
+    const viaSystem = await post(gw, "/v1/chat/completions", {
+      model: "claude:c1",
+      messages: [{ role: "user", content: "hi" }],
+      system: `deploy with ${key}`,
+    });
+    expect(viaSystem.status).toBe(403);
+    expect(JSON.parse(viaSystem.text).error).toMatchObject({ code: "guardrail_blocked", param: "system" });
+    const viaSchema = await post(gw, "/v1/chat/completions", {
+      model: "mock-small",
+      messages: [{ role: "user", content: "hi" }],
+      tools: [
+        {
+          type: "function",
+          function: { name: "f", parameters: { type: "object", properties: { a: { description: key } } } },
+        },
+      ],
+    });
+    expect(viaSchema.status).toBe(403);
+    expect(gw.mock.requests.some((r) => JSON.stringify(r.body).includes(key))).toBe(false);
+  });
+});

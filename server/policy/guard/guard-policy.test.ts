@@ -1,7 +1,14 @@
 import { create } from "@bufbuild/protobuf";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { ChatRequestSchema, CompleteResponseSchema, Role } from "../../../gen/llmgw/v1/chat_pb.js";
+import {
+  ChatRequestSchema,
+  CompleteResponseSchema,
+  ResponseFormatSchema,
+  ResponseFormatType,
+  Role,
+  ToolSchema,
+} from "../../../gen/llmgw/v1/chat_pb.js";
 import { guardsSchema } from "../../config/guards-schema.ts";
 import { type Call, createCall } from "../../core/call.ts";
 import type { Answer, Next } from "../../core/chain.ts";
@@ -118,5 +125,71 @@ describe("guard policy", () => {
   it("is left out of the chain when nothing is on", () => {
     expect(guardProfiles(guardsSchema.parse({ pii: { action: "allow" } }))).toBeUndefined();
     expect(guardProfiles(undefined)).toBeUndefined();
+  });
+});
+
+describe("guard policy: the request's other texts", () => {
+  const KEY = "AKIAIOSFODNN7EXAMPLE";
+  const block = { secrets: { action: "block" } };
+
+  it("blocks a secret in an unmodeled field (`extra`), naming the field as the caller sent it", async () => {
+    const c = call([[Role.USER, "hi"]]);
+    if (c.chat !== undefined) c.chat.extra = { system: `use ${KEY}`, top_k: 3 };
+    const { seen, error } = await run(block, c);
+    expect(seen).toBeUndefined();
+    expect(error?.code).toBe("guardrail_blocked");
+    expect(error?.param).toBe("system");
+  });
+
+  it("blocks a secret in a tool's parameter schema, a key included, and in the response format", async () => {
+    const inSchema = call([[Role.USER, "hi"]]);
+    inSchema.chat?.tools.push(
+      create(ToolSchema, {
+        name: "f",
+        parameters: { type: "object", properties: { a: { type: "string", description: `k ${KEY}` } } },
+      }),
+    );
+    expect((await run(block, inSchema)).error?.param).toBe("tools[0].parameters");
+    const inKey = call([[Role.USER, "hi"]]);
+    inKey.chat?.tools.push(
+      create(ToolSchema, { name: "f", parameters: { type: "object", properties: { [KEY]: {} } } }),
+    );
+    expect((await run(block, inKey)).error?.code).toBe("guardrail_blocked");
+    const inFormat = call([[Role.USER, "hi"]]);
+    if (inFormat.chat !== undefined)
+      inFormat.chat.responseFormat = create(ResponseFormatSchema, {
+        type: ResponseFormatType.JSON_SCHEMA,
+        name: "x",
+        description: `k ${KEY}`,
+      });
+    expect((await run(block, inFormat)).error?.param).toBe("response_format.description");
+  });
+
+  it("blocks a secret in an assistant message's reasoning", async () => {
+    const c = call([
+      [Role.USER, "hi"],
+      [Role.ASSISTANT, "ok"],
+    ]);
+    const assistant = c.chat?.messages[1];
+    if (assistant !== undefined) assistant.reasoning = `the key is ${KEY}`;
+    const { error } = await run(block, c);
+    expect(error?.param).toBe("messages[1].reasoning");
+    expect(c.guard).toEqual([
+      { rule: "secrets", type: "aws_access_key", action: "block", where: "assistant" },
+    ]);
+  });
+
+  it("redacts in place inside `extra` and schemas, keys too, so the upstream gets the masked copy", async () => {
+    const c = call([[Role.USER, "hi"]]);
+    if (c.chat !== undefined) {
+      c.chat.extra = { system: ["mail a@example.com"], nested: { "b@example.com": 1 } };
+      c.chat.tools.push(create(ToolSchema, { name: "f", parameters: { description: "or a@example.com" } }));
+    }
+    await run({ pii: { action: "redact" } }, c);
+    expect(c.chat?.extra).toEqual({
+      system: ["mail [REDACTED:EMAIL_1]"],
+      nested: { "[REDACTED:EMAIL_2]": 1 },
+    });
+    expect(c.chat?.tools[0]?.parameters).toEqual({ description: "or [REDACTED:EMAIL_1]" });
   });
 });

@@ -7,6 +7,7 @@ import { GatewayError } from "../../errors/gateway-error.ts";
 import type { GuardMatch } from "./guard-match.ts";
 import { type GuardProfile, type GuardProfiles, PLACE_BIT } from "./guard-profile.ts";
 import { GuardedStream } from "./guarded-stream.ts";
+import { scanJsonObject } from "./json-text.ts";
 import { Redactor } from "./redactor.ts";
 
 /** The place a message's text is, by its role. */
@@ -84,7 +85,14 @@ class Scan {
   }
 }
 
-/** Every text of the request: message text parts and tool-call arguments, tool definitions' descriptions (as system text). */
+/**
+ * Every text of the request that reaches the model: message text parts, the
+ * reasoning and refusals an assistant message carries back, tool-call
+ * arguments; as system text, the tools' descriptions and parameter schemas,
+ * the response format's description and schema, and `extra` (the fields no
+ * surface models, which the adapters send on: an OpenAI caller's `system`
+ * becomes an Anthropic upstream's system prompt).
+ */
 function scanChat(chat: ChatRequest, scan: Scan): void {
   for (let i = 0; i < chat.messages.length; i++) {
     const message = chat.messages[i];
@@ -94,6 +102,9 @@ function scanChat(chat: ChatRequest, scan: Scan): void {
       const part = message.content[j]?.part;
       if (part?.case === "text") part.value = scan.text(part.value, place, `messages[${i}].content[${j}]`);
     }
+    if (message.reasoning !== "")
+      message.reasoning = scan.text(message.reasoning, place, `messages[${i}].reasoning`);
+    if (message.refusal !== "") message.refusal = scan.text(message.refusal, place, `messages[${i}].refusal`);
     for (let j = 0; j < message.toolCalls.length; j++) {
       const call = message.toolCalls[j];
       if (call !== undefined)
@@ -102,9 +113,20 @@ function scanChat(chat: ChatRequest, scan: Scan): void {
   }
   for (let i = 0; i < chat.tools.length; i++) {
     const tool = chat.tools[i];
-    if (tool !== undefined)
-      tool.description = scan.text(tool.description, "system", `tools[${i}].description`);
+    if (tool === undefined) continue;
+    tool.description = scan.text(tool.description, "system", `tools[${i}].description`);
+    const param = `tools[${i}].parameters`;
+    if (tool.parameters !== undefined) scanJsonObject(tool.parameters, (t) => scan.text(t, "system", param));
   }
+  const format = chat.responseFormat;
+  if (format !== undefined) {
+    format.description = scan.text(format.description, "system", "response_format.description");
+    if (format.schema !== undefined)
+      scanJsonObject(format.schema, (t) => scan.text(t, "system", "response_format.schema"));
+  }
+  // An unmodeled field is named as the caller sent it: `system`, not `extra.system`.
+  const extra = chat.extra;
+  if (extra !== undefined) scanJsonObject(extra, (t, field) => scan.text(t, "system", field));
 }
 
 /**
