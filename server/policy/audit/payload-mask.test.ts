@@ -32,4 +32,16 @@ describe("maskPayload", () => {
       n: 42,
     });
   });
+
+  it("masks object keys too, and keeps a `__proto__` key (a stored body is what was sent)", () => {
+    // Keys are data where a caller makes them so: a map keyed by e-mail, a logit_bias refused for its key.
+    const json =
+      '{"owners":{"jane@example.com":1},"logit_bias":{"AKIAIOSFODNN7EXAMPLE":1},"__proto__":{"x":1}}';
+    const masked = maskPayload(json);
+    expect(masked).not.toContain("jane@example.com");
+    expect(masked).not.toContain("AKIAIOSFODNN7EXAMPLE");
+    expect(masked).toBe(
+      '{"owners":{"[REDACTED:EMAIL_1]":1},"logit_bias":{"[REDACTED:AWS_ACCESS_KEY_1]":1},"__proto__":{"x":1}}',
+    );
+  });
 });

@@ -10,7 +10,7 @@ const DETECTORS = [secretDetector(), piiDetector()];
  * The stored copy of a payload for `redact-pii` mode, masked with the input
  * guards' detectors (the same rules, checksums included) and placeholders
  * (`[REDACTED:EMAIL_1]`, one per value within the payload); never what goes
- * upstream. A JSON payload is masked string by string and written again, so
+ * upstream. A JSON payload is masked string by string (keys too) and written again, so
  * a mask never breaks an escape; any other text (a pass-through answer's
  * bytes) is masked as it is.
  */
@@ -30,8 +30,9 @@ function maskValue(value: unknown, redactor: Redactor): unknown {
   if (typeof value === "string") return maskText(value, redactor);
   if (Array.isArray(value)) return value.map((v) => maskValue(v, redactor));
   if (typeof value === "object" && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = maskValue(v, redactor);
+    // Keys are masked too (a map keyed by e-mail). No prototype, so a `__proto__` key stays a key.
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [k, v] of Object.entries(value)) out[maskText(k, redactor)] = maskValue(v, redactor);
     return out;
   }
   return value;
