@@ -73,14 +73,14 @@ export class PlainHeaders implements Headers {
   }
 
   forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
-    for (const [name, value] of this.entries()) callback.call(thisArg, value, name, this);
+    for (const name of this.#names()) {
+      if (name === SET_COOKIE) for (const cookie of this.#cookies) callback.call(thisArg, cookie, name, this);
+      else callback.call(thisArg, this.#values.get(name) as string, name, this);
+    }
   }
 
   *entries(): HeadersIterator<[string, string]> {
-    const names = [...this.#values.keys()];
-    if (this.#cookies.length > 0) names.push(SET_COOKIE);
-    names.sort();
-    for (const name of names) {
+    for (const name of this.#names()) {
       if (name === SET_COOKIE) for (const cookie of this.#cookies) yield [name, cookie];
       else yield [name, this.#values.get(name) as string];
     }
@@ -96,5 +96,12 @@ export class PlainHeaders implements Headers {
 
   [Symbol.iterator](): HeadersIterator<[string, string]> {
     return this.entries();
+  }
+
+  /** The names in iteration order: sorted, `set-cookie` once however many there are. */
+  #names(): string[] {
+    const names = [...this.#values.keys()];
+    if (this.#cookies.length > 0) names.push(SET_COOKIE);
+    return names.sort();
   }
 }
